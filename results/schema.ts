@@ -1,0 +1,156 @@
+/**
+ * results/schema.ts — the shape of a run's results folder, `results/<run-id>/`.
+ *
+ * This is the contract between the simulator (writer) and everything that reads runs: compare,
+ * merge, sweeps and the viewer (viz/ imports these with `import type` only). Times in files are
+ * virtual seconds (floating point) unless a field says otherwise. CSVs are tidy: one observation
+ * per row, a header line, written with csv-stringify.
+ *
+ * Files:
+ *   manifest.json    RunManifest     how the run was made (command, seed, options, versions, hash)
+ *   summary.json     RunSummary      the headline figures (also what `pinelab run --json` prints)
+ *   topology.json    TopologyFile    nodes (name, key, optional position) and links, for the viewer
+ *   nodes.csv        NodeRow         final per-node state and per-node convergence times
+ *   timeseries.csv   TimeseriesRow   long format: time_s, metric, value
+ *   pairs.csv        PairRow         per routed pair and mode: hops, shortest hops, stretch, outcome
+ *   paths.json       PathRecord[]    hop-by-hop paths with the rule that chose each hop
+ *   snapshots.json   Snapshot[]      timeline of whole-network state (measurement points)
+ *   events.jsonl     one TraceEvent per line (only with --events)
+ */
+
+export type RoutingMode = 'snek' | 'hybrid' | 'tree';
+
+export interface RunManifest {
+  readonly pinelab: string; // package version
+  readonly command: string; // the command line as typed
+  readonly seed: string;
+  readonly options: Record<string, unknown>; // router + link + run options, resolved
+  readonly topology: {
+    readonly source: string; // file path or generator spec
+    readonly digest: string; // sha256 of the canonical sorted edge list
+    readonly nodes: number;
+    readonly links: number;
+  };
+  readonly scenario?: string;
+  readonly crypto: 'node' | 'noble' | 'trust';
+  readonly versions: { readonly node: string; readonly git: string | null };
+  readonly traceHash: string;
+  readonly wallSeconds: number;
+  readonly peakRssBytes: number;
+  readonly createdAt: string; // ISO date of the run (wall clock; not part of any hash)
+}
+
+export interface Distribution {
+  readonly mean: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly max: number;
+}
+
+export interface StretchSummary extends Distribution {
+  readonly pairs: number; // pairs measured (delivered to the right node)
+  readonly sampled: boolean; // true when pairs is a seeded sample, not all ordered pairs
+  readonly shortestShare: number; // fraction of pairs whose path was a shortest path
+}
+
+export interface DeliverySummary {
+  readonly sent: number;
+  readonly delivered: number;
+  readonly misdelivered: number; // reached some other node's application
+  readonly dropped: Readonly<Record<string, number>>; // by TrafficDropReason
+  readonly lost: number; // neither delivered nor dropped when the run ended (e.g. in flight)
+}
+
+export interface RunSummary {
+  readonly nodes: number;
+  readonly links: number;
+  readonly seed: string;
+  readonly root: string | null; // node name of the greatest key of the largest component
+  readonly treeConvergedAt: number | null; // virtual seconds
+  readonly snakeConvergedAt: number | null;
+  readonly framesByType: Readonly<Record<string, number>>; // keepalive, announcement, bootstrap, traffic, wakeup
+  readonly bytesByType: Readonly<Record<string, number>>;
+  readonly events: number;
+  readonly virtualSeconds: number;
+  readonly wallSeconds: number;
+  readonly traceHash: string;
+  readonly stretch?: Partial<Record<RoutingMode, StretchSummary>>;
+  readonly delivery?: Partial<Record<RoutingMode, DeliverySummary>>;
+}
+
+export interface TopologyFile {
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly key: string;
+    readonly x?: number;
+    readonly y?: number;
+  }[];
+  readonly links: readonly { readonly source: string; readonly target: string }[];
+}
+
+export interface NodeRow {
+  readonly node: string;
+  readonly key: string;
+  readonly root: string; // root key hex
+  readonly root_seq: number;
+  readonly parent: string; // node name, '' for a root
+  readonly coords: string; // e.g. "[1 2 3]"
+  readonly depth: number; // coordinate length
+  readonly bfs_depth: number; // hop distance to the root in the graph
+  readonly descending: string; // node name or ''
+  readonly table_size: number;
+  readonly coords_cache_size: number;
+  readonly tree_converged_at: number | ''; // virtual s when this node reached its final tree state
+  readonly snake_converged_at: number | '';
+}
+
+export interface TimeseriesRow {
+  readonly time_s: number;
+  /** e.g. tree_fraction, snake_fraction, frames_<type>, bytes_<type>, topology_change */
+  readonly metric: string;
+  readonly value: number;
+}
+
+export interface PairRow {
+  readonly mode: RoutingMode;
+  readonly source: string;
+  readonly destination: string;
+  readonly shortest_hops: number;
+  readonly hops: number | ''; // '' when not delivered
+  readonly stretch: number | '';
+  readonly outcome: 'delivered' | 'misdelivered' | 'dropped' | 'lost';
+  readonly reached: string; // node whose application got it ('' if none)
+}
+
+export interface PathHop {
+  readonly node: string; // the node that forwarded (or delivered, for the last hop)
+  readonly port: number; // port it chose (0 = delivered locally)
+  readonly next: string | null; // node at the other end of that port
+  readonly reason: string; // the rule that chose this hop, in words
+}
+
+export interface PathRecord {
+  readonly mode: RoutingMode;
+  readonly source: string;
+  readonly destination: string;
+  readonly outcome: PairRow['outcome'];
+  readonly hops: readonly PathHop[];
+  readonly shortest: readonly string[]; // one shortest path, node names, source first
+}
+
+export interface SnapshotNode {
+  readonly name: string;
+  readonly root: string; // root key hex
+  readonly parent: string | null;
+  readonly descending: string | null;
+  readonly coords: readonly number[];
+  readonly x?: number;
+  readonly y?: number;
+}
+
+export interface Snapshot {
+  readonly time_s: number;
+  readonly label?: string; // e.g. "after remove-node n3"
+  readonly nodes: readonly SnapshotNode[];
+  readonly links: readonly (readonly [string, string])[];
+}

@@ -1,0 +1,18 @@
+/**
+ * router/crypto.ts — the ed25519 interface the router signs and verifies through.
+ *
+ * Backends (router/crypto-node.ts: node:crypto, the fast default; router/crypto-noble.ts:
+ * @noble/ed25519, portable and used by the browser) must give byte-identical signatures (RFC 8032
+ * is deterministic). `trust` skips verification (PROTOCOL.md §2, "insecure" option) and says so.
+ */
+
+export interface Ed25519 {
+  /** Backend name recorded in run manifests: 'node' | 'noble' | 'trust'. */
+  readonly name: string;
+  /** The 32-byte public key of a 32-byte seed. */
+  publicKey(seed: Uint8Array): Uint8Array;
+  /** 64-byte RFC 8032 signature of `message` by the key of `seed`. */
+  sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
+  /** True when `signature` is `publicKey`'s valid signature over `message`. */
+  verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+}

@@ -1,0 +1,61 @@
+/**
+ * router/keys.ts — key order and the small key predicates the protocol is built on (PROTOCOL.md §2).
+ *
+ * Keys compare as unsigned big-endian 256-bit integers. "Closer" never means a numeric distance,
+ * only strict betweenness. Watermark "worse" has the zero-sequence exception of §2.
+ */
+import type { PublicKey, Watermark } from './types.ts';
+
+export const KEY_LENGTH = 32;
+
+/** 32 bytes of 0xFF: the greatest possible key, the "no progress yet" watermark key. */
+export const FULL_MASK: PublicKey = new Uint8Array(KEY_LENGTH).fill(0xff);
+
+/** The watermark every frame starts with: (FullMask, 0). */
+export const INITIAL_WATERMARK: Watermark = Object.freeze({ key: FULL_MASK, seq: 0 });
+
+/** <0, 0, >0 as a is less than, equal to, greater than b (byte 0 most significant). */
+export function compareKeys(a: PublicKey, b: PublicKey): number {
+  for (let i = 0; i < KEY_LENGTH; i++) {
+    const d = (a[i] as number) - (b[i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+export function keysEqual(a: PublicKey, b: PublicKey): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < KEY_LENGTH; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** ordered(a, b, c) ⇔ a < b < c, strictly, no wrap-around [util/distance.go: DHTOrdered]. */
+export function ordered(a: PublicKey, b: PublicKey, c: PublicKey): boolean {
+  return compareKeys(a, b) < 0 && compareKeys(b, c) < 0;
+}
+
+/**
+ * worse(a, b) ⇔ a.key > b.key, or same key and a.seq ≠ 0 and a.seq < b.seq
+ * [types/virtualsnake.go: WorseThan]. A zero sequence never counts as worse on the sequence test.
+ */
+export function worse(a: Watermark, b: Watermark): boolean {
+  const c = compareKeys(a.key, b.key);
+  if (c > 0) return true;
+  return c === 0 && a.seq !== 0 && a.seq < b.seq;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] as number];
+  return s;
+}
+
+/** Parse hex (even length, 0-9a-f); returns null on anything else. */
+export function fromHex(hex: string): Uint8Array | null {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) return null;
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}

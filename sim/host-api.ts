@@ -1,0 +1,61 @@
+/**
+ * sim/host-api.ts — what scenarios and metrics may do to a running simulation.
+ *
+ * Implemented by sim/host.ts (the Host owns the scheduler, the routers and the links); consumed by
+ * scenarios/ (actions at virtual times) and results/ (measurements). Nodes and links are named by
+ * the topology's node names; everything here happens at the scheduler's current virtual time
+ * unless an `at` is given.
+ */
+import type { Micros, RouterView, TrafficDropReason } from '../router/types.ts';
+
+export interface LinkProps {
+  /** One-way propagation delay, µs. */
+  readonly latency: Micros;
+  /** Uniform extra delay in [0, jitter) µs; never reorders frames on one link direction. */
+  readonly jitter: Micros;
+  /** Bits per second; 0 = unlimited (no serialisation delay). */
+  readonly bandwidth: number;
+  /** Probability in [0, 1] that a frame is lost. */
+  readonly loss: number;
+}
+
+/** Outcome of one traffic frame, reported by the host when it is delivered or dropped. */
+export interface TrafficOutcome {
+  readonly id: number; // probe id given to sendProbe
+  readonly source: string;
+  readonly destination: string;
+  readonly reached: string | null; // node whose application received it
+  readonly hops: number; // links crossed
+  readonly dropReason: TrafficDropReason | null;
+  readonly at: Micros;
+}
+
+/** Frame filter for adversaries: return true to drop. `direction` is relative to `node`. */
+export type FrameFilter = (
+  node: string,
+  peer: string,
+  frameType: number,
+  direction: 'in' | 'out',
+) => boolean;
+
+export interface HostApi {
+  readonly now: Micros;
+  nodeNames(): readonly string[];
+  hasNode(name: string): boolean;
+  addNode(name: string): void; // key derived from the run seed (or --keys)
+  removeNode(name: string): void; // closes all its links; the router is discarded
+  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean; // false if refused (ports)
+  removeLink(a: string, b: string): void;
+  setLink(a: string, b: string, props: Partial<LinkProps>): void;
+  /** Every up link, each once, as [a, b] with a < b by name order. */
+  links(): readonly (readonly [string, string])[];
+  view(name: string): RouterView;
+  /** Send one probe frame from `source`'s application to `destination`'s key. */
+  sendProbe(source: string, destination: string, id: number): void;
+  onTraffic(listener: (outcome: TrafficOutcome) => void): void;
+  setFilter(filter: FrameFilter | null): void;
+  /** Run a callback at virtual time `at` (scenario actions, measurement points). */
+  at(time: Micros, action: () => void): void;
+  /** Run the simulation until `until` (inclusive) or until `stop()` returns true. */
+  runUntil(until: Micros, stop?: () => boolean): void;
+}
