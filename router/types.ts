@@ -100,6 +100,12 @@ export interface TrafficFrame extends FrameHeaderExtra {
   /** (FullMask, 0) whenever destinationCoords is non-empty. */
   readonly watermark: Watermark;
   readonly payload: Uint8Array;
+  /**
+   * Simulator-only, never on the wire: models the pre-hybrid tree-routed frame (type 2 between #43
+   * and #67, PROTOCOL.md §1.3, §3.3): at a tree dead end it is dropped instead of falling back to
+   * SNEK. Used by the "tree" stretch mode.
+   */
+  readonly treeOnly?: boolean;
 }
 
 /** [HEAD] wakeup broadcast (PROTOCOL.md §3.6, §7.7); payload kept raw like bootstraps. */
@@ -115,6 +121,12 @@ export type Frame =
   | BootstrapFrame
   | TrafficFrame
   | WakeupBroadcastFrame;
+
+/** Forced routing for a measurement frame (see RouterLike.sendTraffic). */
+export interface TrafficRoute {
+  readonly coords: Coordinates;
+  readonly treeOnly: boolean;
+}
 
 /** Why a router dropped a link (PROTOCOL.md §4.4). */
 export type LinkDropReason =
@@ -211,7 +223,17 @@ export interface RouterLike {
   portReady(now: Micros, port: Port, fx: Effects): void;
   /** A timer armed with Effects.setTimer fired. */
   timer(now: Micros, timer: number, fx: Effects): void;
-  /** The application sends `payload` to `destinationKey` (PROTOCOL.md §7.2). */
-  sendTraffic(now: Micros, destinationKey: PublicKey, payload: Uint8Array, fx: Effects): void;
+  /**
+   * The application sends `payload` to `destinationKey` (PROTOCOL.md §7.2). Without `route` the
+   * destination coordinates come from the coordinates cache (hybrid routing). With `route` the
+   * caller forces them (measurement modes): coords [] = SNEK only; coords + treeOnly = pure tree.
+   */
+  sendTraffic(
+    now: Micros,
+    destinationKey: PublicKey,
+    payload: Uint8Array,
+    fx: Effects,
+    route?: TrafficRoute,
+  ): void;
   snapshot(): RouterView;
 }

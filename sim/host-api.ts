@@ -6,6 +6,8 @@
  * the topology's node names; everything here happens at the scheduler's current virtual time
  * unless an `at` is given.
  */
+
+import type { RoutingMode } from '../results/schema.ts';
 import type { Micros, RouterView, TrafficDropReason } from '../router/types.ts';
 
 export interface LinkProps {
@@ -50,9 +52,22 @@ export interface HostApi {
   /** Every up link, each once, as [a, b] with a < b by name order. */
   links(): readonly (readonly [string, string])[];
   view(name: string): RouterView;
-  /** Send one probe frame from `source`'s application to `destination`'s key. */
-  sendProbe(source: string, destination: string, id: number): void;
+  /**
+   * Send one probe frame from `source`'s application to `destination`'s key. Modes: 'snek' forces
+   * empty destination coordinates; 'hybrid' attaches the destination's current coordinates as if
+   * learnt from one exchange (tree, SNEK fallback at a dead end); 'tree' attaches them with
+   * treeOnly (dropped at a dead end); 'auto' lets the router use its coordinates cache.
+   * The probe id travels in the payload so outcomes and hops can be attributed.
+   */
+  sendProbe(source: string, destination: string, id: number, mode: RoutingMode | 'auto'): void;
   onTraffic(listener: (outcome: TrafficOutcome) => void): void;
+  /**
+   * Hop-by-hop explanations of probes (router option recordReasons): `node` forwarded probe `id`
+   * on `port` (to `next`, null when delivered locally) because `reason`.
+   */
+  onHop(
+    listener: (id: number, node: string, port: number, next: string | null, reason: string) => void,
+  ): void;
   setFilter(filter: FrameFilter | null): void;
   /** Run a callback at virtual time `at` (scenario actions, measurement points). */
   at(time: Micros, action: () => void): void;

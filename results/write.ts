@@ -1,0 +1,36 @@
+/**
+ * results/write.ts — atomic output: every file is written to a temporary name beside its target
+ * and renamed into place, so an interrupted run never leaves a half-written file (principle 4).
+ */
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+
+let counter = 0;
+
+/** Write `data` to `path` atomically (temp file in the same directory + rename). */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.tmp-${process.pid}-${counter++}-${basename(path)}`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+export function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Tidy CSV: a header from `columns`, one row per record, via csv-stringify. */
+export function writeCsvAtomic<T extends object>(
+  path: string,
+  columns: readonly (keyof T & string)[],
+  rows: readonly T[],
+): void {
+  writeFileAtomic(path, stringify(rows as T[], { header: true, columns: [...columns] }));
+}
