@@ -9,6 +9,17 @@ import { frameCommand } from './frame.ts';
 import { runCommand } from './run.ts';
 import { topoCommand } from './topo.ts';
 
+/** Bad input → its message and exit code; anything else is a bug and says so. */
+function reportError(error: unknown): never {
+  if (error instanceof InputError) {
+    process.stderr.write(`pinelab: ${error.message}\n`);
+    process.exit(error.exitCode);
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`pinelab: internal error (a bug, please report it):\n${detail}\n`);
+  process.exit(70);
+}
+
 await yargs(hideBin(process.argv))
   .scriptName('pinelab')
   .usage(
@@ -25,21 +36,12 @@ await yargs(hideBin(process.argv))
   .example('$0 frame decode 70696e6500000000000a', 'decode a frame from hex')
   .wrap(Math.min(110, process.stdout.columns ?? 100))
   .help()
-  .fail((message, error, y) => {
+  .fail((message, error) => {
+    // Handler errors land here when thrown synchronously, and in .catch below when async.
+    if (error) reportError(error);
     // Usage mistakes (unknown flag, missing argument): say what is wrong and how to get help.
-    if (error) throw error;
     process.stderr.write(`pinelab: ${message}\nRun with --help for usage.\n`);
-    void y;
     process.exit(2);
   })
   .parseAsync()
-  .catch((error: unknown) => {
-    if (error instanceof InputError) {
-      process.stderr.write(`pinelab: ${error.message}\n`);
-      process.exit(error.exitCode);
-    }
-    process.stderr.write(
-      `pinelab: internal error (a bug, please report it):\n${String((error as Error)?.stack ?? error)}\n`,
-    );
-    process.exit(70);
-  });
+  .catch(reportError);

@@ -1,20 +1,5 @@
 /**
- * sim/errors.ts — the one error kind for bad user input (files, specs, flags, scenarios).
- *
- * The CLI prints an InputError's message (which names the file, line and what was expected) and
- * exits with code 2, never with a stack trace (DEVELOPERS.md principle 4). Anything else that
- * escapes is a pinelab bug and is reported as such.
+ * sim/errors.ts — re-exports the input error kind (defined in router/errors.ts, the innermost
+ * layer, so the router's option validation can use it without importing sim/).
  */
-export class InputError extends Error {
-  override readonly name = 'InputError';
-  readonly exitCode: number;
-  constructor(message: string, exitCode = 2) {
-    super(message);
-    this.exitCode = exitCode;
-  }
-}
-
-/** "file:line: message" — the shape every parse error uses. */
-export function locate(file: string, line: number | undefined, message: string): string {
-  return line === undefined ? `${file}: ${message}` : `${file}:${line}: ${message}`;
-}
+export { InputError, locate } from '../router/errors.ts';

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { createNodeEd25519 } from '../crypto-node.ts';
+import type { Identity, RootAnnouncement } from '../types.ts';
+import {
+  announcementCoords,
+  announcementLength,
+  announcementPeerCoords,
+  checkAnnouncementSanity,
+  decodeAnnouncement,
+  encodeAnnouncement,
+  signAnnouncement,
+  verifyAnnouncement,
+  ZERO_SIGNATURE,
+} from './announcement.ts';
+import {
+  bootstrapProtectedPayload,
+  buildBootstrapPayload,
+  readBootstrapPayload,
+  verifyBootstrapPayload,
+} from './bootstrap.ts';
+import { CodecError } from './errors.ts';
+import { checkHandshake, decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH } from './handshake.ts';
+
+const crypto = createNodeEd25519();
+function identity(byte: number): Identity {
+  const seed = new Uint8Array(32).fill(byte);
+  return { seed, publicKey: crypto.publicKey(seed) };
+}
+const ids = [1, 2, 3, 4, 5, 6].map(identity);
+const [A, B, C] = ids as [Identity, Identity, Identity];
+
+function chain(ports: number[], signers: Identity[] = ids, seq = 1): RootAnnouncement {
+  let ann: RootAnnouncement = {
+    rootKey: (signers[0] as Identity).publicKey,
+    rootSeq: seq,
+    hops: [],
+  };
+  ports.forEach((p, i) => {
+    ann = signAnnouncement(ann, p, signers[i] as Identity, crypto);
+  });
+  return ann;
+}
+
+test('announcement: signed chains verify, decode back and give coordinates', () => {
+  const ann = chain([1, 300, 2]);
+  assert.ok(verifyAnnouncement(ann, crypto));
+  const bytes = encodeAnnouncement(ann);
+  assert.equal(bytes.length, announcementLength(ann));
+  assert.equal(bytes.length, 33 + 97 + 98 + 97);
+  const d = decodeAnnouncement(bytes, 0, bytes.length);
+  assert.ok(!(d instanceof CodecError));
+  assert.deepEqual(d, ann);
+  assert.deepEqual(announcementCoords(ann), [1, 300, 2]);
+  assert.deepEqual(announcementPeerCoords(ann), [1, 300]);
+  assert.deepEqual(announcementPeerCoords({ ...ann, hops: [] }), []);
+  assert.equal(checkAnnouncementSanity(ann, C.publicKey), null);
+});
+
+test('announcement: a forged port, key or signature anywhere fails verification', () => {
+  const ann = chain([1, 2, 3]);
+  for (let i = 0; i < ann.hops.length; i++) {
+    const hops = [...ann.hops];
+    const h = hops[i] as (typeof hops)[number];
+    const sig = h.signature.slice();
+    sig[5] = (sig[5] as number) ^ 1;
+    hops[i] = { ...h, signature: sig };
+    assert.equal(verifyAnnouncement({ ...ann, hops }, crypto), false, `signature ${i}`);
+    if (i < ann.hops.length - 1) {
+      // Port and key of entry i are covered by entry i+1's signature.
+      hops[i] = { ...h, port: h.port + 1 };
+      assert.equal(verifyAnnouncement({ ...ann, hops }, crypto), false, `port ${i}`);
+    }
+  }
+  assert.equal(verifyAnnouncement({ ...ann, rootSeq: 2 }, crypto), false);
+});
+
+test('announcement: trailing bytes shorter than an entry are ignored; a cut entry is an error', () => {
+  const bytes = encodeAnnouncement(chain([1, 2]));
+  const padded = new Uint8Array(bytes.length + 96);
+  padded.set(bytes);
+  const d = decodeAnnouncement(padded, 0, padded.length);
+  assert.ok(!(d instanceof CodecError));
+  assert.equal(d.hops.length, 2);
+  // A 2-byte port leaves 96 bytes: parsed as an entry (≥ 97 remain) but truncated.
+  const two = new Uint8Array(bytes.length + 97);
+  two.set(bytes);
+  two[bytes.length] = 0x81;
+  assert.ok(decodeAnnouncement(two, 0, two.length) instanceof CodecError);
+  assert.ok(decodeAnnouncement(bytes, 0, 32) instanceof CodecError);
+  assert.ok(decodeAnnouncement(bytes, 0, bytes.length + 1) instanceof CodecError);
+});
+
+test('announcement: sanity checks of §5.4 step 2', () => {
+  const ok = chain([1, 2]);
+  assert.equal(checkAnnouncementSanity(ok, B.publicKey), null);
+  const reason = (a: RootAnnouncement, link = B.publicKey) =>
+    checkAnnouncementSanity(a, link)?.reason;
+  assert.equal(reason(ok, C.publicKey), 'announcement-sanity'); // last signer is not the link key
+  assert.equal(reason({ ...ok, hops: [] }), 'announcement-sanity'); // no entries
+  assert.equal(reason(chain([0, 2])), 'announcement-sanity'); // hop port 0
+  assert.equal(reason(chain([1, 2, 3], [A, B, A]), A.publicKey), 'announcement-sanity'); // repeated
+  assert.equal(
+    reason({ ...chain([1, 2], [B, C]), rootKey: A.publicKey }, C.publicKey),
+    'announcement-sanity',
+  );
+});
+
+test('announcement: signatures disabled write 64 zero bytes', () => {
+  const ann = signAnnouncement({ rootKey: A.publicKey, rootSeq: 1, hops: [] }, 1, A, null);
+  assert.deepEqual(ann.hops[0]?.signature, ZERO_SIGNATURE);
+  assert.equal(verifyAnnouncement(ann, crypto), false);
+});
+
+test('announcement: decode never throws on random payloads (property)', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat(400), fc.nat(400), (b, x, y) => {
+      const d = decodeAnnouncement(b, Math.min(x, y), Math.max(x, y));
+      if (!(d instanceof CodecError)) assert.ok(d.rootKey.length === 32);
+    }),
+    { seed: 42, numRuns: 3000 },
+  );
+});
+
+test('bootstrap payload: build, read, verify; protected payload is everything but the signature', () => {
+  const payload = buildBootstrapPayload(1664280000000, A.publicKey, 7, B, crypto);
+  const r = readBootstrapPayload(payload);
+  assert.ok(!(r instanceof CodecError));
+  assert.equal(r.seq, 1664280000000);
+  assert.equal(r.rootSeq, 7);
+  assert.deepEqual(r.rootKey, A.publicKey);
+  assert.deepEqual(
+    payload.subarray(0, payload.length - 64),
+    bootstrapProtectedPayload(1664280000000, A.publicKey, 7),
+  );
+  assert.ok(verifyBootstrapPayload(payload, B.publicKey, crypto));
+  assert.equal(verifyBootstrapPayload(payload, A.publicKey, crypto), false);
+  for (let i = 0; i < payload.length; i += 7) {
+    const bad = payload.slice();
+    bad[i] = (bad[i] as number) ^ 0x10;
+    assert.equal(verifyBootstrapPayload(bad, B.publicKey, crypto), false, `byte ${i}`);
+  }
+  const insecure = buildBootstrapPayload(5, A.publicKey, 7, null, null);
+  assert.deepEqual(insecure.subarray(insecure.length - 64), ZERO_SIGNATURE);
+  assert.ok(readBootstrapPayload(payload.subarray(0, payload.length - 1)) instanceof CodecError);
+  const longer = new Uint8Array(payload.length + 1);
+  longer.set(payload);
+  assert.ok(readBootstrapPayload(longer) instanceof CodecError);
+  assert.equal(verifyBootstrapPayload(new Uint8Array(10), B.publicKey, crypto), false);
+});
+
+test('bootstrap payload: reading random bytes never throws (property)', () => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 150 }), (b) => {
+      const r = readBootstrapPayload(b);
+      if (!(r instanceof CodecError)) {
+        assert.deepEqual(
+          buildBootstrapPayload(r.seq, r.rootKey, r.rootSeq, null, null).length,
+          b.length,
+        );
+      }
+    }),
+    { seed: 42, numRuns: 3000 },
+  );
+});
+
+test('handshake: 104 bytes, verifies, rejects version, capabilities and signature faults', () => {
+  const hs = encodeHandshake(A, crypto);
+  assert.equal(hs.length, HANDSHAKE_LENGTH);
+  assert.deepEqual([...hs.subarray(0, 8)], [1, 0, 0, 0, 0, 0, 0, 0x3b]);
+  const ok = checkHandshake(hs, crypto);
+  assert.ok(!(ok instanceof CodecError));
+  assert.deepEqual(ok.publicKey, A.publicKey);
+  const more = encodeHandshake(A, crypto, 0x3f);
+  assert.ok(!(checkHandshake(more, crypto) instanceof CodecError), 'd0beb18: superset accepted');
+  assert.ok(checkHandshake(more, crypto, 0x3b, true) instanceof CodecError, '[HEAD]: exact match');
+  assert.ok(checkHandshake(encodeHandshake(A, crypto, 0x1b), crypto) instanceof CodecError);
+  const v2 = hs.slice();
+  v2[0] = 2;
+  assert.ok(checkHandshake(v2, crypto) instanceof CodecError);
+  const forged = hs.slice();
+  forged[20] = (forged[20] as number) ^ 1;
+  assert.equal((checkHandshake(forged, crypto) as CodecError).reason, 'bad-signature');
+  assert.ok(decodeHandshake(hs.subarray(0, 103)) instanceof CodecError);
+});

@@ -1,0 +1,185 @@
+/**
+ * router/wire/announcement.ts — the root announcement payload (PROTOCOL.md §3.7).
+ *
+ * ```
+ * root key (32) | root sequence (varu64) | entry_1 | … | entry_n
+ * entry_i = hop port (varu64) | signer key (32) | signature (64)
+ * ```
+ * Signing appends an entry whose signature covers the announcement as it was BEFORE the entry (so
+ * an entry's own port and key are covered only by the next signer) [types/announcement.go: Sign].
+ * Decoding and verification are separate: in object mode frames are never re-encoded, so the
+ * router calls `verifyAnnouncement` on the decoded object. Because our decoders reject
+ * non-canonical varu64s (§3.4), re-encoding a decoded announcement gives back the received bytes,
+ * so verifying over our encoding is verifying over the raw bytes as the reference does.
+ */
+import type { Ed25519 } from '../crypto.ts';
+import { KEY_LENGTH, keysEqual } from '../keys.ts';
+import type { Identity, PublicKey, RootAnnouncement, SignatureHop } from '../types.ts';
+import { copyBytes } from './bytes.ts';
+import { CodecError } from './errors.ts';
+import { readVarU64Number, varU64Error, varU64Length, writeVarU64 } from './varu64.ts';
+
+export const SIGNATURE_LENGTH = 64;
+/** Smallest entry: 1-byte port + key + signature; entries are parsed while this many bytes remain. */
+export const MIN_ENTRY_LENGTH = 1 + KEY_LENGTH + SIGNATURE_LENGTH;
+
+/** 64 zero bytes: the signature written when signatures are disabled (§2, "insecure"). */
+export const ZERO_SIGNATURE: Uint8Array = new Uint8Array(SIGNATURE_LENGTH);
+
+/** Encoded size of the announcement payload. */
+export function announcementLength(ann: RootAnnouncement): number {
+  let n = KEY_LENGTH + varU64Length(ann.rootSeq);
+  const hops = ann.hops;
+  for (let i = 0; i < hops.length; i++) {
+    n += varU64Length((hops[i] as SignatureHop).port) + KEY_LENGTH + SIGNATURE_LENGTH;
+  }
+  return n;
+}
+
+/** Write the payload at `offset`; returns the next offset. */
+export function writeAnnouncement(out: Uint8Array, offset: number, ann: RootAnnouncement): number {
+  out.set(ann.rootKey, offset);
+  let p = writeVarU64(out, offset + KEY_LENGTH, ann.rootSeq);
+  const hops = ann.hops;
+  for (let i = 0; i < hops.length; i++) {
+    const hop = hops[i] as SignatureHop;
+    p = writeVarU64(out, p, hop.port);
+    out.set(hop.signer, p);
+    out.set(hop.signature, p + KEY_LENGTH);
+    p += KEY_LENGTH + SIGNATURE_LENGTH;
+  }
+  return p;
+}
+
+/** The payload bytes: root key | varu64 seq | entries. */
+export function encodeAnnouncement(ann: RootAnnouncement): Uint8Array {
+  const out = new Uint8Array(announcementLength(ann));
+  writeAnnouncement(out, 0, ann);
+  return out;
+}
+
+/**
+ * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
+ * appended [types/announcement.go: Sign; router/state_tree.go: forPeer]. With `crypto` null
+ * (signatures disabled, §2 PINECONE_DISABLE_SIGNATURES) the signature is 64 zero bytes.
+ */
+export function signAnnouncement(
+  ann: RootAnnouncement,
+  port: number,
+  identity: Identity,
+  crypto: Ed25519 | null,
+): RootAnnouncement {
+  const signature =
+    crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodeAnnouncement(ann));
+  const hop: SignatureHop = { port, signer: identity.publicKey, signature };
+  return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...ann.hops, hop] };
+}
+
+/**
+ * Entry i must be signer i's signature over the encoding of root, sequence and entries 0..i−1
+ * [types/announcement.go: UnmarshalBinary]. One encoding serves every entry (prefixes of it).
+ */
+export function verifyAnnouncement(ann: RootAnnouncement, crypto: Ed25519): boolean {
+  const hops = ann.hops;
+  if (hops.length === 0) return true;
+  const bytes = encodeAnnouncement(ann);
+  let p = KEY_LENGTH + varU64Length(ann.rootSeq);
+  for (let i = 0; i < hops.length; i++) {
+    const hop = hops[i] as SignatureHop;
+    if (!crypto.verify(hop.signer, bytes.subarray(0, p), hop.signature)) return false;
+    p += varU64Length(hop.port) + KEY_LENGTH + SIGNATURE_LENGTH;
+  }
+  return true;
+}
+
+const cursor = { pos: 0 };
+
+/**
+ * Parse the payload in bytes[offset, end). Entries are parsed while ≥ 97 bytes remain; a shorter
+ * tail is silently ignored, as in the reference (§3.7). An entry whose multi-byte port leaves too
+ * few bytes for key + signature is a decode error. Keys and signatures are copied, so the object
+ * does not pin the receive buffer.
+ */
+export function decodeAnnouncement(
+  bytes: Uint8Array,
+  offset: number,
+  end: number,
+): RootAnnouncement | CodecError {
+  if (end > bytes.length || offset < 0 || offset > end) {
+    return new CodecError(
+      'decode-error',
+      `announcement: bounds [${offset}, ${end}) outside the buffer`,
+    );
+  }
+  if (end - offset < KEY_LENGTH + 1) {
+    return new CodecError('decode-error', `announcement: ${end - offset} bytes, need at least 33`);
+  }
+  const rootKey = copyBytes(bytes, offset, offset + KEY_LENGTH);
+  cursor.pos = offset + KEY_LENGTH;
+  const rootSeq = readVarU64Number(bytes, cursor, end);
+  if (rootSeq < 0) return varU64Error(rootSeq, 'announcement root sequence', offset + KEY_LENGTH);
+  const hops: SignatureHop[] = [];
+  while (end - cursor.pos >= MIN_ENTRY_LENGTH) {
+    const at = cursor.pos;
+    const port = readVarU64Number(bytes, cursor, end);
+    if (port < 0) return varU64Error(port, `announcement entry ${hops.length + 1} port`, at);
+    const p = cursor.pos;
+    if (end - p < KEY_LENGTH + SIGNATURE_LENGTH) {
+      return new CodecError(
+        'decode-error',
+        `announcement entry ${hops.length + 1} at offset ${at}: truncated after its port`,
+      );
+    }
+    const signer = copyBytes(bytes, p, p + KEY_LENGTH);
+    const signature = copyBytes(bytes, p + KEY_LENGTH, p + KEY_LENGTH + SIGNATURE_LENGTH);
+    hops.push({ port, signer, signature });
+    cursor.pos = p + KEY_LENGTH + SIGNATURE_LENGTH;
+  }
+  return { rootKey, rootSeq, hops };
+}
+
+/** The hop ports in order: the receiver's coordinates when sent by its parent (§3.7). */
+export function announcementCoords(ann: RootAnnouncement): number[] {
+  const hops = ann.hops;
+  const out = new Array<number>(hops.length);
+  for (let i = 0; i < hops.length; i++) out[i] = (hops[i] as SignatureHop).port;
+  return out;
+}
+
+/** The sender's own coordinates: the hop ports without the last [types/announcement.go: PeerCoords]. */
+export function announcementPeerCoords(ann: RootAnnouncement): number[] {
+  const hops = ann.hops;
+  const n = hops.length > 0 ? hops.length - 1 : 0;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = (hops[i] as SignatureHop).port;
+  return out;
+}
+
+/**
+ * Sanity checks of PROTOCOL.md §5.4 step 2 [types/announcement.go: SanityCheck]: at least one
+ * entry; first signer = root key; no hop port 0; last signer = the key of the arrival link; no
+ * signer twice. Returns a CodecError with reason 'announcement-sanity', or null when sane.
+ */
+export function checkAnnouncementSanity(
+  ann: RootAnnouncement,
+  linkKey: PublicKey,
+): CodecError | null {
+  const hops = ann.hops;
+  const fail = (why: string) => new CodecError('announcement-sanity', `announcement ${why}`);
+  if (hops.length === 0) return fail('has no entries');
+  if (!keysEqual((hops[0] as SignatureHop).signer, ann.rootKey)) {
+    return fail('first signer is not the root key');
+  }
+  const last = hops[hops.length - 1] as SignatureHop;
+  if (!keysEqual(last.signer, linkKey)) return fail("last signer is not the link's key");
+  for (let i = 0; i < hops.length; i++) {
+    const hop = hops[i] as SignatureHop;
+    if (hop.port === 0) return fail(`entry ${i + 1} has hop port 0`);
+    for (let j = 0; j < i; j++) {
+      if (keysEqual((hops[j] as SignatureHop).signer, hop.signer)) {
+        return fail(`signer of entry ${i + 1} repeats entry ${j + 1}`);
+      }
+    }
+  }
+  return null;
+}

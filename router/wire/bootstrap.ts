@@ -1,0 +1,103 @@
+/**
+ * router/wire/bootstrap.ts — the bootstrap payload (PROTOCOL.md §3.8).
+ *
+ * ```
+ * bootstrap sequence (varu64) | root key (32) | root sequence (varu64) | signature (64)
+ * ```
+ * The signature is by the bootstrapping node (the frame's destination key) over everything before
+ * it, the "protected payload" [types/virtualsnake.go: ProtectedPayload]. The frame keeps the payload
+ * raw (router/types.ts BootstrapFrame), so verification needs no re-encoding: message = all but the
+ * last 64 bytes. The watermark fields of the frame are not covered.
+ */
+import type { Ed25519 } from '../crypto.ts';
+import { KEY_LENGTH } from '../keys.ts';
+import type { Identity, PublicKey } from '../types.ts';
+import { SIGNATURE_LENGTH, ZERO_SIGNATURE } from './announcement.ts';
+import { copyBytes } from './bytes.ts';
+import { CodecError } from './errors.ts';
+import { readVarU64Number, varU64Error, varU64Length, writeVarU64 } from './varu64.ts';
+
+export interface BootstrapPayload {
+  readonly seq: number;
+  readonly rootKey: PublicKey;
+  readonly rootSeq: number;
+  readonly signature: Uint8Array;
+}
+
+/** The protected payload: varu64 seq ‖ root key ‖ varu64 root seq. */
+export function bootstrapProtectedPayload(
+  seq: number,
+  rootKey: PublicKey,
+  rootSeq: number,
+): Uint8Array {
+  const out = new Uint8Array(varU64Length(seq) + KEY_LENGTH + varU64Length(rootSeq));
+  const p = writeVarU64(out, 0, seq);
+  out.set(rootKey, p);
+  writeVarU64(out, p + KEY_LENGTH, rootSeq);
+  return out;
+}
+
+/**
+ * The full payload, signed by `identity`. With identity or crypto null (signatures disabled, §2
+ * PINECONE_DISABLE_SIGNATURES) the 64 signature bytes are zero but still present.
+ */
+export function buildBootstrapPayload(
+  seq: number,
+  rootKey: PublicKey,
+  rootSeq: number,
+  identity: Identity | null,
+  crypto: Ed25519 | null,
+): Uint8Array {
+  const protectedLen = varU64Length(seq) + KEY_LENGTH + varU64Length(rootSeq);
+  const out = new Uint8Array(protectedLen + SIGNATURE_LENGTH);
+  const p = writeVarU64(out, 0, seq);
+  out.set(rootKey, p);
+  writeVarU64(out, p + KEY_LENGTH, rootSeq);
+  const signature =
+    identity === null || crypto === null
+      ? ZERO_SIGNATURE
+      : crypto.sign(identity.seed, out.subarray(0, protectedLen));
+  out.set(signature, protectedLen);
+  return out;
+}
+
+const cursor = { pos: 0 };
+
+/**
+ * Parse a payload; it must be exactly seq | root key | root seq | signature. (The reference ignores
+ * trailing bytes here; we reject them so that "message = all but the last 64 bytes" is the
+ * protected payload the sender signed — a deliberate strictness, listed in the codec report.)
+ */
+export function readBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecError {
+  const end = payload.length;
+  cursor.pos = 0;
+  const seq = readVarU64Number(payload, cursor, end);
+  if (seq < 0) return varU64Error(seq, 'bootstrap sequence', 0);
+  const k = cursor.pos;
+  if (end - k < KEY_LENGTH + 1) {
+    return new CodecError('decode-error', 'bootstrap payload: truncated root key');
+  }
+  const rootKey = copyBytes(payload, k, k + KEY_LENGTH);
+  cursor.pos = k + KEY_LENGTH;
+  const rootSeq = readVarU64Number(payload, cursor, end);
+  if (rootSeq < 0) return varU64Error(rootSeq, 'bootstrap root sequence', k + KEY_LENGTH);
+  const s = cursor.pos;
+  if (end - s !== SIGNATURE_LENGTH) {
+    return new CodecError(
+      'decode-error',
+      `bootstrap payload: ${end - s} bytes after the root sequence, expected a 64-byte signature`,
+    );
+  }
+  return { seq, rootKey, rootSeq, signature: copyBytes(payload, s, end) };
+}
+
+/** True when the last 64 bytes are `signerKey`'s signature over everything before them. */
+export function verifyBootstrapPayload(
+  payload: Uint8Array,
+  signerKey: PublicKey,
+  crypto: Ed25519,
+): boolean {
+  if (payload.length < SIGNATURE_LENGTH) return false;
+  const m = payload.length - SIGNATURE_LENGTH;
+  return crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m));
+}
