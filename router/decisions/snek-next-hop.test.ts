@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FULL_MASK, INITIAL_WATERMARK } from '../keys.ts';
+import { LinkType, LOCAL_PORT, type PublicKey, type Watermark } from '../types.ts';
+import { type LinkInfo, NO_PORT } from './links.ts';
+import {
+  newSnekResult,
+  nextHopSnek,
+  type SnekEntryInfo,
+  type SnekInputs,
+  SnekRule,
+} from './snek-next-hop.ts';
+
+const k = (b: number): PublicKey => {
+  const a = new Uint8Array(32);
+  a[0] = b;
+  return a;
+};
+const S = 1_000_000;
+const ROOT = 9;
+const PARENT = 1;
+const L6 = 2;
+const L2 = 3;
+
+function link(
+  port: number,
+  remote: number,
+  signers: number[] | null,
+  opts: { type?: LinkType; order?: number; seq?: number; rootKey?: number; up?: boolean } = {},
+): LinkInfo {
+  return {
+    port,
+    remoteKey: k(remote),
+    linkType: opts.type ?? LinkType.Pipe,
+    up: opts.up ?? true,
+    stored:
+      signers === null
+        ? null
+        : {
+            announcement: {
+              rootKey: k(opts.rootKey ?? ROOT),
+              rootSeq: opts.seq ?? 1,
+              hops: signers.map((s, i) => ({
+                port: i + 1,
+                signer: k(s),
+                signature: new Uint8Array(64),
+              })),
+            },
+            receiveTime: 0,
+            receiveOrder: opts.order ?? port,
+            coords: [],
+            peerCoords: [],
+          },
+  };
+}
+
+function run(
+  boot: boolean,
+  dest: number,
+  self: number,
+  links: LinkInfo[],
+  entries: SnekEntryInfo[] = [],
+  watermark: Watermark = INITIAL_WATERMARK,
+  parentPort: number | null = PARENT,
+  wholeRoot = false,
+) {
+  const byPort: (LinkInfo | undefined)[] = [];
+  for (const l of links) byPort[l.port] = l;
+  const input: SnekInputs = {
+    boot,
+    dest: k(dest),
+    self: k(self),
+    watermark,
+    parent: parentPort === null ? null : (byPort[parentPort] ?? null),
+    rootKey: k(ROOT),
+    links,
+    linkByPort: byPort,
+    entries,
+    now: 20 * S,
+    neighExpiry: 10 * S,
+    wholeRoot,
+  };
+  const r = nextHopSnek(input, newSnekResult());
+  return {
+    port: r.port,
+    wm: r.key === FULL_MASK ? 'FullMask' : r.key[0],
+    seq: r.seq,
+    rule: r.rule,
+  };
+}
+
+const entry2: SnekEntryInfo = {
+  key: k(2),
+  sourcePort: L2,
+  watermark: { key: k(2), seq: 7 },
+  lastSeen: 15 * S,
+};
+
+describe('nextHopSnek (§6.6, checklist 34)', () => {
+  it('checklist 34a: traffic to 6 from 4, parent [] → parent, (9, 0)', () => {
+    assert.deepEqual(run(false, 6, 4, [link(PARENT, 3, [])]), {
+      port: PARENT,
+      wm: 9,
+      seq: 0,
+      rule: SnekRule.RootViaParent,
+    });
+  });
+  it('checklist 34b: traffic to 6 at 6 → local, watermark unchanged (FullMask, 0)', () => {
+    const r = run(false, 6, 6, [link(PARENT, 3, []), link(L6, 6, [6])]);
+    assert.deepEqual(r, { port: LOCAL_PORT, wm: 'FullMask', seq: 0, rule: SnekRule.Loopback });
+  });
+  it('checklist 34c: bootstrap to 6 at its origin 6 → parent (climb to root), (9, 0)', () => {
+    const r = run(true, 6, 6, [link(PARENT, 3, [])]);
+    assert.deepEqual(r, { port: PARENT, wm: 9, seq: 0, rule: SnekRule.RootViaParent });
+  });
+  it('checklist 34d: traffic to 6 from 4 with L6 [6] → L6, (6, 0)', () => {
+    const r = run(false, 6, 4, [link(PARENT, 3, []), link(L6, 6, [6])]);
+    assert.deepEqual([r.port, r.wm, r.seq], [L6, 6, 0]);
+  });
+  it('checklist 34e: bootstrap to 6 from 4 with L6 [6] → parent (never the exact key), (9, 0)', () => {
+    const r = run(true, 6, 4, [link(PARENT, 3, []), link(L6, 6, [6])]);
+    assert.deepEqual([r.port, r.wm, r.seq], [PARENT, 9, 0]);
+  });
+  it('checklist 34f: traffic to 6 from 4, parent [6] → parent, (6, 0)', () => {
+    const r = run(false, 6, 4, [link(PARENT, 3, [6])]);
+    assert.deepEqual(r, { port: PARENT, wm: 6, seq: 0, rule: SnekRule.ParentAncestor });
+  });
+  it('checklist 34g: traffic to 6 from 4, parent [5] → parent, (9, 0)', () => {
+    const r = run(false, 6, 4, [link(PARENT, 3, [5])]);
+    assert.deepEqual([r.port, r.wm, r.seq], [PARENT, 9, 0]);
+  });
+  it('checklist 34h: bootstrap to 6 from 4, parent [5] → parent, (9, 0)', () => {
+    const r = run(true, 6, 4, [link(PARENT, 3, [5])]);
+    assert.deepEqual([r.port, r.wm, r.seq], [PARENT, 9, 0]);
+  });
+  it('checklist 34i: traffic to 2 from 4, table key 2 via L2 (2, 7) → L2, (2, 7)', () => {
+    const r = run(false, 2, 4, [link(PARENT, 3, []), link(L2, 2, null)], [entry2]);
+    assert.deepEqual(r, { port: L2, wm: 2, seq: 7, rule: SnekRule.TableEntry });
+  });
+  it('checklist 34j: bootstrap to 2 from 4, same table → none (dead end here), (4, 0)', () => {
+    const r = run(true, 2, 4, [link(PARENT, 3, []), link(L2, 2, null)], [entry2]);
+    assert.deepEqual([r.port, r.wm, r.seq], [NO_PORT, 4, 0]);
+  });
+});
+
+describe('nextHopSnek: further rules', () => {
+  it('expired entries, entries on down links and entries worse than the watermark are ignored', () => {
+    const links = [link(PARENT, 3, []), link(L2, 2, null)];
+    const expired = { ...entry2, lastSeen: 10 * S };
+    assert.equal(run(false, 2, 4, links, [expired]).port, LOCAL_PORT);
+    const down = [link(PARENT, 3, []), link(L2, 2, null, { up: false })];
+    assert.equal(run(false, 2, 4, down, [entry2]).port, LOCAL_PORT);
+    // Watermark (2, 8) is better than the entry's (2, 7): the entry is worse, ignored.
+    assert.equal(run(false, 2, 4, links, [entry2], { key: k(2), seq: 8 }).port, LOCAL_PORT);
+    assert.equal(run(false, 2, 4, links, [entry2], { key: k(2), seq: 7 }).port, L2);
+  });
+  it('a root (no parent) sends traffic for a key above it nowhere but local', () => {
+    assert.equal(
+      run(false, 0xf0, 9, [link(2, 5, [9, 5])], [], INITIAL_WATERMARK, null).port,
+      LOCAL_PORT,
+    );
+  });
+  it('peer ancestors: the closest greater key among all announcements wins, first port on ties', () => {
+    const links = [link(PARENT, 3, [9, 3]), link(2, 8, [9, 7, 8]), link(3, 5, [9, 7, 5])];
+    // traffic to 6 from 4: candidates 7 (via port 2 first), then nothing closer than 7.
+    const r = run(false, 6, 4, links);
+    assert.deepEqual([r.port, r.wm], [2, 7]);
+  });
+  it('direct peering shortcut: a link whose remote key is the best key is taken (last wins)', () => {
+    const links = [
+      link(PARENT, 3, []),
+      link(2, 8, [9, 7, 8]),
+      link(4, 7, [9, 7], { order: 10 }),
+      link(5, 7, [9, 7], { order: 5 }),
+    ];
+    const r = run(false, 6, 4, links);
+    // Last matching link (5) taken by step 4 and kept by step 6 (its announcement is earlier).
+    assert.deepEqual([r.port, r.wm, r.rule], [5, 7, SnekRule.DirectPeer]);
+  });
+  it('parallel-link refinement: lower link type, then same root sequence and earlier receive order', () => {
+    const typed = [
+      link(PARENT, 3, []),
+      link(2, 6, [9, 6], { type: LinkType.Remote, order: 1 }),
+      link(3, 6, [9, 6], { type: LinkType.Multicast, order: 9 }),
+    ];
+    // Step 4 takes port 3 (last), step 6 keeps it (lower type).
+    assert.equal(run(false, 6, 4, typed).port, 3);
+    const ordered = [
+      link(PARENT, 3, []),
+      link(2, 6, [9, 6], { order: 1 }),
+      link(3, 6, [9, 6], { order: 9 }),
+    ];
+    assert.equal(run(false, 6, 4, ordered).port, 2);
+    const seqDiffers = [
+      link(PARENT, 3, []),
+      link(2, 6, [9, 6], { order: 1, seq: 2 }),
+      link(3, 6, [9, 6], { order: 9 }),
+    ];
+    assert.equal(run(false, 6, 4, seqDiffers).port, 3);
+    // [HEAD] #73: the whole root must match (key too).
+    const keyDiffers = [
+      link(PARENT, 3, []),
+      link(2, 6, [0xa0, 6], { order: 1, rootKey: 0xa0 }),
+      link(3, 6, [9, 6], { order: 9 }),
+    ];
+    assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, false).port, 2);
+    assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, true).port, 3);
+  });
+});

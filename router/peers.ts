@@ -1,0 +1,146 @@
+/**
+ * router/peers.ts — the per-link state (PROTOCOL.md §4) and the core interface the per-concern
+ * modules share.
+ *
+ * All per-peer state is per link, not per key (§1). Links live in a port-indexed array plus a
+ * list of up links kept in ascending port order ([DET] §5.8, §6.6: iterate links by port).
+ */
+
+import type { CoordsCache } from './coords-cache.ts';
+import type { Ed25519 } from './crypto.ts';
+import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
+import type { RouterOptions } from './options.ts';
+import { FairFifo, FrameFifo } from './queues.ts';
+import type { SnakeState } from './snake.ts';
+import type { TreeState } from './tree.ts';
+import {
+  type Effects,
+  type Frame,
+  type Identity,
+  type LinkDropReason,
+  LinkType,
+  type Micros,
+  type Port,
+  type PublicKey,
+  type RootAnnouncement,
+  type TreeAnnouncementFrame,
+} from './types.ts';
+
+export class Link implements LinkInfo {
+  readonly port: Port;
+  readonly remoteKey: PublicKey;
+  readonly linkType: LinkType;
+  up = true;
+  stored: StoredAnnouncement | null = null;
+  /** An announcement was ever received on this link ([HEAD] #72 skip-first-inform). */
+  announced = false;
+  readonly protocolQueue = new FrameFifo<Frame>();
+  readonly trafficQueue: FairFifo;
+  /** The host is serialising a frame; wait for portReady (§7.3 writer). */
+  busy = false;
+  /** Last time the writer handed a frame over or became idle (keepalive idle clock, §4.3). */
+  lastSent: Micros;
+  /** Last time any frame arrived (5 s read deadline, §4.3). */
+  lastReceived: Micros;
+  /** Our announcement signed for this port, reused while our root announcement is unchanged. */
+  sentFor: RootAnnouncement | null = null;
+  sentFrame: TreeAnnouncementFrame | null = null;
+
+  constructor(
+    port: Port,
+    remoteKey: PublicKey,
+    linkType: LinkType,
+    now: Micros,
+    trafficQueue: FairFifo,
+  ) {
+    this.port = port;
+    this.remoteKey = remoteKey;
+    this.linkType = linkType;
+    this.lastSent = now;
+    this.lastReceived = now;
+    this.trafficQueue = trafficQueue;
+  }
+}
+
+export class PeerTable {
+  /** Up links, ascending port order. */
+  readonly links: Link[] = [];
+  /** Index = port; undefined when the slot is free. */
+  readonly byPort: (Link | undefined)[];
+  readonly maxPorts: number;
+
+  constructor(maxPorts: number) {
+    this.maxPorts = maxPorts;
+    this.byPort = new Array(maxPorts + 1).fill(undefined);
+  }
+
+  get count(): number {
+    return this.links.length;
+  }
+
+  /** Lowest free port ≥ 1, or null when all `maxPorts` slots are taken (§4.1). */
+  freePort(): Port | null {
+    for (let p = 1; p <= this.maxPorts; p++) if (this.byPort[p] === undefined) return p;
+    return null;
+  }
+
+  add(
+    port: Port,
+    remoteKey: PublicKey,
+    linkType: LinkType,
+    now: Micros,
+    options: RouterOptions,
+    random: () => number,
+  ): Link {
+    const buckets =
+      linkType === LinkType.Bluetooth ? options.bluetoothTrafficBuckets : options.trafficBuckets;
+    const link = new Link(
+      port,
+      remoteKey,
+      linkType,
+      now,
+      new FairFifo(buckets, options.bucketSize, random),
+    );
+    this.byPort[port] = link;
+    let i = this.links.length;
+    while (i > 0 && (this.links[i - 1] as Link).port > port) i--;
+    this.links.splice(i, 0, link);
+    return link;
+  }
+
+  /** Mark down and free the slot (§4.5 steps 1 and 4); returns the link or undefined. */
+  remove(port: Port): Link | undefined {
+    const link = this.byPort[port];
+    if (link === undefined) return undefined;
+    link.up = false;
+    this.byPort[port] = undefined;
+    const i = this.links.indexOf(link);
+    if (i >= 0) this.links.splice(i, 1);
+    return link;
+  }
+
+  get(port: Port): Link | undefined {
+    return port >= 0 && port < this.byPort.length ? this.byPort[port] : undefined;
+  }
+}
+
+/** What the per-concern modules (tree, snake, forward, broadcast) share; the Router is one. */
+export interface RouterCore {
+  readonly options: RouterOptions;
+  readonly identity: Identity;
+  /** Signing/verification backend, or null when signatures are disabled (§2 insecure mode). */
+  readonly signer: Ed25519 | null;
+  readonly peers: PeerTable;
+  readonly tree: TreeState;
+  readonly snake: SnakeState;
+  readonly cache: CoordsCache;
+  /** Virtual time and effects sink of the event being handled. */
+  now: Micros;
+  fx: Effects;
+  /** Send on a link's protocol FIFO (§7.3). */
+  sendProtocol(link: Link, frame: Frame): void;
+  /** Clean the link's state (§4.5) and tell the host (fx.closeLink). */
+  closeLink(link: Link, reason: LinkDropReason): void;
+  /** Arm a fresh hold-down instance (never cancels an earlier one, §5.4). */
+  armHoldDown(at: Micros): void;
+}

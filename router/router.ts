@@ -1,0 +1,381 @@
+/**
+ * router/router.ts — the Pinecone router (RouterLike). Dispatch only: state lives in PeerTable
+ * (peers.ts), TreeState (tree.ts), SnakeState (snake.ts), CoordsCache and the per-link queues;
+ * decisions are the pure functions of router/decisions/.
+ *
+ * Timer ids (Effects.setTimer): 0 tree, 1 snake, 2 coords-cache sweep, 3 [HEAD] wakeup,
+ * 1024 + port keepalive (idle writer), 2048 + port read deadline, and from 4096 a rolling counter
+ * space for hold-down instances, because a second hold-down must not cancel the first (§5.4).
+ */
+import { BroadcastState, handleWakeup, TIMER_WAKEUP, wakeupTick } from './broadcast.ts';
+import { CoordsCache } from './coords-cache.ts';
+import type { Ed25519 } from './crypto.ts';
+import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
+import { toHex } from './keys.ts';
+import { type RouterOptions, resolveRouterOptions } from './options.ts';
+import { type Link, PeerTable, type RouterCore } from './peers.ts';
+import { handleBootstrap, maintainSnake, resetSnake, SnakeState, TIMER_SNAKE } from './snake.ts';
+import {
+  handleAnnouncement,
+  holdDownExpired,
+  maintainTree,
+  selectNewParent,
+  sendAnnouncement,
+  TIMER_TREE,
+  TreeState,
+} from './tree.ts';
+import type {
+  Coordinates,
+  Effects,
+  Frame,
+  Identity,
+  LinkDropReason,
+  LinkType,
+  Micros,
+  Port,
+  PublicKey,
+  RootAnnouncement,
+  RouterLike,
+  RouterView,
+  TrafficRoute,
+} from './types.ts';
+import { FrameType } from './types.ts';
+import { isCodecError } from './wire/errors.ts';
+import { decodeFrame, frameLength, keepaliveFrame } from './wire/frame.ts';
+
+export const TIMER_COORDS = 2;
+export const TIMER_KEEPALIVE_BASE = 1024;
+export const TIMER_READ_BASE = 2048;
+export const TIMER_HOLD_BASE = 4096;
+const HOLD_SPACE = 1 << 30;
+
+/** A table entry as seen by tests and metrics (debugTable). */
+export interface DebugTableEntry {
+  readonly key: PublicKey;
+  readonly sourcePort: Port;
+  readonly destinationPort: Port | null;
+  readonly watermark: { readonly key: PublicKey; readonly seq: number };
+  readonly lastSeen: Micros;
+  readonly root: { readonly key: PublicKey; readonly seq: number };
+}
+
+export interface DebugAnnouncement {
+  readonly port: Port;
+  readonly remoteKey: PublicKey;
+  readonly announcement: RootAnnouncement;
+  readonly receiveTime: Micros;
+  readonly receiveOrder: number;
+  readonly peerCoords: Coordinates;
+}
+
+const NOOP_EFFECTS: Effects = {
+  transmit: () => true,
+  setTimer: () => {},
+  closeLink: () => {},
+  deliver: () => {},
+  dropTraffic: () => {},
+};
+
+export class Router implements RouterLike, RouterCore {
+  readonly publicKey: PublicKey;
+  readonly identity: Identity;
+  readonly options: RouterOptions;
+  readonly signer: Ed25519 | null;
+  readonly peers: PeerTable;
+  readonly tree: TreeState;
+  readonly snake: SnakeState;
+  readonly cache = new CoordsCache();
+  readonly broadcasts = new BroadcastState();
+  now: Micros = 0;
+  fx: Effects = NOOP_EFFECTS;
+  private readonly random: () => number;
+  private holdDownCounter = 0;
+
+  constructor(
+    identity: Identity,
+    options: RouterOptions | Partial<RouterOptions>,
+    crypto: Ed25519,
+    random: () => number,
+  ) {
+    this.identity = identity;
+    this.publicKey = identity.publicKey;
+    this.options = resolveRouterOptions(options as Readonly<Record<string, unknown>>);
+    this.signer = this.options.signatures ? crypto : null;
+    this.random = random;
+    this.peers = new PeerTable(this.options.maxPorts);
+    this.tree = new TreeState(identity.publicKey);
+    this.snake = new SnakeState(this.options.bootstrapInterval);
+  }
+
+  private enter(now: Micros, fx: Effects): void {
+    this.now = now;
+    this.fx = fx;
+  }
+
+  // ---- RouterCore -------------------------------------------------------------------------
+
+  sendProtocol(link: Link, frame: Frame): void {
+    sendProtocol(this, link, frame);
+  }
+
+  armHoldDown(at: Micros): void {
+    const id = TIMER_HOLD_BASE + this.holdDownCounter;
+    this.holdDownCounter = (this.holdDownCounter + 1) % HOLD_SPACE;
+    this.fx.setTimer(id, at);
+  }
+
+  closeLink(link: Link, reason: LinkDropReason): void {
+    if (!link.up) return;
+    this.cleanupLink(link);
+    this.fx.closeLink(link.port, reason);
+  }
+
+  /** §4.5: mark down, discard queues, full reset or partial cleanup, free the slot. */
+  private cleanupLink(link: Link): void {
+    const port = link.port;
+    const wasParent = this.tree.parent === link;
+    this.peers.remove(port);
+    link.protocolQueue.drain(() => {});
+    link.trafficQueue.drain((f) => this.fx.dropTraffic(f, 'link-down'));
+    link.busy = false;
+    if (this.peers.count === 0) {
+      this.fullReset(link);
+      return;
+    }
+    link.stored = null;
+    this.snake.removePort(port);
+    const d = this.snake.descending;
+    if (d !== null && d.sourcePort === port) this.snake.setDescending(null, this.now);
+    // §4.5 3d: no hold-down; selection starts from our own key (the announcement is gone).
+    if (wasParent && selectNewParent(this)) this.snake.bootstrapSoon(this.now);
+  }
+
+  /**
+   * §4.5 step 2 [router/state.go: _start]: parent, descending, ordering, hold-down flag,
+   * announcements, table and cache reset; the tree and snake timers are re-armed to fire now
+   * (replacing their pending expiry). The sequence counter, lastBootstrap and any pending
+   * hold-down timer are kept.
+   */
+  private fullReset(link: Link): void {
+    link.stored = null;
+    this.tree.parent = null;
+    this.tree.ordering = 0;
+    this.tree.waiting = false;
+    resetSnake(this);
+    this.cache.clear();
+    this.fx.setTimer(TIMER_TREE, this.now);
+    this.fx.setTimer(TIMER_SNAKE, this.now);
+  }
+
+  // ---- RouterLike -------------------------------------------------------------------------
+
+  start(now: Micros, fx: Effects): void {
+    this.enter(now, fx);
+    fx.setTimer(TIMER_TREE, now);
+    fx.setTimer(TIMER_SNAKE, now);
+    fx.setTimer(TIMER_COORDS, now + this.options.coordsCacheMaintainInterval);
+    if (this.options.headWakeupBroadcasts) {
+      fx.setTimer(TIMER_WAKEUP, now + this.options.wakeupBroadcastInterval);
+    }
+  }
+
+  connect(now: Micros, remoteKey: PublicKey, linkType: LinkType, fx: Effects): Port | null {
+    this.enter(now, fx);
+    const port = this.peers.freePort();
+    if (port === null) return null;
+    const link = this.peers.add(port, remoteKey, linkType, now, this.options, this.random);
+    if (this.options.keepalives) {
+      fx.setTimer(TIMER_KEEPALIVE_BASE + port, now + this.options.keepaliveInterval);
+      fx.setTimer(TIMER_READ_BASE + port, now + this.options.keepaliveTimeout);
+    }
+    // §4.2: our root announcement signed for this port is always the first frame.
+    sendAnnouncement(this, link, this.tree.rootAnnouncement());
+    return port;
+  }
+
+  disconnect(now: Micros, port: Port, fx: Effects): void {
+    this.enter(now, fx);
+    const link = this.peers.get(port);
+    if (link !== undefined) this.cleanupLink(link);
+  }
+
+  receive(now: Micros, port: Port, frame: Frame, fx: Effects): void {
+    this.enter(now, fx);
+    const link = this.peers.get(port);
+    if (link === undefined) return;
+    link.lastReceived = now;
+    switch (frame.type) {
+      case FrameType.Keepalive:
+        return;
+      case FrameType.TreeAnnouncement:
+        handleAnnouncement(this, link, frame.announcement);
+        return;
+      case FrameType.Bootstrap:
+        handleBootstrap(this, link, frame);
+        return;
+      case FrameType.Traffic:
+        forwardTraffic(this, frame, port);
+        return;
+      case FrameType.WakeupBroadcast:
+        // d0beb18 has no type 4: ignored like any unknown type (§3.2).
+        if (this.options.headWakeupBroadcasts) handleWakeup(this, this.broadcasts, link, frame);
+        return;
+      default: {
+        const never: never = frame;
+        void never;
+      }
+    }
+  }
+
+  receiveBytes(now: Micros, port: Port, bytes: Uint8Array, fx: Effects): void {
+    this.enter(now, fx);
+    const link = this.peers.get(port);
+    if (link === undefined) return;
+    const frame = decodeFrame(bytes);
+    if (frame === null) {
+      link.lastReceived = now; // unknown type: silently ignored (§3.2)
+      return;
+    }
+    if (isCodecError(frame)) {
+      this.closeLink(link, frame.reason);
+      return;
+    }
+    this.receive(now, port, frame, fx);
+  }
+
+  portReady(now: Micros, port: Port, fx: Effects): void {
+    this.enter(now, fx);
+    const link = this.peers.get(port);
+    if (link === undefined) return;
+    link.busy = false;
+    link.lastSent = now; // the writer starts waiting now (§4.3)
+    pump(this, link);
+  }
+
+  timer(now: Micros, timer: number, fx: Effects): void {
+    this.enter(now, fx);
+    switch (timer) {
+      case TIMER_TREE:
+        maintainTree(this);
+        return;
+      case TIMER_SNAKE:
+        maintainSnake(this);
+        return;
+      case TIMER_COORDS:
+        this.cache.sweep(now, this.options.coordsCacheLifetime);
+        fx.setTimer(TIMER_COORDS, now + this.options.coordsCacheMaintainInterval);
+        return;
+      case TIMER_WAKEUP:
+        if (this.options.headWakeupBroadcasts) wakeupTick(this, this.broadcasts);
+        return;
+    }
+    if (timer >= TIMER_HOLD_BASE) {
+      holdDownExpired(this);
+    } else if (timer >= TIMER_READ_BASE) {
+      this.readDeadline(timer - TIMER_READ_BASE);
+    } else if (timer >= TIMER_KEEPALIVE_BASE) {
+      this.keepaliveTimer(timer - TIMER_KEEPALIVE_BASE);
+    }
+  }
+
+  /** One pending timer per port, re-checked lazily against lastSent (§4.3 writer idle 3 s). */
+  private keepaliveTimer(port: Port): void {
+    const link = this.peers.get(port);
+    if (link === undefined || !this.options.keepalives) return;
+    const interval = this.options.keepaliveInterval;
+    if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
+      this.fx.setTimer(TIMER_KEEPALIVE_BASE + port, this.now + interval);
+      return;
+    }
+    if (this.now - link.lastSent >= interval) sendProtocol(this, link, keepaliveFrame());
+    this.fx.setTimer(TIMER_KEEPALIVE_BASE + port, link.lastSent + interval);
+  }
+
+  /** §4.3 reader: nothing received for 5 s drops the link. */
+  private readDeadline(port: Port): void {
+    const link = this.peers.get(port);
+    if (link === undefined || !this.options.keepalives) return;
+    const timeout = this.options.keepaliveTimeout;
+    if (this.now - link.lastReceived >= timeout) this.closeLink(link, 'keepalive-timeout');
+    else this.fx.setTimer(TIMER_READ_BASE + port, link.lastReceived + timeout);
+  }
+
+  sendTraffic(
+    now: Micros,
+    destinationKey: PublicKey,
+    payload: Uint8Array,
+    fx: Effects,
+    route?: TrafficRoute,
+  ): void {
+    this.enter(now, fx);
+    let coords: Coordinates;
+    let treeOnly = false;
+    if (route !== undefined) {
+      coords = route.coords;
+      treeOnly = route.treeOnly;
+    } else {
+      const cached = this.options.hybrid
+        ? this.cache.get(destinationKey, now, this.options.coordsCacheLifetime)
+        : null;
+      coords = cached ?? [];
+    }
+    originateTraffic(this, destinationKey, payload, coords, treeOnly);
+  }
+
+  snapshot(): RouterView {
+    const tree = this.tree;
+    const root = tree.rootAnnouncement();
+    const parent = tree.parent;
+    return {
+      key: this.publicKey,
+      rootKey: root.rootKey,
+      rootSeq: root.rootSeq,
+      parentPort: parent === null ? null : parent.port,
+      parentKey: parent === null ? null : parent.remoteKey,
+      coords: [...tree.coords()],
+      descendingKey: this.snake.descending?.key ?? null,
+      tableSize: this.snake.entries.length,
+      coordsCacheSize: this.cache.size,
+      peers: this.peers.links.map((l) => ({ port: l.port, key: l.remoteKey })),
+    };
+  }
+
+  // ---- debugging views (tests, metrics; not on RouterLike) --------------------------------
+
+  debugTable(): DebugTableEntry[] {
+    return this.snake.entries.map((e) => ({
+      key: e.key,
+      sourcePort: e.sourcePort,
+      destinationPort: e.destinationPort < 0 ? null : e.destinationPort,
+      watermark: { key: e.watermark.key, seq: e.watermark.seq },
+      lastSeen: e.lastSeen,
+      root: { key: e.rootKey, seq: e.rootSeq },
+    }));
+  }
+
+  debugAnnouncements(): DebugAnnouncement[] {
+    const out: DebugAnnouncement[] = [];
+    for (const l of this.peers.links) {
+      if (l.stored === null) continue;
+      out.push({
+        port: l.port,
+        remoteKey: l.remoteKey,
+        announcement: l.stored.announcement,
+        receiveTime: l.stored.receiveTime,
+        receiveOrder: l.stored.receiveOrder,
+        peerCoords: l.stored.peerCoords,
+      });
+    }
+    return out;
+  }
+
+  /** Short label for logs. */
+  toString(): string {
+    return `Router(${toHex(this.publicKey).slice(0, 8)})`;
+  }
+}
+
+/** Frame size guard used by hosts that encode (§3.6: refuse frames > 65535 bytes). */
+export function frameTooLong(frame: Frame): boolean {
+  return frameLength(frame) > 0xffff;
+}

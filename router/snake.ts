@@ -1,0 +1,273 @@
+/**
+ * router/snake.ts — the virtual snake: routing table, descending pointer, bootstraps
+ * (PROTOCOL.md §6) [router/state_snek.go].
+ */
+import { NO_PORT } from './decisions/links.ts';
+import {
+  newSnekResult,
+  nextHopSnek,
+  type SnekEntryInfo,
+  type SnekInputs,
+} from './decisions/snek-next-hop.ts';
+import { explainSnek } from './forward.ts';
+import { compareKeys, INITIAL_WATERMARK, keysEqual, ordered, worse } from './keys.ts';
+import type { Link, RouterCore } from './peers.ts';
+import {
+  type BootstrapFrame,
+  FrameType,
+  type Micros,
+  type Port,
+  type PublicKey,
+  type Watermark,
+} from './types.ts';
+import {
+  buildBootstrapPayload,
+  readBootstrapPayload,
+  verifyBootstrapPayload,
+} from './wire/bootstrap.ts';
+import { isCodecError } from './wire/errors.ts';
+
+/** Timer id of the 1 s snake maintenance tick (§6.3). */
+export const TIMER_SNAKE = 1;
+
+/** One routing-table entry (§6.2). Immutable: a refresh installs a new object (§6.1 snapshot). */
+export class SnakeEntry implements SnekEntryInfo {
+  readonly key: PublicKey;
+  readonly sourcePort: Port;
+  /** Next hop chosen for the bootstrap here, NO_PORT at the dead end. */
+  readonly destinationPort: number;
+  readonly watermark: Watermark;
+  readonly lastSeen: Micros;
+  readonly rootKey: PublicKey;
+  readonly rootSeq: number;
+
+  constructor(
+    key: PublicKey,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ) {
+    this.key = key;
+    this.sourcePort = sourcePort;
+    this.destinationPort = destinationPort;
+    this.watermark = { key, seq };
+    this.lastSeen = lastSeen;
+    this.rootKey = rootKey;
+    this.rootSeq = rootSeq;
+  }
+}
+
+export class SnakeState {
+  /** Table entries sorted by key ([DET] §6.6: iterate in ascending key order). */
+  entries: SnakeEntry[] = [];
+  /** The descending entry snapshot (§6.1), or null. */
+  descending: SnakeEntry | null = null;
+  /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
+  lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
+  private readonly bootstrapInterval: Micros;
+
+  constructor(bootstrapInterval: Micros) {
+    this.bootstrapInterval = bootstrapInterval;
+  }
+
+  /** Index of `key`, or −(insertion point) − 1. */
+  find(key: PublicKey): number {
+    let lo = 0;
+    let hi = this.entries.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compareKeys((this.entries[mid] as SnakeEntry).key, key);
+      if (c === 0) return mid;
+      if (c < 0) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -lo - 1;
+  }
+
+  get(key: PublicKey): SnakeEntry | null {
+    const i = this.find(key);
+    return i >= 0 ? (this.entries[i] as SnakeEntry) : null;
+  }
+
+  put(entry: SnakeEntry): void {
+    const i = this.find(entry.key);
+    if (i >= 0) this.entries[i] = entry;
+    else this.entries.splice(-i - 1, 0, entry);
+  }
+
+  /** §4.5 step 3b: drop entries whose source or destination is `port`. */
+  removePort(port: Port): void {
+    this.entries = this.entries.filter((e) => e.sourcePort !== port && e.destinationPort !== port);
+  }
+
+  removeExpired(now: Micros, expiry: Micros): void {
+    let k = 0;
+    const es = this.entries;
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i] as SnakeEntry;
+      if (now - e.lastSeen < expiry) es[k++] = e;
+    }
+    es.length = k;
+  }
+
+  /** "Bootstrap soon": the next maintenance tick sends one (§6.3). */
+  bootstrapSoon(now: Micros): void {
+    this.lastBootstrap = now - this.bootstrapInterval;
+  }
+
+  /**
+   * §6.3 [router/state.go: _setDescendingNode]: any change (set from none, cleared — even when
+   * already none — or a different key) means bootstrap soon; a same-key refresh does not.
+   */
+  setDescending(entry: SnakeEntry | null, now: Micros): void {
+    const old = this.descending;
+    const changed = entry === null || old === null || !keysEqual(old.key, entry.key);
+    this.descending = entry;
+    if (changed) this.bootstrapSoon(now);
+  }
+}
+
+const result = newSnekResult();
+
+// One mutable inputs object reused for every search (synchronous, non-reentrant).
+const inputs = {
+  boot: false,
+  dest: INITIAL_WATERMARK.key,
+  self: INITIAL_WATERMARK.key,
+  watermark: INITIAL_WATERMARK,
+  parent: null as SnekInputs['parent'],
+  rootKey: INITIAL_WATERMARK.key,
+  links: [] as SnekInputs['links'],
+  linkByPort: [] as SnekInputs['linkByPort'],
+  entries: [] as SnekInputs['entries'],
+  now: 0,
+  neighExpiry: 0,
+  wholeRoot: false,
+};
+
+/** §6.6 for the router's current state; the result object is shared (read it at once). */
+export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, watermark: Watermark) {
+  inputs.boot = boot;
+  inputs.dest = dest;
+  inputs.self = r.identity.publicKey;
+  inputs.watermark = watermark;
+  inputs.parent = r.tree.parent;
+  inputs.rootKey = r.tree.rootAnnouncement().rootKey;
+  inputs.links = r.peers.links;
+  inputs.linkByPort = r.peers.byPort;
+  inputs.entries = r.snake.entries;
+  inputs.now = r.now;
+  inputs.neighExpiry = r.options.neighExpiry;
+  inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
+  return nextHopSnek(inputs, result);
+}
+
+/** Maintenance tick (§6.3), re-armed every second. */
+export function maintainSnake(r: RouterCore): void {
+  const snake = r.snake;
+  const now = r.now;
+  const expiry = r.options.neighExpiry;
+  const d = snake.descending;
+  if (d !== null) {
+    const root = r.tree.rootAnnouncement();
+    if (
+      now - d.lastSeen >= expiry ||
+      d.rootSeq !== root.rootSeq ||
+      !keysEqual(d.rootKey, root.rootKey)
+    ) {
+      snake.setDescending(null, now);
+    }
+  }
+  snake.removeExpired(now, expiry);
+  if (now - snake.lastBootstrap >= r.options.bootstrapInterval) bootstrapNow(r);
+  r.fx.setTimer(TIMER_SNAKE, now + r.options.snakeMaintainInterval);
+}
+
+/** §6.4: a root sends nothing and does not update lastBootstrap. */
+export function bootstrapNow(r: RouterCore): void {
+  if (r.tree.parent === null) return;
+  const now = r.now;
+  const root = r.tree.rootAnnouncement();
+  const seq = r.options.clockEpochMs + Math.floor(now / 1000);
+  const signer = r.signer;
+  const payload = buildBootstrapPayload(
+    seq,
+    root.rootKey,
+    root.rootSeq,
+    signer === null ? null : r.identity,
+    signer,
+  );
+  const own = r.identity.publicKey;
+  const res = snekNextHop(r, true, own, INITIAL_WATERMARK);
+  if (res.port > 0) {
+    const link = r.peers.get(res.port) as Link;
+    const frame: BootstrapFrame = {
+      type: FrameType.Bootstrap,
+      extra: 0,
+      hopLimit: 0,
+      destinationKey: own,
+      watermark: { key: res.key, seq: res.seq },
+      payload,
+    };
+    if (r.options.recordReasons) r.fx.explain?.(frame, res.port, explainSnek(res, true));
+    r.sendProtocol(link, frame);
+  }
+  r.snake.lastBootstrap = now;
+}
+
+/** §6.5 at every node a bootstrap reaches. Problems are silent drops, never link drops (§4.4). */
+export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame): void {
+  const now = r.now;
+  const key = frame.destinationKey;
+  const res = snekNextHop(r, true, key, frame.watermark);
+  const next = res.port;
+  const wmKey = res.key;
+  const wmSeq = res.seq;
+  const rule = res.rule;
+  const payload = readBootstrapPayload(frame.payload);
+  if (isCodecError(payload)) return;
+  if (r.signer !== null && !verifyBootstrapPayload(frame.payload, key, r.signer)) return;
+  const root = r.tree.rootAnnouncement();
+  if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
+  const snake = r.snake;
+  const existing = snake.get(key);
+  if (
+    existing !== null &&
+    existing.rootSeq === payload.rootSeq &&
+    keysEqual(existing.rootKey, payload.rootKey) &&
+    payload.seq <= existing.watermark.seq
+  ) {
+    return; // duplicate or loop (§6.5 step 5; expired entries still count)
+  }
+  const entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
+  snake.put(entry);
+  // §6.5 step 7: descending update at every node on the path.
+  const own = r.identity.publicKey;
+  if (compareKeys(key, own) < 0) {
+    const d = snake.descending;
+    if (d !== null && now - d.lastSeen < r.options.neighExpiry) {
+      if (keysEqual(d.key, key) || ordered(d.key, key, own)) snake.setDescending(entry, now);
+    } else {
+      snake.setDescending(entry, now);
+    }
+  }
+  if (next === NO_PORT) return; // arrived: we are the closest greater key we know of
+  const wm = { key: wmKey, seq: wmSeq };
+  if (next === link.port || worse(wm, frame.watermark)) return;
+  const out = r.peers.get(next);
+  if (out === undefined) return;
+  const fwd: BootstrapFrame = { ...frame, watermark: wm };
+  if (r.options.recordReasons) {
+    r.fx.explain?.(fwd, next, explainSnek({ port: next, key: wmKey, seq: wmSeq, rule }, true));
+  }
+  r.sendProtocol(out, fwd);
+}
+
+/** §4.5: full reset of the snake state (descending cleared counts as a change). */
+export function resetSnake(r: RouterCore): void {
+  r.snake.entries = [];
+  r.snake.setDescending(null, r.now);
+}
