@@ -1,0 +1,75 @@
+/**
+ * topologies/load/normalize.ts — turn any graphology graph (as parsed from GraphML, GEXF or JSON)
+ * into a TopoGraph: undirected, simple, node/edge order kept, known attributes validated.
+ *
+ * Choices: directed edges become undirected links (Pinecone peerings are bidirectional,
+ * PROTOCOL.md §4.1); parallel edges and self loops are dropped as in the path format. Link
+ * attributes `latency` (µs, or a string with a unit), `bandwidth` (bps or with k/M/G) and `loss`
+ * (0..1) are read; node attributes `x`, `y` (numbers) are kept; every other attribute is ignored.
+ */
+import type { AbstractGraph, Attributes } from 'graphology-types';
+import { InputError, locate } from '../../sim/errors.ts';
+import {
+  TopoBuilder,
+  type TopoEdgeAttributes,
+  type TopoGraph,
+  type TopoNodeAttributes,
+} from '../graph.ts';
+import { parseBandwidth, parseLatency, parseLoss } from './edgelist.ts';
+
+function attrValue(
+  file: string,
+  where: string,
+  name: string,
+  v: unknown,
+  parse: (s: string) => number | undefined,
+  expected: string,
+): number | undefined {
+  if (v === undefined || v === null || v === '') return undefined;
+  const parsed =
+    typeof v === 'number' ? parse(String(v)) : typeof v === 'string' ? parse(v.trim()) : undefined;
+  if (parsed === undefined) {
+    throw new InputError(
+      locate(file, undefined, `${where}: bad ${name} ${JSON.stringify(v)}, expected ${expected}`),
+    );
+  }
+  return parsed;
+}
+
+export function normalizeGraph(g: AbstractGraph<Attributes, Attributes>, file: string): TopoGraph {
+  const b = new TopoBuilder(file);
+  g.forEachNode((key, attrs) => {
+    const pos: TopoNodeAttributes = {};
+    const x = attrs['x'];
+    const y = attrs['y'];
+    if (typeof x === 'number' && Number.isFinite(x)) pos.x = x;
+    if (typeof y === 'number' && Number.isFinite(y)) pos.y = y;
+    b.node(String(key), undefined, pos);
+  });
+  g.forEachEdge((_e, attrs, s, t) => {
+    const where = `link ${s}–${t}`;
+    const ea: TopoEdgeAttributes = {};
+    const lat = attrValue(
+      file,
+      where,
+      'latency',
+      attrs['latency'],
+      parseLatency,
+      'microseconds or a number with us/ms/s',
+    );
+    if (lat !== undefined) ea.latency = lat;
+    const bw = attrValue(
+      file,
+      where,
+      'bandwidth',
+      attrs['bandwidth'],
+      parseBandwidth,
+      'bits/s > 0, optionally with k/M/G',
+    );
+    if (bw !== undefined) ea.bandwidth = bw;
+    const loss = attrValue(file, where, 'loss', attrs['loss'], parseLoss, 'a probability 0..1');
+    if (loss !== undefined) ea.loss = loss;
+    b.link(String(s), String(t), undefined, ea);
+  });
+  return b.graph;
+}
