@@ -1,0 +1,93 @@
+/**
+ * cli/view.ts — `pinelab view <results-dir> [--compare DIR] [--open] [--port N]`: serves the
+ * viewer on 127.0.0.1 until Ctrl-C.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError } from '../sim/errors.ts';
+import { startViewerServer } from '../viz/serve.ts';
+import { OPTIONAL_FILES, RUN_FILES } from '../viz/src/model/files.ts';
+
+/** A results folder must hold the schema's required files (paths/snapshots/pairs may be absent). */
+export function checkRunDir(dir: string, flag = '<results-dir>'): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new InputError(
+      `${dir}: ${flag} is not a directory (expected a results folder from pinelab run)`,
+    );
+  }
+  const missing = RUN_FILES.filter((f) => !OPTIONAL_FILES.includes(f) && !existsSync(join(dir, f)));
+  if (missing.length > 0) {
+    throw new InputError(
+      `${dir}: not a pinelab results folder: missing ${missing.join(', ')} (see results/schema.ts)`,
+    );
+  }
+}
+
+interface ViewArgs {
+  dir: string;
+  compare?: string;
+  open: boolean;
+  port: number;
+}
+
+function tryOpen(url: string): void {
+  const cmd = process.platform === 'darwin' ? 'open' : 'xdg-open';
+  try {
+    const child = spawn(cmd, [url], { stdio: 'ignore', detached: true });
+    child.on('error', () =>
+      process.stderr.write(`note: could not run ${cmd}; open ${url} yourself\n`),
+    );
+    child.unref();
+  } catch {
+    process.stderr.write(`note: could not run ${cmd}; open ${url} yourself\n`);
+  }
+}
+
+export const viewCommand: CommandModule<object, ViewArgs> = {
+  command: 'view <dir>',
+  describe: 'serve the interactive viewer for a results folder on 127.0.0.1',
+  builder: (y: Argv) =>
+    y
+      .positional('dir', {
+        type: 'string',
+        demandOption: true,
+        describe: 'results folder (results/<run-id>)',
+      })
+      .option('compare', {
+        type: 'string',
+        describe: 'a second results folder to overlay (dashed curves)',
+      })
+      .option('open', { type: 'boolean', default: false, describe: 'open the page in a browser' })
+      .option('port', {
+        type: 'number',
+        default: 0,
+        describe: 'port (0 = any free port)',
+      }) as unknown as Argv<ViewArgs>,
+  handler: async (args: ArgumentsCamelCase<ViewArgs>) => {
+    checkRunDir(args.dir);
+    if (args.compare !== undefined) checkRunDir(args.compare, '--compare');
+    if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
+      throw new InputError(`--port: expected an integer 0..65535, got ${args.port}`);
+    }
+    const server = await startViewerServer(
+      args.dir,
+      args.compare !== undefined
+        ? { compareDir: args.compare, port: args.port }
+        : { port: args.port },
+    );
+    process.stdout.write(`pinelab viewer: ${server.url}  (Ctrl-C to stop)\n`);
+    if (args.open) tryOpen(server.url);
+    await new Promise<void>((done) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        done();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+    await server.close();
+  },
+};

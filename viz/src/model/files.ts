@@ -1,0 +1,38 @@
+/**
+ * viz/src/model/files.ts — the files of a run folder the viewer reads (results/schema.ts), shared
+ * by the browser loader, viz/serve.ts and `pinelab report`. No imports: Node and the page both use it.
+ */
+export const RUN_FILES = [
+  'manifest.json',
+  'summary.json',
+  'topology.json',
+  'nodes.csv',
+  'timeseries.csv',
+  'pairs.csv',
+  'paths.json',
+  'snapshots.json',
+] as const;
+
+export type RunFileName = (typeof RUN_FILES)[number];
+
+/** Files a run may lack (schema: "the last three may be missing"); the viewer notes their absence. */
+export const OPTIONAL_FILES: readonly RunFileName[] = ['pairs.csv', 'paths.json', 'snapshots.json'];
+
+/** Raw file texts of one run; null = file absent. */
+export type RunFiles = Partial<Record<RunFileName, string | null>>;
+
+/** The JSON inlined by `pinelab report` into <script id="pinelab-data" type="application/json">. */
+export interface InlineData {
+  readonly run: RunFiles;
+  readonly runName: string;
+  readonly compare: RunFiles | null;
+  readonly compareName: string | null;
+}
+
+/** What viz/serve.ts answers at /files.json: which files exist (so the page never fetches a 404). */
+export interface FileListing {
+  readonly run: readonly RunFileName[];
+  readonly runName: string;
+  readonly compare: readonly RunFileName[] | null;
+  readonly compareName: string | null;
+}

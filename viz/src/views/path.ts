@@ -1,0 +1,90 @@
+/**
+ * viz/src/views/path.ts — path explorer panel: per-mode summary of the recorded paths of the
+ * chosen pair (paths.json), the hop list of one mode with each hop's reason, and a shortest path
+ * beside it (the recorded one, else BFS over the current links).
+ */
+import type { PathRecord, RoutingMode } from '../../../results/schema.ts';
+import type { GraphModel, Link } from '../model/graph.ts';
+import {
+  bfsPath,
+  formatHop,
+  namesToLinks,
+  type PathIndex,
+  pathNodes,
+  pathsFor,
+} from '../model/paths.ts';
+
+export interface PathResult {
+  readonly path: Link[];
+  readonly shortest: Link[];
+  readonly ends: number[];
+}
+
+export function renderPath(
+  doc: Document,
+  g: GraphModel,
+  idx: PathIndex | null,
+  links: readonly Link[],
+  source: number,
+  destination: number,
+  mode: RoutingMode,
+): PathResult {
+  const hopList = doc.getElementById('hop-list')!;
+  const shortList = doc.getElementById('shortest-list')!;
+  const summary = doc.getElementById('path-summary')!;
+  const note = doc.getElementById('path-note')!;
+  hopList.replaceChildren();
+  shortList.replaceChildren();
+  summary.replaceChildren();
+  note.textContent = '';
+  if (source < 0 || destination < 0) {
+    note.textContent =
+      'Choose a source and a destination (type a name, or click a node; shift-click sets the destination).';
+    return { path: [], shortest: [], ends: [] };
+  }
+  const src = g.nodes[source]!.name;
+  const dst = g.nodes[destination]!.name;
+  const records = idx ? pathsFor(idx, src, dst) : [];
+  const head = doc.createElement('tr');
+  for (const h of ['mode', 'outcome', 'hops', 'shortest']) {
+    const th = doc.createElement('th');
+    th.textContent = h;
+    head.append(th);
+  }
+  summary.append(head);
+  for (const r of records) {
+    const tr = doc.createElement('tr');
+    if (r.mode === mode) tr.className = 'current';
+    for (const v of [r.mode, r.outcome, String(r.hops.length - 1), String(r.shortest.length - 1)]) {
+      const td = doc.createElement('td');
+      td.textContent = v;
+      tr.append(td);
+    }
+    summary.append(tr);
+  }
+  const rec: PathRecord | undefined = records.find((r) => r.mode === mode);
+  let path: Link[] = [];
+  if (rec) {
+    rec.hops.forEach((h, i) => {
+      const li = doc.createElement('li');
+      li.textContent = formatHop(h, i);
+      hopList.append(li);
+    });
+    path = namesToLinks(g, pathNodes(rec));
+  } else {
+    note.textContent = idx
+      ? `No recorded ${mode} path from ${src} to ${dst} in paths.json (paths are recorded for a sample of pairs).`
+      : 'paths.json is missing: only the shortest path is shown.';
+  }
+  const shortestNames =
+    rec?.shortest ??
+    records[0]?.shortest ??
+    bfsPath(g, links, source, destination).map((i) => g.nodes[i]!.name);
+  for (const name of shortestNames) {
+    const li = doc.createElement('li');
+    li.textContent = name;
+    shortList.append(li);
+  }
+  if (shortestNames.length === 0) note.textContent += ` ${dst} is unreachable from ${src}.`;
+  return { path, shortest: namesToLinks(g, shortestNames), ends: [source, destination] };
+}
