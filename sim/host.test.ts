@@ -1,0 +1,322 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { compareKeys } from '../router/keys.ts';
+import type {
+  Effects,
+  Frame,
+  Identity,
+  LinkType,
+  Micros,
+  Port,
+  PublicKey,
+  RouterLike,
+  RouterView,
+  TrafficFrame,
+  TrafficRoute,
+} from '../router/types.ts';
+import { FrameType } from '../router/types.ts';
+import { encodeFrame, keepaliveFrame } from '../router/wire/frame.ts';
+import { decodeProbeId, encodeProbeId, Host, type HostConfig, type TopologyEdge } from './host.ts';
+import type { TrafficOutcome } from './host-api.ts';
+
+/** A recording router: numbers ports lowest-free, says hello on connect, forwards traffic on port 1. */
+class FakeRouter implements RouterLike {
+  readonly publicKey: PublicKey;
+  readonly name: string;
+  readonly log: string[];
+  readonly ports: (PublicKey | null)[] = [null];
+  maxPorts = 253;
+  view: Partial<RouterView> = {};
+  constructor(identity: Identity, name: string, log: string[]) {
+    this.publicKey = identity.publicKey;
+    this.name = name;
+    this.log = log;
+  }
+  start(now: Micros, fx: Effects): void {
+    this.log.push(`${now} ${this.name} start`);
+    fx.setTimer(7, now);
+  }
+  connect(now: Micros, remoteKey: PublicKey, _t: LinkType, fx: Effects): Port | null {
+    let port = 1;
+    while (port < this.ports.length && this.ports[port] !== null) port++;
+    if (port > this.maxPorts) return null;
+    this.ports[port] = remoteKey;
+    this.log.push(`${now} ${this.name} connect ${port}`);
+    fx.transmit(port, keepaliveFrame());
+    return port;
+  }
+  disconnect(now: Micros, port: Port): void {
+    this.ports[port] = null;
+    this.log.push(`${now} ${this.name} disconnect ${port}`);
+  }
+  receive(now: Micros, port: Port, frame: Frame, fx: Effects): void {
+    this.log.push(`${now} ${this.name} rx ${port} t${frame.type}`);
+    if (frame.type === FrameType.Traffic) {
+      if (compareKeys(frame.destinationKey, this.publicKey) === 0) fx.deliver(frame);
+      else fx.transmit(1, frame);
+    }
+  }
+  receiveBytes(now: Micros, port: Port, bytes: Uint8Array): void {
+    this.log.push(`${now} ${this.name} rxb ${port} ${Buffer.from(bytes).toString('hex')}`);
+  }
+  portReady(now: Micros, port: Port): void {
+    this.log.push(`${now} ${this.name} ready ${port}`);
+  }
+  timer(now: Micros, timer: number): void {
+    this.log.push(`${now} ${this.name} timer ${timer}`);
+  }
+  sendTraffic(
+    _now: Micros,
+    destinationKey: PublicKey,
+    payload: Uint8Array,
+    fx: Effects,
+    route?: TrafficRoute,
+  ): void {
+    const frame: TrafficFrame = {
+      type: FrameType.Traffic,
+      extra: 0,
+      hopLimit: 0,
+      destinationCoords: route?.coords ?? [],
+      sourceCoords: [],
+      destinationKey,
+      sourceKey: this.publicKey,
+      watermark: { key: new Uint8Array(32).fill(255), seq: 0 },
+      payload,
+    };
+    fx.transmit(1, frame);
+  }
+  snapshot(): RouterView {
+    return {
+      key: this.publicKey,
+      rootKey: this.publicKey,
+      rootSeq: 1,
+      parentPort: null,
+      parentKey: null,
+      coords: [],
+      descendingKey: null,
+      tableSize: 0,
+      coordsCacheSize: 0,
+      peers: [],
+      ...this.view,
+    };
+  }
+}
+
+function keyOf(name: string): PublicKey {
+  const k = new Uint8Array(32);
+  k[0] = name.charCodeAt(0);
+  return k;
+}
+
+function setup(nodes: string[], edges: TopologyEdge[], extra: Partial<HostConfig> = {}) {
+  const log: string[] = [];
+  const routers = new Map<string, FakeRouter>();
+  const host = new Host({
+    seed: 's',
+    identity: (name) => ({ seed: keyOf(name), publicKey: keyOf(name) }),
+    routerFactory: (identity, _i, name) => {
+      const r = new FakeRouter(identity, name, log);
+      routers.set(name, r);
+      return r;
+    },
+    startSpread: 0,
+    ...extra,
+  });
+  host.loadTopology(nodes, edges);
+  return { host, log, routers };
+}
+
+test('start-up with spread 0: all starts, their delay-0 timers, then links in edge order', () => {
+  const { host, log } = setup(
+    ['a', 'b', 'c'],
+    [
+      { source: 'b', target: 'c' },
+      { source: 'a', target: 'b' },
+    ],
+  );
+  host.runUntil(0);
+  assert.deepEqual(log, [
+    '0 a start',
+    '0 b start',
+    '0 c start',
+    '0 a timer 7',
+    '0 b timer 7',
+    '0 c timer 7',
+    '0 b connect 1',
+    '0 c connect 1',
+    '0 a connect 1',
+    '0 b connect 2',
+  ]);
+  host.runUntil(1000);
+  assert.deepEqual(log.slice(10).sort(), [
+    '1000 a rx 1 t0',
+    '1000 b rx 1 t0',
+    '1000 b rx 2 t0',
+    '1000 c rx 1 t0',
+  ]);
+  assert.deepEqual(host.links(), [
+    ['b', 'c'],
+    ['a', 'b'],
+  ]);
+});
+
+test('start spread: seeded start times in [0, 1 s), each link connects when its later end starts', () => {
+  const run = () => {
+    const { host, log } = setup(
+      ['a', 'b', 'c', 'd'],
+      [
+        { source: 'a', target: 'b' },
+        { source: 'c', target: 'd' },
+        { source: 'a', target: 'd' },
+      ],
+      { startSpread: 1_000_000 },
+    );
+    host.runUntil(1_000_000);
+    return log.filter((l) => / (start|connect)/.test(l));
+  };
+  const log = run();
+  assert.deepEqual(run(), log);
+  const starts = new Map(
+    log.filter((l) => l.endsWith('start')).map((l) => [l.split(' ')[1], Number(l.split(' ')[0])]),
+  );
+  assert.equal(starts.size, 4);
+  for (const t of starts.values()) assert.ok(t >= 0 && t < 1_000_000);
+  const connectTimes = log.filter((l) => l.includes('connect')).map((l) => Number(l.split(' ')[0]));
+  const expected = [
+    Math.max(starts.get('a')!, starts.get('b')!),
+    Math.max(starts.get('c')!, starts.get('d')!),
+    Math.max(starts.get('a')!, starts.get('d')!),
+  ];
+  for (const t of expected) assert.equal(connectTimes.filter((c) => c === t).length % 2, 0);
+  assert.deepEqual(
+    [...new Set(connectTimes)].sort((x, y) => x - y),
+    [...new Set(expected)].sort((x, y) => x - y),
+  );
+});
+
+test('bandwidth: transmit returns false while serialising, portReady when done', () => {
+  const { host, log, routers } = setup(
+    ['a', 'b'],
+    [{ source: 'a', target: 'b', props: { bandwidth: 80_000, latency: 500 } }],
+  );
+  // keepalive = 10 bytes = 80 bits at 80 kbit/s = 1000 µs.
+  host.runUntil(0);
+  host.runUntil(5000);
+  assert.ok(log.includes('1000 a ready 1'));
+  assert.ok(log.includes('1500 b rx 1 t0'));
+  let result: boolean | undefined;
+  host.at(6000, () => {
+    const fx = {
+      transmit: (p: number, f: Frame) =>
+        (host as unknown as { fxTransmit(n: number, p: number, f: Frame): boolean }).fxTransmit(
+          0,
+          p,
+          f,
+        ),
+    };
+    result = fx.transmit(1, keepaliveFrame());
+  });
+  host.runUntil(10_000);
+  assert.equal(result, false);
+  assert.ok(log.includes('7000 a ready 1'));
+  assert.ok(log.includes('7500 b rx 1 t0'));
+  void routers;
+});
+
+test('closeLink: far end told after the latency; removeLink tells both at once; timers re-arm', () => {
+  const { host, log } = setup(
+    ['a', 'b', 'c'],
+    [
+      { source: 'a', target: 'b', props: { latency: 2000 } },
+      { source: 'b', target: 'c' },
+    ],
+  );
+  host.runUntil(10_000);
+  log.length = 0;
+  const h = host as unknown as {
+    fxCloseLink(n: number, p: number, r: string): void;
+    fxSetTimer(n: number, t: number, at: number): void;
+  };
+  host.at(20_000, () => {
+    h.fxCloseLink(0, 1, 'keepalive-timeout');
+    h.fxSetTimer(2, 9, 30_000);
+    h.fxSetTimer(2, 9, 25_000); // replaces the pending expiry
+  });
+  host.at(40_000, () => host.removeLink('b', 'c'));
+  host.runUntil(50_000);
+  assert.deepEqual(log, [
+    '22000 b disconnect 1',
+    '25000 c timer 9',
+    '40000 b disconnect 2',
+    '40000 c disconnect 1',
+  ]);
+  assert.deepEqual(host.links(), []);
+  assert.equal(host.linkDrops.get('keepalive-timeout'), 1);
+});
+
+test('probes: hops counted per transmit, outcome reported once; filters drop with reason', () => {
+  const { host } = setup(
+    ['a', 'b', 'c'],
+    [
+      { source: 'a', target: 'b' },
+      { source: 'b', target: 'c' },
+    ],
+  );
+  host.runUntil(10_000);
+  const outcomes: TrafficOutcome[] = [];
+  host.onTraffic((o) => outcomes.push(o));
+  // b forwards on its port 1 (towards a): a → b → a → b …; send c → b instead: c's port 1 is b.
+  host.sendProbe('c', 'b', 42, 'snek');
+  host.runUntil(20_000);
+  assert.deepEqual(outcomes, [
+    { id: 42, source: 'c', destination: 'b', reached: 'b', hops: 1, dropReason: null, at: 11_000 },
+  ]);
+  host.setFilter(
+    (node, peer, type, direction) =>
+      node === 'b' && peer === 'c' && type === FrameType.Traffic && direction === 'in',
+  );
+  host.sendProbe('c', 'b', 43, 'auto');
+  host.runUntil(30_000);
+  assert.equal(outcomes[1]?.dropReason, 'filter');
+  assert.equal(outcomes[1]?.reached, null);
+  assert.equal(decodeProbeId(encodeProbeId(2 ** 40 + 17)), 2 ** 40 + 17);
+});
+
+test('wire encoding delivers the encoded bytes; a full router refuses and the other end is told', () => {
+  const { host, log, routers } = setup(['a', 'b', 'c'], [{ source: 'a', target: 'b' }], {
+    wireEncode: true,
+  });
+  host.runUntil(5000);
+  const hex = Buffer.from(encodeFrame(keepaliveFrame()) as Uint8Array).toString('hex');
+  assert.ok(log.includes(`1000 b rxb 1 ${hex}`));
+  routers.get('b')!.maxPorts = 1;
+  log.length = 0;
+  host.at(6000, () => assert.equal(host.addLink('c', 'b'), false));
+  host.runUntil(10_000);
+  assert.deepEqual(log, ['6000 c connect 1', '6000 c disconnect 1']);
+  assert.equal(host.refusedLinks, 1);
+});
+
+test('same set-up gives the same trace hash; another seed changes start times and the hash', () => {
+  const run = (seed: string) => {
+    const log: string[] = [];
+    const host = new Host({
+      seed,
+      identity: (name) => ({ seed: keyOf(name), publicKey: keyOf(name) }),
+      routerFactory: (identity, _i, name) => new FakeRouter(identity, name, log),
+      linkDefaults: { latency: 1000, jitter: 300, bandwidth: 0, loss: 0.1 },
+    });
+    host.loadTopology(
+      ['a', 'b', 'c', 'd'],
+      [
+        { source: 'a', target: 'b' },
+        { source: 'b', target: 'c' },
+        { source: 'c', target: 'd' },
+      ],
+    );
+    host.runUntil(2_000_000);
+    return host.traceHash();
+  };
+  assert.equal(run('1'), run('1'));
+  assert.notEqual(run('1'), run('2'));
+});

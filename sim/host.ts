@@ -1,0 +1,830 @@
+/**
+ * sim/host.ts — the simulated world around the routers: it owns the scheduler, the random
+ * streams, one router per node, the links and the router timers, implements every node's
+ * `Effects` (router/types.ts) and the `HostApi` (sim/host-api.ts) that scenarios and metrics use.
+ *
+ * Choices (each is also listed in the engineer's report):
+ * - Start-up: node i starts at a uniform integer time in [0, startSpread) µs drawn from the stream
+ *   "start-times" in node order (startSpread 0: all at t = 0). A topology link connects when the
+ *   later of its two ends starts: at each start instant, first every node starting then runs
+ *   start() and its delay-0 timers (tree/snake maintenance, PROTOCOL.md §5.3.1, §6.3), then that
+ *   instant's links connect in topology edge order. So a fresh node's first announcement carries
+ *   sequence 1 (§5.3.1) and each router numbers its ports in edge order (§4.1, checklist item 23).
+ * - connect(): both routers are connected in the same instant, a first, then b (a = the end named
+ *   first by the edge). Frames a router transmits while its own port is not yet known (the
+ *   announcement of §4.2, sent inside connect) are held and put on the wire, in order, right after
+ *   both ends have a port. If b refuses (no free port, §4.1), a is told with disconnect().
+ * - A router closing a link (fx.closeLink) detaches its end at once; the far end's router gets
+ *   disconnect() when the close reaches it: after the link latency, and never before frames already
+ *   in flight towards it (a stream's FIN follows its data). Frames sent towards a detached end are
+ *   lost. A closed link stays down (nothing redials it); scenarios may add it again.
+ * - removeLink / removeNode (scenario actions: the wire is cut) tell both ends at once.
+ * - Frames travel as the immutable objects the router built (no copy); with wireEncode they are
+ *   encoded at the sender and the receiver gets the bytes (receiveBytes). An encode failure closes
+ *   the link at the sender with reason 'encode-error' (PROTOCOL.md §3.6, §4.4).
+ * - Counters count frames put on a wire (after the 'out' filter), by frame type.
+ */
+
+import type { RoutingMode } from '../results/schema.ts';
+import type {
+  BootstrapFrame,
+  Effects,
+  Frame,
+  Identity,
+  LinkDropReason,
+  LinkType,
+  Micros,
+  Port,
+  PublicKey,
+  RouterLike,
+  RouterView,
+  TrafficDropReason,
+  TrafficFrame,
+  TrafficRoute,
+} from '../router/types.ts';
+import { FrameType, LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/types.ts';
+import { isCodecError } from '../router/wire/errors.ts';
+import { encodeFrame, frameLength } from '../router/wire/frame.ts';
+import { InputError } from './errors.ts';
+import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from './host-api.ts';
+import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
+import { RandomStreams } from './rng.ts';
+import { Scheduler } from './scheduler.ts';
+import { TraceHash } from './trace.ts';
+
+/** Builds the router of a node (the real one: router/router.ts; tests pass fakes). */
+export type RouterFactory = (identity: Identity, nodeIndex: number, name: string) => RouterLike;
+
+export interface HostConfig {
+  readonly seed: string;
+  /** Identity of a node by name (sim/identities.ts IdentitySource.identity). */
+  readonly identity: (name: string) => Identity;
+  readonly routerFactory: RouterFactory;
+  /** Run-wide link defaults (DEFAULT_LINK_PROPS when absent). */
+  readonly linkDefaults?: LinkProps;
+  /** Encode every frame at the sender and deliver bytes (router.receiveBytes). */
+  readonly wireEncode?: boolean;
+  /** Node start times are spread uniformly over [0, startSpread) µs; default 1 s; 0 = all at 0. */
+  readonly startSpread?: Micros;
+  /** Link type given to routers for every peering (tie-breaker only, §4.1); default Pipe. */
+  readonly linkType?: LinkType;
+}
+
+export interface TopologyEdge {
+  readonly source: string;
+  readonly target: string;
+  readonly props?: Partial<LinkProps>;
+}
+
+/** Frame type → name used in counters and summaries (RunSummary.framesByType). */
+export const FRAME_TYPE_NAMES = [
+  'keepalive',
+  'announcement',
+  'bootstrap',
+  'traffic',
+  'wakeup',
+] as const;
+
+// Event kinds (scheduler `kind` column).
+const K_START = 0;
+const K_CONNECT_BATCH = 1;
+const K_DELIVER = 2;
+const K_TIMER = 3;
+const K_PORT_READY = 4;
+const K_REMOTE_CLOSE = 5;
+const K_ACTION = 6;
+const K_CONNECT = 7;
+const K_LOCAL_CLOSE = 8;
+
+/** aux of a delivery = linkId · 2^20 + frame length (lengths are < 2^16 on the wire). */
+const LEN_SPAN = 1 << 20;
+const TWO_32 = 4294967296;
+
+interface PendingTransmit {
+  readonly node: number;
+  readonly port: Port;
+  readonly frame: Frame;
+}
+
+interface Probe {
+  readonly id: number;
+  readonly source: string;
+  readonly destination: string;
+  hops: number;
+}
+
+/** The Effects sink of one node: pre-bound, one per node, no per-frame closures. */
+class NodeEffects implements Effects {
+  private readonly host: Host;
+  private readonly node: number;
+  constructor(host: Host, node: number) {
+    this.host = host;
+    this.node = node;
+  }
+  transmit(port: Port, frame: Frame): boolean {
+    return this.host.fxTransmit(this.node, port, frame);
+  }
+  setTimer(timer: number, at: Micros): void {
+    this.host.fxSetTimer(this.node, timer, at);
+  }
+  closeLink(port: Port, reason: LinkDropReason): void {
+    this.host.fxCloseLink(this.node, port, reason);
+  }
+  deliver(frame: TrafficFrame): void {
+    this.host.fxTrafficOutcome(this.node, frame, null);
+  }
+  dropTraffic(frame: TrafficFrame, reason: TrafficDropReason): void {
+    this.host.fxTrafficOutcome(this.node, frame, reason);
+  }
+  explain(frame: TrafficFrame | BootstrapFrame, port: Port, reason: string): void {
+    this.host.fxExplain(this.node, frame, port, reason);
+  }
+}
+
+/** 8-byte big-endian probe id payload. */
+export function encodeProbeId(id: number): Uint8Array {
+  const out = new Uint8Array(8);
+  const hi = Math.floor(id / TWO_32);
+  const lo = id % TWO_32;
+  out[0] = hi >>> 24;
+  out[1] = (hi >>> 16) & 0xff;
+  out[2] = (hi >>> 8) & 0xff;
+  out[3] = hi & 0xff;
+  out[4] = lo >>> 24;
+  out[5] = (lo >>> 16) & 0xff;
+  out[6] = (lo >>> 8) & 0xff;
+  out[7] = lo & 0xff;
+  return out;
+}
+
+/** The probe id of a traffic payload, or -1 when it is not an 8-byte probe payload. */
+export function decodeProbeId(payload: Uint8Array): number {
+  if (payload.length !== 8) return -1;
+  const hi =
+    (((payload[0] as number) << 24) |
+      ((payload[1] as number) << 16) |
+      ((payload[2] as number) << 8) |
+      (payload[3] as number)) >>>
+    0;
+  const lo =
+    (((payload[4] as number) << 24) |
+      ((payload[5] as number) << 16) |
+      ((payload[6] as number) << 8) |
+      (payload[7] as number)) >>>
+    0;
+  return hi * TWO_32 + lo;
+}
+
+export class Host implements HostApi {
+  readonly scheduler = new Scheduler(1 << 16);
+  readonly streams: RandomStreams;
+  readonly trace = new TraceHash();
+  /** Frames and bytes put on a wire, indexed by frame type (FRAME_TYPE_NAMES). */
+  readonly framesSent = new Float64Array(FRAME_TYPE_NAMES.length);
+  readonly bytesSent = new Float64Array(FRAME_TYPE_NAMES.length);
+  /** Links routers closed, by reason; links refused for lack of ports. */
+  readonly linkDrops = new Map<string, number>();
+  refusedLinks = 0;
+  /** Incremented on every link up/down and node add/remove (convergence re-derives components). */
+  topologyVersion = 0;
+
+  private readonly config: HostConfig;
+  private readonly linkDefaults: LinkProps;
+  private readonly wireEncode: boolean;
+  private readonly linkType: LinkType;
+  // Per node index (indices are never reused; a removed node leaves a null router).
+  private readonly names: string[] = [];
+  private readonly index = new Map<string, number>();
+  private readonly keys: PublicKey[] = [];
+  private readonly routers: (RouterLike | null)[] = [];
+  private readonly effects: NodeEffects[] = [];
+  private readonly portLinks: (Link | undefined)[][] = [];
+  private readonly timers: Map<number, number>[] = [];
+  private readonly startTimes: Micros[] = [];
+  private readonly started: boolean[] = [];
+  /** Node index → the connect batch to schedule after it starts (the last starter of an instant). */
+  private readonly batchAfterStart = new Map<number, TopologyEdge[]>();
+  // Up links by unordered name pair, in creation order.
+  private readonly pairs = new Map<string, Link>();
+  private nextLinkId = 1;
+  // Connect-in-progress state (see the header: frames sent before a port is known are held).
+  private connecting: Link | null = null;
+  private held: PendingTransmit[] = [];
+  private filter: FrameFilter | null = null;
+  private readonly probes = new Map<number, Probe>();
+  private readonly trafficListeners: ((outcome: TrafficOutcome) => void)[] = [];
+  private readonly hopListeners: ((
+    id: number,
+    node: string,
+    port: number,
+    next: string | null,
+    reason: string,
+  ) => void)[] = [];
+  private readonly dispatch: (
+    kind: number,
+    node: number,
+    port: number,
+    aux: number,
+    payload: unknown,
+  ) => void;
+
+  constructor(config: HostConfig) {
+    this.config = config;
+    this.streams = new RandomStreams(config.seed);
+    this.linkDefaults = config.linkDefaults ?? DEFAULT_LINK_PROPS;
+    this.wireEncode = config.wireEncode ?? false;
+    this.linkType = config.linkType ?? LinkTypes.Pipe;
+    this.dispatch = (kind, node, port, aux, payload) => this.handle(kind, node, port, aux, payload);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Set-up
+
+  /**
+   * Create the topology's nodes (in order) and schedule their starts and the links' connects (see
+   * the header for the start-up rule). Call once, before running, at time 0.
+   */
+  loadTopology(
+    nodes: readonly string[],
+    edges: readonly TopologyEdge[],
+    source = 'topology',
+  ): void {
+    const spread = this.config.startSpread ?? MICROS_PER_SECOND;
+    const stream = this.streams.stream('start-times');
+    const first = this.names.length;
+    for (const name of nodes) {
+      const i = this.createNode(name);
+      this.startTimes[i] = spread > 0 ? stream.int(spread) : 0;
+    }
+    const order: number[] = [];
+    for (let i = first; i < this.names.length; i++) order.push(i);
+    order.sort((x, y) => (this.startTimes[x] as number) - (this.startTimes[y] as number) || x - y);
+    // The last node to start at each instant schedules that instant's links.
+    const lastStarter = new Map<Micros, number>();
+    for (const i of order) lastStarter.set(this.startTimes[i] as Micros, i);
+    for (const edge of edges) {
+      const a = this.index.get(edge.source);
+      const b = this.index.get(edge.target);
+      if (a === undefined || b === undefined) {
+        throw new InputError(`${source}: link ${edge.source}–${edge.target} names an unknown node`);
+      }
+      if (a === b) throw new InputError(`${source}: self link on ${edge.source}`);
+      if (edge.props !== undefined)
+        resolveLinkProps(
+          this.linkDefaults,
+          edge.props,
+          `${source}: link ${edge.source}–${edge.target}`,
+        );
+      const at = Math.max(this.startTimes[a] as number, this.startTimes[b] as number);
+      const starter = lastStarter.get(at) as number;
+      let batch = this.batchAfterStart.get(starter);
+      if (batch === undefined) {
+        batch = [];
+        this.batchAfterStart.set(starter, batch);
+      }
+      batch.push(edge);
+    }
+    for (const i of order) this.scheduler.schedule(this.startTimes[i] as Micros, K_START, i, 0, 0);
+  }
+
+  private createNode(name: string): number {
+    if (this.index.has(name)) throw new InputError(`node ${JSON.stringify(name)} already exists`);
+    const i = this.names.length;
+    const identity = this.config.identity(name);
+    this.names.push(name);
+    this.index.set(name, i);
+    this.keys.push(identity.publicKey);
+    this.effects.push(new NodeEffects(this, i));
+    this.portLinks.push([]);
+    this.timers.push(new Map());
+    this.startTimes.push(0);
+    this.started.push(false);
+    this.routers.push(this.config.routerFactory(identity, i, name));
+    this.topologyVersion++;
+    return i;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Introspection for metrics (index space includes removed nodes: check routerAt() !== null).
+
+  get nodeCount(): number {
+    return this.names.length;
+  }
+  nameAt(i: number): string {
+    return this.names[i] as string;
+  }
+  keyAt(i: number): PublicKey {
+    return this.keys[i] as PublicKey;
+  }
+  routerAt(i: number): RouterLike | null {
+    return this.routers[i] ?? null;
+  }
+  indexOf(name: string): number | undefined {
+    return this.index.get(name);
+  }
+  /** Call `fn(a, b)` with node indices for every link with both ends attached, in creation order. */
+  forEachUpLink(fn: (a: number, b: number) => void): void {
+    for (const link of this.pairs.values()) if (link.up) fn(link.a, link.b);
+  }
+  /** Peer node index behind `port` of node `i`, or -1. */
+  peerAt(i: number, port: Port): number {
+    const link = this.portLinks[i]?.[port];
+    if (link === undefined) return -1;
+    return link.a === i ? link.b : link.a;
+  }
+  get events(): number {
+    return this.scheduler.dispatched;
+  }
+  traceHash(): string {
+    return this.trace.digest();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // HostApi
+
+  get now(): Micros {
+    return this.scheduler.now;
+  }
+
+  nodeNames(): readonly string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.names.length; i++)
+      if (this.routers[i] !== null) out.push(this.names[i] as string);
+    return out;
+  }
+
+  hasNode(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  addNode(name: string): void {
+    const i = this.createNode(name);
+    this.startTimes[i] = this.now;
+    this.startNode(i);
+  }
+
+  removeNode(name: string): void {
+    const i = this.requireNode(name);
+    const ports = this.portLinks[i] as (Link | undefined)[];
+    for (let port = 1; port < ports.length; port++) {
+      const link = ports[port];
+      if (link !== undefined) this.cutLink(link);
+    }
+    for (const id of (this.timers[i] as Map<number, number>).values()) this.scheduler.cancel(id);
+    (this.timers[i] as Map<number, number>).clear();
+    this.routers[i] = null;
+    this.index.delete(name);
+    this.topologyVersion++;
+  }
+
+  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
+    const ia = this.requireNode(a);
+    const ib = this.requireNode(b);
+    if (ia === ib) throw new InputError(`addLink: cannot link ${a} to itself`);
+    if (this.pairs.has(pairKey(a, b))) return false;
+    const resolved = resolveLinkProps(this.linkDefaults, props, `link ${a}–${b}`);
+    if (!this.started[ia] || !this.started[ib]) {
+      // Not both running yet: connect when the later one starts (ordered after its start).
+      const at = Math.max(this.now, this.startTimes[ia] as number, this.startTimes[ib] as number);
+      this.scheduler.schedule(at, K_CONNECT, ia, ib, 0, resolved);
+      return true;
+    }
+    return this.connectLink(ia, ib, resolved);
+  }
+
+  removeLink(a: string, b: string): void {
+    const link = this.pairs.get(pairKey(a, b));
+    if (link === undefined) throw new InputError(`removeLink: there is no link ${a}–${b}`);
+    this.cutLink(link);
+  }
+
+  setLink(a: string, b: string, props: Partial<LinkProps>): void {
+    const link = this.pairs.get(pairKey(a, b));
+    if (link === undefined) throw new InputError(`setLink: there is no link ${a}–${b}`);
+    link.props = resolveLinkProps(link.props, props, `setLink ${a}–${b}`);
+  }
+
+  links(): readonly (readonly [string, string])[] {
+    const out: (readonly [string, string])[] = [];
+    for (const link of this.pairs.values()) {
+      if (!link.up) continue;
+      const x = this.names[link.a] as string;
+      const y = this.names[link.b] as string;
+      out.push(x < y ? [x, y] : [y, x]);
+    }
+    return out;
+  }
+
+  view(name: string): RouterView {
+    return (this.routers[this.requireNode(name)] as RouterLike).snapshot();
+  }
+
+  sendProbe(source: string, destination: string, id: number, mode: RoutingMode | 'auto'): void {
+    const s = this.requireNode(source);
+    const d = this.requireNode(destination);
+    if (!Number.isSafeInteger(id) || id < 0)
+      throw new InputError(`sendProbe: probe id must be a non-negative integer, got ${id}`);
+    const router = this.routers[s] as RouterLike;
+    let route: TrafficRoute | undefined;
+    if (mode === 'snek') route = { coords: [], treeOnly: false };
+    else if (mode === 'hybrid' || mode === 'tree') {
+      const coords = (this.routers[d] as RouterLike).snapshot().coords;
+      route = { coords, treeOnly: mode === 'tree' };
+    }
+    this.probes.set(id, { id, source, destination, hops: 0 });
+    const payload = encodeProbeId(id);
+    const fx = this.effects[s] as NodeEffects;
+    if (route === undefined) router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx);
+    else router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx, route);
+  }
+
+  onTraffic(listener: (outcome: TrafficOutcome) => void): void {
+    this.trafficListeners.push(listener);
+  }
+
+  onHop(
+    listener: (id: number, node: string, port: number, next: string | null, reason: string) => void,
+  ): void {
+    this.hopListeners.push(listener);
+  }
+
+  setFilter(filter: FrameFilter | null): void {
+    this.filter = filter;
+  }
+
+  at(time: Micros, action: () => void): void {
+    this.scheduler.schedule(Math.max(time, this.now), K_ACTION, -1, 0, 0, action);
+  }
+
+  runUntil(until: Micros, stop?: () => boolean): void {
+    this.scheduler.runUntil(until, this.dispatch, stop);
+  }
+
+  /** Run at most `maxEvents` events not later than `until` (for chunked, interruptible runs). */
+  runBatch(until: Micros, maxEvents: number, stop?: () => boolean): number {
+    return this.scheduler.runBatch(until, maxEvents, this.dispatch, stop);
+  }
+
+  /** Probes sent and not yet delivered or dropped. */
+  pendingProbes(): number {
+    return this.probes.size;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Event dispatch
+
+  private handle(kind: number, node: number, port: number, aux: number, payload: unknown): void {
+    switch (kind) {
+      case K_DELIVER:
+        this.deliverFrame(node, port, aux, payload as Frame | Uint8Array);
+        return;
+      case K_TIMER: {
+        const router = this.routers[node];
+        if (router === null || router === undefined) return;
+        this.trace.timer(this.now, node, port);
+        router.timer(this.now, port, this.effects[node] as NodeEffects);
+        return;
+      }
+      case K_PORT_READY:
+        this.portReady(node, port, aux);
+        return;
+      case K_REMOTE_CLOSE: {
+        const link = this.portLinks[node]?.[port];
+        if (link === undefined || link.id !== aux) return;
+        this.detach(link, node);
+        (this.routers[node] as RouterLike).disconnect(
+          this.now,
+          port,
+          this.effects[node] as NodeEffects,
+        );
+        return;
+      }
+      case K_LOCAL_CLOSE: {
+        const link = this.portLinks[node]?.[port];
+        if (link === undefined || link.id !== aux) return;
+        (this.routers[node] as RouterLike).disconnect(
+          this.now,
+          port,
+          this.effects[node] as NodeEffects,
+        );
+        this.fxCloseLink(node, port, 'encode-error');
+        return;
+      }
+      case K_START:
+        this.startNode(node);
+        return;
+      case K_CONNECT_BATCH:
+        for (const edge of payload as TopologyEdge[]) {
+          const a = this.index.get(edge.source);
+          const b = this.index.get(edge.target);
+          if (
+            a === undefined ||
+            b === undefined ||
+            this.pairs.has(pairKey(edge.source, edge.target))
+          )
+            continue;
+          this.connectLink(a, b, resolveLinkProps(this.linkDefaults, edge.props, 'topology'));
+        }
+        return;
+      case K_CONNECT: {
+        const a = this.names[node] as string;
+        const b = this.names[port] as string;
+        if (
+          this.routers[node] === null ||
+          this.routers[port] === null ||
+          this.pairs.has(pairKey(a, b))
+        )
+          return;
+        this.connectLink(node, port, payload as LinkProps);
+        return;
+      }
+      case K_ACTION:
+        (payload as () => void)();
+        return;
+      default:
+        throw new Error(`host: unknown event kind ${kind}`);
+    }
+  }
+
+  private startNode(i: number): void {
+    const router = this.routers[i];
+    if (router === null || router === undefined) return;
+    this.started[i] = true;
+    router.start(this.now, this.effects[i] as NodeEffects);
+    const batch = this.batchAfterStart.get(i);
+    if (batch !== undefined) {
+      this.batchAfterStart.delete(i);
+      this.scheduler.schedule(this.now, K_CONNECT_BATCH, i, 0, 0, batch);
+    }
+  }
+
+  private connectLink(a: number, b: number, props: LinkProps): boolean {
+    const nameA = this.names[a] as string;
+    const nameB = this.names[b] as string;
+    const link = new Link(this.nextLinkId++, a, b, props, this.streams, `link:${nameA}\0${nameB}`);
+    const routerA = this.routers[a] as RouterLike;
+    const routerB = this.routers[b] as RouterLike;
+    this.connecting = link;
+    this.held = [];
+    try {
+      const portA = routerA.connect(
+        this.now,
+        this.keys[b] as PublicKey,
+        this.linkType,
+        this.effects[a] as NodeEffects,
+      );
+      if (portA === null) {
+        this.refusedLinks++;
+        return false;
+      }
+      this.attach(link, a, portA);
+      const portB = routerB.connect(
+        this.now,
+        this.keys[a] as PublicKey,
+        this.linkType,
+        this.effects[b] as NodeEffects,
+      );
+      if (portB === null) {
+        this.refusedLinks++;
+        this.detach(link, a);
+        this.connecting = null;
+        routerA.disconnect(this.now, portA, this.effects[a] as NodeEffects);
+        return false;
+      }
+      this.attach(link, b, portB);
+    } finally {
+      this.connecting = null;
+    }
+    link.up = true;
+    this.pairs.set(pairKey(nameA, nameB), link);
+    this.topologyVersion++;
+    const held = this.held;
+    this.held = [];
+    for (const tx of held) {
+      // A router that got false for an earlier held frame is told later with portReady, as usual.
+      this.fxTransmit(tx.node, tx.port, tx.frame);
+    }
+    return true;
+  }
+
+  private attach(link: Link, node: number, port: Port): void {
+    const ports = this.portLinks[node] as (Link | undefined)[];
+    if (!Number.isInteger(port) || port < 1)
+      throw new Error(`host: router ${this.names[node]} allocated invalid port ${port}`);
+    if (ports[port] !== undefined)
+      throw new Error(`host: router ${this.names[node]} reused busy port ${port}`);
+    ports[port] = link;
+    if (link.a === node) link.portA = port;
+    else link.portB = port;
+  }
+
+  /** Detach `node`'s end of `link`; the link is down from now on. */
+  private detach(link: Link, node: number): void {
+    const port = link.a === node ? link.portA : link.portB;
+    if (port === 0) return;
+    const ports = this.portLinks[node] as (Link | undefined)[];
+    if (ports[port] === link) ports[port] = undefined;
+    if (link.a === node) link.portA = 0;
+    else link.portB = 0;
+    if (link.up) {
+      link.up = false;
+      const key = pairKey(this.names[link.a] as string, this.names[link.b] as string);
+      if (this.pairs.get(key) === link) this.pairs.delete(key);
+      this.topologyVersion++;
+    }
+  }
+
+  /** Scenario cut: both ends detach now and both routers are told now. */
+  private cutLink(link: Link): void {
+    const portA = link.portA;
+    const portB = link.portB;
+    this.detach(link, link.a);
+    this.detach(link, link.b);
+    const ra = this.routers[link.a];
+    const rb = this.routers[link.b];
+    if (portA !== 0 && ra) ra.disconnect(this.now, portA, this.effects[link.a] as NodeEffects);
+    if (portB !== 0 && rb) rb.disconnect(this.now, portB, this.effects[link.b] as NodeEffects);
+  }
+
+  private deliverFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
+    const linkId = Math.floor(aux / LEN_SPAN);
+    const link = this.portLinks[node]?.[port];
+    const router = this.routers[node];
+    const frame = payload instanceof Uint8Array ? null : payload;
+    if (link === undefined || link.id !== linkId || router === null || router === undefined) {
+      if (frame !== null && frame.type === FrameType.Traffic)
+        this.trafficOutcome(node, frame, 'link-down');
+      return;
+    }
+    const type = frame === null ? ((payload as Uint8Array)[5] as number) : frame.type;
+    const length = aux - linkId * LEN_SPAN;
+    if (this.filter !== null) {
+      const peer = link.a === node ? link.b : link.a;
+      if (this.filter(this.names[node] as string, this.names[peer] as string, type, 'in')) {
+        if (frame !== null && frame.type === FrameType.Traffic)
+          this.trafficOutcome(node, frame, 'filter');
+        return;
+      }
+    }
+    this.trace.frame(this.now, node, port, type, length);
+    const fx = this.effects[node] as NodeEffects;
+    if (frame === null) router.receiveBytes(this.now, port, payload as Uint8Array, fx);
+    else router.receive(this.now, port, frame, fx);
+  }
+
+  private portReady(node: number, port: Port, linkId: number): void {
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined || link.id !== linkId) return;
+    const direction = link.a === node ? 0 : 1;
+    const busy = link.busyUntil(direction);
+    if (busy > this.now) {
+      // The router sent more while busy: the wire is free only later.
+      this.scheduler.schedule(busy, K_PORT_READY, node, port, linkId);
+      return;
+    }
+    link.readyPending[direction] = false;
+    const router = this.routers[node];
+    if (router === null || router === undefined) return;
+    router.portReady(this.now, port, this.effects[node] as NodeEffects);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Effects (called by NodeEffects)
+
+  /** @internal */
+  fxTransmit(node: number, port: Port, frame: Frame): boolean {
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined) {
+      const connecting = this.connecting;
+      if (connecting !== null && (connecting.a === node || connecting.b === node)) {
+        // Inside connect(): the port is not known to the host yet (see header).
+        this.held.push({ node, port, frame });
+        return true;
+      }
+      if (frame.type === FrameType.Traffic) this.trafficOutcome(node, frame, 'link-down');
+      return true;
+    }
+    const fromA = link.a === node;
+    const peer = fromA ? link.b : link.a;
+    const peerPort = fromA ? link.portB : link.portA;
+    if (this.filter?.(this.names[node] as string, this.names[peer] as string, frame.type, 'out')) {
+      if (frame.type === FrameType.Traffic) this.trafficOutcome(node, frame, 'filter');
+      return true;
+    }
+    let bytes: Uint8Array | null = null;
+    let length: number;
+    if (this.wireEncode) {
+      const encoded = encodeFrame(frame);
+      if (isCodecError(encoded)) {
+        // The sending node stops the link (§3.6); done as an event, not inside the router's call.
+        this.scheduler.schedule(this.now, K_LOCAL_CLOSE, node, port, link.id);
+        return true;
+      }
+      bytes = encoded;
+      length = encoded.length;
+    } else {
+      length = frameLength(frame);
+    }
+    const type = frame.type;
+    if (type < FRAME_TYPE_NAMES.length) {
+      this.framesSent[type] = (this.framesSent[type] as number) + 1;
+      this.bytesSent[type] = (this.bytesSent[type] as number) + length;
+    }
+    if (type === FrameType.Traffic && this.probes.size > 0) {
+      const probe = this.probes.get(decodeProbeId(frame.payload));
+      if (probe !== undefined) probe.hops++;
+    }
+    if (peerPort === 0) {
+      // The far end is detached (closing): the frame is lost on a dead stream.
+      if (type === FrameType.Traffic) this.trafficOutcome(node, frame, 'link-down');
+      return true;
+    }
+    const arrival = link.send(fromA ? 0 : 1, this.now, length);
+    if (arrival >= 0) {
+      const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
+      this.scheduler.schedule(arrival, K_DELIVER, peer, peerPort, aux, bytes ?? frame);
+    }
+    if (link.readyAt > this.now) {
+      const direction = fromA ? 0 : 1;
+      if (!link.readyPending[direction]) {
+        link.readyPending[direction] = true;
+        this.scheduler.schedule(link.readyAt, K_PORT_READY, node, port, link.id);
+      }
+      return false;
+    }
+    return true;
+  }
+
+  /** @internal */
+  fxSetTimer(node: number, timer: number, at: Micros): void {
+    const timers = this.timers[node] as Map<number, number>;
+    const previous = timers.get(timer);
+    if (previous !== undefined) this.scheduler.cancel(previous);
+    timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
+  }
+
+  /** @internal */
+  fxCloseLink(node: number, port: Port, reason: LinkDropReason): void {
+    this.linkDrops.set(reason, (this.linkDrops.get(reason) ?? 0) + 1);
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined) return;
+    const fromA = link.a === node;
+    const far = fromA ? link.b : link.a;
+    const farPort = fromA ? link.portB : link.portA;
+    this.detach(link, node);
+    if (farPort !== 0) {
+      // The close travels like a frame: after the latency, never before data already in flight.
+      const at = Math.max(this.now + link.props.latency, link.lastArrival(fromA ? 0 : 1));
+      this.scheduler.schedule(at, K_REMOTE_CLOSE, far, farPort, link.id);
+    }
+  }
+
+  /** @internal */
+  fxTrafficOutcome(node: number, frame: TrafficFrame, reason: TrafficDropReason | null): void {
+    this.trafficOutcome(node, frame, reason);
+  }
+
+  /** @internal */
+  fxExplain(node: number, frame: TrafficFrame | BootstrapFrame, port: Port, reason: string): void {
+    if (this.hopListeners.length === 0 || frame.type !== FrameType.Traffic) return;
+    const id = decodeProbeId(frame.payload);
+    if (id < 0) return;
+    const peer = port === 0 ? -1 : this.peerAt(node, port);
+    const next = peer < 0 ? null : (this.names[peer] as string);
+    for (const listener of this.hopListeners)
+      listener(id, this.names[node] as string, port, next, reason);
+  }
+
+  private trafficOutcome(
+    node: number,
+    frame: TrafficFrame,
+    reason: TrafficDropReason | null,
+  ): void {
+    if (this.probes.size === 0) return;
+    const id = decodeProbeId(frame.payload);
+    const probe = this.probes.get(id);
+    if (probe === undefined) return;
+    this.probes.delete(id);
+    const outcome: TrafficOutcome = {
+      id,
+      source: probe.source,
+      destination: probe.destination,
+      reached: reason === null ? (this.names[node] as string) : null,
+      hops: probe.hops,
+      dropReason: reason,
+      at: this.now,
+    };
+    for (const listener of this.trafficListeners) listener(outcome);
+  }
+
+  private requireNode(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined || this.routers[i] === null)
+      throw new InputError(`unknown node ${JSON.stringify(name)}`);
+    return i;
+  }
+}
+
+function pairKey(a: string, b: string): string {
+  return a < b ? `${a}\0${b}` : `${b}\0${a}`;
+}

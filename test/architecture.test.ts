@@ -1,0 +1,173 @@
+/**
+ * test/architecture.test.ts — module boundaries and determinism rules (ENGINEERING.md §2.2),
+ * checked on the source text so CI fails when they are broken:
+ * - router/ imports only router/**, @noble/* and types; node:* only in router/crypto-node.ts;
+ * - sim/ never imports results/ or viz/ except `import type`;
+ * - router/ and sim/ (tests excluded) never read a wall clock, never use Math.random, timers,
+ *   process.* or crypto.randomBytes.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function tsFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir))) {
+    const path = join(dir, entry);
+    if (statSync(join(ROOT, path)).isDirectory()) out.push(...tsFiles(path));
+    else if (entry.endsWith('.ts')) out.push(path);
+  }
+  return out.sort();
+}
+
+const isTest = (file: string): boolean => /\.test\.ts$/.test(file);
+
+/** Source without comments (strings kept), so prose about "setTimeout" does not count. */
+function stripComments(source: string): string {
+  return source.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+interface ImportRef {
+  readonly specifier: string;
+  readonly typeOnly: boolean;
+}
+
+/** Static imports/re-exports and dynamic import() specifiers. `import { type X }` is NOT type-only. */
+function importsOf(source: string): ImportRef[] {
+  const code = stripComments(source);
+  const out: ImportRef[] = [];
+  const re = /(?:^|[\n;])\s*(import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?['"]([^'"]+)['"]/g;
+  for (let m = re.exec(code); m !== null; m = re.exec(code)) {
+    out.push({ specifier: m[3] as string, typeOnly: m[2] !== undefined });
+  }
+  const dyn = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (let m = dyn.exec(code); m !== null; m = dyn.exec(code))
+    out.push({ specifier: m[1] as string, typeOnly: false });
+  return out;
+}
+
+/** Repository-relative target of a relative specifier, or null for a package. */
+function target(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  return relative(ROOT, resolve(ROOT, dirname(file), specifier));
+}
+
+function routerViolations(file: string, source: string): string[] {
+  const bad: string[] = [];
+  for (const { specifier, typeOnly } of importsOf(source)) {
+    const t = target(file, specifier);
+    if (t !== null) {
+      if (!t.startsWith('router/') && !typeOnly) bad.push(`${file} imports ${specifier}`);
+    } else if (specifier.startsWith('node:')) {
+      if (file !== 'router/crypto-node.ts' && !typeOnly) bad.push(`${file} imports ${specifier}`);
+    } else if (!specifier.startsWith('@noble/') && !typeOnly)
+      bad.push(`${file} imports package ${specifier}`);
+  }
+  return bad;
+}
+
+function simViolations(file: string, source: string): string[] {
+  const bad: string[] = [];
+  for (const { specifier, typeOnly } of importsOf(source)) {
+    const t = target(file, specifier);
+    if (t !== null && (t.startsWith('results/') || t.startsWith('viz/')) && !typeOnly)
+      bad.push(`${file} imports ${specifier}`);
+  }
+  return bad;
+}
+
+const FORBIDDEN: readonly [string, RegExp][] = [
+  ['Math.random', /\bMath\.random\b/],
+  ['Date.now', /\bDate\.now\b/],
+  ['new Date', /\bnew\s+Date\b/],
+  ['performance.now', /\bperformance\.now\b/],
+  ['setTimeout', /\bsetTimeout\b/],
+  ['setInterval', /\bsetInterval\b/],
+  ['setImmediate', /\bsetImmediate\b/],
+  ['crypto.randomBytes', /\brandomBytes\b/],
+  ['process.', /\bprocess\./],
+];
+
+function wallclockViolations(file: string, source: string): string[] {
+  const code = stripComments(source);
+  return FORBIDDEN.filter(([, re]) => re.test(code)).map(([name]) => `${file} uses ${name}`);
+}
+
+test('the checkers catch what they are meant to catch', () => {
+  assert.deepEqual(routerViolations('router/x.ts', "import { a } from '../sim/host.ts';"), [
+    'router/x.ts imports ../sim/host.ts',
+  ]);
+  assert.deepEqual(routerViolations('router/x.ts', "import { readFileSync } from 'node:fs';"), [
+    'router/x.ts imports node:fs',
+  ]);
+  assert.deepEqual(
+    routerViolations('router/crypto-node.ts', "import { sign } from 'node:crypto';"),
+    [],
+  );
+  assert.deepEqual(
+    routerViolations('router/x.ts', "import type { HostApi } from '../sim/host-api.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    routerViolations('router/x.ts', "import { type HostApi } from '../sim/host-api.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    routerViolations('router/x.ts', "import seedrandom from 'seedrandom';").length,
+    1,
+  );
+  assert.deepEqual(
+    routerViolations(
+      'router/wire/y.ts',
+      "import { sha256 } from '@noble/hashes/sha2.js';\nimport { k } from '../keys.ts';",
+    ),
+    [],
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "import { writeJsonAtomic } from '../results/write.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "import type { RunSummary } from '../results/schema.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "const m = await import('../viz/src/main.ts');").length,
+    1,
+  );
+  assert.deepEqual(wallclockViolations('sim/x.ts', 'const t = Date.now();'), [
+    'sim/x.ts uses Date.now',
+  ]);
+  assert.deepEqual(wallclockViolations('sim/x.ts', 'if (process.env.X) f();'), [
+    'sim/x.ts uses process.',
+  ]);
+  assert.deepEqual(
+    wallclockViolations('sim/x.ts', '// never use setTimeout here\nconst a = 1;'),
+    [],
+  );
+});
+
+test('router/ imports only router/**, @noble/* and types (node:* only in crypto-node.ts)', () => {
+  const bad = tsFiles('router')
+    .filter((f) => !isTest(f))
+    .flatMap((f) => routerViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});
+
+test('sim/ imports results/ and viz/ only as types', () => {
+  const bad = tsFiles('sim')
+    .filter((f) => !isTest(f))
+    .flatMap((f) => simViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});
+
+test('router/ and sim/ never use wall clocks, Math.random, timers or process.*', () => {
+  const files = [...tsFiles('router'), ...tsFiles('sim')].filter((f) => !isTest(f));
+  assert.ok(files.includes('sim/scheduler.ts') && files.includes('router/router.ts'));
+  const bad = files.flatMap((f) => wallclockViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});
