@@ -5,9 +5,15 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../sim/errors.ts';
+import { compareCommand } from './compare.ts';
 import { frameCommand } from './frame.ts';
+import { mergeCommand } from './merge.ts';
+import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
+import { scenarioCommand } from './scenario.ts';
+import { sweepCommand } from './sweep.ts';
 import { topoCommand } from './topo.ts';
+import { viewCommand } from './view.ts';
 
 /** Bad input → its message and exit code; anything else is a bug and says so. */
 function reportError(error: unknown): never {
@@ -26,15 +32,34 @@ await yargs(hideBin(process.argv))
     'pinelab — deterministic simulator and research harness for Pinecone/SNEK routing\n\nUsage: $0 <command> [options]',
   )
   .command(runCommand)
+  .command(scenarioCommand)
+  .command(sweepCommand)
+  .command(compareCommand)
+  .command(mergeCommand)
   .command(topoCommand)
   .command(frameCommand)
+  .command(viewCommand)
+  .command(reportCommand)
   .demandCommand(1, 'Name a command: pinelab --help lists them.')
   .strict()
   .recommendCommands()
   .example('$0 run --topology ring:50 --until converged', 'simulate a 50-node ring until converged')
   .example('$0 topo stats ../shared/topologies/fc00.txt', 'nodes, links, degrees, diameter')
+  .example(
+    '$0 scenario run scenarios/examples/partition.json --out results',
+    'run a scripted experiment',
+  )
+  .example(
+    '$0 sweep scenarios/examples/churn.json --param hybrid=on,off --reps 3',
+    'a parameter grid on all cores',
+  )
+  .example(
+    '$0 compare results/a results/b --fail-if "stretch.hybrid.mean>+2%"',
+    'fail CI on a regression',
+  )
+  .example('$0 view results/demo-s1-0a1b2c3d', 'open the D3 viewer on a run')
   .example('$0 frame decode 70696e6500000000000a', 'decode a frame from hex')
-  .wrap(Math.min(110, process.stdout.columns ?? 100))
+  .wrap(Math.min(130, process.stdout.columns ?? 130))
   .help()
   .fail((message, error) => {
     // Handler errors land here when thrown synchronously, and in .catch below when async.

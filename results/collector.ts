@@ -1,0 +1,497 @@
+/**
+ * results/collector.ts — the measurement side of a scenario run (implements ScenarioCollector of
+ * scenarios/runner.ts): samples convergence on a fixed virtual-time grid, sends real probes for
+ * stretch and traffic through HostApi.sendProbe, counts frames seen by the filter, takes
+ * snapshots, and at the end assembles the tidy rows of results/schema.ts.
+ */
+import type { Micros, RouterView } from '../router/types.ts';
+import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
+import type { ProbeMode, Scenario } from '../scenarios/types.ts';
+import type { HostApi, TrafficOutcome } from '../sim/host-api.ts';
+import { evaluateConvergence, keyHex } from './convergence.ts';
+import {
+  type Episode,
+  episodes,
+  finalConvergence,
+  NodeSince,
+  type Sample,
+} from './convergence-series.ts';
+import { buildCsr, type Csr } from './graph.ts';
+import {
+  DeliveryCounter,
+  type DepthSummary,
+  depthSummary,
+  distribution,
+  type ProbeResult,
+  round,
+  stretchSummary,
+} from './metrics.ts';
+import type {
+  DeliverySummary,
+  Distribution,
+  NodeRow,
+  PairRow,
+  PathHop,
+  PathRecord,
+  RoutingMode,
+  Snapshot,
+  StretchSummary,
+  TimeseriesRow,
+} from './schema.ts';
+import { selectPairs } from './stretch.ts';
+
+export const FRAME_TYPE_NAMES = [
+  'keepalive',
+  'announcement',
+  'bootstrap',
+  'traffic',
+  'wakeup',
+] as const;
+
+interface Probe {
+  readonly id: number;
+  readonly mode: ProbeMode;
+  readonly source: string;
+  readonly destination: string;
+  readonly shortest: number;
+  readonly path: readonly string[] | null;
+  /** Index of the stretch measurement, or −1 for traffic probes. */
+  readonly measurement: number;
+  result: ProbeResult | null;
+  hops: number;
+  reached: string;
+}
+
+interface Measurement {
+  readonly time: Micros;
+  readonly modes: readonly RoutingMode[];
+  readonly sampled: boolean;
+  readonly probes: Probe[];
+}
+
+/** Everything a finished scenario run measured (the execute layer adds host-level figures). */
+export interface CollectedResults {
+  readonly treeConvergedAt: number | null;
+  readonly snakeConvergedAt: number | null;
+  readonly root: string | null;
+  readonly stretch: Partial<Record<RoutingMode, StretchSummary>>;
+  readonly delivery: Partial<Record<RoutingMode, DeliverySummary>>;
+  /** Traffic-action probes by mode (incl. "auto"). */
+  readonly traffic: Partial<Record<ProbeMode, DeliverySummary>>;
+  readonly framesByType: Readonly<Record<string, number>>;
+  readonly episodes: readonly {
+    readonly time_s: number;
+    readonly label: string;
+    readonly tree_s: number | null;
+    readonly snake_s: number | null;
+  }[];
+  readonly tableSize: Distribution;
+  readonly coordsCacheSize: Distribution;
+  readonly depth: DepthSummary;
+  readonly nodes: NodeRow[];
+  readonly timeseries: TimeseriesRow[];
+  readonly pairs: PairRow[];
+  readonly paths: PathRecord[];
+  readonly snapshots: Snapshot[];
+}
+
+const s = (us: Micros): number => us / 1_000_000;
+
+export class RunCollector implements ScenarioCollector {
+  private host: HostApi | null = null;
+  private scenario: Scenario | null = null;
+  private readonly samples: Sample[] = [];
+  private readonly changes: { time: Micros; label: string }[] = [{ time: 0, label: 'start-up' }];
+  private readonly treeSince = new NodeSince();
+  private readonly snakeSince = new NodeSince();
+  private readonly positions = new Map<string, [number, number]>();
+  private readonly snapshots: Snapshot[] = [];
+  private readonly timeseries: TimeseriesRow[] = [];
+  private readonly frames = new Float64Array(FRAME_TYPE_NAMES.length + 1);
+  private readonly framesAtLastSample = new Float64Array(FRAME_TYPE_NAMES.length + 1);
+  private readonly probes = new Map<number, Probe>();
+  private readonly measurements: Measurement[] = [];
+  private readonly traffic = new Map<ProbeMode, DeliveryCounter>();
+  private readonly hops = new Map<number, PathHop[]>();
+  private pending = 0;
+  private nextId = 1;
+  private recordPaths = false;
+  private finished = false;
+  private readonly random: RandomFactory;
+
+  /**
+   * Frame counting through the filter (for hosts without their own counters).
+   * Assigned only when asked for: an installed filter costs a call per frame.
+   */
+  countFrame?: (node: string, peer: string, frameType: number, direction: 'in' | 'out') => void;
+
+  /**
+   * `random(name)` gives the named seeded stream (sim/rng.ts RandomStreams.stream).
+   * `countFrames`: count frames through the filter (hosts without counters, e.g. test fakes).
+   */
+  constructor(random: RandomFactory, countFrames = false) {
+    this.random = random;
+    if (countFrames) this.countFrame = (n, p, t, d) => this.count(n, p, t, d);
+  }
+
+  attach(host: HostApi, scenario: Scenario): void {
+    this.host = host;
+    this.scenario = scenario;
+    host.onTraffic((o) => this.outcome(o));
+    host.onHop((id, node, port, next, reason) => {
+      if (!this.recordPaths) return;
+      const list = this.hops.get(id);
+      if (list !== undefined) list.push({ node, port, next, reason });
+    });
+    const interval = scenario.measure.interval;
+    const tick = (): void => {
+      this.sample();
+      const t = host.now + interval;
+      if (t <= scenario.duration) host.at(t, tick);
+    };
+    host.at(0, tick);
+  }
+
+  private get h(): HostApi {
+    if (this.host === null) throw new Error('RunCollector used before attach()');
+    return this.host;
+  }
+
+  topologyChanged(label: string): void {
+    const now = this.h.now;
+    this.changes.push({ time: now, label });
+    this.timeseries.push({ time_s: s(now), metric: 'topology_change', value: 1 });
+  }
+
+  private count(_node: string, _peer: string, frameType: number, direction: 'in' | 'out'): void {
+    // Each transmission is seen once on its way out (control overhead = frames sent).
+    if (direction !== 'out') return;
+    const k =
+      frameType >= 0 && frameType < FRAME_TYPE_NAMES.length ? frameType : FRAME_TYPE_NAMES.length;
+    this.frames[k] = (this.frames[k] as number) + 1;
+  }
+
+  setPosition(node: string, x: number, y: number): void {
+    this.positions.set(node, [x, y]);
+  }
+
+  /** Views of every present node, in nodeNames() order, and the graph of up links. */
+  private state(): { g: Csr; views: RouterView[] } {
+    const names = [...this.h.nodeNames()];
+    const g = buildCsr(names, this.h.links());
+    return { g, views: names.map((n) => this.h.view(n)) };
+  }
+
+  /** One convergence sample now. */
+  private sample(): void {
+    const now = this.h.now;
+    const last = this.samples[this.samples.length - 1];
+    if (last !== undefined && last.time === now) return;
+    const { g, views } = this.state();
+    const c = evaluateConvergence(g, views);
+    const n = g.names.length;
+    let tree = 0;
+    let snake = 0;
+    for (let i = 0; i < n; i++) {
+      tree += c.tree[i] as number;
+      snake += c.snake[i] as number;
+    }
+    const sample: Sample = {
+      time: now,
+      tree: n === 0 ? 1 : tree / n,
+      snake: n === 0 ? 1 : snake / n,
+    };
+    this.samples.push(sample);
+    this.treeSince.update(g.names, c.tree, now);
+    this.snakeSince.update(g.names, c.snake, now);
+    const present = new Set(g.names);
+    this.treeSince.retain(present);
+    this.snakeSince.retain(present);
+    const t = s(now);
+    this.timeseries.push({ time_s: t, metric: 'tree_fraction', value: round(sample.tree) });
+    this.timeseries.push({ time_s: t, metric: 'snake_fraction', value: round(sample.snake) });
+    this.timeseries.push({ time_s: t, metric: 'nodes', value: n });
+    FRAME_TYPE_NAMES.forEach((name, k) => {
+      const delta = (this.frames[k] as number) - (this.framesAtLastSample[k] as number);
+      if (delta > 0) this.timeseries.push({ time_s: t, metric: `frames_${name}`, value: delta });
+    });
+    this.framesAtLastSample.set(this.frames);
+  }
+
+  snapshot(label: string | null): void {
+    const now = this.h.now;
+    const names = [...this.h.nodeNames()];
+    const nameOf = new Map<string, string>();
+    const views = names.map((n) => this.h.view(n));
+    views.forEach((v, i) => {
+      nameOf.set(keyHex(v.key), names[i] as string);
+    });
+    const nodes = views.map((v, i) => {
+      const name = names[i] as string;
+      const pos = this.positions.get(name);
+      return {
+        name,
+        root: keyHex(v.rootKey),
+        parent: v.parentKey === null ? null : (nameOf.get(keyHex(v.parentKey)) ?? null),
+        descending: v.descendingKey === null ? null : (nameOf.get(keyHex(v.descendingKey)) ?? null),
+        coords: [...v.coords],
+        ...(pos === undefined ? {} : { x: round(pos[0]), y: round(pos[1]) }),
+      };
+    });
+    const links = this.h.links().map(([a, b]) => [a, b] as const);
+    this.snapshots.push({ time_s: s(now), ...(label === null ? {} : { label }), nodes, links });
+  }
+
+  measureStretch(modes: readonly RoutingMode[], exactUpTo: number, sample: number, rng: Rng): void {
+    const { g } = this.state();
+    const withPaths = this.scenario?.measure.paths ?? false;
+    const { pairs, sampled } = selectPairs(g, exactUpTo, sample, rng, withPaths);
+    const m: Measurement = { time: this.h.now, modes, sampled, probes: [] };
+    const index = this.measurements.length;
+    this.measurements.push(m);
+    if (withPaths) this.recordPaths = true;
+    for (const mode of modes)
+      for (const p of pairs) {
+        const probe = this.newProbe(mode, p.source, p.destination, p.shortest, p.path, index);
+        m.probes.push(probe);
+        if (withPaths) this.hops.set(probe.id, []);
+        this.h.sendProbe(p.source, p.destination, probe.id, mode);
+      }
+  }
+
+  sendTraffic(source: string, destination: string, mode: ProbeMode): void {
+    if (!this.h.hasNode(source) || !this.h.hasNode(destination)) return;
+    const probe = this.newProbe(mode, source, destination, -1, null, -1);
+    this.h.sendProbe(source, destination, probe.id, mode);
+  }
+
+  private newProbe(
+    mode: ProbeMode,
+    source: string,
+    destination: string,
+    shortest: number,
+    path: readonly string[] | null,
+    measurement: number,
+  ): Probe {
+    const probe: Probe = {
+      id: this.nextId++,
+      mode,
+      source,
+      destination,
+      shortest,
+      path,
+      measurement,
+      result: null,
+      hops: -1,
+      reached: '',
+    };
+    this.probes.set(probe.id, probe);
+    this.pending++;
+    return probe;
+  }
+
+  private outcome(o: TrafficOutcome): void {
+    const p = this.probes.get(o.id);
+    if (p === undefined || p.result !== null) return; // not ours, or a duplicate outcome
+    this.pending--;
+    p.reached = o.reached ?? '';
+    if (o.dropReason !== null) p.result = { kind: 'dropped', reason: o.dropReason };
+    else if (o.reached === p.destination) {
+      p.result = { kind: 'delivered' };
+      p.hops = o.hops;
+    } else {
+      p.result = { kind: 'misdelivered' };
+      p.hops = o.hops;
+    }
+    if (p.measurement === -1) this.trafficCounter(p.mode).add(p.result);
+  }
+
+  private trafficCounter(mode: ProbeMode): DeliveryCounter {
+    let c = this.traffic.get(mode);
+    if (c === undefined) {
+      c = new DeliveryCounter();
+      this.traffic.set(mode, c);
+    }
+    return c;
+  }
+
+  /**
+   * End of the scenario: the final stretch measurement (if configured), then run until every probe
+   * is resolved or the probe timeout passes; probes still out then count as lost.
+   */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const sc = this.scenario;
+    if (sc === null) return;
+    this.sample();
+    if (sc.measure.stretchModes.length > 0)
+      this.measureStretch(
+        sc.measure.stretchModes,
+        sc.measure.exactUpTo,
+        sc.measure.sample,
+        this.random('final-stretch'),
+      );
+    if (this.pending > 0)
+      this.h.runUntil(this.h.now + sc.measure.probeTimeout, () => this.pending === 0);
+  }
+
+  /** Assemble the results (call after finish()). */
+  results(): CollectedResults {
+    const { g, views } = this.state();
+    const c = evaluateConvergence(g, views);
+    // Root of the largest component (ties: the component met first).
+    const sizes = new Map<number, number>();
+    for (const comp of c.component) sizes.set(comp, (sizes.get(comp) ?? 0) + 1);
+    let best = -1;
+    let bestSize = 0;
+    for (const [comp, size] of sizes)
+      if (size > bestSize) {
+        best = comp;
+        bestSize = size;
+      }
+    const rootIndex = best === -1 ? -1 : (c.rootOfComponent[best] as number);
+    const nameOfKey = new Map<string, string>();
+    c.keys.forEach((k, i) => {
+      nameOfKey.set(k, g.names[i] as string);
+    });
+    // BFS depth from each component's root (multi-source: components are disjoint).
+    const bfsDepth = new Int32Array(g.names.length).fill(-1);
+    const queue = new Int32Array(g.names.length);
+    let head = 0;
+    let tail = 0;
+    for (const r of c.rootOfComponent) {
+      bfsDepth[r] = 0;
+      queue[tail++] = r;
+    }
+    while (head < tail) {
+      const u = queue[head++] as number;
+      for (let k = g.offsets[u] as number; k < (g.offsets[u + 1] as number); k++) {
+        const v = g.targets[k] as number;
+        if (bfsDepth[v] === -1) {
+          bfsDepth[v] = (bfsDepth[u] as number) + 1;
+          queue[tail++] = v;
+        }
+      }
+    }
+    const nodes: NodeRow[] = views.map((v, i) => {
+      const name = g.names[i] as string;
+      const tc = this.treeSince.get(name);
+      const sc = this.snakeSince.get(name);
+      return {
+        node: name,
+        key: c.keys[i] as string,
+        root: keyHex(v.rootKey),
+        root_seq: v.rootSeq,
+        parent: v.parentKey === null ? '' : (nameOfKey.get(keyHex(v.parentKey)) ?? ''),
+        coords: `[${v.coords.join(' ')}]`,
+        depth: v.coords.length,
+        bfs_depth: bfsDepth[i] as number,
+        descending: v.descendingKey === null ? '' : (nameOfKey.get(keyHex(v.descendingKey)) ?? ''),
+        table_size: v.tableSize,
+        coords_cache_size: v.coordsCacheSize,
+        tree_converged_at: c.tree[i] === 1 && tc !== null ? s(tc) : '',
+        snake_converged_at: c.snake[i] === 1 && sc !== null ? s(sc) : '',
+      };
+    });
+    const eps: Episode[] = episodes(this.samples, this.changes);
+    const timeseries = [...this.timeseries];
+    for (const e of eps) {
+      if (e.tree !== null)
+        timeseries.push({ time_s: s(e.start), metric: 'tree_convergence_s', value: s(e.tree) });
+      if (e.snake !== null)
+        timeseries.push({ time_s: s(e.start), metric: 'snake_convergence_s', value: s(e.snake) });
+    }
+    // Stretch and delivery: the last measurement feeds the summary and pairs.csv; earlier ones
+    // become timeseries points.
+    const stretch: Partial<Record<RoutingMode, StretchSummary>> = {};
+    const delivery: Partial<Record<RoutingMode, DeliverySummary>> = {};
+    const pairs: PairRow[] = [];
+    const paths: PathRecord[] = [];
+    this.measurements.forEach((m, k) => {
+      const final = k === this.measurements.length - 1;
+      for (const mode of m.modes) {
+        const ps = m.probes.filter((p) => p.mode === mode);
+        const summary = stretchSummary(
+          ps
+            .filter((p) => p.result?.kind === 'delivered')
+            .map((p) => ({ hops: p.hops, shortest: p.shortest })),
+          m.sampled,
+        );
+        const counter = new DeliveryCounter();
+        for (const p of ps) counter.add(p.result ?? { kind: 'lost' });
+        if (final) {
+          stretch[mode] = summary;
+          delivery[mode] = counter.summary();
+        } else {
+          timeseries.push({
+            time_s: s(m.time),
+            metric: `stretch_${mode}_mean`,
+            value: summary.mean,
+          });
+          timeseries.push({ time_s: s(m.time), metric: `stretch_${mode}_p95`, value: summary.p95 });
+        }
+      }
+      if (!final) return;
+      for (const p of m.probes) {
+        const outcome = p.result?.kind ?? 'lost';
+        const delivered = outcome === 'delivered' || outcome === 'misdelivered';
+        pairs.push({
+          mode: p.mode as RoutingMode,
+          source: p.source,
+          destination: p.destination,
+          shortest_hops: p.shortest,
+          hops: delivered ? p.hops : '',
+          stretch: outcome === 'delivered' ? round(p.hops / p.shortest) : '',
+          outcome,
+          reached: p.reached,
+        });
+        const hops = this.hops.get(p.id);
+        if (hops !== undefined)
+          paths.push({
+            mode: p.mode as RoutingMode,
+            source: p.source,
+            destination: p.destination,
+            outcome,
+            hops,
+            shortest: p.path ?? [],
+          });
+      }
+    });
+    timeseries.sort((a, b) => a.time_s - b.time_s);
+    const traffic: Partial<Record<ProbeMode, DeliverySummary>> = {};
+    for (const mode of [...this.traffic.keys()].sort())
+      traffic[mode] = (this.traffic.get(mode) as DeliveryCounter).summary();
+    const framesByType: Record<string, number> = {};
+    FRAME_TYPE_NAMES.forEach((name, k) => {
+      framesByType[name] = this.frames[k] as number;
+    });
+    const tree = finalConvergence(this.samples, 'tree');
+    const snake = finalConvergence(this.samples, 'snake');
+    return {
+      treeConvergedAt: tree === null ? null : s(tree),
+      snakeConvergedAt: snake === null ? null : s(snake),
+      root: rootIndex === -1 ? null : (g.names[rootIndex] as string),
+      stretch,
+      delivery,
+      traffic,
+      framesByType,
+      episodes: eps.map((e) => ({
+        time_s: s(e.start),
+        label: e.label,
+        tree_s: e.tree === null ? null : s(e.tree),
+        snake_s: e.snake === null ? null : s(e.snake),
+      })),
+      tableSize: distribution(views.map((v) => v.tableSize)),
+      coordsCacheSize: distribution(views.map((v) => v.coordsCacheSize)),
+      depth: depthSummary(
+        views.map((v, i) => ({ depth: v.coords.length, bfsDepth: bfsDepth[i] as number })),
+      ),
+      nodes,
+      timeseries,
+      pairs,
+      paths,
+      snapshots: this.snapshots,
+    };
+  }
+}

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCompare } from '../cli/compare.ts';
+import { InputError } from '../sim/errors.ts';
+import { checkThresholds, compareSummaries, parseThreshold } from './compare.ts';
+import { writeJsonAtomic } from './write.ts';
+
+const summary = (hybridMean: number, lost: number) => ({
+  nodes: 10,
+  wallSeconds: Math.random(), // never compared
+  stretch: { hybrid: { mean: hybridMean, sampled: false } },
+  delivery: { snek: { lost } },
+});
+
+test('compare flattens numbers, computes delta and delta %', () => {
+  const rows = compareSummaries(summary(1.2, 0), summary(1.26, 2));
+  const byMetric = Object.fromEntries(rows.map((r) => [r.metric, r]));
+  assert.equal(byMetric['wallSeconds'], undefined);
+  assert.ok(Math.abs((byMetric['stretch.hybrid.mean']?.deltaPct ?? 0) - 5) < 1e-9);
+  assert.equal(byMetric['delivery.snek.lost']?.delta, 2);
+  assert.equal(byMetric['delivery.snek.lost']?.deltaPct, null);
+  assert.equal(byMetric['stretch.hybrid.sampled']?.a, 0);
+});
+
+test('thresholds: % and absolute, both directions; unknown metric is an input error', () => {
+  const rows = compareSummaries(summary(1.2, 0), summary(1.26, 2));
+  const fail = (t: string) => checkThresholds(rows, [parseThreshold(t)]).length > 0;
+  assert.equal(fail('stretch.hybrid.mean>+2%'), true);
+  assert.equal(fail('stretch.hybrid.mean>+6%'), false);
+  assert.equal(fail('stretch.hybrid.mean<-1%'), false);
+  assert.equal(fail('delivery.snek.lost>0'), true);
+  assert.equal(fail('delivery.snek.lost>+5%'), true); // 0 → 2 is +∞ %
+  assert.equal(fail('nodes>0'), false);
+  assert.throws(() => parseThreshold('stretch.hybrid.mean>>2'), InputError);
+  assert.throws(
+    () => checkThresholds(rows, [parseThreshold('stretch.tree.mean>1%')]),
+    /not in both runs/,
+  );
+});
+
+test('compare exits 1 on a planted regression and 0 without one', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-compare-'));
+  writeJsonAtomic(join(dir, 'a', 'summary.json'), summary(1.2, 0));
+  writeJsonAtomic(join(dir, 'b', 'summary.json'), summary(1.32, 0)); // +10 %: the planted regression
+  writeJsonAtomic(join(dir, 'c', 'summary.json'), summary(1.21, 0));
+  let out = '';
+  const w = (s: string) => {
+    out += s;
+  };
+  const args = (b: string) => ({
+    a: join(dir, 'a'),
+    b: join(dir, b),
+    'fail-if': ['stretch.hybrid.mean>+2%'],
+    changed: false,
+    json: false,
+  });
+  assert.equal(runCompare(args('b'), w), 1);
+  assert.match(out, /FAIL stretch\.hybrid\.mean>\+2%/);
+  assert.equal(runCompare(args('c'), w), 0);
+  assert.throws(() => runCompare(args('missing'), w), InputError);
+});

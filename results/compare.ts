@@ -1,0 +1,157 @@
+/**
+ * results/compare.ts — compare two runs' summaries: flatten every numeric figure to a dotted path
+ * ("stretch.hybrid.mean"), put them side by side with absolute and relative deltas, and check
+ * regression thresholds like `stretch.hybrid.mean>+2%` (pure functions; cli/compare.ts prints).
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { InputError } from '../sim/errors.ts';
+
+/** Numeric leaves of a JSON value by dotted path, in sorted path order (booleans as 0/1). */
+export function flattenNumbers(
+  value: unknown,
+  prefix = '',
+  out = new Map<string, number>(),
+): Map<string, number> {
+  if (typeof value === 'number' && Number.isFinite(value)) out.set(prefix, value);
+  else if (typeof value === 'boolean') out.set(prefix, value ? 1 : 0);
+  else if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    for (const k of Object.keys(value).sort())
+      flattenNumbers(
+        (value as Record<string, unknown>)[k],
+        prefix === '' ? k : `${prefix}.${k}`,
+        out,
+      );
+  return out;
+}
+
+/** Wall-clock and identity fields that are not metrics. */
+const NOT_COMPARED = new Set(['wallSeconds']);
+
+export interface CompareRow {
+  readonly metric: string;
+  readonly a: number | null;
+  readonly b: number | null;
+  readonly delta: number | null;
+  /** Percent change relative to a (null when a is 0 or missing). */
+  readonly deltaPct: number | null;
+}
+
+export function compareSummaries(a: unknown, b: unknown): CompareRow[] {
+  const fa = flattenNumbers(a);
+  const fb = flattenNumbers(b);
+  const keys = [...new Set([...fa.keys(), ...fb.keys()])]
+    .filter((k) => !NOT_COMPARED.has(k))
+    .sort();
+  return keys.map((metric) => {
+    const x = fa.get(metric) ?? null;
+    const y = fb.get(metric) ?? null;
+    const delta = x === null || y === null ? null : y - x;
+    const deltaPct = delta === null || x === 0 || x === null ? null : (delta / Math.abs(x)) * 100;
+    return { metric, a: x, b: y, delta, deltaPct };
+  });
+}
+
+export interface Threshold {
+  readonly text: string;
+  readonly metric: string;
+  readonly op: '>' | '<';
+  readonly value: number;
+  readonly percent: boolean;
+}
+
+/** `metric>+2%`, `metric<-0.5`, `delivery.snek.lost>0`. */
+export function parseThreshold(text: string): Threshold {
+  const m = /^\s*([A-Za-z0-9_.-]+)\s*([<>])\s*([+-]?\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (m === null)
+    throw new InputError(
+      `--fail-if ${JSON.stringify(text)}: expected METRIC>+N%, METRIC<-N, e.g. 'stretch.hybrid.mean>+2%'`,
+    );
+  return {
+    text,
+    metric: m[1] as string,
+    op: m[2] as '>' | '<',
+    value: Number(m[3]),
+    percent: m[4] === '%',
+  };
+}
+
+export interface Violation {
+  readonly threshold: Threshold;
+  readonly row: CompareRow;
+  readonly observed: number;
+}
+
+/**
+ * Thresholds crossed. A metric missing from either run is an input error (a typo must not pass
+ * silently). For % thresholds with a = 0: any change counts as ±Infinity %.
+ */
+export function checkThresholds(
+  rows: readonly CompareRow[],
+  thresholds: readonly Threshold[],
+): Violation[] {
+  const byMetric = new Map(rows.map((r) => [r.metric, r]));
+  const out: Violation[] = [];
+  for (const t of thresholds) {
+    const row = byMetric.get(t.metric);
+    if (row === undefined || row.delta === null) {
+      const close = rows
+        .filter((r) => r.metric.startsWith(t.metric.split('.')[0] ?? ''))
+        .map((r) => r.metric);
+      throw new InputError(
+        `--fail-if ${t.text}: metric "${t.metric}" is not in both runs${close.length > 0 ? ` (did you mean one of: ${close.slice(0, 8).join(', ')})` : ''}`,
+      );
+    }
+    let observed: number;
+    if (t.percent) {
+      observed =
+        row.deltaPct ??
+        (row.delta === 0 ? 0 : row.delta > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+    } else observed = row.delta;
+    if (t.op === '>' ? observed > t.value : observed < t.value)
+      out.push({ threshold: t, row, observed });
+  }
+  return out;
+}
+
+/** Read a run's summary: a results folder (summary.json inside) or a summary JSON file. */
+export function readSummary(path: string): unknown {
+  let file = path;
+  if (existsSync(path) && statSync(path).isDirectory()) file = join(path, 'summary.json');
+  if (!existsSync(file))
+    throw new InputError(`${path}: no summary.json (is it a finished run folder?)`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+function fmt(v: number | null): string {
+  if (v === null) return '–';
+  if (!Number.isFinite(v)) return String(v);
+  return Number.isInteger(v) ? String(v) : v.toPrecision(6).replace(/\.?0+$/, '');
+}
+
+/** Plain-text table: metric, a, b, delta, delta %. `onlyChanged` hides equal rows. */
+export function formatCompareTable(rows: readonly CompareRow[], onlyChanged = false): string {
+  const body = rows
+    .filter((r) => !onlyChanged || r.delta !== 0)
+    .map((r) => [
+      r.metric,
+      fmt(r.a),
+      fmt(r.b),
+      r.delta === null ? '–' : `${r.delta > 0 ? '+' : ''}${fmt(r.delta)}`,
+      r.deltaPct === null ? '–' : `${r.deltaPct > 0 ? '+' : ''}${r.deltaPct.toFixed(2)}%`,
+    ]);
+  const table = [['metric', 'a', 'b', 'delta', 'delta %'], ...body];
+  const widths =
+    table[0]?.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length))) ?? [];
+  return table
+    .map((row) =>
+      row
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
+        .join('  '),
+    )
+    .join('\n');
+}

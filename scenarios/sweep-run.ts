@@ -1,0 +1,10 @@
+/**
+ * scenarios/sweep-run.ts — run one sweep point on the real simulator and write its results folder
+ * (summary.json last: its presence marks the run complete).
+ */
+import { execute } from './execute-entry.ts';
+import type { WorkRequest } from './sweep.ts';
+
+export function runOne(req: WorkRequest): void {
+  execute(req.raw, req.file, req.baseDir, req.out, req.command);
+}

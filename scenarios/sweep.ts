@@ -1,0 +1,283 @@
+/**
+ * scenarios/sweep.ts — parameter sweeps: the grid × repetitions plan, applying a parameter to a
+ * scenario's JSON, sharding, running on worker_threads, and the merged tidy sweep.csv.
+ *
+ * Determinism: every run is a pure function of (scenario, parameters, repetition), so the results
+ * do not depend on the number of workers or on which shard ran them; sweep.csv rows follow the
+ * grid order and leave out wall-clock figures, so the same sweep gives the same bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { flattenNumbers } from '../results/compare.ts';
+import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
+import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
+import { InputError } from '../sim/errors.ts';
+
+export interface SweepParam {
+  readonly name: string;
+  readonly values: readonly string[];
+}
+
+export interface PlannedRun {
+  /** Position in the full grid (shards slice by it). */
+  readonly index: number;
+  readonly id: string;
+  readonly params: Readonly<Record<string, string>>;
+  readonly rep: number;
+}
+
+export interface SweepPlan {
+  readonly scenario: string;
+  readonly params: readonly SweepParam[];
+  readonly reps: number;
+  readonly runs: readonly PlannedRun[];
+}
+
+/** `name=v1,v2,...` */
+export function parseParam(text: string): SweepParam {
+  const m = /^([A-Za-z_][A-Za-z0-9_.-]*)=(.+)$/.exec(text.trim());
+  if (m === null)
+    throw new InputError(
+      `--param ${JSON.stringify(text)}: expected NAME=V1,V2,... e.g. hybrid=on,off`,
+    );
+  const values = (m[2] as string).split(',').map((v) => v.trim());
+  if (values.some((v) => v === ''))
+    throw new InputError(`--param ${text}: empty value in the list`);
+  if (new Set(values).size !== values.length)
+    throw new InputError(`--param ${text}: repeated value`);
+  return { name: m[1] as string, values };
+}
+
+/** Folder-safe run id: `hybrid-on_latency-1ms_rep-0`. */
+export function runId(params: Readonly<Record<string, string>>, rep: number): string {
+  const parts = Object.entries(params).map(([k, v]) => `${k}-${v}`);
+  parts.push(`rep-${rep}`);
+  return parts.join('_').replace(/[^A-Za-z0-9._-]/g, '~');
+}
+
+export function planSweep(
+  scenario: string,
+  params: readonly SweepParam[],
+  reps: number,
+): SweepPlan {
+  if (!Number.isInteger(reps) || reps < 1)
+    throw new InputError(`--reps must be a whole number ≥ 1, got ${reps}`);
+  const names = new Set<string>();
+  for (const p of params) {
+    if (names.has(p.name)) throw new InputError(`--param ${p.name} given twice`);
+    names.add(p.name);
+  }
+  const runs: PlannedRun[] = [];
+  const rec = (k: number, acc: Record<string, string>): void => {
+    if (k === params.length) {
+      for (let rep = 0; rep < reps; rep++)
+        runs.push({ index: runs.length, id: runId(acc, rep), params: { ...acc }, rep });
+      return;
+    }
+    const p = params[k] as SweepParam;
+    for (const v of p.values) rec(k + 1, { ...acc, [p.name]: v });
+  };
+  rec(0, {});
+  return { scenario, params, reps, runs };
+}
+
+/** `k/n` (1-based k). */
+export function parseShard(text: string): { k: number; n: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const k = m ? Number(m[1]) : 0;
+  const n = m ? Number(m[2]) : 0;
+  if (m === null || n < 1 || k < 1 || k > n)
+    throw new InputError(`--shard ${text}: expected K/N with 1 ≤ K ≤ N, e.g. 2/8`);
+  return { k, n };
+}
+
+export function shardRuns(plan: SweepPlan, shard: { k: number; n: number } | null): PlannedRun[] {
+  return shard === null
+    ? [...plan.runs]
+    : plan.runs.filter((r) => r.index % shard.n === shard.k - 1);
+}
+
+const LINK_PARAMS = ['latency', 'jitter', 'bandwidth', 'loss'];
+const TOP_PARAMS = ['seed', 'duration', 'topology', 'topologyFormat'];
+
+function typed(value: string): unknown {
+  if (value === 'on' || value === 'true') return true;
+  if (value === 'off' || value === 'false') return false;
+  if (/^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  return value;
+}
+
+/**
+ * Apply one sweep parameter to the scenario JSON (before validation, so durations and names are
+ * checked as usual). Names: seed/duration/topology; latency/jitter/bandwidth/loss (link
+ * defaults); any router option (hybrid, keepalives, bootstrapInterval…); or a dotted path into the
+ * JSON (measure.interval, actions.2.at).
+ */
+export function applyParam(raw: Record<string, unknown>, name: string, value: string): void {
+  if (TOP_PARAMS.includes(name)) raw[name] = value;
+  else if (LINK_PARAMS.includes(name)) {
+    const links = { ...((raw['links'] as Record<string, unknown> | undefined) ?? {}) };
+    links[name] = typed(value);
+    raw['links'] = links;
+  } else if (name in DEFAULT_ROUTER_OPTIONS) {
+    const router = { ...((raw['router'] as Record<string, unknown> | undefined) ?? {}) };
+    router[name] = typed(value);
+    raw['router'] = router;
+  } else if (name.includes('.')) {
+    const parts = name.split('.');
+    let o: Record<string, unknown> = raw;
+    for (const p of parts.slice(0, -1)) {
+      const next = o[p];
+      if (typeof next !== 'object' || next === null)
+        throw new InputError(`--param ${name}: the scenario has no object at "${p}"`);
+      o = next as Record<string, unknown>;
+    }
+    o[parts[parts.length - 1] as string] = typed(value);
+  } else
+    throw new InputError(
+      `--param ${name}: not a known parameter (seed, duration, topology, ${LINK_PARAMS.join(', ')}, a router option, or a dotted path like measure.interval)`,
+    );
+}
+
+/** The scenario JSON of one run: parameters applied, and repetition k > 0 reseeded as "seed/k". */
+export function runScenarioJson(
+  base: Record<string, unknown>,
+  run: PlannedRun,
+): Record<string, unknown> {
+  const raw = structuredClone(base);
+  for (const [k, v] of Object.entries(run.params)) applyParam(raw, k, v);
+  if (run.rep > 0) raw['seed'] = `${String(raw['seed'] ?? '1')}/${run.rep}`;
+  return raw;
+}
+
+/** Message from the main thread to a worker, and back. */
+export interface WorkRequest {
+  readonly file: string;
+  readonly baseDir: string;
+  readonly raw: Record<string, unknown>;
+  readonly out: string;
+  readonly command: string;
+  /** Module exporting `runOne(req)` (tests substitute a fake); default scenarios/sweep-run.ts. */
+  readonly runner: string;
+}
+export type WorkReply =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly error: string; readonly input: boolean };
+
+export const DEFAULT_RUNNER = new URL('./sweep-run.ts', import.meta.url).href;
+
+export interface SweepOptions {
+  readonly file: string;
+  readonly baseDir: string;
+  readonly base: Record<string, unknown>;
+  readonly plan: SweepPlan;
+  readonly shard: { k: number; n: number } | null;
+  readonly out: string;
+  readonly workers: number;
+  readonly command: string;
+  readonly runner?: string;
+  readonly progress?: (done: number, total: number, skipped: number) => void;
+}
+
+export function isComplete(out: string, run: PlannedRun): boolean {
+  return existsSync(join(out, run.id, 'summary.json'));
+}
+
+/** Run the (shard of the) sweep; completed runs are skipped (resume). Returns runs executed. */
+export async function executeSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
+  const mine = shardRuns(o.plan, o.shard);
+  const todo = mine.filter((r) => !isComplete(o.out, r));
+  const skipped = mine.length - todo.length;
+  writeJsonAtomic(join(o.out, 'sweep.json'), o.plan);
+  const workers = Math.max(1, Math.min(o.workers || availableParallelism(), todo.length));
+  let next = 0;
+  let done = 0;
+  let failure: Error | null = null;
+  o.progress?.(0, todo.length, skipped);
+  const runner = o.runner ?? DEFAULT_RUNNER;
+  const lane = async (): Promise<void> => {
+    if (todo.length === 0) return;
+    const worker = startWorker();
+    try {
+      while (failure === null && next < todo.length) {
+        const run = todo[next++] as PlannedRun;
+        const req: WorkRequest = {
+          file: o.file,
+          baseDir: o.baseDir,
+          raw: runScenarioJson(o.base, run),
+          out: join(o.out, run.id),
+          command: `${o.command} [run ${run.id}]`,
+          runner,
+        };
+        const reply = await new Promise<WorkReply>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+          worker.postMessage(req);
+        });
+        worker.removeAllListeners('error');
+        if (!reply.ok) {
+          failure = reply.input
+            ? new InputError(`run ${run.id}: ${reply.error}`)
+            : new Error(`run ${run.id}: ${reply.error}`);
+          break;
+        }
+        done++;
+        o.progress?.(done, todo.length, skipped);
+      }
+    } finally {
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, lane));
+  if (failure !== null) throw failure;
+  return { ran: done, skipped };
+}
+
+/**
+ * A worker running sweep-worker.ts. Worker threads do not inherit tsx's loader, so a tiny eval
+ * bootstrap registers tsx (its ESM API) in the thread first, then imports the TypeScript module.
+ */
+function startWorker(): Worker {
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const entry = new URL('./sweep-worker.ts', import.meta.url).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(boot, { eval: true });
+}
+
+/** Summary fields that depend on the wall clock or the machine: never in sweep.csv. */
+const VOLATILE = new Set(['wallSeconds']);
+
+/**
+ * sweep.csv: one row per completed run in grid order, columns run, rep, the parameters, then every
+ * numeric summary metric (union over runs, sorted). Returns the number of rows and missing runs.
+ */
+export function writeSweepCsv(out: string, plan: SweepPlan): { rows: number; missing: string[] } {
+  const rows: Record<string, string | number>[] = [];
+  const metricNames = new Set<string>();
+  const missing: string[] = [];
+  const metricsByRun: Map<string, number>[] = [];
+  for (const run of plan.runs) {
+    const file = join(out, run.id, 'summary.json');
+    if (!existsSync(file)) {
+      missing.push(run.id);
+      continue;
+    }
+    const summary = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const flat = flattenNumbers(summary);
+    for (const k of VOLATILE) flat.delete(k);
+    for (const k of flat.keys()) metricNames.add(k);
+    metricsByRun.push(flat);
+    const hash = typeof summary['traceHash'] === 'string' ? summary['traceHash'] : '';
+    rows.push({ run: run.id, rep: run.rep, ...run.params, traceHash: hash });
+  }
+  const metrics = [...metricNames].sort();
+  rows.forEach((row, i) => {
+    const flat = metricsByRun[i] as Map<string, number>;
+    for (const m of metrics) row[m] = flat.get(m) ?? '';
+  });
+  const columns = ['run', 'rep', ...plan.params.map((p) => p.name), 'traceHash', ...metrics];
+  writeCsvAtomic<Record<string, string | number>>(join(out, 'sweep.csv'), columns, rows);
+  return { rows: rows.length, missing };
+}
