@@ -60,22 +60,37 @@ export function runMerge(args: MergeArgs, log: (s: string) => void): number {
 
 export const mergeCommand: CommandModule<object, MergeArgs> = {
   command: 'merge <dirs..>',
-  describe: 'merge sweep shard folders into one (run folders + sweep.csv)',
+  describe:
+    'merge the output folders of sweep shards (pinelab sweep --shard K/N) into one: copies the run folders and writes sweep.json and sweep.csv in grid order, identical to an unsharded sweep',
   builder: (y) =>
     y
       .positional('dirs', {
         type: 'string',
         array: true,
         demandOption: true,
-        describe: 'shard output folders',
+        describe:
+          'shard output folders (each with the sweep.json of the same grid); runs already in --out are kept',
       })
       .option('out', {
         alias: 'o',
         type: 'string',
         demandOption: true,
-        describe: 'merged output folder',
-      }) as never,
+        describe: 'merged output folder (created if missing; may be one of the shard folders)',
+      })
+      .example(
+        '$0 merge shard-1 shard-2 shard-3 -o results/sweep-churn',
+        'gather three shards into one sweep.csv',
+      )
+      .example(
+        '$0 merge results/sweep-churn /scratch/job-*/sweep-churn -o results/sweep-churn',
+        'fold cluster job outputs into an existing folder',
+      )
+      .epilog(
+        'Exit codes: 0 every grid run present, 1 some runs missing (listed), 2 bad input (not a sweep folder, different grids).',
+      ) as never,
   handler: async (args) => {
-    runMerge(args, (s) => process.stdout.write(s));
+    const missing = runMerge(args, (s) => process.stdout.write(s));
+    // Incomplete grid: not an error in any file, but scripts must notice (README: exit codes).
+    if (missing > 0) process.exitCode = 1;
   },
 };

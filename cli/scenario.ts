@@ -1,11 +1,14 @@
 /**
- * cli/scenario.ts — `pinelab scenario run <file> [--out DIR] [--json]` and
- * `pinelab scenario check <file>`. A file with an `EventSequence` is a pineconesim sequence and is
+ * cli/scenario.ts — `pinelab scenario run <file> [--out DIR] [--json] [--events] [--report]` and
+ * `pinelab scenario check <file>`. Results go where `pinelab run` puts them: DIR/<run-id>/ with
+ * run id `<scenario-name>-s<seed>-<hash8>` (scenarios/execute.ts). A file with an `EventSequence` is a pineconesim sequence and is
  * imported (scenarios/pineconesim.ts); anything else is a pinelab scenario (scenarios/README.md).
  */
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { writeRunResults } from '../results/run-results.ts';
+import { writeFileAtomic } from '../results/write.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { executeScenario, type ScenarioSummary } from '../scenarios/execute.ts';
 import { checkNames, loadScenario } from '../scenarios/load.ts';
@@ -14,6 +17,8 @@ import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
 import { InputError } from '../sim/errors.ts';
 import { resolveTopology } from '../topologies/index.ts';
+import { buildReport } from './report.ts';
+import { nextSteps } from './run.ts';
 
 /** Load either format. */
 export function readAnyScenario(file: string): Scenario {
@@ -64,8 +69,34 @@ export function formatSummary(s: ScenarioSummary, out: string | undefined): stri
 
 interface RunArgs {
   file: string;
-  out?: string;
+  /** Results parent folder; false (--no-out) writes nothing. */
+  out: string | false;
   json: boolean;
+  events: boolean;
+  report: boolean;
+}
+
+/**
+ * Run a checked scenario like `pinelab run` runs a topology: results in
+ * `<out>/<scenario-name>-s<seed>-<hash8>/` (the executor's run id), optional events.jsonl and
+ * report.html. An unnamed scenario is named after its file. Returns the folder (null: --no-out).
+ */
+export async function runScenarioCommand(
+  file: string,
+  options: { out: string | false; events: boolean; report: boolean; command: string },
+): Promise<{ summary: ScenarioSummary; dir: string | null }> {
+  const checked = checkScenario(file);
+  const sc =
+    checked.name === 'scenario'
+      ? { ...checked, name: basename(file).replace(/\.json$/i, '') }
+      : checked;
+  const result = executeScenario(sc, { command: options.command, events: options.events });
+  const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
+  if (dir !== null) {
+    writeRunResults(dir, result.data);
+    if (options.report) writeFileAtomic(join(dir, 'report.html'), await buildReport(dir));
+  }
+  return { summary: result.summary, dir };
 }
 
 export const scenarioCommand: CommandModule = {
@@ -75,37 +106,87 @@ export const scenarioCommand: CommandModule = {
     y
       .command<RunArgs>({
         command: 'run <file>',
-        describe: 'run a scenario and write its results folder',
+        describe:
+          'run a scripted experiment (topology, link defaults, router options, timed actions, measurements) and write its results folder, like pinelab run',
         builder: (z) =>
           z
-            .positional('file', { type: 'string', demandOption: true })
+            .positional('file', {
+              type: 'string',
+              demandOption: true,
+              describe:
+                'scenario JSON (format: scenarios/README.md) or a pineconesim EventSequence JSON',
+            })
             .option('out', {
               type: 'string',
-              describe: 'results folder (default results/<scenario name>)',
+              default: 'results',
+              describe:
+                'write the results folder DIR/<scenario-name>-s<seed>-<hash8>/ (--no-out: none); an unnamed scenario is named after its file',
             })
             .option('json', {
               type: 'boolean',
               default: false,
-              describe: 'print summary.json to stdout',
-            }) as never,
+              describe: 'print the summary (summary.json plus scenario figures) as JSON',
+            })
+            .option('events', {
+              type: 'boolean',
+              default: false,
+              describe: 'also write events.jsonl: every frame sent/received, state changes, probes',
+            })
+            .option('report', {
+              type: 'boolean',
+              default: false,
+              describe:
+                'also write <results>/report.html: the viewer and the data in one offline file',
+            })
+            .example(
+              '$0 scenario run scenarios/examples/partition.json',
+              'results/partition-s1-<hash8>/ with convergence after each change',
+            )
+            .example(
+              '$0 scenario run scenarios/examples/churn.json --report --out /tmp/runs',
+              'results and an offline HTML report under /tmp/runs',
+            )
+            .example(
+              '$0 scenario run scenarios/examples/adversary.json --json --no-out',
+              'print the summary only',
+            )
+            .epilog(
+              'Times in a scenario are virtual. Exit codes: 0 done, 2 bad input (file, line and what was expected).',
+            ) as never,
         handler: async (args) => {
-          const sc = checkScenario(args.file);
-          const out =
-            args.out ??
-            `results/${sc.name === 'scenario' ? basename(args.file).replace(/\.json$/, '') : sc.name}`;
-          const { summary } = executeScenario(sc, {
-            out,
-            command: `pinelab ${process.argv.slice(2).join(' ')}`,
+          const command = ['pinelab', ...process.argv.slice(2)].join(' ');
+          const { summary, dir } = await runScenarioCommand(args.file, {
+            out: args.out,
+            events: args.events,
+            report: args.report,
+            command,
           });
-          process.stdout.write(
-            args.json ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, out),
-          );
+          if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+          else {
+            process.stdout.write(formatSummary(summary, dir ?? undefined));
+            if (dir !== null) process.stdout.write(nextSteps(dir, args.report));
+          }
         },
       })
       .command<{ file: string }>({
         command: 'check <file>',
-        describe: 'validate a scenario (file, topology, node names) without running it',
-        builder: (z) => z.positional('file', { type: 'string', demandOption: true }) as never,
+        describe:
+          'validate a scenario (file, topology, node names) without running it; prints what it would do',
+        builder: (z) =>
+          z
+            .positional('file', {
+              type: 'string',
+              demandOption: true,
+              describe: 'scenario JSON or pineconesim EventSequence JSON',
+            })
+            .example(
+              '$0 scenario check scenarios/examples/churn.json',
+              'topology, duration, actions',
+            )
+            .example(
+              '$0 scenario check my-experiment.json && $0 scenario run my-experiment.json',
+              'fail fast (exit 2) before a long run',
+            ) as never,
         handler: async (args) => {
           const sc = checkScenario(args.file);
           const counts = new Map<string, number>();
@@ -116,6 +197,14 @@ export const scenarioCommand: CommandModule = {
           for (const w of sc.warnings) process.stdout.write(`note: ${w}\n`);
         },
       })
-      .demandCommand(1, 'Name an action: run or check.') as never,
+      .demandCommand(1, 'Name an action: run or check.')
+      .example(
+        '$0 scenario run scenarios/examples/partition.json',
+        'run and write results/<run-id>/',
+      )
+      .example(
+        '$0 scenario check scenarios/examples/churn.json',
+        'validate without running',
+      ) as never,
   handler: () => {},
 };

@@ -104,6 +104,19 @@ export interface NodeRow {
   readonly snake_converged_at: number | '';
 }
 
+/**
+ * One observation. Metrics (results/collector.ts):
+ *   tree_fraction, snake_fraction, nodes   per convergence sample (measure.interval); a node
+ *       counts as converged only once it has started and its first link is up (before that it is
+ *       "not converged", not a trivially converged isolated node)
+ *   frames_<type>, bytes_<type>            control overhead in frames (bytes) SENT PER VIRTUAL
+ *       SECOND, by frame type (keepalive, announcement, bootstrap, traffic, wakeup): the row at
+ *       time_s = t covers (t − 1, t]; the run's last row covers its final partial second and is
+ *       scaled to per second. bytes_<type> only when the host counts bytes.
+ *   topology_change                        1 at each scenario action that changed the topology
+ *   tree_convergence_s, snake_convergence_s  per episode (at its start time): seconds to converge
+ *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary)
+ */
 export interface TimeseriesRow {
   readonly time_s: number;
   /** e.g. tree_fraction, snake_fraction, frames_<type>, bytes_<type>, topology_change */

@@ -17,6 +17,8 @@ import { writeFileAtomic } from '../../results/write.ts';
 import { makeFixture } from '../../scripts/make-viz-fixture.ts';
 import { startViewerServer } from '../../viz/serve.ts';
 import { parseNodes } from '../../viz/src/model/csv.ts';
+import { buildGraph, stateFromNodes, stateFromSnapshot } from '../../viz/src/model/graph.ts';
+import { keyspaceModel } from '../../viz/src/model/keyspace.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'run-small');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
@@ -28,6 +30,7 @@ const topo = readJson<TopologyFile>(FIXTURE, 'topology.json');
 const nodes = parseNodes(readFileSync(join(FIXTURE, 'nodes.csv'), 'utf8'));
 const withParent = nodes.filter((n) => n.parent !== '').length;
 const withDescending = nodes.filter((n) => n.descending !== '').length;
+const graph = buildGraph(topo);
 
 let browser: Browser;
 
@@ -90,6 +93,18 @@ async function checkPlots(page: Page, convergenceSeries: number): Promise<void> 
     assert.ok((await count(page, `#${id} .axis-label`)) >= 2, `#${id} has axis labels`);
   }
   assert.equal(await count(page, '#plot-convergence path.series'), convergenceSeries);
+  // Overhead is per virtual second, in frames, with a bytes toggle when the run has bytes.
+  const overheadText = (await page.locator('#plot-overhead').textContent()) ?? '';
+  assert.match(overheadText, /frames per second \(virtual\)/);
+  if (!(await page.locator('#overhead-unit').isDisabled())) {
+    await page.getByLabel('control overhead unit').selectOption('bytes');
+    assert.match(
+      (await page.locator('#plot-overhead').textContent()) ?? '',
+      /bytes per second \(virtual\)/,
+    );
+    assert.ok((await count(page, '#plot-overhead path.series')) > 0);
+    await page.getByLabel('control overhead unit').selectOption('frames');
+  }
   assert.ok((await count(page, '#plot-tables rect.bar')) > 0, 'table-size histogram has bars');
 }
 
@@ -139,6 +154,8 @@ test('served viewer: counts, overlays, path explorer, selection, timeline, plots
     assert.equal(await count(page, '#shortest-list li'), rec.shortest.length);
     assert.equal(await count(page, '#topology line.path-link'), rec.hops.length - 1);
     assert.equal(await count(page, '#topology line.shortest-link'), rec.shortest.length - 1);
+    // The key-space view draws the same path below its axis, one arc per hop.
+    assert.equal(await count(page, '#keyspace path.path-arc'), rec.hops.length - 1);
     assert.ok((await count(page, '#path-summary tr')) >= 2);
 
     // Click selection is shared with the key-space view.
@@ -149,6 +166,27 @@ test('served viewer: counts, overlays, path explorer, selection, timeline, plots
     assert.equal(await count(page, '#keyspace circle.key-node.selected'), 1);
     assert.equal(await page.getByLabel('path source node name').inputValue(), pick);
     assert.equal(await count(page, '#keyspace path.snake-arc'), withDescending);
+    // Wrong descending pointers (not the true predecessor in the component) are marked.
+    const finalKs = keyspaceModel(graph, stateFromNodes(graph, nodes));
+    assert.equal(await attr(page, '#keyspace', 'data-wrong'), String(finalKs.wrong));
+    assert.equal(
+      await count(page, '#keyspace path.snake-arc.wrong'),
+      finalKs.arcs.filter((a) => a.wrong).length,
+    );
+    // Every arc is visible: at least UP_MIN pixels high even between adjacent keys.
+    const heights = await page
+      .locator('#keyspace path.snake-arc')
+      .evaluateAll((els) => els.map((e) => (e as SVGPathElement).getBBox().height));
+    assert.ok(
+      heights.every((h) => h >= 8),
+      `every key-space arc is at least 8 px high (min ${Math.min(...heights)})`,
+    );
+    // The selected node's own pointers are emphasised.
+    const pickIdx = graph.index.get(pick)!;
+    assert.equal(
+      await count(page, '#keyspace path.snake-arc.selected'),
+      finalKs.arcs.filter((a) => a.from === pickIdx || a.to === pickIdx).length,
+    );
 
     // Timeline: ← steps back from the final state to the last snapshot; overlays follow it.
     const snaps = readJson<Snapshot[]>(FIXTURE, 'snapshots.json').sort(
@@ -170,6 +208,9 @@ test('served viewer: counts, overlays, path explorer, selection, timeline, plots
         await attr(page, '#topology', 'data-tree-links'),
         String(firstSnap.nodes.filter((n) => n.parent).length),
       );
+      const firstKs = keyspaceModel(graph, stateFromSnapshot(graph, firstSnap));
+      assert.equal(await attr(page, '#keyspace', 'data-wrong'), String(firstKs.wrong));
+      assert.equal(await attr(page, '#keyspace', 'data-missing'), String(firstKs.missing.length));
       assert.match(
         (await page.locator('#timeline-label').textContent()) ?? '',
         new RegExp(`t = ${firstSnap.time_s} s`),
@@ -313,6 +354,9 @@ test('canvas above 1000 nodes; first render of 10,000 nodes is timed', async () 
       assert.equal(await attr(page, '#topology', 'data-nodes'), String(n));
       assert.equal(await count(page, '#topology canvas'), 1);
       assert.equal(await count(page, '#topology circle'), 0);
+      assert.equal(await attr(page, '#keyspace', 'data-mode'), 'canvas');
+      assert.equal(await count(page, '#keyspace canvas'), 1);
+      assert.equal(await count(page, '#keyspace circle'), 0);
       const ms = Number(await attr(page, 'body', 'data-render-ms'));
       process.stdout.write(
         `# ${n} nodes${positions ? ' (recorded x,y)' : ' (force layout)'}: first render ${ms} ms in page (${await attr(page, 'body', 'data-timing')}), ${Math.round(wall)} ms goto→ready\n`,

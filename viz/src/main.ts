@@ -13,6 +13,7 @@ import {
   type NetState,
   stateFromNodes,
   stateFromSnapshot,
+  UNKNOWN_NODE,
 } from './model/graph.ts';
 import { indexPaths, MODES } from './model/paths.ts';
 import { parseRun, type RunData } from './model/run.ts';
@@ -252,13 +253,14 @@ async function main(): Promise<void> {
       ends: res.ends,
     };
     topo.render(st, overlays, hl);
-    keys.render(st, ui.selected);
+    keys.render(st, ui.selected, res.path, res.ends);
     $('selection').textContent =
       ui.selected >= 0
         ? `selected ${g.nodes[ui.selected]!.name} — key ${g.nodes[ui.selected]!.key}, parent ${nameOr(st.parent[ui.selected]!)}, descending ${nameOr(st.descending[ui.selected]!)}, depth ${st.depth[ui.selected]}`
         : 'click a node to select it';
   }
-  const nameOr = (i: number): string => (i >= 0 ? g.nodes[i]!.name : '—');
+  const nameOr = (i: number): string =>
+    i >= 0 ? g.nodes[i]!.name : i === UNKNOWN_NODE ? 'a node not in topology.json' : '—';
 
   update();
   renderCharts(document, run, compare);

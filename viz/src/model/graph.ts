@@ -42,7 +42,15 @@ export interface NetState {
   readonly present: Uint8Array; // 0 for nodes absent from a snapshot
   readonly links: Link[];
   readonly label: string;
+  /**
+   * Nodes of a snapshot that topology.json does not list (nodes removed before the end of the
+   * run): they cannot be drawn or placed in key space. Pointers to them are UNKNOWN_NODE.
+   */
+  unknown: number;
 }
+
+/** descending / parent value for a node named in a snapshot but absent from topology.json. */
+export const UNKNOWN_NODE = -2;
 
 export class ModelError extends Error {
   override readonly name = 'ModelError';
@@ -124,10 +132,14 @@ export function stateFromSnapshot(g: GraphModel, snap: Snapshot): NetState {
   const st = emptyState(g.nodes.length, resolveLinks(known, g.index, 'snapshots.json'), label);
   for (const s of snap.nodes) {
     const i = g.index.get(s.name);
-    if (i === undefined) continue;
+    if (i === undefined) {
+      st.unknown++;
+      continue;
+    }
     st.present[i] = 1;
     st.parent[i] = lookup(g.index, s.parent);
-    st.descending[i] = lookup(g.index, s.descending);
+    st.descending[i] =
+      s.descending && !g.index.has(s.descending) ? UNKNOWN_NODE : lookup(g.index, s.descending);
     st.depth[i] = s.coords.length;
     st.isRoot[i] = s.root.toLowerCase() === g.nodes[i]!.key ? 1 : 0;
   }
@@ -143,6 +155,7 @@ function emptyState(n: number, links: Link[], label: string): NetState {
     present: new Uint8Array(n),
     links,
     label,
+    unknown: 0,
   };
 }
 

@@ -7,6 +7,7 @@ import {
   cdf,
   frameSeries,
   groupSeries,
+  splitSilent,
   stretchCdfs,
   tableSizeHistogram,
   topologyChanges,
@@ -90,6 +91,26 @@ test('groupSeries, topologyChanges, frameSeries', () => {
     frameSeries(g).map(([t]) => t),
     ['announcement', 'keepalive'],
   );
+});
+
+test('frameSeries by unit; splitSilent separates all-zero frame types', () => {
+  const g = groupSeries([
+    { time_s: 1, metric: 'frames_keepalive', value: 10 },
+    { time_s: 2, metric: 'frames_keepalive', value: 0 },
+    { time_s: 1, metric: 'frames_wakeup', value: 0 },
+    { time_s: 2, metric: 'frames_wakeup', value: 0 },
+    { time_s: 1, metric: 'bytes_keepalive', value: 120 },
+  ]);
+  assert.deepEqual(
+    frameSeries(g, 'bytes').map(([t, p]) => [t, p.length]),
+    [['keepalive', 1]],
+  );
+  const { active, silent } = splitSilent(frameSeries(g));
+  assert.deepEqual(
+    active.map(([t]) => t),
+    ['keepalive'],
+  );
+  assert.deepEqual(silent, ['wakeup']);
 });
 
 test('tableSizeHistogram: one bin per size for small ranges, counts add up', () => {

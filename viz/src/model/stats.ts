@@ -67,12 +67,33 @@ export function topologyChanges(rows: readonly TimeseriesRow[]): number[] {
   );
 }
 
-/** Frame-type series (metric `frames_<type>`) keyed by type, type names sorted. */
-export function frameSeries(series: ReadonlyMap<string, Point[]>): [string, Point[]][] {
+/**
+ * Control-overhead series keyed by frame type (metric `frames_<type>` or `bytes_<type>`: sent per
+ * virtual second, results/schema.ts TimeseriesRow), type names sorted.
+ */
+export function frameSeries(
+  series: ReadonlyMap<string, Point[]>,
+  unit: 'frames' | 'bytes' = 'frames',
+): [string, Point[]][] {
+  const prefix = `${unit}_`;
   return [...series.entries()]
-    .filter(([m]) => m.startsWith('frames_'))
-    .map(([m, s]): [string, Point[]] => [m.slice('frames_'.length), s])
+    .filter(([m]) => m.startsWith(prefix))
+    .map(([m, s]): [string, Point[]] => [m.slice(prefix.length), s])
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+/** Split overhead series into those with any non-zero value and the names of all-zero ones. */
+export function splitSilent(series: readonly [string, Point[]][]): {
+  readonly active: [string, Point[]][];
+  readonly silent: string[];
+} {
+  const active: [string, Point[]][] = [];
+  const silent: string[] = [];
+  for (const [name, pts] of series) {
+    if (pts.some((p) => p.y !== 0)) active.push([name, pts]);
+    else silent.push(name);
+  }
+  return { active, silent };
 }
 
 export interface Bar {

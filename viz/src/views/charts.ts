@@ -7,6 +7,7 @@ import type { RunData } from '../model/run.ts';
 import {
   frameSeries,
   groupSeries,
+  splitSilent,
   stretchCdfs,
   tableSizeHistogram,
   topologyChanges,
@@ -43,6 +44,7 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
       markers: topologyChanges(run.timeseries),
       markerLabel: 'topology change',
       yDomain: [0, 1],
+      legendBottom: true,
     },
     'no convergence data (timeseries.csv)',
   );
@@ -81,23 +83,17 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
     'no delivered pairs (pairs.csv)',
   );
 
-  const overhead: Series[] = frameSeries(a).map(([type, pts], i) => ({
-    name: type,
-    points: pts,
-    colour: COLOURS.overhead[i % COLOURS.overhead.length]!,
-  }));
-  lineChart(
-    svgById(doc, 'plot-overhead'),
-    {
-      title: 'Control overhead by frame type',
-      xLabel: 'virtual time (s)',
-      yLabel: 'frames (per sample)',
-      series: overhead,
-      markers: topologyChanges(run.timeseries),
-      markerLabel: 'topology change',
-    },
-    'no frames_<type> series (timeseries.csv)',
-  );
+  renderOverhead(doc, run, 'frames');
+  const unitSel = doc.getElementById('overhead-unit');
+  if (unitSel instanceof HTMLSelectElement) {
+    // Bytes only when the run recorded them (host wire counters).
+    const hasBytes = frameSeries(a, 'bytes').length > 0;
+    unitSel.disabled = !hasBytes;
+    unitSel.title = hasBytes ? '' : 'this run has no bytes_<type> series';
+    unitSel.addEventListener('change', () =>
+      renderOverhead(doc, run, unitSel.value === 'bytes' ? 'bytes' : 'frames'),
+    );
+  }
 
   barChart(
     svgById(doc, 'plot-tables'),
@@ -108,3 +104,34 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
     'no per-node table sizes (nodes.csv)',
   );
 }
+
+/**
+ * Control overhead: frames (or bytes) sent per virtual second by frame type (results/schema.ts
+ * TimeseriesRow). Types that sent nothing are left out of the plot and named under its legend.
+ */
+export function renderOverhead(doc: Document, run: RunData, unit: 'frames' | 'bytes'): void {
+  const { active, silent } = splitSilent(frameSeries(groupSeries(run.timeseries), unit));
+  const overhead: Series[] = active.map(([type, pts]) => ({
+    name: type,
+    points: pts,
+    colour: COLOURS.overhead[FRAME_ORDER.indexOf(type) % COLOURS.overhead.length] ?? '#333',
+  }));
+  lineChart(
+    svgById(doc, 'plot-overhead'),
+    {
+      title: `Control overhead by frame type (${unit})`,
+      xLabel: 'virtual time (s)',
+      yLabel: `${unit} per second (virtual)`,
+      series: overhead,
+      markers: topologyChanges(run.timeseries),
+      markerLabel: 'topology change',
+      legendRight: true,
+      yFormat: '~s',
+      legendNotes: silent.map((t) => `${t}: none sent`),
+    },
+    `no ${unit}_<type> series (timeseries.csv)`,
+  );
+}
+
+/** Fixed colour per frame type, whichever types a run has. */
+const FRAME_ORDER = ['announcement', 'bootstrap', 'keepalive', 'traffic', 'wakeup'];

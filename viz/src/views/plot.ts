@@ -22,7 +22,16 @@ export interface LineChartSpec {
   readonly markerLabel?: string;
   readonly yDomain?: readonly [number, number];
   readonly legendBottom?: boolean; // keep the legend off curves that rise at the top left (CDFs)
+  /** Legend in a column right of the plot area (curves that fill the whole width). */
+  readonly legendRight?: boolean;
+  /** Grey lines under the legend entries (e.g. what the plot leaves out). */
+  readonly legendNotes?: readonly string[];
+  /** Tick format of the y axis (d3-format specifier), e.g. '~s' for 1.2k. */
+  readonly yFormat?: string;
 }
+
+/** Width reserved for a right-hand legend. */
+const LEGEND_W = 96;
 
 const W = 460;
 const H = 260;
@@ -53,11 +62,12 @@ export function lineChart(svg: SVGSVGElement, spec: LineChartSpec, emptyNote: st
     return;
   }
   const root = frame(svg, spec.title);
+  const right = W - M.right - (spec.legendRight ? LEGEND_W : 0);
   const xs = [...all.map((p) => p.x), ...(spec.markers ?? [])];
   const x = scaleLinear()
     .domain([min(xs) ?? 0, max(xs) ?? 1])
     .nice()
-    .range([M.left, W - M.right]);
+    .range([M.left, right]);
   const y = scaleLinear()
     .domain(
       spec.yDomain
@@ -75,11 +85,13 @@ export function lineChart(svg: SVGSVGElement, spec: LineChartSpec, emptyNote: st
     .append('g')
     .attr('class', 'axis y-axis')
     .attr('transform', `translate(${M.left},0)`)
-    .call(axisLeft(y).ticks(5));
+    .call(
+      spec.yFormat ? axisLeft(y).ticks(5).tickFormat(format(spec.yFormat)) : axisLeft(y).ticks(5),
+    );
   root
     .append('text')
     .attr('class', 'axis-label')
-    .attr('x', (M.left + W - M.right) / 2)
+    .attr('x', (M.left + right) / 2)
     .attr('y', H - 6)
     .attr('text-anchor', 'middle')
     .text(spec.xLabel);
@@ -120,10 +132,11 @@ export function lineChart(svg: SVGSVGElement, spec: LineChartSpec, emptyNote: st
       .attr('d', d ?? '');
   }
   const legendY = spec.legendBottom ? H - M.bottom - 8 - 14 * spec.series.length : M.top;
+  const legendX = spec.legendRight ? right + 10 : W - M.right - 130;
   const legend = root
     .append('g')
     .attr('class', 'legend')
-    .attr('transform', `translate(${W - M.right - 130},${legendY})`);
+    .attr('transform', `translate(${legendX},${legendY})`);
   spec.series.forEach((s, i) => {
     const g = legend.append('g').attr('transform', `translate(0,${i * 14})`);
     g.append('line')
@@ -135,6 +148,14 @@ export function lineChart(svg: SVGSVGElement, spec: LineChartSpec, emptyNote: st
       .attr('stroke-width', 2)
       .attr('stroke-dasharray', s.dashed ? '4 2' : null);
     g.append('text').attr('x', 20).attr('y', 9).text(s.name);
+  });
+  spec.legendNotes?.forEach((text, i) => {
+    legend
+      .append('text')
+      .attr('class', 'plot-note')
+      .attr('x', 0)
+      .attr('y', 9 + 14 * (spec.series.length + i))
+      .text(text);
   });
 }
 
