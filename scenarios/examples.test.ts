@@ -11,7 +11,7 @@ const DIR = join(import.meta.dirname, 'examples');
 // Each example runs on the real simulator at its (small) size; the checks are what each one is
 // about, not exact figures.
 for (const name of ['churn', 'mobility', 'partition', 'adversary', 'root-loss']) {
-  test(`example ${name} validates and runs on the real host (needs ../shared)`, () => {
+  test(`example ${name} validates and runs on the real host`, () => {
     const sc = checkScenario(join(DIR, `${name}.json`));
     const out = mkdtempSync(join(tmpdir(), `pinelab-ex-${name}-`));
     const { summary } = executeScenario(sc, { out });
@@ -40,6 +40,10 @@ for (const name of ['churn', 'mobility', 'partition', 'adversary', 'root-loss'])
         break;
       case 'adversary':
         assert.ok((summary.traffic?.snek?.sent ?? 0) > 0);
+        // The filter is the §7.1 step 2 hook: filtered bootstraps still reset c's read deadline
+        // (§4.3), so c keeps all its links (48 in sim.txt) and drops traffic it would forward.
+        assert.equal(summary.links, 48);
+        assert.ok((summary.traffic?.snek?.dropped['filter'] ?? 0) > 0);
         break;
       case 'root-loss': {
         assert.notEqual(summary.root, 'n27'); // the old root is gone, a new one was elected

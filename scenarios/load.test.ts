@@ -101,7 +101,7 @@ test('mobility trace parsing: spaces or commas, seconds or durations, sorted sta
   assert.throws(() => parseTrace('1 a 2\n', 't.csv'), /t\.csv:1: expected 4 fields/);
 });
 
-test('every example scenario validates against its topology (needs ../shared)', () => {
+test('every example scenario validates against its (bundled) topology', () => {
   const dir = join(import.meta.dirname, 'examples');
   const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
   assert.ok(files.length >= 5);

@@ -52,7 +52,12 @@ class FakeRouter implements RouterLike {
   receive(now: Micros, port: Port, frame: Frame, fx: Effects): void {
     this.log.push(`${now} ${this.name} rx ${port} t${frame.type}`);
     if (frame.type === FrameType.Traffic) {
-      if (compareKeys(frame.destinationKey, this.publicKey) === 0) fx.deliver(frame);
+      if (compareKeys(frame.destinationKey, this.publicKey) === 0) {
+        fx.deliver(frame);
+        return;
+      }
+      // The §7.1 step 2 hook, as router/router.ts calls it: after delivery to us.
+      if (fx.filter?.(port, frame, 'in') === true) fx.dropTraffic(frame, 'filter');
       else fx.transmit(1, frame);
     }
   }
@@ -275,10 +280,14 @@ test('probes: hops counted per transmit, outcome reported once; filters drop wit
     (node, peer, type, direction) =>
       node === 'b' && peer === 'c' && type === FrameType.Traffic && direction === 'in',
   );
+  // Addressed to b: delivered before the filter hook (§7.1 step 1); for a: filtered at b.
   host.sendProbe('c', 'b', 43, 'auto');
+  host.sendProbe('c', 'a', 44, 'auto');
   host.runUntil(30_000);
-  assert.equal(outcomes[1]?.dropReason, 'filter');
-  assert.equal(outcomes[1]?.reached, null);
+  assert.equal(outcomes[1]?.reached, 'b');
+  assert.equal(outcomes[2]?.dropReason, 'filter');
+  assert.equal(outcomes[2]?.reached, null);
+  assert.equal(outcomes[2]?.id, 44);
   assert.equal(decodeProbeId(encodeProbeId(2 ** 40 + 17)), 2 ** 40 + 17);
 });
 
@@ -319,4 +328,60 @@ test('same set-up gives the same trace hash; another seed changes start times an
   };
   assert.equal(run('1'), run('1'));
   assert.notEqual(run('1'), run('2'));
+});
+
+test('fired one-shot timers are forgotten: the timer map does not grow (rolling ids, like hold-downs)', () => {
+  const log: string[] = [];
+  class Rolling extends FakeRouter {
+    next = 5000;
+    override timer(now: Micros, timer: number, fx?: Effects): void {
+      super.timer(now, timer);
+      // A fresh id each time, never re-armed (router/router.ts armHoldDown).
+      if (fx !== undefined && this.next < 5100) fx.setTimer(this.next++, now + 1000);
+    }
+  }
+  const host = new Host({
+    seed: 's',
+    identity: (name) => ({ seed: keyOf(name), publicKey: keyOf(name) }),
+    routerFactory: (identity, _i, name) => new Rolling(identity, name, log),
+    startSpread: 0,
+  });
+  host.loadTopology(['a'], []);
+  host.runUntil(50_000);
+  assert.equal(log.filter((l) => l.includes('timer 50')).length, 50);
+  assert.equal(host.armedTimers(0), 1);
+  host.runUntil(200_000);
+  assert.equal(log.filter((l) => l.includes('timer 50')).length, 100);
+  assert.equal(host.armedTimers(0), 0);
+});
+
+test('addNode + addLink: connect after the new node ran its delay-0 timers; pending links can be set or removed', () => {
+  const { host, log } = setup(['a', 'b'], [{ source: 'a', target: 'b' }]);
+  host.runUntil(5000);
+  log.length = 0;
+  host.at(6000, () => {
+    host.addNode('d');
+    assert.equal(host.addLink('d', 'a'), true);
+    assert.equal(host.addLink('a', 'd'), false); // already pending
+    host.setLink('a', 'd', { latency: 3000 }); // applies to the pending link
+    host.addNode('e');
+    assert.equal(host.addLink('e', 'b'), true);
+    host.removeLink('b', 'e'); // never connects
+    assert.deepEqual(host.links(), [['a', 'b']]);
+  });
+  host.runUntil(10_000);
+  assert.deepEqual(log, [
+    '6000 d start',
+    '6000 e start',
+    '6000 d timer 7',
+    '6000 d connect 1', // scheduled by addLink before e started
+    '6000 a connect 2',
+    '6000 e timer 7',
+    '9000 a rx 2 t0',
+    '9000 d rx 1 t0',
+  ]);
+  assert.deepEqual(host.links(), [
+    ['a', 'b'],
+    ['a', 'd'],
+  ]);
 });

@@ -4,11 +4,13 @@
  * a different seed gives a different run.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { type RunConfig, runSimulation } from '../cli/run.ts';
 import type { RunSummary } from '../results/schema.ts';
 
-const SIM = '../shared/topologies/sim.txt';
+// The bundled copy of shared/topologies/sim.txt: no ../shared needed, independent of the cwd.
+const SIM = join(import.meta.dirname, '..', 'examples', 'sim.txt');
 
 /** Everything but the wall-clock figure. */
 function comparable(summary: RunSummary): Omit<RunSummary, 'wallSeconds'> {

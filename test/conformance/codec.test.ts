@@ -4,7 +4,7 @@
  * read /work/shared/spec/vectors.json, which CI checks out beside the repository.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { Ed25519 } from '../../router/crypto.ts';
 import { createNobleEd25519 } from '../../router/crypto-noble.ts';
@@ -50,10 +50,11 @@ interface Vectors {
   varu64: { hex: string; value: string }[];
 }
 
+const VECTORS = new URL('../../../shared/spec/vectors.json', import.meta.url);
+const skip = existsSync(VECTORS) ? false : `[needs ../shared] no ${VECTORS.pathname}`;
+
 function loadVectors(): Vectors {
-  return JSON.parse(
-    readFileSync(new URL('../../../shared/spec/vectors.json', import.meta.url), 'utf8'),
-  ) as Vectors;
+  return JSON.parse(readFileSync(VECTORS, 'utf8')) as Vectors;
 }
 
 const hex = (s: string) => fromHex(s.replace(/\s/g, '')) as Uint8Array;
@@ -86,7 +87,9 @@ function goList(s: string): number[] {
   return inner === '' ? [] : inner.split(/\s+/).map(Number);
 }
 
-test('checklist 1: every vector in vectors.json encodes and decodes byte-exactly [needs ../shared]', () => {
+test('checklist 1: every vector in vectors.json encodes and decodes byte-exactly [needs ../shared]', {
+  skip,
+}, () => {
   const v = loadVectors();
   let n = 0;
   for (const { hex: h, value } of v.varu64) {

@@ -189,6 +189,10 @@ class ObservedRouter implements RouterLike {
       explain(frame, port, reason) {
         fx.explain?.(frame, port, reason);
       },
+      // The host's adversary filter (§7.1 step 2 hook) must reach the router through the wrapper.
+      filter(port, frame, direction) {
+        return fx.filter?.(port, frame, direction) ?? false;
+      },
     };
     this.wrapped = wrapped;
     return wrapped;
