@@ -15,4 +15,11 @@ export interface Ed25519 {
   sign(seed: Uint8Array, message: Uint8Array): Uint8Array;
   /** True when `signature` is `publicKey`'s valid signature over `message`. */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Optional (router/crypto-cache.ts): true when this backend's last sign() with `seed` returned
+   * `signature` and `publicKey` is the key of `seed`, i.e. verify(publicKey, message, signature)
+   * is known to be true for the message just signed. Lets codecs record their own signatures as
+   * verified (issue 7) without trusting a caller-supplied key/seed pairing.
+   */
+  signedBy?(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean;
 }

@@ -20,7 +20,13 @@ describe('router options', () => {
   });
   it('merges a partial and rejects bad input with InputError', () => {
     assert.equal(resolveRouterOptions({ maxPorts: 4 }).maxPorts, 4);
-    assert.throws(() => resolveRouterOptions({ maxPorts: 254 }), InputError);
+    // Above 253 is a simulator-only extension (issue 7), bounded by the timer id space.
+    assert.equal(resolveRouterOptions({ maxPorts: 2100 }).maxPorts, 2100);
+    assert.throws(() => resolveRouterOptions({ maxPorts: 65536 }), InputError);
+    assert.throws(() => resolveRouterOptions({ maxPorts: 0 }), InputError);
+    // A resolved object passes through unchanged (no re-validation per router).
+    const o = resolveRouterOptions({ maxPorts: 9 });
+    assert.equal(resolveRouterOptions(o as unknown as Record<string, unknown>), o);
     assert.throws(() => resolveRouterOptions({ hybrid: 'yes' }), InputError);
     assert.throws(() => resolveRouterOptions({ holdDown: 0 }), InputError);
     assert.throws(

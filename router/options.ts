@@ -18,7 +18,7 @@ export interface RouterOptions {
   readonly signatures: boolean;
   /** Send keepalives after 3 s idle and drop links silent for 5 s (§4.3). */
   readonly keepalives: boolean;
-  /** Port slots for peerings, 1..maxPorts (§4.1: 253). */
+  /** Port slots for peerings, 1..maxPorts (§4.1: 253; more is a simulator-only extension). */
   readonly maxPorts: number;
   /** [HEAD] #65 hop limit on traffic (§7.6). */
   readonly headHopLimit: boolean;
@@ -119,7 +119,9 @@ const TIMER_KEYS = [
 ] as const;
 
 const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  maxPorts: [1, 253],
+  // 253 is the protocol's limit (§4.1); more is a simulator-only extension (issue 7: keep every
+  // link of hub-heavy maps). Timer ids support ports up to 65535 (router.ts).
+  maxPorts: [1, 65535],
   maxHopLimit: [1, 255],
   broadcastHopLimit: [1, 255],
   trafficBuckets: [1, 65535],
@@ -136,6 +138,9 @@ export function resolveRouterOptions(
   partial: Readonly<Record<string, unknown>> = {},
   source = 'router options',
 ): RouterOptions {
+  // An object this function returned is complete, valid and frozen: hand it back as it is (issue 7:
+  // every Router re-validated the run's shared options, 1% of building a 10k-node run).
+  if (RESOLVED.has(partial)) return partial as unknown as RouterOptions;
   const out: Record<string, unknown> = { ...DEFAULT_ROUTER_OPTIONS };
   for (const [name, value] of Object.entries(partial)) {
     if (value === undefined) continue;
@@ -170,8 +175,13 @@ export function resolveRouterOptions(
     }
     out[name] = value;
   }
-  return Object.freeze(out) as unknown as RouterOptions;
+  const resolved = Object.freeze(out);
+  RESOLVED.add(resolved);
+  return resolved as unknown as RouterOptions;
 }
+
+/** Objects returned by resolveRouterOptions (frozen, so they stay valid). */
+const RESOLVED = new WeakSet<object>();
 
 /** ms → Micros, for options given in milliseconds by callers. */
 export function msToMicros(ms: number): Micros {

@@ -65,13 +65,17 @@ export class Link implements LinkInfo {
 export class PeerTable {
   /** Up links, ascending port order. */
   readonly links: Link[] = [];
-  /** Index = port; undefined when the slot is free. */
-  readonly byPort: (Link | undefined)[];
+  /**
+   * Index = port; undefined when the slot is free. Grown on demand up to the highest port in use
+   * (issue 7: a 254-slot array per router was 2 KB of idle heap, 17 KB with --max-ports 2100).
+   */
+  readonly byPort: (Link | undefined)[] = [undefined];
   readonly maxPorts: number;
+  /** RouterView.peers, built on demand and kept until the next add/remove (frozen, shared). */
+  private views: readonly { readonly port: Port; readonly key: PublicKey }[] | null = null;
 
   constructor(maxPorts: number) {
     this.maxPorts = maxPorts;
-    this.byPort = new Array(maxPorts + 1).fill(undefined);
   }
 
   get count(): number {
@@ -80,8 +84,9 @@ export class PeerTable {
 
   /** Lowest free port ≥ 1, or null when all `maxPorts` slots are taken (§4.1). */
   freePort(): Port | null {
-    for (let p = 1; p <= this.maxPorts; p++) if (this.byPort[p] === undefined) return p;
-    return null;
+    const byPort = this.byPort;
+    for (let p = 1; p < byPort.length; p++) if (byPort[p] === undefined) return p;
+    return byPort.length <= this.maxPorts ? byPort.length : null;
   }
 
   add(
@@ -101,10 +106,13 @@ export class PeerTable {
       now,
       new FairFifo(buckets, options.bucketSize, random),
     );
+    // Packed growth: fill any gap below `port` with explicit undefined (callers use freePort()).
+    while (this.byPort.length <= port) this.byPort.push(undefined);
     this.byPort[port] = link;
     let i = this.links.length;
     while (i > 0 && (this.links[i - 1] as Link).port > port) i--;
     this.links.splice(i, 0, link);
+    this.views = null;
     return link;
   }
 
@@ -116,7 +124,20 @@ export class PeerTable {
     this.byPort[port] = undefined;
     const i = this.links.indexOf(link);
     if (i >= 0) this.links.splice(i, 1);
+    this.views = null;
     return link;
+  }
+
+  /**
+   * Up peers in ascending port order as RouterView reports them. Issue 7: snapshot() built this per
+   * call, and metrics take one snapshot per node per sample (a hub's list has thousands of entries).
+   */
+  peerViews(): readonly { readonly port: Port; readonly key: PublicKey }[] {
+    if (this.views === null)
+      this.views = Object.freeze(
+        this.links.map((l) => Object.freeze({ port: l.port, key: l.remoteKey })),
+      );
+    return this.views;
   }
 
   get(port: Port): Link | undefined {

@@ -58,7 +58,11 @@ export class FrameFifo<T = Frame> {
  * seeded stream, which is distributionally the same choice.
  */
 export class FairFifo {
-  private readonly buckets: (FrameFifo<TrafficFrame> | undefined)[];
+  /**
+   * Allocated at the first push (issue 7): a holey 255-slot array per link was ~2 KB of every idle
+   * router's heap per peering, and most links of a convergence run never queue traffic.
+   */
+  private buckets: (FrameFifo<TrafficFrame> | undefined)[] | null = null;
   private readonly n: number;
   private readonly size: number;
   private readonly offset: number;
@@ -68,7 +72,6 @@ export class FairFifo {
   constructor(buckets: number, bucketSize: number, random: () => number) {
     this.n = buckets;
     this.size = bucketSize;
-    this.buckets = new Array(buckets + 1);
     this.offset = Math.floor(random() * buckets) % buckets;
   }
 
@@ -91,6 +94,7 @@ export class FairFifo {
   /** Enqueue; returns the head-dropped frame when the bucket was full, else null. */
   push(frame: TrafficFrame): TrafficFrame | null {
     const b = this.count === 0 ? 0 : this.bucketOf(frame);
+    if (this.buckets === null) this.buckets = new Array(this.n + 1);
     let q = this.buckets[b];
     if (q === undefined) {
       q = new FrameFifo<TrafficFrame>();
@@ -107,7 +111,7 @@ export class FairFifo {
   }
 
   pop(): TrafficFrame | undefined {
-    if (this.count === 0) return undefined;
+    if (this.count === 0 || this.buckets === null) return undefined;
     const zero = this.buckets[0];
     if (zero !== undefined && zero.length > 0) {
       this.count--;
@@ -126,7 +130,8 @@ export class FairFifo {
   }
 
   drain(each: (frame: TrafficFrame) => void): void {
-    for (let b = 0; b <= this.n; b++) this.buckets[b]?.drain(each);
+    const buckets = this.buckets;
+    if (buckets !== null) for (let b = 0; b <= this.n; b++) buckets[b]?.drain(each);
     this.count = 0;
   }
 }

@@ -11,7 +11,7 @@ import { BroadcastState, handleWakeup, TIMER_WAKEUP, wakeupTick } from './broadc
 import { CoordsCache } from './coords-cache.ts';
 import type { Ed25519 } from './crypto.ts';
 import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
-import { toHex } from './keys.ts';
+import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
 import { type Link, PeerTable, type RouterCore } from './peers.ts';
 import { handleBootstrap, maintainSnake, resetSnake, SnakeState, TIMER_SNAKE } from './snake.ts';
@@ -47,7 +47,29 @@ export const TIMER_COORDS = 2;
 export const TIMER_KEEPALIVE_BASE = 1024;
 export const TIMER_READ_BASE = 2048;
 export const TIMER_HOLD_BASE = 4096;
+/**
+ * Simulator-only extension (issue 7): maxPorts above 253 (PROTOCOL.md §4.1 caps real routers at
+ * 253) lets hub-heavy maps such as sim-skitter keep every link. Ports ≥ 1024 would collide with the
+ * next id space, so their keepalive/read timers live above the hold-down space (4096 + 2^30):
+ * ids of ports < 1024 stay exactly as before (the trace hash hashes timer ids).
+ */
+export const TIMER_WIDE_PORT_BASE = TIMER_HOLD_BASE + (1 << 30);
+const WIDE_PORT = 1024;
+function keepaliveTimerId(port: Port): number {
+  return port < WIDE_PORT ? TIMER_KEEPALIVE_BASE + port : TIMER_WIDE_PORT_BASE + 2 * port;
+}
+function readTimerId(port: Port): number {
+  return port < WIDE_PORT ? TIMER_READ_BASE + port : TIMER_WIDE_PORT_BASE + 2 * port + 1;
+}
 const HOLD_SPACE = 1 << 30;
+
+/** What Router.convergenceView fills in (a subset of RouterView; see sim/convergence.ts). */
+export interface ConvergenceView {
+  rootKey: PublicKey;
+  rootSeq: number;
+  parentPort: Port | null;
+  descendingKey: PublicKey | null;
+}
 
 /** A table entry as seen by tests and metrics (debugTable). */
 export interface DebugTableEntry {
@@ -185,8 +207,8 @@ export class Router implements RouterLike, RouterCore {
     if (port === null) return null;
     const link = this.peers.add(port, remoteKey, linkType, now, this.options, this.random);
     if (this.options.keepalives) {
-      fx.setTimer(TIMER_KEEPALIVE_BASE + port, now + this.options.keepaliveInterval);
-      fx.setTimer(TIMER_READ_BASE + port, now + this.options.keepaliveTimeout);
+      fx.setTimer(keepaliveTimerId(port), now + this.options.keepaliveInterval);
+      fx.setTimer(readTimerId(port), now + this.options.keepaliveTimeout);
     }
     // §4.2: our root announcement signed for this port is always the first frame.
     sendAnnouncement(this, link, this.tree.rootAnnouncement());
@@ -204,6 +226,18 @@ export class Router implements RouterLike, RouterCore {
     const link = this.peers.get(port);
     if (link === undefined) return;
     link.lastReceived = now;
+    // §7.1 step 2 simulator hook (adversaries): after the frame counted as received for the read
+    // deadline (§4.3; pineconesim's reader resets it on any frame, so a dropped keepalive never
+    // kills the link) and after step 1 (traffic for us is delivered, never filtered), before any
+    // per-type handling (pineconesim filters every type there, simulator/adversary).
+    if (
+      fx.filter !== undefined &&
+      !(frame.type === FrameType.Traffic && keysEqual(frame.destinationKey, this.publicKey)) &&
+      fx.filter(port, frame, 'in')
+    ) {
+      if (frame.type === FrameType.Traffic) fx.dropTraffic(frame, 'filter');
+      return;
+    }
     switch (frame.type) {
       case FrameType.Keepalive:
         return;
@@ -269,7 +303,11 @@ export class Router implements RouterLike, RouterCore {
         if (this.options.headWakeupBroadcasts) wakeupTick(this, this.broadcasts);
         return;
     }
-    if (timer >= TIMER_HOLD_BASE) {
+    if (timer >= TIMER_WIDE_PORT_BASE) {
+      const port = (timer - TIMER_WIDE_PORT_BASE) >> 1;
+      if ((timer - TIMER_WIDE_PORT_BASE) & 1) this.readDeadline(port);
+      else this.keepaliveTimer(port);
+    } else if (timer >= TIMER_HOLD_BASE) {
       holdDownExpired(this);
     } else if (timer >= TIMER_READ_BASE) {
       this.readDeadline(timer - TIMER_READ_BASE);
@@ -284,11 +322,11 @@ export class Router implements RouterLike, RouterCore {
     if (link === undefined || !this.options.keepalives) return;
     const interval = this.options.keepaliveInterval;
     if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
-      this.fx.setTimer(TIMER_KEEPALIVE_BASE + port, this.now + interval);
+      this.fx.setTimer(keepaliveTimerId(port), this.now + interval);
       return;
     }
     if (this.now - link.lastSent >= interval) sendProtocol(this, link, keepaliveFrame());
-    this.fx.setTimer(TIMER_KEEPALIVE_BASE + port, link.lastSent + interval);
+    this.fx.setTimer(keepaliveTimerId(port), link.lastSent + interval);
   }
 
   /** §4.3 reader: nothing received for 5 s drops the link. */
@@ -297,7 +335,7 @@ export class Router implements RouterLike, RouterCore {
     if (link === undefined || !this.options.keepalives) return;
     const timeout = this.options.keepaliveTimeout;
     if (this.now - link.lastReceived >= timeout) this.closeLink(link, 'keepalive-timeout');
-    else this.fx.setTimer(TIMER_READ_BASE + port, link.lastReceived + timeout);
+    else this.fx.setTimer(readTimerId(port), link.lastReceived + timeout);
   }
 
   sendTraffic(
@@ -336,8 +374,23 @@ export class Router implements RouterLike, RouterCore {
       descendingKey: this.snake.descending?.key ?? null,
       tableSize: this.snake.entries.length,
       coordsCacheSize: this.cache.size,
-      peers: this.peers.links.map((l) => ({ port: l.port, key: l.remoteKey })),
+      peers: this.peers.peerViews(),
     };
+  }
+
+  /**
+   * The four fields convergence tracking reads (sim/convergence.ts), written into `out` (issue 7):
+   * snapshot() copies the coordinates and the peer list, which made sampling 10% of a run at a few
+   * thousand nodes. Same values as snapshot(); nothing is allocated.
+   */
+  convergenceView(out: ConvergenceView): ConvergenceView {
+    const root = this.tree.rootAnnouncement();
+    const parent = this.tree.parent;
+    out.rootKey = root.rootKey;
+    out.rootSeq = root.rootSeq;
+    out.parentPort = parent === null ? null : parent.port;
+    out.descendingKey = this.snake.descending?.key ?? null;
+    return out;
   }
 
   // ---- debugging views (tests, metrics; not on RouterLike) --------------------------------

@@ -174,6 +174,14 @@ export interface Effects {
    * the router forwarded `frame` to `port` because of `reason` (a human sentence).
    */
   explain?(frame: TrafficFrame | BootstrapFrame, port: Port, reason: string): void;
+  /**
+   * Optional simulator hook (adversaries), PROTOCOL.md §7.1 step 2: return true to drop `frame`.
+   * The router calls it with 'in' for every frame received on a peer port after the frame has
+   * counted as received (read deadline, §4.3) and after traffic addressed to us was delivered
+   * (step 1), before any per-type handling. 'out' is the host's: it sees every frame put on a wire
+   * (which covers pineconesim's per-neighbour egress filter of flooded broadcasts).
+   */
+  filter?(port: Port, frame: Frame, direction: 'in' | 'out'): boolean;
 }
 
 /** The node identity: a 32-byte ed25519 seed and its public key. */

@@ -3,7 +3,7 @@
  *
  * Sections: scheduler throughput in the classic hold model (pop one event, push one at now + a
  * random delay) with 10^3 and 10^6 pending events; topology loading (topologies/bench.ts, when
- * present); a full run of fc00 to convergence.
+ * present); a full run of fc00 to convergence; the scale rows of issue 7 (see scaleSection).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -47,45 +47,191 @@ function hold(pending: number, ops: number): number {
   return Math.round(ops / seconds);
 }
 
-const schedulerRows: (string | number)[][] = [['pending', 'events/s (hold model)']];
-for (const pending of [1_000, 1_000_000])
-  schedulerRows.push([pending.toLocaleString('en-US'), hold(pending, 3_000_000)]);
-table('Scheduler (one core, binary heap on typed arrays)', schedulerRows);
+function classicSections(): void {
+  const schedulerRows: (string | number)[][] = [['pending', 'events/s (hold model)']];
+  for (const pending of [1_000, 1_000_000])
+    schedulerRows.push([pending.toLocaleString('en-US'), hold(pending, 3_000_000)]);
+  table('Scheduler (one core, binary heap on typed arrays)', schedulerRows);
 
-table('Topology loading (topologies/bench.ts)', [
-  ['topology', 'nodes', 'links', 'ms'],
-  ...benchTopologies().map((b) => [b.name, b.nodes, b.links, b.ms.toFixed(1)]),
-]);
+  table('Topology loading (topologies/bench.ts)', [
+    ['topology', 'nodes', 'links', 'ms'],
+    ...benchTopologies().map((b) => [b.name, b.nodes, b.links, b.ms.toFixed(1)]),
+  ]);
 
-const fc00 = join(ROOT, '..', 'shared', 'topologies', 'fc00.txt');
-if (existsSync(fc00)) {
-  const rows: (string | number)[][] = [
+  const fc00 = join(ROOT, '..', 'shared', 'topologies', 'fc00.txt');
+  if (existsSync(fc00)) {
+    const rows: (string | number)[][] = [
+      [
+        'run',
+        'tree s',
+        'snake s',
+        'virtual s',
+        'events',
+        'wall s',
+        'events/s',
+        'process peak RSS MB (cumulative)',
+      ],
+    ];
+    for (const crypto of ['node', 'trust'] as const) {
+      const start = performance.now();
+      const r = runSimulation({ topology: fc00, seed: '1', until: 'converged', crypto });
+      const wall = (performance.now() - start) / 1000;
+      const s = r.summary;
+      rows.push([
+        `fc00 (598 nodes) crypto=${crypto}`,
+        s.treeConvergedAt ?? 'no',
+        s.snakeConvergedAt ?? 'no',
+        s.virtualSeconds,
+        s.events,
+        wall.toFixed(2),
+        Math.round(s.events / wall),
+        Math.round(process.resourceUsage().maxRSS / 1024),
+      ]);
+    }
+    table('Full runs to convergence (--until converged, default links)', rows);
+  }
+}
+
+// -------------------------------------------------------------------------------------------------
+// Scale (issue 7): each row in its own child process, so peak RSS is the row's own. The child runs
+// `pinelab run --until converged` through Simulation in chunks and gives up at a wall-time cap
+// (BENCH_CAP_S, default 900 s), reporting how far it got. Prints a table; asserts nothing.
+
+interface ScaleRow {
+  readonly label: string;
+  readonly topology: string;
+  readonly maxPorts?: number;
+  readonly crypto?: 'node' | 'trust';
+}
+
+interface ScaleFigures {
+  readonly converged: boolean;
+  readonly capped: boolean;
+  readonly virtualSeconds: number;
+  readonly snakeConvergedAt: number | null;
+  readonly events: number;
+  readonly wallSeconds: number;
+  /** User + system CPU of the child: robust when other processes share the cores. */
+  readonly cpuSeconds: number;
+  readonly peakRssMB: number;
+  readonly heapMB: number;
+  readonly traceHash: string;
+}
+
+async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
+  const { Simulation } = await import('../cli/run.ts');
+  const start = performance.now();
+  const sim = new Simulation({
+    topology: row.topology,
+    seed: '1',
+    until: 'converged',
+    crypto: row.crypto ?? 'node',
+    ...(row.maxPorts === undefined ? {} : { router: { maxPorts: row.maxPorts } }),
+  });
+  let capped = false;
+  while (!sim.advance(100_000)) {
+    if ((performance.now() - start) / 1000 > capSeconds) {
+      capped = true;
+      sim.interrupted = true;
+      break;
+    }
+  }
+  const wall = (performance.now() - start) / 1000;
+  const r = sim.finish();
+  const out: ScaleFigures = {
+    converged: r.converged,
+    capped,
+    virtualSeconds: r.summary.virtualSeconds,
+    snakeConvergedAt: r.summary.snakeConvergedAt,
+    events: r.summary.events,
+    wallSeconds: wall,
+    cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+    traceHash: r.summary.traceHash,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+async function scaleSection(big: boolean, only: string | null): Promise<void> {
+  const { spawnSync } = await import('node:child_process');
+  const topo = (f: string): string => join(ROOT, '..', 'shared', 'topologies', f);
+  const rows: ScaleRow[] = [
+    { label: 'fc00 (598/1,593)', topology: topo('fc00.txt') },
+    { label: 'yggdrasil (2,478/8,253)', topology: topo('yggdrasil.txt') },
+    { label: 'sim-skitter --max-ports 2100', topology: topo('sim-skitter.txt'), maxPorts: 2100 },
+    { label: 'sim-skitter (253 ports)', topology: topo('sim-skitter.txt') },
+  ];
+  if (big) {
+    rows.push({ label: 'ba:100000,m=2', topology: 'ba:100000,m=2' });
+    rows.push({ label: 'geo:100000,r=0.0036 (deg≈4)', topology: 'geo:100000,r=0.0036' });
+  }
+  const cap = Number(process.env.BENCH_CAP_S ?? 900);
+  const out: (string | number)[][] = [
     [
-      'run',
-      'tree s',
+      'row',
+      'converged',
       'snake s',
       'virtual s',
       'events',
       'wall s',
+      'cpu s',
       'events/s',
-      'process peak RSS MB (cumulative)',
+      'virtual s / wall s',
+      'peak RSS MB',
+      'trace hash',
     ],
   ];
-  for (const crypto of ['node', 'trust'] as const) {
-    const start = performance.now();
-    const r = runSimulation({ topology: fc00, seed: '1', until: 'converged', crypto });
-    const wall = (performance.now() - start) / 1000;
-    const s = r.summary;
-    rows.push([
-      `fc00 (598 nodes) crypto=${crypto}`,
-      s.treeConvergedAt ?? 'no',
-      s.snakeConvergedAt ?? 'no',
-      s.virtualSeconds,
-      s.events,
-      wall.toFixed(2),
-      Math.round(s.events / wall),
-      Math.round(process.resourceUsage().maxRSS / 1024),
-    ]);
+  for (const row of rows) {
+    if (only !== null && !row.label.includes(only)) continue;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=16384',
+        '--import',
+        'tsx',
+        fileURLToPath(import.meta.url),
+        '--child',
+        JSON.stringify(row),
+        String(cap),
+      ],
+      { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+    );
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    let f: ScaleFigures | null = null;
+    try {
+      f = JSON.parse(line) as ScaleFigures;
+    } catch {
+      f = null;
+    }
+    if (f === null) {
+      out.push([row.label, `failed: ${(child.stderr || '').trim().split('\n').pop() ?? ''}`]);
+    } else {
+      out.push([
+        row.label,
+        f.converged ? 'yes' : f.capped ? `no (wall cap ${cap} s)` : 'no (timeout)',
+        f.snakeConvergedAt ?? '-',
+        f.virtualSeconds,
+        f.events,
+        f.wallSeconds.toFixed(1),
+        f.cpuSeconds.toFixed(1),
+        Math.round(f.events / f.wallSeconds),
+        (f.virtualSeconds / f.wallSeconds).toFixed(2),
+        f.peakRssMB,
+        f.traceHash,
+      ]);
+    }
+    process.stderr.write(`  done: ${row.label}\n`);
   }
-  table('Full runs to convergence (--until converged, default links)', rows);
+  table(`Scale (--until converged, seed 1, one child process per row, wall cap ${cap} s)`, out);
+}
+
+// `npm run bench [-- --big] [-- --scale-only] [-- --only LABEL]`; `--child ROW CAP` is internal.
+const argv = process.argv.slice(2);
+if (argv[0] === '--child') {
+  await scaleChild(JSON.parse(argv[1] ?? '{}') as ScaleRow, Number(argv[2] ?? 900));
+} else {
+  if (!argv.includes('--scale-only')) classicSections();
+  const onlyAt = argv.indexOf('--only');
+  await scaleSection(argv.includes('--big'), onlyAt >= 0 ? (argv[onlyAt + 1] ?? null) : null);
 }

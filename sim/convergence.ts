@@ -12,11 +12,29 @@
  * from which the property held at every later sample until the end of the run.
  *
  * A sample is O(N + E) only when the topology changed (components are rebuilt), O(N) otherwise,
- * with preallocated typed arrays and one snapshot() per live node.
+ * with preallocated typed arrays. Routers that offer `convergenceView` (router/router.ts) fill one
+ * reused object per node instead of allocating a full snapshot() (issue 7: sampling was 10% of a
+ * yggdrasil run); others (test fakes) are read through snapshot().
  */
 import { compareKeys, keysEqual } from '../router/keys.ts';
-import type { Micros, PublicKey, RouterView } from '../router/types.ts';
+import type { ConvergenceView } from '../router/router.ts';
+import type { Micros, PublicKey, RouterLike } from '../router/types.ts';
 import type { Host } from './host.ts';
+
+/** A router that can fill a ConvergenceView without allocating (router/router.ts Router). */
+interface ViewSource {
+  convergenceView(out: ConvergenceView): ConvergenceView;
+}
+
+function hasConvergenceView(r: RouterLike): r is RouterLike & ViewSource {
+  return typeof (r as Partial<ViewSource>).convergenceView === 'function';
+}
+
+const EMPTY_KEY: PublicKey = new Uint8Array(0);
+
+function newView(): ConvergenceView {
+  return { rootKey: EMPTY_KEY, rootSeq: 0, parentPort: null, descendingKey: null };
+}
 
 export class ConvergenceTracker {
   private readonly host: Host;
@@ -27,7 +45,9 @@ export class ConvergenceTracker {
   private sorted: Int32Array = new Int32Array(0);
   private last: Int32Array = new Int32Array(0);
   private predecessor: Int32Array = new Int32Array(0);
-  private views: (RouterView | null)[] = [];
+  /** Per node: its reused view object, or null when it has no router. */
+  private views: (ConvergenceView | null)[] = [];
+  private viewPool: ConvergenceView[] = [];
   // Previous state per node, for "time it reached its final state".
   private prevRootKey: (PublicKey | null)[] = [];
   private prevRootSeq: Float64Array = new Float64Array(0);
@@ -140,12 +160,26 @@ export class ConvergenceTracker {
     }
     const views = this.views;
     views.length = n;
+    const pool = this.viewPool;
+    while (pool.length < n) pool.push(newView());
     const component = this.component;
     const last = this.last;
     const predecessor = this.predecessor;
     for (let i = 0; i < n; i++) {
       const router = host.routerAt(i);
-      views[i] = router === null ? null : router.snapshot();
+      if (router === null) views[i] = null;
+      else {
+        const out = pool[i] as ConvergenceView;
+        if (hasConvergenceView(router)) views[i] = router.convergenceView(out);
+        else {
+          const v = router.snapshot();
+          out.rootKey = v.rootKey;
+          out.rootSeq = v.rootSeq;
+          out.parentPort = v.parentPort;
+          out.descendingKey = v.descendingKey;
+          views[i] = out;
+        }
+      }
       last[i] = -1;
     }
     // Ascending key order: each node's predecessor is the previous live node of its component;
@@ -167,7 +201,7 @@ export class ConvergenceTracker {
       live++;
       const greatest = last[component[i] as number] as number;
       const greatestKey = host.keyAt(greatest);
-      const greatestView = views[greatest] as RouterView;
+      const greatestView = views[greatest] as ConvergenceView;
       const treeOk =
         keysEqual(view.rootKey, greatestKey) &&
         keysEqual(greatestView.rootKey, greatestKey) &&
@@ -207,7 +241,14 @@ export class ConvergenceTracker {
       }
       this.seen[i] = 1;
     }
-    for (let i = 0; i < n; i++) views[i] = null; // do not keep snapshots alive between samples
+    // Drop the references the views hold (keys, announcements) between samples.
+    for (let i = 0; i < n; i++) {
+      const v = views[i];
+      if (v === null || v === undefined) continue;
+      v.descendingKey = null;
+      v.rootKey = EMPTY_KEY;
+      views[i] = null;
+    }
     this.liveNodes = live;
     this.treeFraction = live === 0 ? 1 : treeCount / live;
     this.snakeFraction = live === 0 ? 1 : snakeCount / live;

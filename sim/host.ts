@@ -10,6 +10,10 @@
  *   start() and its delay-0 timers (tree/snake maintenance, PROTOCOL.md §5.3.1, §6.3), then that
  *   instant's links connect in topology edge order. So a fresh node's first announcement carries
  *   sequence 1 (§5.3.1) and each router numbers its ports in edge order (§4.1, checklist item 23).
+ *   Scenario links (addLink) follow the same rule: a link with an end not started yet joins that
+ *   end's after-start connect batch (the end whose start runs last), and a link with an end started
+ *   at this very instant (addNode) connects in an event scheduled now, after that end's delay-0
+ *   timers; only links between nodes started earlier connect synchronously (review A.1).
  * - connect(): both routers are connected in the same instant, a first, then b (a = the end named
  *   first by the edge). Frames a router transmits while its own port is not yet known (the
  *   announcement of §4.2, sent inside connect) are held and put on the wire, in order, right after
@@ -21,7 +25,11 @@
  * - removeLink / removeNode (scenario actions: the wire is cut) tell both ends at once.
  * - Frames travel as the immutable objects the router built (no copy); with wireEncode they are
  *   encoded at the sender and the receiver gets the bytes (receiveBytes). An encode failure closes
- *   the link at the sender with reason 'encode-error' (PROTOCOL.md §3.6, §4.4).
+ *   the link at the sender with reason 'encode-error' (PROTOCOL.md §3.6, §4.4); in object mode a
+ *   frame over 65535 bytes (§7.5) takes the same path, so both modes give the same run.
+ * - Adversary filter (setFilter): 'in' is applied by the router at PROTOCOL.md §7.1 step 2 through
+ *   Effects.filter (after local delivery and after the read-deadline reset); 'out' by the host to
+ *   every frame a node puts on a wire.
  * - Counters count frames put on a wire (after the 'out' filter), by frame type.
  */
 
@@ -44,7 +52,7 @@ import type {
 } from '../router/types.ts';
 import { FrameType, LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
-import { encodeFrame, frameLength } from '../router/wire/frame.ts';
+import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
 import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from './host-api.ts';
 import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
@@ -106,6 +114,13 @@ interface PendingTransmit {
   readonly frame: Frame;
 }
 
+/** A scenario link waiting for its connect event (see addLink). */
+interface PendingLink {
+  readonly a: number;
+  readonly b: number;
+  props: LinkProps;
+}
+
 interface Probe {
   readonly id: number;
   readonly source: string;
@@ -138,6 +153,9 @@ class NodeEffects implements Effects {
   }
   explain(frame: TrafficFrame | BootstrapFrame, port: Port, reason: string): void {
     this.host.fxExplain(this.node, frame, port, reason);
+  }
+  filter(port: Port, frame: Frame, direction: 'in' | 'out'): boolean {
+    return this.host.fxFilter(this.node, port, frame, direction);
   }
 }
 
@@ -204,8 +222,17 @@ export class Host implements HostApi {
   private readonly started: boolean[] = [];
   /** Node index → the connect batch to schedule after it starts (the last starter of an instant). */
   private readonly batchAfterStart = new Map<number, TopologyEdge[]>();
+  /** Node index → scenario links to connect right after it starts (see addLink). */
+  private readonly linksAfterStart = new Map<number, PendingLink[]>();
+  /** Scenario links added but not connected yet, by pair: removeLink/setLink/removeNode see them. */
+  private readonly pendingLinks = new Map<string, PendingLink>();
   // Up links by unordered name pair, in creation order.
   private readonly pairs = new Map<string, Link>();
+  // nodeNames() / links() results, valid while topologyVersion is unchanged.
+  private namesCache: readonly string[] = [];
+  private namesCacheVersion = -1;
+  private linksCache: readonly (readonly [string, string])[] = [];
+  private linksCacheVersion = -1;
   private nextLinkId = 1;
   // Connect-in-progress state (see the header: frames sent before a port is known are held).
   private connecting: Link | null = null;
@@ -347,10 +374,15 @@ export class Host implements HostApi {
   }
 
   nodeNames(): readonly string[] {
-    const out: string[] = [];
-    for (let i = 0; i < this.names.length; i++)
-      if (this.routers[i] !== null) out.push(this.names[i] as string);
-    return out;
+    // Cached per topology version (issue 7: metrics ask once per sample), frozen because shared.
+    if (this.namesCacheVersion !== this.topologyVersion) {
+      const out: string[] = [];
+      for (let i = 0; i < this.names.length; i++)
+        if (this.routers[i] !== null) out.push(this.names[i] as string);
+      this.namesCache = Object.freeze(out);
+      this.namesCacheVersion = this.topologyVersion;
+    }
+    return this.namesCache;
   }
 
   hasNode(name: string): boolean {
@@ -370,6 +402,8 @@ export class Host implements HostApi {
       const link = ports[port];
       if (link !== undefined) this.cutLink(link);
     }
+    for (const [key, pending] of this.pendingLinks)
+      if (pending.a === i || pending.b === i) this.pendingLinks.delete(key);
     for (const id of (this.timers[i] as Map<number, number>).values()) this.scheduler.cancel(id);
     (this.timers[i] as Map<number, number>).clear();
     this.routers[i] = null;
@@ -381,38 +415,78 @@ export class Host implements HostApi {
     const ia = this.requireNode(a);
     const ib = this.requireNode(b);
     if (ia === ib) throw new InputError(`addLink: cannot link ${a} to itself`);
-    if (this.pairs.has(pairKey(a, b))) return false;
+    const key = pairKey(a, b);
+    if (this.pairs.has(key) || this.pendingLinks.has(key)) return false;
     const resolved = resolveLinkProps(this.linkDefaults, props, `link ${a}–${b}`);
     if (!this.started[ia] || !this.started[ib]) {
-      // Not both running yet: connect when the later one starts (ordered after its start).
-      const at = Math.max(this.now, this.startTimes[ia] as number, this.startTimes[ib] as number);
-      this.scheduler.schedule(at, K_CONNECT, ia, ib, 0, resolved);
+      // Not both running yet: connect right after the later one's start, in its connect batch
+      // (K_CONNECT_BATCH is scheduled by startNode after router.start(), so after the delay-0
+      // tree/snake timers: the first announcement carries sequence 1, PROTOCOL.md §5.3.1).
+      // "Later" = the one whose K_START runs last: later time, then higher index (loadTopology
+      // and addNode schedule starts in that order).
+      const later = this.startsAfter(ia, ib) ? ia : ib;
+      const pending: PendingLink = { a: ia, b: ib, props: resolved };
+      this.pendingLinks.set(key, pending);
+      let list = this.linksAfterStart.get(later);
+      if (list === undefined) {
+        list = [];
+        this.linksAfterStart.set(later, list);
+      }
+      list.push(pending);
+      return true;
+    }
+    if (this.startTimes[ia] === this.now || this.startTimes[ib] === this.now) {
+      // An end started at this instant (addNode, or a start event just before this action): its
+      // delay-0 timers may not have run yet. A connect event scheduled now runs after them (ties
+      // run in insertion order), so the first announcement carries sequence 1 (§5.3.1; review A.1).
+      const pending: PendingLink = { a: ia, b: ib, props: resolved };
+      this.pendingLinks.set(key, pending);
+      this.scheduler.schedule(this.now, K_CONNECT, ia, ib, 0, pending);
       return true;
     }
     return this.connectLink(ia, ib, resolved);
   }
 
+  /** True when node x's start event runs after node y's (both not started yet). */
+  private startsAfter(x: number, y: number): boolean {
+    const tx = this.startTimes[x] as number;
+    const ty = this.startTimes[y] as number;
+    return tx > ty || (tx === ty && x > y);
+  }
+
   removeLink(a: string, b: string): void {
+    // A link still waiting for its connect event is simply never connected.
+    if (this.pendingLinks.delete(pairKey(a, b))) return;
     const link = this.pairs.get(pairKey(a, b));
     if (link === undefined) throw new InputError(`removeLink: there is no link ${a}–${b}`);
     this.cutLink(link);
   }
 
   setLink(a: string, b: string, props: Partial<LinkProps>): void {
+    const pending = this.pendingLinks.get(pairKey(a, b));
+    if (pending !== undefined) {
+      pending.props = resolveLinkProps(pending.props, props, `setLink ${a}–${b}`);
+      return;
+    }
     const link = this.pairs.get(pairKey(a, b));
     if (link === undefined) throw new InputError(`setLink: there is no link ${a}–${b}`);
     link.props = resolveLinkProps(link.props, props, `setLink ${a}–${b}`);
   }
 
   links(): readonly (readonly [string, string])[] {
-    const out: (readonly [string, string])[] = [];
-    for (const link of this.pairs.values()) {
-      if (!link.up) continue;
-      const x = this.names[link.a] as string;
-      const y = this.names[link.b] as string;
-      out.push(x < y ? [x, y] : [y, x]);
+    // Cached per topology version like nodeNames(): every link up/down bumps the version.
+    if (this.linksCacheVersion !== this.topologyVersion) {
+      const out: (readonly [string, string])[] = [];
+      for (const link of this.pairs.values()) {
+        if (!link.up) continue;
+        const x = this.names[link.a] as string;
+        const y = this.names[link.b] as string;
+        out.push(Object.freeze(x < y ? [x, y] : [y, x]) as readonly [string, string]);
+      }
+      this.linksCache = Object.freeze(out);
+      this.linksCacheVersion = this.topologyVersion;
     }
-    return out;
+    return this.linksCache;
   }
 
   view(name: string): RouterView {
@@ -466,6 +540,11 @@ export class Host implements HostApi {
   }
 
   /** Probes sent and not yet delivered or dropped. */
+  /** Router timers of node `i` that are armed and have not fired (tests: no leak). */
+  armedTimers(i: number): number {
+    return (this.timers[i] as Map<number, number>).size;
+  }
+
   pendingProbes(): number {
     return this.probes.size;
   }
@@ -481,6 +560,9 @@ export class Host implements HostApi {
       case K_TIMER: {
         const router = this.routers[node];
         if (router === null || router === undefined) return;
+        // The entry is this event (a re-arm cancels and replaces it, and cancelled events never
+        // fire): forget it, or one-shot ids such as hold-downs pile up (review B.10).
+        (this.timers[node] as Map<number, number>).delete(port);
         this.trace.timer(this.now, node, port);
         router.timer(this.now, port, this.effects[node] as NodeEffects);
         return;
@@ -527,15 +609,14 @@ export class Host implements HostApi {
         }
         return;
       case K_CONNECT: {
-        const a = this.names[node] as string;
-        const b = this.names[port] as string;
-        if (
-          this.routers[node] === null ||
-          this.routers[port] === null ||
-          this.pairs.has(pairKey(a, b))
-        )
+        // A scenario link (addLink); skipped when removed (removeLink/removeNode) meanwhile.
+        const pending = payload as PendingLink;
+        const key = pairKey(this.names[node] as string, this.names[port] as string);
+        if (this.pendingLinks.get(key) !== pending) return;
+        this.pendingLinks.delete(key);
+        if (this.routers[node] === null || this.routers[port] === null || this.pairs.has(key))
           return;
-        this.connectLink(node, port, payload as LinkProps);
+        this.connectLink(node, port, pending.props);
         return;
       }
       case K_ACTION:
@@ -555,6 +636,12 @@ export class Host implements HostApi {
     if (batch !== undefined) {
       this.batchAfterStart.delete(i);
       this.scheduler.schedule(this.now, K_CONNECT_BATCH, i, 0, 0, batch);
+    }
+    const links = this.linksAfterStart.get(i);
+    if (links !== undefined) {
+      // Scheduled after start() armed the delay-0 timers, so they connect after them (§5.3.1).
+      this.linksAfterStart.delete(i);
+      for (const l of links) this.scheduler.schedule(this.now, K_CONNECT, l.a, l.b, 0, l);
     }
   }
 
@@ -658,14 +745,8 @@ export class Host implements HostApi {
     }
     const type = frame === null ? ((payload as Uint8Array)[5] as number) : frame.type;
     const length = aux - linkId * LEN_SPAN;
-    if (this.filter !== null) {
-      const peer = link.a === node ? link.b : link.a;
-      if (this.filter(this.names[node] as string, this.names[peer] as string, type, 'in')) {
-        if (frame !== null && frame.type === FrameType.Traffic)
-          this.trafficOutcome(node, frame, 'filter');
-        return;
-      }
-    }
+    // The 'in' filter is not applied here: the router calls it (Effects.filter → fxFilter) at
+    // PROTOCOL.md §7.1 step 2, after the frame reset the read deadline and after local delivery.
     this.trace.frame(this.now, node, port, type, length);
     const fx = this.effects[node] as NodeEffects;
     if (frame === null) router.receiveBytes(this.now, port, payload as Uint8Array, fx);
@@ -724,6 +805,12 @@ export class Host implements HostApi {
       length = encoded.length;
     } else {
       length = frameLength(frame);
+      if (length > MAX_FRAME_LENGTH) {
+        // §3.6/§7.5: the encoder refuses it; same close path as an encode error in wire mode
+        // (router.ts frameTooLong), so object mode and --wire-encode agree (review A.2).
+        this.scheduler.schedule(this.now, K_LOCAL_CLOSE, node, port, link.id);
+        return true;
+      }
     }
     const type = frame.type;
     if (type < FRAME_TYPE_NAMES.length) {
@@ -761,6 +848,19 @@ export class Host implements HostApi {
     const previous = timers.get(timer);
     if (previous !== undefined) this.scheduler.cancel(previous);
     timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
+  }
+
+  /**
+   * @internal The router's §7.1 step 2 hook ('in') or an egress check ('out'), mapped to the
+   * scenario filter by node names. True = drop.
+   */
+  fxFilter(node: number, port: Port, frame: Frame, direction: 'in' | 'out'): boolean {
+    const filter = this.filter;
+    if (filter === null) return false;
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined) return false;
+    const peer = link.a === node ? link.b : link.a;
+    return filter(this.names[node] as string, this.names[peer] as string, frame.type, direction);
   }
 
   /** @internal */

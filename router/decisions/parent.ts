@@ -29,13 +29,15 @@ export function isBetterParentCandidate(
 ): boolean {
   if (now - stored.receiveTime >= announcementTimeout) return false;
   const ann = stored.announcement;
-  if (announcementHasSigner(ann, ourKey)) return false;
+  // The loop test (a scan of every entry) runs only for a candidate that would otherwise win: the
+  // same answer as testing it first, without the scan for most links (issue 7: hubs re-select over
+  // thousands of links).
   const c = compareKeys(ann.rootKey, best.key);
-  if (c > 0) return true;
-  if (c < 0) return false;
-  if (ann.rootSeq > best.seq) return true;
-  if (ann.rootSeq < best.seq) return false;
-  return stored.receiveOrder < best.order;
+  let wins: boolean;
+  if (c !== 0) wins = c > 0;
+  else if (ann.rootSeq !== best.seq) wins = ann.rootSeq > best.seq;
+  else wins = stored.receiveOrder < best.order;
+  return wins && !announcementHasSigner(ann, ourKey);
 }
 
 /**

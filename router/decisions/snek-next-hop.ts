@@ -83,6 +83,29 @@ function better(boot: boolean, dest: PublicKey, k: PublicKey): boolean {
   return compareKeys(dest, k) < 0 && compareKeys(k, bestKey) < 0;
 }
 
+/** Announcements up to this many entries are scanned in order; longer ones by binary search. */
+const LINEAR_SIGNERS = 6;
+
+/** Signer keys of an announcement in ascending order, once per (immutable) announcement object. */
+const sortedSignersOf = new WeakMap<RootAnnouncement, PublicKey[]>();
+
+function sortedSigners(ann: RootAnnouncement): PublicKey[] {
+  let sorted = sortedSignersOf.get(ann);
+  if (sorted === undefined) {
+    sorted = ann.hops.map((h) => h.signer).sort(compareKeys);
+    sortedSignersOf.set(ann, sorted);
+  }
+  return sorted;
+}
+
+/**
+ * consider() every signer of `ann` in hop order. Issue 7: at hubs this ran over every entry of
+ * every peer's announcement for every bootstrap (42% of a sim-skitter run). All takes here carry
+ * the same link, rule and sequence 0, so only the last take matters, and it is exactly: for
+ * traffic, dest itself when it is a signer (unless best already is dest: then nothing can win);
+ * otherwise the least signer above dest, when it is below the current best. For long
+ * announcements that signer is found by binary search over the sorted signers.
+ */
 function considerSigners(
   boot: boolean,
   dest: PublicKey,
@@ -91,10 +114,180 @@ function considerSigners(
   rule: SnekRule,
 ): void {
   const hops = ann.hops;
-  for (let h = 0; h < hops.length; h++) {
-    const signer = (hops[h] as RootAnnouncement['hops'][number]).signer;
-    if (better(boot, dest, signer)) take(signer, 0, link, rule);
+  if (hops.length <= LINEAR_SIGNERS) {
+    for (let h = 0; h < hops.length; h++) {
+      const signer = (hops[h] as RootAnnouncement['hops'][number]).signer;
+      if (better(boot, dest, signer)) take(signer, 0, link, rule);
+    }
+    return;
   }
+  const sorted = sortedSigners(ann);
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(sorted[mid] as PublicKey, dest) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  while (lo < sorted.length && keysEqual(sorted[lo] as PublicKey, dest)) {
+    if (!boot) {
+      if (!keysEqual(bestKey, dest)) take(sorted[lo] as PublicKey, 0, link, rule);
+      return;
+    }
+    lo++;
+  }
+  if (lo < sorted.length && compareKeys(sorted[lo] as PublicKey, bestKey) < 0)
+    take(sorted[lo] as PublicKey, 0, link, rule);
+}
+
+/**
+ * Step 3 at hubs (issue 7). With hundreds or thousands of peers, scanning every signer of every
+ * peer's announcement per bootstrap dominated big runs (33–42% of sim-skitter). The scan's outcome
+ * is fully determined by the candidate multiset {(signer, link position)}: all its takes carry
+ * sequence 0 and rule PeerAncestor, so after it the best is
+ * - for traffic, when some signer equals dest: dest via the first such link (if best was not dest
+ *   already; if it was, nothing can beat it);
+ * - otherwise the least signer above dest via the first link (by position) holding it, when that
+ *   signer is below the best left by step 2.
+ * The index keeps the candidates of each router's links in 256 buckets by first key byte and is
+ * brought up to date at each use by comparing every link's (up, stored) with what it indexed, a
+ * pointer check per link (stored announcements are immutable objects, replaced on change).
+ */
+interface SignerCandidate {
+  readonly key: PublicKey;
+  readonly link: LinkInfo;
+  readonly pos: number;
+}
+
+interface SignerIndex {
+  /** The links array as indexed (same objects, same order) and what each one contributed. */
+  links: LinkInfo[];
+  stored: (StoredAnnouncement | null)[];
+  readonly buckets: SignerCandidate[][];
+}
+
+/** Routers with at least this many links use the index (a plain scan is cheaper below). */
+let signerIndexMinLinks = 24;
+
+/** Tests: force the index on (1) or off (Infinity) to compare it with the plain scan. */
+export function setSignerIndexMinLinks(n: number): void {
+  signerIndexMinLinks = n;
+}
+
+const signerIndexes = new WeakMap<readonly LinkInfo[], SignerIndex>();
+
+function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncement, pos: number) {
+  const hops = stored.announcement.hops;
+  for (let h = 0; h < hops.length; h++) {
+    const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
+    (index.buckets[key[0] as number] as SignerCandidate[]).push({ key, link, pos });
+  }
+}
+
+function unindexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncement) {
+  const hops = stored.announcement.hops;
+  for (let h = 0; h < hops.length; h++) {
+    const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
+    const bucket = index.buckets[key[0] as number] as SignerCandidate[];
+    for (let j = 0; j < bucket.length; j++) {
+      const c = bucket[j] as SignerCandidate;
+      if (c.link === link && c.key === key) {
+        bucket[j] = bucket[bucket.length - 1] as SignerCandidate;
+        bucket.pop();
+        break;
+      }
+    }
+  }
+}
+
+function signerIndexFor(links: readonly LinkInfo[]): SignerIndex {
+  let index = signerIndexes.get(links);
+  let rebuild = index === undefined || index.links.length !== links.length;
+  if (index !== undefined && !rebuild) {
+    for (let i = 0; i < links.length; i++) {
+      if (index.links[i] !== links[i]) {
+        rebuild = true;
+        break;
+      }
+    }
+  }
+  if (index === undefined || rebuild) {
+    index = { links: [], stored: [], buckets: Array.from({ length: 256 }, () => []) };
+    signerIndexes.set(links, index);
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as LinkInfo;
+      const stored = link.up ? link.stored : null;
+      index.links.push(link);
+      index.stored.push(stored);
+      if (stored !== null) indexLink(index, link, stored, i);
+    }
+    return index;
+  }
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as LinkInfo;
+    const stored = link.up ? link.stored : null;
+    const was = index.stored[i] as StoredAnnouncement | null;
+    if (stored === was) continue;
+    if (was !== null) unindexLink(index, link, was);
+    if (stored !== null) indexLink(index, link, stored, i);
+    index.stored[i] = stored;
+  }
+  return index;
+}
+
+/** Least (key, pos) candidate of `bucket` with key above `dest`, or null. */
+function leastAbove(bucket: readonly SignerCandidate[], dest: PublicKey): SignerCandidate | null {
+  let best: SignerCandidate | null = null;
+  for (let j = 0; j < bucket.length; j++) {
+    const c = bucket[j] as SignerCandidate;
+    if (compareKeys(c.key, dest) <= 0) continue;
+    if (best === null) best = c;
+    else {
+      const d = compareKeys(c.key, best.key);
+      if (d < 0 || (d === 0 && c.pos < best.pos)) best = c;
+    }
+  }
+  return best;
+}
+
+function considerAllSignersIndexed(
+  boot: boolean,
+  dest: PublicKey,
+  links: readonly LinkInfo[],
+): void {
+  const index = signerIndexFor(links);
+  const first = dest[0] as number;
+  const home = index.buckets[first] as SignerCandidate[];
+  if (!boot) {
+    let exact: SignerCandidate | null = null;
+    for (let j = 0; j < home.length; j++) {
+      const c = home[j] as SignerCandidate;
+      if ((exact === null || c.pos < exact.pos) && keysEqual(c.key, dest)) exact = c;
+    }
+    if (exact !== null) {
+      if (!keysEqual(bestKey, dest)) take(exact.key, 0, exact.link, SnekRule.PeerAncestor);
+      return;
+    }
+  }
+  let win = leastAbove(home, dest);
+  for (let b = first + 1; win === null && b < 256; b++) {
+    const bucket = index.buckets[b] as SignerCandidate[];
+    if (bucket.length > 0) win = leastAbove(bucket, dest);
+  }
+  if (win !== null && compareKeys(win.key, bestKey) < 0)
+    take(win.key, 0, win.link, SnekRule.PeerAncestor);
+}
+
+/** Index of the first entry whose key is ≥ `key` (entries ascending by key). */
+function lowerBound(entries: readonly SnekEntryInfo[], key: PublicKey): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys((entries[mid] as SnekEntryInfo).key, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -132,10 +325,13 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as LinkInfo;
-    if (!link.up || link.stored === null) continue;
-    considerSigners(boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
+  if (links.length >= signerIndexMinLinks) considerAllSignersIndexed(boot, dest, links);
+  else {
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as LinkInfo;
+      if (!link.up || link.stored === null) continue;
+      considerSigners(boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
+    }
   }
   // Step 4: direct peering shortcut.
   for (let i = 0; i < links.length; i++) {
@@ -143,16 +339,23 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     if (!link.up || link.stored === null) continue;
     if (keysEqual(link.remoteKey, bestKey)) take(bestKey, 0, link, SnekRule.DirectPeer);
   }
-  // Step 5: routing table.
+  // Step 5: routing table. Entries are unique keys in ascending order, so the full scan of the
+  // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
+  // the first take or at the first key above dest that better() refuses (it is ≥ best, and every
+  // later key is greater still). Issue 7: hub tables hold hundreds of entries.
   const entries = input.entries;
   const wm = input.watermark;
-  for (let i = 0; i < entries.length; i++) {
+  for (let i = lowerBound(entries, dest); i < entries.length; i++) {
     const e = entries[i] as SnekEntryInfo;
     const src = input.linkByPort[e.sourcePort];
     if (src === undefined || !src.up) continue;
     if (input.now - e.lastSeen >= input.neighExpiry) continue;
     if (worse(e.watermark, wm)) continue;
-    if (better(boot, dest, e.key)) take(e.key, e.watermark.seq, src, SnekRule.TableEntry);
+    if (better(boot, dest, e.key)) {
+      take(e.key, e.watermark.seq, src, SnekRule.TableEntry);
+      break;
+    }
+    if (compareKeys(e.key, dest) > 0) break;
   }
   // Step 6: parallel-link refinement.
   if (bestPort > LOCAL_PORT && bestAnn !== null) {

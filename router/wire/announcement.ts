@@ -58,6 +58,19 @@ export function encodeAnnouncement(ann: RootAnnouncement): Uint8Array {
   return out;
 }
 
+// "Announce to all" (§5.3) signs one announcement object once per peer in a row: its encoding is
+// kept for the next call (announcements are immutable; issue 7: no per-peer re-encoding garbage).
+let lastEncodedFor: RootAnnouncement | null = null;
+let lastEncoding: Uint8Array = new Uint8Array(0);
+
+function encodedForSigning(ann: RootAnnouncement): Uint8Array {
+  if (ann !== lastEncodedFor) {
+    lastEncoding = encodeAnnouncement(ann);
+    lastEncodedFor = ann;
+  }
+  return lastEncoding;
+}
+
 /**
  * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
  * appended [types/announcement.go: Sign; router/state_tree.go: forPeer]. With `crypto` null
@@ -70,24 +83,85 @@ export function signAnnouncement(
   crypto: Ed25519 | null,
 ): RootAnnouncement {
   const signature =
-    crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodeAnnouncement(ann));
+    crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodedForSigning(ann));
   const hop: SignatureHop = { port, signer: identity.publicKey, signature };
-  return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...ann.hops, hop] };
+  const hops = ann.hops;
+  // Our own fresh signature under our own key verifies (crypto.signedBy checks that pairing), so
+  // receivers need not hash or verify this entry again (verifiedHops, issue 7).
+  if (crypto?.signedBy?.(identity.seed, identity.publicKey, signature)) {
+    const previous = hops.length === 0 ? null : (hops[hops.length - 1] as SignatureHop);
+    if (
+      previous === null ||
+      knownGood(
+        previous,
+        hops.length < 2 ? null : (hops[hops.length - 2] as SignatureHop),
+        ann,
+        crypto,
+      )
+    ) {
+      verifiedHops.set(hop, { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
+    }
+  }
+  return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+}
+
+/**
+ * What a hop entry was verified under: the backend, the entry object before it and the root. The
+ * message an entry signs is exactly (root key, root sequence, entries before it), so the same
+ * immutable entry object behind the same predecessor object under the same root signs the same
+ * bytes (frames and their parts are immutable, router/types.ts).
+ */
+interface VerifiedHop {
+  readonly crypto: Ed25519;
+  readonly previous: SignatureHop | null;
+  readonly rootKey: PublicKey;
+  readonly rootSeq: number;
+}
+
+/**
+ * Entries already verified, by object (issue 7). Frames are shared between hops and a forwarder's
+ * announcement reuses its parent's entry objects, so without this every receiver re-encoded the
+ * whole announcement and re-hashed every prefix for the verification cache: O(depth²) bytes per
+ * announcement, 12% of an fc00 run. Weak: entries go when no frame holds them.
+ */
+const verifiedHops = new WeakMap<SignatureHop, VerifiedHop>();
+
+function knownGood(
+  hop: SignatureHop,
+  previous: SignatureHop | null,
+  ann: RootAnnouncement,
+  crypto: Ed25519,
+): boolean {
+  const v = verifiedHops.get(hop);
+  return (
+    v !== undefined &&
+    v.crypto === crypto &&
+    v.previous === previous &&
+    v.rootSeq === ann.rootSeq &&
+    keysEqual(v.rootKey, ann.rootKey)
+  );
 }
 
 /**
  * Entry i must be signer i's signature over the encoding of root, sequence and entries 0..i−1
- * [types/announcement.go: UnmarshalBinary]. One encoding serves every entry (prefixes of it).
+ * [types/announcement.go: UnmarshalBinary]. One encoding serves every entry (prefixes of it); it is
+ * made only when some entry is not already known good (verifiedHops).
  */
 export function verifyAnnouncement(ann: RootAnnouncement, crypto: Ed25519): boolean {
   const hops = ann.hops;
   if (hops.length === 0) return true;
-  const bytes = encodeAnnouncement(ann);
+  let bytes: Uint8Array | null = null;
   let p = KEY_LENGTH + varU64Length(ann.rootSeq);
+  let previous: SignatureHop | null = null;
   for (let i = 0; i < hops.length; i++) {
     const hop = hops[i] as SignatureHop;
-    if (!crypto.verify(hop.signer, bytes.subarray(0, p), hop.signature)) return false;
+    if (!knownGood(hop, previous, ann, crypto)) {
+      if (bytes === null) bytes = encodeAnnouncement(ann);
+      if (!crypto.verify(hop.signer, bytes.subarray(0, p), hop.signature)) return false;
+      verifiedHops.set(hop, { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
+    }
     p += varU64Length(hop.port) + KEY_LENGTH + SIGNATURE_LENGTH;
+    previous = hop;
   }
   return true;
 }

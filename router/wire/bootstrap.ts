@@ -10,7 +10,7 @@
  * last 64 bytes. The watermark fields of the frame are not covered.
  */
 import type { Ed25519 } from '../crypto.ts';
-import { KEY_LENGTH } from '../keys.ts';
+import { KEY_LENGTH, keysEqual } from '../keys.ts';
 import type { Identity, PublicKey } from '../types.ts';
 import { SIGNATURE_LENGTH, ZERO_SIGNATURE } from './announcement.ts';
 import { copyBytes } from './bytes.ts';
@@ -58,10 +58,23 @@ export function buildBootstrapPayload(
       ? ZERO_SIGNATURE
       : crypto.sign(identity.seed, out.subarray(0, protectedLen));
   out.set(signature, protectedLen);
+  // Our own fresh signature under our own key (crypto.signedBy checks the pairing): receivers
+  // need not hash it again (issue 7).
+  if (identity !== null && crypto?.signedBy?.(identity.seed, identity.publicKey, signature))
+    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
   return out;
 }
 
 const cursor = { pos: 0 };
+
+/**
+ * Issue 7: a bootstrap's payload array travels unchanged (frames are immutable, router/types.ts)
+ * through every hop of its SNEK path, and each hop parsed it (two copies) and hashed it for the
+ * verification cache. Both results are remembered per payload object; weak, so they go with the
+ * frame. `verifiedPayloads` maps a payload to the backend and signer key it verified under.
+ */
+const parsedPayloads = new WeakMap<Uint8Array, BootstrapPayload>();
+const verifiedPayloads = new WeakMap<Uint8Array, { crypto: Ed25519; signerKey: PublicKey }>();
 
 /**
  * Parse a payload; it must be exactly seq | root key | root seq | signature. (The reference ignores
@@ -69,6 +82,14 @@ const cursor = { pos: 0 };
  * protected payload the sender signed — a deliberate strictness, listed in the codec report.)
  */
 export function readBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecError {
+  const known = parsedPayloads.get(payload);
+  if (known !== undefined) return known;
+  const parsed = parseBootstrapPayload(payload);
+  if (!(parsed instanceof CodecError)) parsedPayloads.set(payload, parsed);
+  return parsed;
+}
+
+function parseBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecError {
   const end = payload.length;
   cursor.pos = 0;
   const seq = readVarU64Number(payload, cursor, end);
@@ -98,6 +119,11 @@ export function verifyBootstrapPayload(
   crypto: Ed25519,
 ): boolean {
   if (payload.length < SIGNATURE_LENGTH) return false;
+  const known = verifiedPayloads.get(payload);
+  if (known !== undefined && known.crypto === crypto && keysEqual(known.signerKey, signerKey))
+    return true;
   const m = payload.length - SIGNATURE_LENGTH;
-  return crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m));
+  if (!crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m))) return false;
+  verifiedPayloads.set(payload, { crypto, signerKey });
+  return true;
 }
