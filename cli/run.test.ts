@@ -10,6 +10,7 @@ import {
   parseLoss,
   parseQuirks,
   runSimulation,
+  Simulation,
   writeResults,
 } from './run.ts';
 
@@ -61,7 +62,7 @@ test('flags become a RunConfig; bad values are InputErrors naming the flag', () 
     ['latency', '5', /--latency/],
     ['bandwidth', 'x', /--bandwidth/],
     ['loss', '3', /--loss/],
-    ['max-ports', 300, /--max-ports/],
+    ['max-ports', 70000, /--max-ports/], // > 253 is allowed (simulator-only, issue 7)
     ['seed', 'a b', /--seed/],
   ] as const) {
     assert.throws(
@@ -89,6 +90,9 @@ test('runSimulation writes a complete results folder named <topology>-s<seed>-<h
     assert.deepEqual(readdirSync(out).sort(), [
       'manifest.json',
       'nodes.csv',
+      'pairs.csv',
+      'paths.json',
+      'snapshots.json',
       'summary.json',
       'timeseries.csv',
       'topology.json',
@@ -119,4 +123,114 @@ test('runSimulation writes a complete results folder named <topology>-s<seed>-<h
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+// --- one executor: a run is a scenario with no actions plus a final measurement ---------------
+
+test('run --json summary: stretch and delivery per mode, all pairs on a small network', () => {
+  const r = runSimulation({ topology: 'ring:6', seed: '2', until: 'converged', startSpread: 0 });
+  assert.ok(r.converged);
+  for (const mode of ['snek', 'hybrid', 'tree'] as const) {
+    const st = r.summary.stretch?.[mode];
+    const d = r.summary.delivery?.[mode];
+    assert.ok(st && d, mode);
+    assert.equal(d.sent, 30); // 6·5 ordered pairs
+    assert.equal(
+      d.delivered + d.misdelivered + d.lost + Object.values(d.dropped).reduce((a, b) => a + b, 0),
+      30,
+    );
+    assert.equal(st.sampled, false);
+    assert.equal(st.pairs, d.delivered);
+    assert.ok(st.mean >= 1 && st.p50 <= st.p95 && st.p95 <= st.max, JSON.stringify(st));
+  }
+  // On a ring every tree path between neighbours of the root is at most the long way round.
+  assert.ok((r.summary.stretch?.tree?.max ?? 0) <= 5);
+  const rows = r.data.pairs ?? [];
+  assert.equal(rows.length, 90);
+  assert.ok(
+    rows.every(
+      (p) =>
+        p.outcome !== 'delivered' ||
+        Math.abs(Number(p.stretch) - Number(p.hops) / p.shortest_hops) < 1e-9,
+    ),
+  );
+});
+
+test('stretch above the exact limit is a seeded sample of --stretch-pairs; --no-stretch keeps the trace', () => {
+  const base = { topology: 'ring:70', seed: '4', until: 4_000_000, startSpread: 0 } as const;
+  const a = runSimulation({ ...base, stretchPairs: 25 });
+  const b = runSimulation({ ...base, stretchPairs: 25 });
+  const st = a.summary.stretch?.snek;
+  assert.ok(st);
+  assert.equal(st.sampled, true);
+  assert.equal(a.summary.delivery?.snek?.sent, 25);
+  assert.deepEqual(a.data.pairs, b.data.pairs, 'the sample is seeded');
+  const none = runSimulation({ ...base, stretch: false });
+  assert.equal(none.summary.stretch?.snek, undefined);
+  assert.equal(none.data.pairs?.length, 0);
+  // The measurement comes after the run: it never changes the run's trace, events or time.
+  assert.equal(none.summary.traceHash, a.summary.traceHash);
+  assert.equal(none.summary.events, a.summary.events);
+  assert.equal(none.runId, a.runId);
+  // 70 nodes: above PATHS_UP_TO, no paths unless asked.
+  assert.equal(a.data.paths, undefined);
+  assert.ok((runSimulation({ ...base, stretchPairs: 5, paths: true }).data.paths?.length ?? 0) > 0);
+});
+
+test('results folder: snapshots start/converged/end, paths with reasons, events.jsonl on request', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-run-full-'));
+  try {
+    const result = runSimulation({
+      topology: 'line:5',
+      seed: '1',
+      until: 'converged',
+      events: true,
+    });
+    const out = writeResults(dir, result);
+    const snaps = JSON.parse(readFileSync(join(out, 'snapshots.json'), 'utf8')) as {
+      label?: string;
+      time_s: number;
+      nodes: { parent: string | null }[];
+    }[];
+    assert.deepEqual(
+      snaps.map((s) => s.label),
+      ['start', 'converged', 'end'],
+    );
+    assert.equal(snaps[0]?.time_s, 0);
+    // Converged: exactly one root (no parent) in the one component.
+    assert.equal(snaps[1]?.nodes.filter((n) => n.parent === null).length, 1);
+    const paths = JSON.parse(readFileSync(join(out, 'paths.json'), 'utf8')) as {
+      outcome: string;
+      hops: { node: string; port: number; next: string | null; reason: string }[];
+      destination: string;
+    }[];
+    assert.equal(paths.length, 3 * 20);
+    for (const p of paths.filter((x) => x.outcome === 'delivered')) {
+      const last = p.hops[p.hops.length - 1];
+      assert.ok(last && last.port === 0 && last.node === p.destination && last.next === null);
+      assert.ok(p.hops.every((h) => h.reason.length > 0));
+    }
+    const events = readFileSync(join(out, 'events.jsonl'), 'utf8').trim().split('\n');
+    const kinds = new Set(events.map((l) => (JSON.parse(l) as { e: string }).e));
+    for (const k of ['send', 'recv', 'state', 'probe', 'end']) assert.ok(kinds.has(k), k);
+    const frames = result.summary.framesByType;
+    const sent = events.filter((l) => l.includes('"e":"send"')).length;
+    // Every frame put on a wire during the run is logged (probes after the run end too).
+    assert.ok(sent >= Object.values(frames).reduce((a, b) => a + b, 0));
+    const series = readFileSync(join(out, 'timeseries.csv'), 'utf8');
+    assert.match(series, /\n1,bytes_announcement,\d+\n/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('an interrupted run keeps what is complete: no measurement, marked in the manifest', () => {
+  const sim = new Simulation({ topology: 'ring:8', seed: '1', until: 'converged' });
+  sim.advance(500);
+  sim.interrupted = true;
+  const r = sim.finish();
+  assert.ok(r.interrupted && !r.timedOut);
+  assert.equal(r.summary.stretch?.snek, undefined);
+  assert.equal(r.manifest.options['interrupted'], true);
+  assert.ok(r.summary.events > 0 && r.summary.events <= 500);
 });

@@ -1,20 +1,27 @@
 /**
  * cli/run.ts — `pinelab run`: simulate a topology until it converges (or for a fixed virtual
- * time), print a summary, optionally write the results folder and a state dump.
+ * time), measure path stretch and delivery per routing mode, print a summary, write the results
+ * folder and optionally a state dump.
  *
- * `runSimulation(config)` is the programmatic entry (tests, sweeps); the CLI drives the same
- * `Simulation` in chunks so a SIGINT can stop it cleanly and a progress line can be drawn.
+ * A run is a scenario with no actions plus a final measurement: it goes through the one executor,
+ * scenarios/execute.ts (Execution), exactly like `pinelab scenario run` and sweeps, so every run
+ * writes the same files (results/schema.ts). The CLI advances it in chunks so a SIGINT can stop it
+ * cleanly and a progress line can be drawn.
  *
- * Stopping rule for `--until converged`: the convergence tracker (sim/convergence.ts) is sampled on
- * a fixed virtual grid; once tree and snake both hold, the run continues 3 virtual seconds (to see
- * that they keep holding) and stops; if they break in between, the wait starts over. `--timeout`
- * is virtual time too; reaching it first is exit code 3.
+ * Stopping rule for `--until converged`: convergence is sampled on a fixed virtual grid; once tree
+ * and snake both hold, the run continues 3 virtual seconds (to see that they keep holding) and
+ * stops; if they break in between, the wait starts over. `--timeout` is virtual time too; reaching
+ * it first is exit code 3.
+ *
+ * Stretch: all ordered pairs of connected nodes up to STRETCH_EXACT_UP_TO nodes, above that a
+ * seeded sample of `--stretch-pairs` pairs (summary.stretch.<mode>.pairs / .sampled say which);
+ * every pair is a real probe per mode (snek, hybrid, tree). Hop-by-hop paths with the router's
+ * reasons (paths.json) are recorded up to PATHS_UP_TO nodes unless --paths / --no-paths says.
  */
-import { basename, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Argv, CommandModule } from 'yargs';
-import { buildManifest } from '../results/manifest.ts';
-import { writeRunResults } from '../results/run-results.ts';
+import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type {
   NodeRow,
   RunManifest,
@@ -22,30 +29,26 @@ import type {
   TimeseriesRow,
   TopologyFile,
 } from '../results/schema.ts';
-import { writeJsonAtomic } from '../results/write.ts';
-import type { Ed25519 } from '../router/crypto.ts';
-import { withVerificationCache } from '../router/crypto-cache.ts';
-import { createNobleEd25519 } from '../router/crypto-noble.ts';
-import { createNodeEd25519 } from '../router/crypto-node.ts';
-import { createTrustEd25519 } from '../router/crypto-trust.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { toHex } from '../router/keys.ts';
-import {
-  DEFAULT_ROUTER_OPTIONS,
-  type RouterOptions,
-  resolveRouterOptions,
-} from '../router/options.ts';
-import { Router } from '../router/router.ts';
+import { DEFAULT_ROUTER_OPTIONS, type RouterOptions } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
 import { parseDuration } from '../scenarios/duration.ts';
-import { ConvergenceTracker } from '../sim/convergence.ts';
+import {
+  CONVERGED_GRACE,
+  type CryptoName,
+  type ExecuteResult,
+  Execution,
+  type ScenarioSummary,
+} from '../scenarios/execute.ts';
+import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import { InputError } from '../sim/errors.ts';
-import { FRAME_TYPE_NAMES, Host } from '../sim/host.ts';
+import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
-import { IdentitySource, loadKeysFile } from '../sim/identities.ts';
-import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
-import { isGeneratorSpec, resolveTopology, type Topology } from '../topologies/index.ts';
+import { resolveTopology } from '../topologies/index.ts';
+import { buildReport } from './report.ts';
 
-export type CryptoName = 'node' | 'noble' | 'trust';
+export { CONVERGED_GRACE, type CryptoName };
 
 export interface RunConfig {
   /** File path or generator spec (topologies/index.ts). */
@@ -66,6 +69,14 @@ export interface RunConfig {
   readonly router?: Partial<RouterOptions>;
   /** Convergence sampling interval; default 50 ms up to 5,000 nodes, scaled up above. */
   readonly checkInterval?: Micros;
+  /** Final stretch measurement (default true). */
+  readonly stretch?: boolean;
+  /** Sampled pairs above STRETCH_EXACT_UP_TO nodes (default DEFAULT_STRETCH_PAIRS). */
+  readonly stretchPairs?: number;
+  /** Record hop-by-hop paths (default: up to PATHS_UP_TO nodes). */
+  readonly paths?: boolean;
+  /** Write events.jsonl. */
+  readonly events?: boolean;
   /** The command line as typed, for the manifest. */
   readonly command?: string;
 }
@@ -83,22 +94,29 @@ export interface DumpNode {
 
 export interface RunResult {
   readonly runId: string;
-  readonly summary: RunSummary;
+  readonly summary: ScenarioSummary;
   readonly manifest: RunManifest;
   readonly topology: TopologyFile;
   readonly nodes: readonly NodeRow[];
   readonly timeseries: readonly TimeseriesRow[];
+  /** Everything the results folder holds. */
+  readonly data: RunResultsData;
   readonly converged: boolean;
   readonly timedOut: boolean;
   readonly interrupted: boolean;
-  /** Live host, for callers that want to inspect more (tests, scenarios). */
+  /** Live host, for callers that want to inspect more (tests, diagnostics). */
   readonly host: Host;
   dumpState(): DumpNode[];
 }
 
-/** After tree and snake both hold, keep running this long before stopping (they must keep holding). */
-export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
 export const DEFAULT_TIMEOUT: Micros = 10 * 60 * MICROS_PER_SECOND;
+/** All ordered pairs are probed up to this many nodes (60·59 = 3,540 pairs per mode). */
+export const STRETCH_EXACT_UP_TO = DEFAULT_MEASURE.exactUpTo;
+export const DEFAULT_STRETCH_PAIRS = DEFAULT_MEASURE.sample;
+/** paths.json (recordReasons) by default up to this many nodes: ≤ 50·49·3 records, ~5 MB. */
+export const PATHS_UP_TO = 50;
+/** How long measurement probes may travel before they count as lost. */
+const PROBE_TIMEOUT: Micros = 5 * MICROS_PER_SECOND;
 
 /** Default convergence sampling interval: 50 ms up to 5,000 nodes, proportionally coarser above (≤ 1 s). */
 export function defaultCheckInterval(nodes: number): Micros {
@@ -106,361 +124,150 @@ export function defaultCheckInterval(nodes: number): Micros {
   return Math.min(MICROS_PER_SECOND, base * Math.max(1, Math.ceil(nodes / 5000)));
 }
 
-function createCrypto(name: CryptoName): Ed25519 {
-  if (name === 'noble') return withVerificationCache(createNobleEd25519());
-  if (name === 'trust') return createTrustEd25519(createNodeEd25519());
-  return withVerificationCache(createNodeEd25519());
-}
+const seconds = (t: Micros): number => Math.round(t) / MICROS_PER_SECOND;
 
-/** File name without extension, or the whole generator spec; made safe for a folder name. */
-function runIdBase(source: string, isFile: boolean): string {
-  const base = isFile ? basename(source, extname(source)) : source;
-  return base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'topology';
+/** The scenario a plain run is: the topology, no actions, a final measurement. */
+export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
+  const interval = config.checkInterval ?? defaultCheckInterval(nodes);
+  if (!(interval > 0) || !Number.isInteger(interval)) {
+    throw new InputError(`check interval must be a positive integer of µs, got ${interval}`);
+  }
+  const stretchPairs = config.stretchPairs ?? DEFAULT_STRETCH_PAIRS;
+  if (!Number.isInteger(stretchPairs) || stretchPairs < 1) {
+    throw new InputError(`--stretch-pairs: expected a positive whole number, got ${stretchPairs}`);
+  }
+  const duration =
+    config.until === 'converged' ? (config.timeout ?? DEFAULT_TIMEOUT) : config.until;
+  return {
+    name: 'run',
+    description: '',
+    topology: config.topology,
+    topologyFormat: config.format ?? null,
+    seed: config.seed,
+    links: config.link ?? {},
+    router: config.router ?? {},
+    // A zero-length run is allowed (inspect the start state); the runner wants ≥ 1 µs of time.
+    duration: Math.max(1, duration),
+    measure: {
+      interval,
+      stretchModes: config.stretch === false ? [] : ['snek', 'hybrid', 'tree'],
+      exactUpTo: STRETCH_EXACT_UP_TO,
+      sample: stretchPairs,
+      probeTimeout: PROBE_TIMEOUT,
+      paths: config.paths ?? nodes <= PATHS_UP_TO,
+    },
+    actions: [],
+    source: 'pinelab run',
+    warnings: [],
+  };
 }
-
-const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
-const seconds = (t: Micros): number => round6(t / MICROS_PER_SECOND);
 
 /** One simulation run, advanced in chunks (runSimulation runs it to the end in one go). */
 export class Simulation {
   readonly config: RunConfig;
+  readonly execution: Execution;
   readonly host: Host;
-  readonly topo: Topology;
-  readonly tracker: ConvergenceTracker;
-  readonly interval: Micros;
-  readonly routerOptions: RouterOptions;
-  readonly linkDefaults: LinkProps;
-  readonly cryptoName: CryptoName;
-  private readonly end: Micros;
-  private stopAt: Micros | null = null;
-  private stopNow = false;
-  private readonly stopPredicate = (): boolean => this.stopNow;
-  private samplerEvents = 0;
-  private readonly timeseries: TimeseriesRow[] = [];
-  private readonly lastFrames = new Float64Array(FRAME_TYPE_NAMES.length);
-  private readonly lastBytes = new Float64Array(FRAME_TYPE_NAMES.length);
-  private readonly wallStart = performance.now();
-  private finished = false;
-  interrupted = false;
 
   constructor(config: RunConfig) {
     this.config = config;
-    this.cryptoName = config.crypto ?? 'node';
-    this.topo = resolveTopology(config.topology, {
+    // The topology is resolved twice (here for its size, again by the executor): loaders are
+    // deterministic, and the size decides the sampling interval and whether paths are recorded.
+    const nodes = resolveTopology(config.topology, {
       seed: config.seed,
       ...(config.format === undefined ? {} : { format: config.format }),
-    });
-    this.routerOptions = resolveRouterOptions(config.router ?? {}, 'pinelab run');
-    this.linkDefaults = resolveLinkProps(DEFAULT_LINK_PROPS, config.link, 'pinelab run');
-    const crypto = createCrypto(this.cryptoName);
-    const explicit =
-      config.keysFile === undefined ? new Map<string, Uint8Array>() : loadKeysFile(config.keysFile);
-    const ids = new IdentitySource(config.seed, crypto, explicit);
-    const routerOptions = this.routerOptions;
-    const host: Host = new Host({
-      seed: config.seed,
-      identity: (name) => ids.identity(name),
-      routerFactory: (identity, _i, name) =>
-        new Router(identity, routerOptions, crypto, host.streams.stream(`router:${name}`).fn),
-      linkDefaults: this.linkDefaults,
+    }).graph.order;
+    const scenario = runScenarioOf(config, nodes);
+    const timeout = config.timeout ?? DEFAULT_TIMEOUT;
+    this.execution = new Execution(scenario, {
+      command: config.command ?? `pinelab run --topology ${config.topology} --seed ${config.seed}`,
+      crypto: config.crypto ?? 'node',
+      ...(config.keysFile === undefined ? {} : { keysFile: config.keysFile }),
       wireEncode: config.wireEncode ?? false,
       ...(config.startSpread === undefined ? {} : { startSpread: config.startSpread }),
+      untilConverged: config.until === 'converged',
+      events: config.events === true,
+      idFromTopology: true,
+      manifestOptions: {
+        until: config.until === 'converged' ? 'converged' : seconds(config.until),
+        timeout: seconds(timeout),
+        checkInterval: scenario.measure.interval,
+        stretch: config.stretch !== false,
+        stretchPairs: scenario.measure.sample,
+        paths: scenario.measure.paths,
+        events: config.events === true,
+      },
     });
-    this.host = host;
-    const graph = this.topo.graph;
-    const edges: { source: string; target: string; props?: Partial<LinkProps> }[] = [];
-    graph.forEachEdge((_edge, attrs, source, target) => {
-      const props: { latency?: number; bandwidth?: number; loss?: number } = {};
-      if (attrs.latency !== undefined) props.latency = attrs.latency;
-      if (attrs.bandwidth !== undefined) props.bandwidth = attrs.bandwidth;
-      if (attrs.loss !== undefined) props.loss = attrs.loss;
-      edges.push(Object.keys(props).length === 0 ? { source, target } : { source, target, props });
-    });
-    host.loadTopology(graph.nodes(), edges, this.topo.source);
-    this.tracker = new ConvergenceTracker(host);
-    this.interval = config.checkInterval ?? defaultCheckInterval(graph.order);
-    if (!(this.interval > 0) || !Number.isInteger(this.interval)) {
-      throw new InputError(`check interval must be a positive integer of µs, got ${this.interval}`);
-    }
-    this.end = config.until === 'converged' ? (config.timeout ?? DEFAULT_TIMEOUT) : config.until;
-    // Samplers are host actions, not router events: they never enter the trace hash.
-    host.at(0, () => this.sample());
-    host.at(MICROS_PER_SECOND, () => this.perSecond());
-  }
-
-  private sample(): void {
-    this.samplerEvents++;
-    const now = this.host.now;
-    const both = this.tracker.sample(now);
-    const t = seconds(now);
-    this.timeseries.push({
-      time_s: t,
-      metric: 'tree_fraction',
-      value: round6(this.tracker.treeFraction),
-    });
-    this.timeseries.push({
-      time_s: t,
-      metric: 'snake_fraction',
-      value: round6(this.tracker.snakeFraction),
-    });
-    if (this.config.until === 'converged') {
-      if (!both) this.stopAt = null;
-      else if (this.stopAt === null) {
-        const at = now + CONVERGED_GRACE;
-        this.stopAt = at;
-        // A stop marker, ignored if convergence broke (and maybe re-held) in between.
-        if (at <= this.end) {
-          this.host.at(at, () => {
-            this.samplerEvents++;
-            if (this.stopAt === at) this.stopNow = true;
-          });
-        }
-      }
-    }
-    if (now + this.interval <= this.end) this.host.at(now + this.interval, () => this.sample());
-  }
-
-  private perSecond(): void {
-    this.samplerEvents++;
-    const now = this.host.now;
-    const t = seconds(now);
-    for (let k = 0; k < FRAME_TYPE_NAMES.length; k++) {
-      const frames = this.host.framesSent[k] as number;
-      const bytes = this.host.bytesSent[k] as number;
-      this.timeseries.push({
-        time_s: t,
-        metric: `frames_${FRAME_TYPE_NAMES[k]}`,
-        value: frames - (this.lastFrames[k] as number),
-      });
-      this.timeseries.push({
-        time_s: t,
-        metric: `bytes_${FRAME_TYPE_NAMES[k]}`,
-        value: bytes - (this.lastBytes[k] as number),
-      });
-      this.lastFrames[k] = frames;
-      this.lastBytes[k] = bytes;
-    }
-    if (now + MICROS_PER_SECOND <= this.end)
-      this.host.at(now + MICROS_PER_SECOND, () => this.perSecond());
+    this.host = this.execution.host;
   }
 
   /** Run up to `maxEvents` more events. Returns true when the run is over. */
   advance(maxEvents: number): boolean {
-    if (this.finished) return true;
-    this.host.runBatch(this.end, maxEvents, this.stopPredicate);
-    if (this.stopNow) this.finished = true;
-    else if (this.host.scheduler.peekTime() > this.end) {
-      // Nothing left before the end: time passes to it (the scheduler idles).
-      this.host.runUntil(this.end);
-      this.finished = true;
-    }
-    return this.finished;
+    return this.execution.advance(maxEvents);
   }
 
   get now(): Micros {
-    return this.host.now;
+    return this.execution.now;
   }
 
   /** Router events so far (sampler actions excluded). */
   get events(): number {
-    return this.host.events - this.samplerEvents;
+    return this.execution.events;
   }
 
-  get converged(): boolean {
-    return this.tracker.converged;
+  get interrupted(): boolean {
+    return this.execution.interrupted;
+  }
+  set interrupted(value: boolean) {
+    this.execution.interrupted = value;
   }
 
   /** Assemble the results (call when advance() returned true, or after an interrupt). */
   finish(): RunResult {
-    const host = this.host;
-    const tracker = this.tracker;
-    // A final sample at the end time, unless one was just taken.
-    tracker.sample(host.now);
-    const traceHash = host.traceHash();
-    const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
-    const framesByType: Record<string, number> = {};
-    const bytesByType: Record<string, number> = {};
-    FRAME_TYPE_NAMES.forEach((name, k) => {
-      framesByType[name] = host.framesSent[k] as number;
-      bytesByType[name] = host.bytesSent[k] as number;
-    });
-    const n = host.nodeCount;
-    const views: (RouterView | null)[] = [];
-    const nameByKey = new Map<string, string>();
-    for (let i = 0; i < n; i++) {
-      const router = host.routerAt(i);
-      views.push(router === null ? null : router.snapshot());
-      if (router !== null) nameByKey.set(toHex(host.keyAt(i)), host.nameAt(i));
-    }
-    const root = this.largestComponentRoot();
-    const bfsDepth = root < 0 ? null : this.bfs(root);
-    const summary: RunSummary = {
-      nodes: host.nodeNames().length,
-      links: host.links().length,
-      seed: this.config.seed,
-      root: root < 0 ? null : host.nameAt(root),
-      treeConvergedAt: tracker.treeSince === null ? null : seconds(tracker.treeSince),
-      snakeConvergedAt: tracker.snakeSince === null ? null : seconds(tracker.snakeSince),
-      framesByType,
-      bytesByType,
-      events: this.events,
-      virtualSeconds: seconds(host.now),
-      wallSeconds,
-      traceHash,
-    };
-    const nodes: NodeRow[] = [];
-    const dump: DumpNode[] = [];
-    for (let i = 0; i < n; i++) {
-      const view = views[i];
-      if (view === null || view === undefined) continue;
-      const parentIndex = view.parentPort === null ? -1 : host.peerAt(i, view.parentPort);
-      const parent = parentIndex < 0 ? null : host.nameAt(parentIndex);
-      const descending =
-        view.descendingKey === null
-          ? null
-          : (nameByKey.get(toHex(view.descendingKey)) ?? toHex(view.descendingKey));
-      const rootHex = toHex(view.rootKey);
-      nodes.push({
-        node: host.nameAt(i),
-        key: toHex(view.key),
-        root: rootHex,
-        root_seq: view.rootSeq,
-        parent: parent ?? '',
-        coords: `[${view.coords.join(' ')}]`,
-        depth: view.coords.length,
-        bfs_depth: bfsDepth === null ? -1 : (bfsDepth[i] as number),
-        descending: descending ?? '',
-        table_size: view.tableSize,
-        coords_cache_size: view.coordsCacheSize,
-        tree_converged_at: tracker.treeOk(i) ? seconds(tracker.treeChangedAt[i] as number) : '',
-        snake_converged_at: tracker.snakeOk(i) ? seconds(tracker.snakeChangedAt[i] as number) : '',
-      });
-      dump.push({
-        name: host.nameAt(i),
-        key: toHex(view.key),
-        rootKey: rootHex,
-        rootSeq: view.rootSeq,
-        parent,
-        coords: view.coords,
-        descending,
-        tableSize: view.tableSize,
-      });
-    }
-    const graph = this.topo.graph;
-    const topology: TopologyFile = {
-      nodes: host.nodeNames().map((name) => {
-        const i = host.indexOf(name) as number;
-        const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
-        const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
-        return {
-          name,
-          key: toHex(host.keyAt(i)),
-          ...(x === undefined ? {} : { x }),
-          ...(y === undefined ? {} : { y }),
-        };
-      }),
-      links: host.links().map(([source, target]) => ({ source, target })),
-    };
-    const manifest = buildManifest({
-      command:
-        this.config.command ??
-        `pinelab run --topology ${this.config.topology} --seed ${this.config.seed}`,
-      seed: this.config.seed,
-      options: {
-        until: this.config.until === 'converged' ? 'converged' : seconds(this.config.until),
-        timeout: seconds(this.config.timeout ?? DEFAULT_TIMEOUT),
-        wireEncode: this.config.wireEncode ?? false,
-        startSpread: this.config.startSpread ?? MICROS_PER_SECOND,
-        checkInterval: this.interval,
-        links: this.linkDefaults,
-        router: this.routerOptions,
-        keysFile: this.config.keysFile ?? null,
-        interrupted: this.interrupted,
-      },
-      topology: {
-        source: this.topo.source,
-        digest: this.topo.digest,
-        nodes: graph.order,
-        links: graph.size,
-      },
-      crypto: this.cryptoName,
-      traceHash,
-      wallSeconds,
-    });
-    const converged = tracker.converged;
+    const r: ExecuteResult = this.execution.finish();
+    const data = r.data;
     return {
-      runId: `${runIdBase(this.topo.source, !isGeneratorSpec(this.config.topology))}-s${runIdBase(this.config.seed, false)}-${traceHash.slice(0, 8)}`,
-      summary,
-      manifest,
-      topology,
-      nodes,
-      timeseries: this.timeseries,
-      converged,
-      timedOut: this.config.until === 'converged' && !converged && !this.interrupted,
-      interrupted: this.interrupted,
-      host,
-      dumpState: () => dump,
+      runId: r.runId,
+      summary: r.summary,
+      manifest: data.manifest,
+      topology: data.topology as TopologyFile,
+      nodes: data.nodes ?? [],
+      timeseries: data.timeseries ?? [],
+      data,
+      converged: r.converged,
+      timedOut: this.config.until === 'converged' && !r.converged && !r.interrupted,
+      interrupted: r.interrupted,
+      host: r.host,
+      dumpState: () => dumpState(r.views),
     };
-  }
-
-  /** Node index of the greatest key in the largest up-link component (ties: lower index). */
-  private largestComponentRoot(): number {
-    const host = this.host;
-    const n = host.nodeCount;
-    const parent = Int32Array.from({ length: n }, (_, i) => i);
-    const find = (x: number): number => {
-      let r = x;
-      while (parent[r] !== r) r = parent[r] as number;
-      return r;
-    };
-    host.forEachUpLink((a, b) => {
-      const ra = find(a);
-      const rb = find(b);
-      if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
-    });
-    const size = new Int32Array(n);
-    const best = new Int32Array(n).fill(-1);
-    for (let i = 0; i < n; i++) {
-      if (host.routerAt(i) === null) continue;
-      const c = find(i);
-      size[c] = (size[c] as number) + 1;
-      const b = best[c] as number;
-      if (b < 0 || toHex(host.keyAt(i)) > toHex(host.keyAt(b))) best[c] = i;
-    }
-    let bestComponent = -1;
-    for (let c = 0; c < n; c++) {
-      if ((size[c] as number) > (bestComponent < 0 ? 0 : (size[bestComponent] as number)))
-        bestComponent = c;
-    }
-    return bestComponent < 0 ? -1 : (best[bestComponent] as number);
-  }
-
-  /** Hop distance from `source` over up links (-1 unreachable). */
-  private bfs(source: number): Int32Array {
-    const host = this.host;
-    const n = host.nodeCount;
-    const adjacency: number[][] = Array.from({ length: n }, () => []);
-    host.forEachUpLink((a, b) => {
-      (adjacency[a] as number[]).push(b);
-      (adjacency[b] as number[]).push(a);
-    });
-    const dist = new Int32Array(n).fill(-1);
-    dist[source] = 0;
-    const queue = [source];
-    for (let q = 0; q < queue.length; q++) {
-      const u = queue[q] as number;
-      for (const v of adjacency[u] as number[]) {
-        if (dist[v] === -1) {
-          dist[v] = (dist[u] as number) + 1;
-          queue.push(v);
-        }
-      }
-    }
-    return dist;
   }
 }
 
-/** Run a whole simulation synchronously (tests, sweeps, scenarios). */
+/** Per-node final state (names for parent and descending, keys in hex), in node order. */
+function dumpState(views: ReadonlyMap<string, RouterView>): DumpNode[] {
+  const nameByKey = new Map<string, string>();
+  for (const [name, v] of views) nameByKey.set(toHex(v.key), name);
+  const out: DumpNode[] = [];
+  for (const [name, v] of views) {
+    const parent = v.parentKey === null ? null : (nameByKey.get(toHex(v.parentKey)) ?? null);
+    const descending =
+      v.descendingKey === null
+        ? null
+        : (nameByKey.get(toHex(v.descendingKey)) ?? toHex(v.descendingKey));
+    out.push({
+      name,
+      key: toHex(v.key),
+      rootKey: toHex(v.rootKey),
+      rootSeq: v.rootSeq,
+      parent,
+      coords: [...v.coords],
+      descending,
+      tableSize: v.tableSize,
+    });
+  }
+  return out;
+}
+
+/** Run a whole simulation synchronously (tests, benchmarks). */
 export function runSimulation(config: RunConfig): RunResult {
   const sim = new Simulation(config);
   while (!sim.advance(1 << 20)) {}
@@ -470,13 +277,7 @@ export function runSimulation(config: RunConfig): RunResult {
 /** Write the results folder `<outDir>/<run-id>/`; returns its path. */
 export function writeResults(outDir: string, result: RunResult): string {
   const dir = join(outDir, result.runId);
-  writeRunResults(dir, {
-    manifest: result.manifest,
-    summary: result.summary,
-    topology: result.topology,
-    nodes: result.nodes,
-    timeseries: result.timeseries,
-  });
+  writeRunResults(dir, result.data);
   return dir;
 }
 
@@ -537,8 +338,14 @@ interface RunArgs {
   keys?: string;
   until: string;
   timeout: string;
-  out?: string;
+  /** Results parent folder; false (--no-out) writes nothing. */
+  out?: string | false;
   json: boolean;
+  stretch?: boolean;
+  'stretch-pairs'?: number;
+  paths?: boolean;
+  events?: boolean;
+  report?: boolean;
   'dump-state'?: string;
   crypto: CryptoName;
   'wire-encode': boolean;
@@ -565,8 +372,11 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       `--loss: expected a probability in [0, 1] like 0.01 or 1%, got '${args.loss}'`,
     );
   const maxPorts = Number(args['max-ports']);
-  if (!Number.isInteger(maxPorts) || maxPorts < 1 || maxPorts > 253) {
-    throw new InputError(`--max-ports: expected an integer in 1..253, got '${args['max-ports']}'`);
+  // Above 253 (PROTOCOL.md §4.1) is a simulator-only extension: hub-heavy maps keep every link.
+  if (!Number.isInteger(maxPorts) || maxPorts < 1 || maxPorts > 65535) {
+    throw new InputError(
+      `--max-ports: expected an integer in 1..65535 (253 = the protocol's limit), got '${args['max-ports']}'`,
+    );
   }
   if (!/^[\x21-\x7e]+$/.test(String(args.seed))) {
     throw new InputError(
@@ -594,8 +404,55 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       maxPorts,
       ...parseQuirks(args.quirk),
     },
+    ...(args.stretch === undefined ? {} : { stretch: args.stretch }),
+    ...(args['stretch-pairs'] === undefined
+      ? {}
+      : { stretchPairs: stretchPairsArg(args['stretch-pairs']) }),
+    ...(args.paths === undefined ? {} : { paths: args.paths }),
+    ...(args.events === undefined ? {} : { events: args.events }),
     command,
   };
+}
+
+function stretchPairsArg(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new InputError(
+      `--stretch-pairs: expected a positive whole number, got '${String(value)}'`,
+    );
+  return n;
+}
+
+const num = (v: number): string => String(Math.round(v * 1000) / 1000);
+
+/** One line per measured mode: stretch distribution, sample size, delivery. */
+export function stretchLines(s: RunSummary): string[] {
+  const lines: string[] = [];
+  for (const mode of ['snek', 'hybrid', 'tree'] as const) {
+    const st = s.stretch?.[mode];
+    const d = s.delivery?.[mode];
+    if (st === undefined || d === undefined) continue;
+    const dropped = Object.entries(d.dropped)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
+    lines.push(
+      `${`stretch ${mode}`.padEnd(15)}mean ${num(st.mean)}  p50 ${num(st.p50)}  p95 ${num(st.p95)}  max ${num(st.max)}  (${st.pairs} pairs${st.sampled ? ', seeded sample' : ', all pairs'}; ${Math.round(st.shortestShare * 100)}% shortest)  delivered ${d.delivered}/${d.sent}${d.misdelivered > 0 ? `, misdelivered ${d.misdelivered}` : ''}${dropped ? `, dropped ${dropped}` : ''}${d.lost > 0 ? `, lost ${d.lost}` : ''}`,
+    );
+  }
+  return lines;
+}
+
+/** What to do with the results folder (printed after the summary). */
+export function nextSteps(dir: string, report: boolean): string {
+  const rows: [string, string][] = [
+    [`npx pinelab view ${dir}`, 'interactive viewer on http://127.0.0.1 (Ctrl-C to stop)'],
+    report
+      ? [`open ${join(dir, 'report.html')}`, 'the same viewer in one offline file']
+      : [`npx pinelab report ${dir} -o ${join(dir, 'report.html')}`, 'one offline HTML file'],
+    [`npx pinelab compare ${dir} <other-run>`, 'every summary figure side by side'],
+  ];
+  const width = Math.max(...rows.map(([c]) => c.length));
+  return `\nNext:\n${rows.map(([c, w]) => `  ${c.padEnd(width)}   # ${w}`).join('\n')}\n`;
 }
 
 function humanSummary(result: RunResult, outDir: string | null): string {
@@ -605,15 +462,16 @@ function humanSummary(result: RunResult, outDir: string | null): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const lines = [
-    `topology    ${result.manifest.topology.source}: ${s.nodes} nodes, ${s.links} links up${result.host.refusedLinks > 0 ? ` (${result.host.refusedLinks} refused: no free port, §4.1)` : ''} (seed ${s.seed})`,
-    `root        ${s.root ?? '-'}`,
-    `tree        ${fmt(s.treeConvergedAt)}`,
-    `snake       ${fmt(s.snakeConvergedAt)}`,
-    `frames      ${frames}`,
-    `virtual     ${s.virtualSeconds.toFixed(3)} s, ${s.events} events, wall ${s.wallSeconds.toFixed(2)} s (${Math.round(s.events / Math.max(s.wallSeconds, 1e-6)).toLocaleString('en-US')} events/s)`,
-    `trace hash  ${s.traceHash}`,
+    `topology       ${result.manifest.topology.source}: ${s.nodes} nodes, ${s.links} links up${s.refusedLinks > 0 ? ` (${s.refusedLinks} refused: no free port, §4.1)` : ''} (seed ${s.seed})`,
+    `root           ${s.root ?? '-'}`,
+    `tree           ${fmt(s.treeConvergedAt)}`,
+    `snake          ${fmt(s.snakeConvergedAt)}`,
+    `frames         ${frames}`,
+    ...stretchLines(s),
+    `virtual        ${s.virtualSeconds.toFixed(3)} s, ${s.events} events, wall ${s.wallSeconds.toFixed(2)} s (${Math.round(s.events / Math.max(s.wallSeconds, 1e-6)).toLocaleString('en-US')} events/s)`,
+    `trace hash     ${s.traceHash}`,
   ];
-  if (outDir !== null) lines.push(`results     ${outDir}`);
+  if (outDir !== null) lines.push(`results        ${outDir}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -654,12 +512,36 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('out', {
         type: 'string',
-        describe: 'write the results folder DIR/<topology>-s<seed>-<hash8>/',
+        default: 'results',
+        describe: 'write the results folder DIR/<topology>-s<seed>-<hash8>/ (--no-out: none)',
       })
       .option('json', {
         type: 'boolean',
         default: false,
         describe: 'print the summary as one JSON object',
+      })
+      .option('stretch', {
+        type: 'boolean',
+        default: true,
+        describe: `measure stretch and delivery per mode (snek, hybrid, tree) with real probes at the end (--no-stretch: skip)`,
+      })
+      .option('stretch-pairs', {
+        type: 'number',
+        describe: `pairs probed above ${STRETCH_EXACT_UP_TO} nodes, a seeded sample (default ${DEFAULT_STRETCH_PAIRS}; all ordered pairs up to ${STRETCH_EXACT_UP_TO} nodes)`,
+      })
+      .option('paths', {
+        type: 'boolean',
+        describe: `record hop-by-hop paths with the router's reasons in paths.json (default: on up to ${PATHS_UP_TO} nodes)`,
+      })
+      .option('report', {
+        type: 'boolean',
+        default: false,
+        describe: 'also write <results>/report.html: the viewer and the data in one offline file',
+      })
+      .option('events', {
+        type: 'boolean',
+        default: false,
+        describe: 'write events.jsonl: every frame sent/received, state changes, probes',
       })
       .option('dump-state', {
         type: 'string',
@@ -698,7 +580,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('max-ports', {
         type: 'number',
         default: 253,
-        describe: 'peering ports per router (PROTOCOL.md §4.1)',
+        describe: 'peering ports per router (PROTOCOL.md §4.1: 253; more = simulator-only)',
       })
       .option('start-spread', {
         type: 'string',
@@ -755,12 +637,33 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.off('SIGINT', onSigint);
       if (tty) process.stderr.write('\r\x1b[K');
     }
-    const result = sim.finish();
+    // A second Ctrl-C while the measurement runs and the files are written must not kill the
+    // process half-way: it is noted and ignored (every file is written atomically anyway).
+    const ignoreSigint = (): void => {
+      process.stderr.write('pinelab: finishing the results files, one moment…\n');
+    };
+    process.on('SIGINT', ignoreSigint);
+    let result: RunResult;
     let dir: string | null = null;
-    if (args.out !== undefined) dir = writeResults(args.out, result);
-    if (args['dump-state'] !== undefined) writeJsonAtomic(args['dump-state'], result.dumpState());
+    try {
+      if (tty && !sim.interrupted && config.stretch !== false)
+        process.stderr.write('  measuring stretch and delivery…');
+      result = sim.finish();
+      if (tty) process.stderr.write('\r\x1b[K');
+      if (typeof args.out === 'string' && args.out !== '') dir = writeResults(args.out, result);
+      if (args['dump-state'] !== undefined) writeJsonAtomic(args['dump-state'], result.dumpState());
+      if (args.report === true && dir !== null) {
+        const html = await buildReport(dir);
+        writeFileAtomic(join(dir, 'report.html'), html);
+      }
+    } finally {
+      process.off('SIGINT', ignoreSigint);
+    }
     if (args.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
-    else process.stdout.write(humanSummary(result, dir));
+    else {
+      process.stdout.write(humanSummary(result, dir));
+      if (dir !== null) process.stdout.write(nextSteps(dir, args.report === true));
+    }
     if (result.interrupted) {
       const kept = [
         dir === null ? null : `results in ${dir}`,
@@ -769,7 +672,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         .filter((x) => x !== null)
         .join(' and ');
       process.stderr.write(
-        `pinelab: interrupted at virtual ${(sim.now / MICROS_PER_SECOND).toFixed(3)} s; the summary covers the run up to there${kept ? ` (kept: ${kept}, marked interrupted in the manifest)` : ''}.\n`,
+        `pinelab: interrupted at virtual ${(sim.now / MICROS_PER_SECOND).toFixed(3)} s; the summary covers the run up to there, without the final stretch measurement${kept ? ` (kept: ${kept}, marked interrupted in the manifest)` : ''}.\n`,
       );
       process.exitCode = 130;
     } else if (result.timedOut) {

@@ -3,6 +3,13 @@
  * scenarios/runner.ts): samples convergence on a fixed virtual-time grid, sends real probes for
  * stretch and traffic through HostApi.sendProbe, counts frames seen by the filter, takes
  * snapshots, and at the end assembles the tidy rows of results/schema.ts.
+ *
+ * It is the one measurement path of every run: `pinelab run` is a scenario with no actions
+ * (scenarios/execute.ts), so plain runs and scenarios produce the same files. With the real host
+ * (CollectorOptions.counters) it also records frames and bytes per virtual second from the host's
+ * wire counters, automatic snapshots (start, first convergence, end) and, when asked, an event log
+ * (events.jsonl). Final state (nodes.csv, the summary's root, table sizes) is taken at the end of
+ * the run, before the final stretch measurement, whose probes only observe.
  */
 import type { Micros, RouterView } from '../router/types.ts';
 import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
@@ -79,6 +86,8 @@ export interface CollectedResults {
   /** Traffic-action probes by mode (incl. "auto"). */
   readonly traffic: Partial<Record<ProbeMode, DeliverySummary>>;
   readonly framesByType: Readonly<Record<string, number>>;
+  /** Bytes by frame type (only with CollectorOptions.counters; else empty). */
+  readonly bytesByType: Readonly<Record<string, number>>;
   readonly episodes: readonly {
     readonly time_s: number;
     readonly label: string;
@@ -97,6 +106,39 @@ export interface CollectedResults {
 
 const s = (us: Micros): number => us / 1_000_000;
 
+/** What the executor (scenarios/execute.ts) adds on top of the plain HostApi collector. */
+export interface CollectorOptions {
+  /**
+   * The host's live wire counters by frame type (sim/host.ts framesSent / bytesSent): frames and
+   * bytes per virtual second go to the time series and the totals to framesByType.
+   */
+  readonly counters?: { readonly frames: ArrayLike<number>; readonly bytes: ArrayLike<number> };
+  /** Snapshots at the start (t = 0), at the first sample where tree and snake hold, and at the end. */
+  readonly autoSnapshots?: boolean;
+  /** Record events.jsonl lines (frames sent and received, state changes, probes, topology). */
+  readonly events?: boolean;
+  /** Called after every convergence sample with the fractions of correct nodes. */
+  readonly onSample?: (tree: number, snake: number) => void;
+  /**
+   * Start-up: the topology's links and the time by which every node has started (the host's
+   * start spread). Until then a node with planned links none of which has come up yet has not
+   * started (or its peers have not): it counts as NOT converged, instead of as a trivially
+   * converged isolated node, so the convergence series starts at 0, not at a false 1.
+   */
+  readonly startUp?: {
+    readonly links: readonly (readonly [string, string])[];
+    readonly until: Micros;
+  };
+}
+
+/** Virtual second: the bin width of the frames_<type> / bytes_<type> series. */
+const SECOND: Micros = 1_000_000;
+
+/** One events.jsonl line: virtual time in seconds, event kind, and its fields. */
+export type TraceEvent = { readonly t: number; readonly e: string } & Readonly<
+  Record<string, string | number | null>
+>;
+
 export class RunCollector implements ScenarioCollector {
   private host: HostApi | null = null;
   private scenario: Scenario | null = null;
@@ -108,7 +150,6 @@ export class RunCollector implements ScenarioCollector {
   private readonly snapshots: Snapshot[] = [];
   private readonly timeseries: TimeseriesRow[] = [];
   private readonly frames = new Float64Array(FRAME_TYPE_NAMES.length + 1);
-  private readonly framesAtLastSample = new Float64Array(FRAME_TYPE_NAMES.length + 1);
   private readonly probes = new Map<number, Probe>();
   private readonly measurements: Measurement[] = [];
   private readonly traffic = new Map<ProbeMode, DeliveryCounter>();
@@ -118,6 +159,26 @@ export class RunCollector implements ScenarioCollector {
   private recordPaths = false;
   private finished = false;
   private readonly random: RandomFactory;
+  private readonly options: CollectorOptions;
+  /** State at the end of the run (before the final measurement), taken by finish(). */
+  private endState: { g: Csr; views: RouterView[] } | null = null;
+  private endFrames: Float64Array | null = null;
+  private endBytes: Float64Array | null = null;
+  private convergedSnapshot = false;
+  private readonly lastFrames = new Float64Array(FRAME_TYPE_NAMES.length);
+  private readonly lastBytes = new Float64Array(FRAME_TYPE_NAMES.length);
+  /** events.jsonl lines (already serialised: one string per event keeps memory flat). */
+  readonly eventLines: string[] = [];
+  /** Previous (root, parent, descending) per node name, for state-change events. */
+  private readonly lastState = new Map<string, string>();
+  /** Set when the run was interrupted: finish() then skips the final stretch measurement. */
+  interrupted = false;
+  /** The run has ended (finish() took the end state): the final measurement is not sampled. */
+  private ended = false;
+  /** Nodes with planned links (startUp) that have not had an up link yet; null when not tracked. */
+  private waiting: Set<string> | null = null;
+  /** End of the last overhead bin, µs. */
+  private lastBin: Micros = 0;
 
   /**
    * Frame counting through the filter (for hosts without their own counters).
@@ -129,15 +190,33 @@ export class RunCollector implements ScenarioCollector {
    * `random(name)` gives the named seeded stream (sim/rng.ts RandomStreams.stream).
    * `countFrames`: count frames through the filter (hosts without counters, e.g. test fakes).
    */
-  constructor(random: RandomFactory, countFrames = false) {
+  constructor(random: RandomFactory, countFrames = false, options: CollectorOptions = {}) {
     this.random = random;
-    if (countFrames) this.countFrame = (n, p, t, d) => this.count(n, p, t, d);
+    this.options = options;
+    if (countFrames || options.events === true)
+      this.countFrame = (n, p, t, d) => this.count(n, p, t, d);
+  }
+
+  /** Append one event (only called when options.events is on). */
+  private event(e: string, fields: Record<string, string | number | null>): void {
+    this.eventLines.push(JSON.stringify({ t: s(this.h.now), e, ...fields }));
   }
 
   attach(host: HostApi, scenario: Scenario): void {
     this.host = host;
     this.scenario = scenario;
-    host.onTraffic((o) => this.outcome(o));
+    host.onTraffic((o) => {
+      if (this.options.events === true)
+        this.event('probe', {
+          id: o.id,
+          source: o.source,
+          destination: o.destination,
+          reached: o.reached,
+          hops: o.hops,
+          drop: o.dropReason,
+        });
+      this.outcome(o);
+    });
     host.onHop((id, node, port, next, reason) => {
       if (!this.recordPaths) return;
       const list = this.hops.get(id);
@@ -145,11 +224,68 @@ export class RunCollector implements ScenarioCollector {
     });
     const interval = scenario.measure.interval;
     const tick = (): void => {
+      // After the end of the run the final measurement's probes travel: not part of the series.
+      if (this.ended) return;
       this.sample();
       const t = host.now + interval;
       if (t <= scenario.duration) host.at(t, tick);
     };
+    if (this.options.autoSnapshots === true) host.at(0, () => this.snapshot('start'));
     host.at(0, tick);
+    const startUp = this.options.startUp;
+    if (startUp !== undefined && startUp.until > 0) {
+      this.waiting = new Set();
+      for (const [a, b] of startUp.links)
+        if (a !== b) {
+          this.waiting.add(a);
+          this.waiting.add(b);
+        }
+    }
+    // Control overhead: frames (and bytes, with host counters) sent per virtual second, one row
+    // per frame type and second, zeros included so each series is continuous for the plots. The
+    // row at time t covers (t − 1 s, t]; finish() adds the run's last partial second as a rate.
+    if (this.options.counters !== undefined || this.countFrame !== undefined) {
+      const perSecond = (): void => {
+        if (this.ended) return;
+        this.overheadBin();
+        if (host.now + SECOND <= scenario.duration) host.at(host.now + SECOND, perSecond);
+      };
+      if (SECOND <= scenario.duration) host.at(SECOND, perSecond);
+    }
+  }
+
+  /**
+   * One overhead row per frame type for (lastBin, now], normalised to per virtual second (bins
+   * are 1 s except the last one of a run). Sources: the host's wire counters, else the frames
+   * counted through the filter (no bytes then).
+   */
+  private overheadBin(): void {
+    const now = this.h.now;
+    const width = now - this.lastBin;
+    if (width <= 0) return;
+    const scale = SECOND / width;
+    const t = s(now);
+    const counters = this.options.counters;
+    for (let k = 0; k < FRAME_TYPE_NAMES.length; k++) {
+      const name = FRAME_TYPE_NAMES[k] as string;
+      const f = counters === undefined ? (this.frames[k] as number) : (counters.frames[k] ?? 0);
+      this.timeseries.push({
+        time_s: t,
+        metric: `frames_${name}`,
+        value: round((f - (this.lastFrames[k] as number)) * scale),
+      });
+      this.lastFrames[k] = f;
+      if (counters !== undefined) {
+        const b = counters.bytes[k] ?? 0;
+        this.timeseries.push({
+          time_s: t,
+          metric: `bytes_${name}`,
+          value: round((b - (this.lastBytes[k] as number)) * scale),
+        });
+        this.lastBytes[k] = b;
+      }
+    }
+    this.lastBin = now;
   }
 
   private get h(): HostApi {
@@ -161,9 +297,16 @@ export class RunCollector implements ScenarioCollector {
     const now = this.h.now;
     this.changes.push({ time: now, label });
     this.timeseries.push({ time_s: s(now), metric: 'topology_change', value: 1 });
+    if (this.options.events === true) this.event('topology', { label });
   }
 
-  private count(_node: string, _peer: string, frameType: number, direction: 'in' | 'out'): void {
+  private count(node: string, peer: string, frameType: number, direction: 'in' | 'out'): void {
+    if (this.options.events === true)
+      this.event(direction === 'out' ? 'send' : 'recv', {
+        node,
+        peer,
+        frame: FRAME_TYPE_NAMES[frameType] ?? String(frameType),
+      });
     // Each transmission is seen once on its way out (control overhead = frames sent).
     if (direction !== 'out') return;
     const k =
@@ -190,6 +333,21 @@ export class RunCollector implements ScenarioCollector {
     const { g, views } = this.state();
     const c = evaluateConvergence(g, views);
     const n = g.names.length;
+    const waiting = this.waiting;
+    if (waiting !== null) {
+      if (now >= (this.options.startUp?.until ?? 0)) this.waiting = null;
+      else
+        for (let i = 0; i < n; i++) {
+          const name = g.names[i] as string;
+          if (!waiting.has(name)) continue;
+          if ((g.offsets[i + 1] as number) > (g.offsets[i] as number)) waiting.delete(name);
+          else {
+            // Not joined yet (see CollectorOptions.startUp): not converged.
+            c.tree[i] = 0;
+            c.snake[i] = 0;
+          }
+        }
+    }
     let tree = 0;
     let snake = 0;
     for (let i = 0; i < n; i++) {
@@ -211,11 +369,40 @@ export class RunCollector implements ScenarioCollector {
     this.timeseries.push({ time_s: t, metric: 'tree_fraction', value: round(sample.tree) });
     this.timeseries.push({ time_s: t, metric: 'snake_fraction', value: round(sample.snake) });
     this.timeseries.push({ time_s: t, metric: 'nodes', value: n });
-    FRAME_TYPE_NAMES.forEach((name, k) => {
-      const delta = (this.frames[k] as number) - (this.framesAtLastSample[k] as number);
-      if (delta > 0) this.timeseries.push({ time_s: t, metric: `frames_${name}`, value: delta });
+    if (this.options.events === true) this.stateEvents(g, views);
+    // Isolated nodes are trivially converged (each is its own component): the "converged"
+    // snapshot waits for a network with at least one link up.
+    const both = sample.tree === 1 && sample.snake === 1 && (n <= 1 || g.targets.length > 0);
+    if (both && !this.convergedSnapshot && this.options.autoSnapshots === true) {
+      this.convergedSnapshot = true;
+      this.snapshot('converged');
+    }
+    this.options.onSample?.(sample.tree, sample.snake);
+  }
+
+  /** Per-node root / parent / descending changes since the previous sample, as events. */
+  private stateEvents(g: Csr, views: readonly RouterView[]): void {
+    const nameOf = new Map<string, string>();
+    views.forEach((v, i) => {
+      nameOf.set(keyHex(v.key), g.names[i] as string);
     });
-    this.framesAtLastSample.set(this.frames);
+    views.forEach((v, i) => {
+      const node = g.names[i] as string;
+      const root = nameOf.get(keyHex(v.rootKey)) ?? keyHex(v.rootKey);
+      const parent = v.parentKey === null ? null : (nameOf.get(keyHex(v.parentKey)) ?? null);
+      const descending =
+        v.descendingKey === null ? null : (nameOf.get(keyHex(v.descendingKey)) ?? null);
+      const state = `${root}\u0000${v.rootSeq}\u0000${parent}\u0000${descending}`;
+      if (this.lastState.get(node) !== state) {
+        this.lastState.set(node, state);
+        this.event('state', { node, root, rootSeq: v.rootSeq, parent, descending });
+      }
+    });
+    if (this.lastState.size > g.names.length) {
+      // Nodes left (churn): forget them so a returning node logs its state again.
+      const present = new Set(g.names);
+      for (const n of [...this.lastState.keys()]) if (!present.has(n)) this.lastState.delete(n);
+    }
   }
 
   snapshot(label: string | null): void {
@@ -325,6 +512,19 @@ export class RunCollector implements ScenarioCollector {
     const sc = this.scenario;
     if (sc === null) return;
     this.sample();
+    // The end of the run: final state and counters, before the measurement probes travel.
+    if (this.options.counters !== undefined || this.countFrame !== undefined) this.overheadBin();
+    this.ended = true;
+    this.endState = this.state();
+    const counters = this.options.counters;
+    if (counters !== undefined) {
+      this.endFrames = Float64Array.from(counters.frames);
+      this.endBytes = Float64Array.from(counters.bytes);
+    }
+    if (this.options.autoSnapshots === true) this.snapshot('end');
+    if (this.options.events === true) this.event('end', { nodes: this.endState.g.names.length });
+    // Interrupted (SIGINT): what was measured so far is kept; no new probes, no waiting.
+    if (this.interrupted) return;
     if (sc.measure.stretchModes.length > 0)
       this.measureStretch(
         sc.measure.stretchModes,
@@ -338,7 +538,7 @@ export class RunCollector implements ScenarioCollector {
 
   /** Assemble the results (call after finish()). */
   results(): CollectedResults {
-    const { g, views } = this.state();
+    const { g, views } = this.endState ?? this.state();
     const c = evaluateConvergence(g, views);
     // Root of the largest component (ties: the component met first).
     const sizes = new Map<number, number>();
@@ -463,8 +663,11 @@ export class RunCollector implements ScenarioCollector {
     for (const mode of [...this.traffic.keys()].sort())
       traffic[mode] = (this.traffic.get(mode) as DeliveryCounter).summary();
     const framesByType: Record<string, number> = {};
+    const bytesByType: Record<string, number> = {};
+    const frames = this.endFrames ?? this.frames;
     FRAME_TYPE_NAMES.forEach((name, k) => {
-      framesByType[name] = this.frames[k] as number;
+      framesByType[name] = frames[k] as number;
+      if (this.endBytes !== null) bytesByType[name] = this.endBytes[k] as number;
     });
     const tree = finalConvergence(this.samples, 'tree');
     const snake = finalConvergence(this.samples, 'snake');
@@ -476,6 +679,7 @@ export class RunCollector implements ScenarioCollector {
       delivery,
       traffic,
       framesByType,
+      bytesByType,
       episodes: eps.map((e) => ({
         time_s: s(e.start),
         label: e.label,

@@ -3,6 +3,7 @@
  * at a time; summary.json goes last, so "summary.json exists" means "the run is complete" (sweeps
  * rely on it to resume).
  */
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   NodeRow,
@@ -58,6 +59,49 @@ export interface RunResultsData {
   readonly snapshots?: readonly Snapshot[];
   /** One JSON value per line (written only when given: the run asked for --events). */
   readonly events?: readonly unknown[];
+  /** events.jsonl lines already serialised (results/collector.ts), written in chunks. */
+  readonly eventLines?: readonly string[];
+}
+
+let tmpCounter = 0;
+
+/**
+ * A JSON array with one compact element per line: a third of the size of indented JSON (paths.json
+ * of the 48-node demo: 4.7 MB instead of 7.3 MB), still greppable and diffable line by line.
+ */
+export function jsonArrayLines(items: readonly unknown[]): string {
+  if (items.length === 0) return '[]\n';
+  return `[\n${items.map((x) => JSON.stringify(x)).join(',\n')}\n]\n`;
+}
+
+/**
+ * Write lines to `path` through a temporary file and a rename (like results/write.ts), in chunks:
+ * an event log can be larger than the longest string V8 allows.
+ */
+export function writeLinesAtomic(path: string, lines: readonly string[]): void {
+  const dir = join(path, '..');
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.tmp-${process.pid}-${tmpCounter++}-events.jsonl`);
+  const fd = openSync(tmp, 'w');
+  try {
+    const CHUNK = 10_000;
+    for (let i = 0; i < lines.length; i += CHUNK) {
+      const end = Math.min(lines.length, i + CHUNK);
+      let text = '';
+      for (let k = i; k < end; k++) text += `${lines[k]}\n`;
+      writeSync(fd, text);
+    }
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
+    rmSync(tmp, { force: true });
+    throw error;
+  }
 }
 
 export function writeRunResults(dir: string, data: RunResultsData): void {
@@ -67,12 +111,13 @@ export function writeRunResults(dir: string, data: RunResultsData): void {
   if (data.timeseries)
     writeCsvAtomic<TimeseriesRow>(join(dir, 'timeseries.csv'), TIMESERIES_COLUMNS, data.timeseries);
   if (data.pairs) writeCsvAtomic<PairRow>(join(dir, 'pairs.csv'), PAIR_COLUMNS, data.pairs);
-  if (data.paths) writeJsonAtomic(join(dir, 'paths.json'), data.paths);
-  if (data.snapshots) writeJsonAtomic(join(dir, 'snapshots.json'), data.snapshots);
+  if (data.paths) writeFileAtomic(join(dir, 'paths.json'), jsonArrayLines(data.paths));
+  if (data.snapshots) writeFileAtomic(join(dir, 'snapshots.json'), jsonArrayLines(data.snapshots));
   if (data.events)
     writeFileAtomic(
       join(dir, 'events.jsonl'),
       data.events.map((e) => `${JSON.stringify(e)}\n`).join(''),
     );
+  if (data.eventLines) writeLinesAtomic(join(dir, 'events.jsonl'), data.eventLines);
   writeJsonAtomic(join(dir, 'summary.json'), data.summary);
 }

@@ -1,34 +1,61 @@
 /**
- * scenarios/execute.ts — run a validated Scenario on the real simulator (sim/host.ts + the
- * router) and produce its results: build the host from the scenario (topology, seed, link defaults,
- * router options), play the actions (runner.ts), collect metrics (results/collector.ts), and
- * optionally write the results folder.
+ * scenarios/execute.ts — THE executor: every simulation pinelab makes goes through `Execution`.
+ * `pinelab scenario run`, sweeps and `pinelab run` (a scenario with no actions plus a final
+ * measurement, cli/run.ts) all build the host here from a Scenario (topology with its per-link
+ * attributes, seed, link defaults, router options, crypto backend, keys file), play the actions
+ * (runner.ts), measure with results/collector.ts and assemble the results folder
+ * (results/schema.ts).
+ *
+ * Execution is chunked (`advance(maxEvents)`) so the CLI can draw progress and take a SIGINT
+ * between chunks; `executeScenario` runs it to the end in one go.
+ *
+ * What a run reports as "the run" ends at the scenario's duration, or — with `untilConverged` —
+ * CONVERGED_GRACE after the first sample from which tree and snake both held (the wait restarts
+ * if they break). `virtualSeconds`, `events`, `traceHash` and the frame counters are taken there;
+ * the final stretch measurement comes after it: its probes observe the converged network and are
+ * reported in `stretch` / `delivery` / pairs.csv / paths.json, not in the trace hash. So a plain
+ * run's trace hash and run id do not depend on how it is measured (--no-stretch, --stretch-pairs).
  */
+import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UndirectedGraph } from 'graphology';
-import { RunCollector } from '../results/collector.ts';
+import { type CollectedResults, RunCollector } from '../results/collector.ts';
 import { buildManifest } from '../results/manifest.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
-import type { RunSummary } from '../results/schema.ts';
+import type { RunManifest, RunSummary } from '../results/schema.ts';
+import type { Ed25519 } from '../router/crypto.ts';
 import { withVerificationCache } from '../router/crypto-cache.ts';
+import { createNobleEd25519 } from '../router/crypto-noble.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
+import { createTrustEd25519 } from '../router/crypto-trust.ts';
 import { toHex } from '../router/keys.ts';
-import { resolveRouterOptions } from '../router/options.ts';
+import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
+import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
 import { InputError } from '../sim/errors.ts';
-import { FRAME_TYPE_NAMES, Host } from '../sim/host.ts';
-import { IdentitySource } from '../sim/identities.ts';
+import { Host } from '../sim/host.ts';
+import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
+import { IdentitySource, loadKeysFile } from '../sim/identities.ts';
 import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
 import {
+  isGeneratorSpec,
   resolveTopology,
   type TopoEdgeAttributes,
+  type Topology,
   type TopoNodeAttributes,
   topologyDigest,
 } from '../topologies/index.ts';
 import { parseDuration } from './duration.ts';
 import { checkNames } from './load.ts';
-import { runScenario } from './runner.ts';
+import { runScenario, type ScenarioCollector } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
+
+export type CryptoName = 'node' | 'noble' | 'trust';
+
+/** After tree and snake both hold, keep running this long before stopping (they must keep holding). */
+export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
+/** Automatic snapshots (start, converged, end) up to this many nodes (snapshots.json size). */
+export const AUTO_SNAPSHOTS_UP_TO = 10_000;
 
 /** RunSummary plus what a scenario measures beyond a plain run (additive fields). */
 export interface ScenarioSummary extends RunSummary {
@@ -45,6 +72,8 @@ export interface ScenarioSummary extends RunSummary {
   readonly tableSize: import('../results/schema.ts').Distribution;
   readonly coordsCacheSize: import('../results/schema.ts').Distribution;
   readonly depth: import('../results/metrics.ts').DepthSummary;
+  /** Links refused at set-up for lack of a free port (PROTOCOL.md §4.1). */
+  readonly refusedLinks: number;
   readonly warnings: readonly string[];
 }
 
@@ -53,11 +82,37 @@ export interface ExecuteOptions {
   readonly out?: string;
   /** The command line, for the manifest. */
   readonly command?: string;
+  /** ed25519 backend (default node). */
+  readonly crypto?: CryptoName;
+  /** JSON file {"node": "64 hex seed"} overriding derived keys. */
+  readonly keysFile?: string;
+  /** Encode every frame to bytes and decode at the receiver. */
+  readonly wireEncode?: boolean;
+  /** Node start times uniform over [0, startSpread) µs (host default 1 s). */
+  readonly startSpread?: Micros;
+  /** Stop CONVERGED_GRACE after tree and snake hold; the scenario's duration is the timeout. */
+  readonly untilConverged?: boolean;
+  /** Record events.jsonl. */
+  readonly events?: boolean;
+  /** Automatic start/converged/end snapshots up to this many nodes (default AUTO_SNAPSHOTS_UP_TO). */
+  readonly snapshotsUpTo?: number;
+  /** Name the run after the topology (pinelab run) instead of the scenario. */
+  readonly idFromTopology?: boolean;
+  /** More resolved options for the manifest (run flags). */
+  readonly manifestOptions?: Readonly<Record<string, unknown>>;
 }
 
 export interface ExecuteResult {
+  /** `<topology or scenario>-s<seed>-<trace hash 8>`, safe as a folder name. */
+  readonly runId: string;
   readonly summary: ScenarioSummary;
   readonly data: RunResultsData;
+  readonly converged: boolean;
+  readonly interrupted: boolean;
+  /** The live host, for callers that inspect more (state dumps, tests). */
+  readonly host: Host;
+  /** Final views by node name (end of the run, before the final measurement). */
+  readonly views: ReadonlyMap<string, RouterView>;
 }
 
 /** Router options from a scenario: durations ("5s") become Micros; the router validates the rest. */
@@ -77,131 +132,372 @@ export function routerOptionsOf(scenario: Scenario): Record<string, unknown> {
   return out;
 }
 
+export function createCrypto(name: CryptoName): Ed25519 {
+  if (name === 'noble') return withVerificationCache(createNobleEd25519());
+  if (name === 'trust') return createTrustEd25519(createNodeEd25519());
+  return withVerificationCache(createNodeEd25519());
+}
+
+/** File name without extension, or the whole generator spec; made safe for a folder name. */
+export function runIdBase(source: string, isFile: boolean): string {
+  const base = isFile ? basename(source, extname(source)) : source;
+  return base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'run';
+}
+
+const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
+
+/**
+ * The runner schedules its actions and then calls `runUntil(duration)` and `collector.finish()`
+ * in one synchronous go. To run in chunks, the executor hands it this view of the host: the first
+ * runUntil only records the end (the executor then advances in chunks), later ones (the
+ * collector's probe wait) run for real. Host actions scheduled through it are counted so that
+ * `events` reports router events only.
+ */
+class ChunkedHost implements HostApi {
+  readonly host: Host;
+  private deferred = true;
+  /** Host actions run (samplers, scenario actions): excluded from the router event count. */
+  actions = 0;
+  constructor(host: Host) {
+    this.host = host;
+  }
+  get now(): Micros {
+    return this.host.now;
+  }
+  nodeNames(): readonly string[] {
+    return this.host.nodeNames();
+  }
+  hasNode(name: string): boolean {
+    return this.host.hasNode(name);
+  }
+  addNode(name: string): void {
+    this.host.addNode(name);
+  }
+  removeNode(name: string): void {
+    this.host.removeNode(name);
+  }
+  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
+    return props === undefined ? this.host.addLink(a, b) : this.host.addLink(a, b, props);
+  }
+  removeLink(a: string, b: string): void {
+    this.host.removeLink(a, b);
+  }
+  setLink(a: string, b: string, props: Partial<LinkProps>): void {
+    this.host.setLink(a, b, props);
+  }
+  links(): readonly (readonly [string, string])[] {
+    return this.host.links();
+  }
+  view(name: string): RouterView {
+    return this.host.view(name);
+  }
+  sendProbe(
+    source: string,
+    destination: string,
+    id: number,
+    mode: Parameters<Host['sendProbe']>[3],
+  ): void {
+    this.host.sendProbe(source, destination, id, mode);
+  }
+  onTraffic(listener: (outcome: TrafficOutcome) => void): void {
+    this.host.onTraffic(listener);
+  }
+  onHop(
+    listener: (id: number, node: string, port: number, next: string | null, reason: string) => void,
+  ): void {
+    this.host.onHop(listener);
+  }
+  setFilter(filter: FrameFilter | null): void {
+    this.host.setFilter(filter);
+  }
+  at(time: Micros, action: () => void): void {
+    this.host.at(time, () => {
+      this.actions++;
+      action();
+    });
+  }
+  runUntil(until: Micros, stop?: () => boolean): void {
+    if (this.deferred) {
+      this.deferred = false;
+      return;
+    }
+    this.host.runUntil(until, stop);
+  }
+}
+
+/** One execution of a scenario on the real host, advanced in chunks. */
+export class Execution {
+  readonly scenario: Scenario;
+  readonly options: ExecuteOptions;
+  readonly host: Host;
+  readonly topo: Topology;
+  readonly collector: RunCollector;
+  readonly routerOptions: RouterOptions;
+  readonly linkDefaults: LinkProps;
+  readonly cryptoName: CryptoName;
+  /** Set by the caller (SIGINT): finish() keeps what is complete and skips the measurement. */
+  interrupted = false;
+  private readonly chunked: ChunkedHost;
+  private readonly end: Micros;
+  private stopAt: Micros | null = null;
+  private stopNow = false;
+  private readonly stopPredicate = (): boolean => this.stopNow;
+  private done = false;
+  private readonly wallStart = performance.now();
+
+  constructor(scenario: Scenario, options: ExecuteOptions = {}) {
+    this.scenario = scenario;
+    this.options = options;
+    this.cryptoName = options.crypto ?? 'node';
+    // "none": an empty network that the actions build (pineconesim sequences start empty).
+    this.topo =
+      scenario.topology === EMPTY_TOPOLOGY
+        ? {
+            graph: new UndirectedGraph<TopoNodeAttributes, TopoEdgeAttributes>(),
+            source: 'none',
+            digest: topologyDigest(new UndirectedGraph()),
+          }
+        : resolveTopology(scenario.topology, {
+            seed: scenario.seed,
+            ...(scenario.topologyFormat === null ? {} : { format: scenario.topologyFormat }),
+          });
+    const graph = this.topo.graph;
+    const nodes = graph.nodes();
+    checkNames(scenario, nodes);
+    this.routerOptions = resolveRouterOptions(
+      routerOptionsOf(scenario),
+      `${scenario.source}: router`,
+    );
+    this.linkDefaults = resolveLinkProps(
+      DEFAULT_LINK_PROPS,
+      scenario.links,
+      `${scenario.source}: links`,
+    );
+    const crypto = createCrypto(this.cryptoName);
+    const explicit =
+      options.keysFile === undefined
+        ? new Map<string, Uint8Array>()
+        : loadKeysFile(options.keysFile);
+    const ids = new IdentitySource(scenario.seed, crypto, explicit);
+    const routerOptions = this.routerOptions;
+    const host: Host = new Host({
+      seed: scenario.seed,
+      identity: (name) => ids.identity(name),
+      routerFactory: (identity, _i, name) =>
+        new Router(identity, routerOptions, crypto, host.streams.stream(`router:${name}`).fn),
+      linkDefaults: this.linkDefaults,
+      wireEncode: options.wireEncode ?? false,
+      ...(options.startSpread === undefined ? {} : { startSpread: options.startSpread }),
+    });
+    this.host = host;
+    // Topology edge attributes (latency, bandwidth, loss) override the run-wide link defaults.
+    const edges: { source: string; target: string; props?: Partial<LinkProps> }[] = [];
+    graph.forEachEdge((_edge, attrs, source, target) => {
+      const props: { latency?: number; bandwidth?: number; loss?: number } = {};
+      if (attrs.latency !== undefined) props.latency = attrs.latency;
+      if (attrs.bandwidth !== undefined) props.bandwidth = attrs.bandwidth;
+      if (attrs.loss !== undefined) props.loss = attrs.loss;
+      edges.push(Object.keys(props).length === 0 ? { source, target } : { source, target, props });
+    });
+    host.loadTopology(nodes, edges, this.topo.source);
+    this.end = scenario.duration;
+    const random = (name: string) => host.streams.stream(`scenario:${name}`);
+    const untilConverged = options.untilConverged === true;
+    this.collector = new RunCollector(random, false, {
+      counters: { frames: host.framesSent, bytes: host.bytesSent },
+      autoSnapshots: graph.order <= (options.snapshotsUpTo ?? AUTO_SNAPSHOTS_UP_TO),
+      events: options.events === true,
+      ...(untilConverged ? { onSample: (t: number, s: number) => this.onSample(t, s) } : {}),
+      // Nodes not started yet count as not converged (the host's default spread is 1 s).
+      startUp: {
+        links: edges.map((e) => [e.source, e.target] as const),
+        until: options.startSpread ?? MICROS_PER_SECOND,
+      },
+    });
+    this.chunked = new ChunkedHost(host);
+    // The runner gets a collector whose finish() waits for the executor (see ChunkedHost).
+    const collector = this.collector;
+    const deferred: ScenarioCollector = {
+      attach: (h, sc) => collector.attach(h, sc),
+      topologyChanged: (label) => collector.topologyChanged(label),
+      setPosition: (node, x, y) => collector.setPosition(node, x, y),
+      snapshot: (label) => collector.snapshot(label),
+      measureStretch: (modes, exactUpTo, sample, rng) =>
+        collector.measureStretch(modes, exactUpTo, sample, rng),
+      sendTraffic: (source, destination, mode) => collector.sendTraffic(source, destination, mode),
+      finish: () => {},
+      ...(collector.countFrame === undefined ? {} : { countFrame: collector.countFrame }),
+    };
+    runScenario(
+      scenario,
+      this.chunked,
+      deferred,
+      random,
+      edges.map((e) => [e.source, e.target] as const),
+    );
+  }
+
+  /** The --until converged rule, evaluated after every convergence sample. */
+  private onSample(tree: number, snake: number): void {
+    if (tree !== 1 || snake !== 1) {
+      this.stopAt = null;
+      return;
+    }
+    if (this.stopAt !== null) return;
+    const at = this.host.now + CONVERGED_GRACE;
+    this.stopAt = at;
+    // A stop marker, ignored if convergence broke (and maybe re-held) in between.
+    if (at <= this.end)
+      this.chunked.at(at, () => {
+        if (this.stopAt === at) this.stopNow = true;
+      });
+  }
+
+  /** Run up to `maxEvents` more events. Returns true when the run is over. */
+  advance(maxEvents: number): boolean {
+    if (this.done) return true;
+    this.host.runBatch(this.end, maxEvents, this.stopPredicate);
+    if (this.stopNow) this.done = true;
+    else if (this.host.scheduler.peekTime() > this.end) {
+      // Nothing left before the end: time passes to it (the scheduler idles).
+      this.host.runUntil(this.end);
+      this.done = true;
+    }
+    return this.done;
+  }
+
+  get now(): Micros {
+    return this.host.now;
+  }
+
+  /** Router events so far (host actions excluded). */
+  get events(): number {
+    return this.host.events - this.chunked.actions;
+  }
+
+  /** End the run here: final sample, state and snapshot, the final measurement, the results. */
+  finish(): ExecuteResult {
+    const host = this.host;
+    const scenario = this.scenario;
+    const runEnd = host.now;
+    const traceHash = host.traceHash();
+    const events = this.events;
+    // Final state and links at the end of the run (the measurement's probes come after).
+    const views = new Map<string, RouterView>();
+    for (const name of host.nodeNames()) views.set(name, host.view(name));
+    const links = host.links().map(([source, target]) => ({ source, target }));
+    this.collector.interrupted = this.interrupted;
+    this.collector.finish();
+    const r: CollectedResults = this.collector.results();
+    const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
+    const converged = (k: 'tree_s' | 'snake_s') =>
+      r.episodes.map((e) => e[k]).filter((v): v is number => v !== null);
+    const tree = converged('tree_s');
+    const snake = converged('snake_s');
+    const mean = (xs: number[]) =>
+      xs.length === 0 ? null : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e6) / 1e6;
+    const names = r.nodes.map((n) => n.node);
+    const summary: ScenarioSummary = {
+      nodes: names.length,
+      links: links.length,
+      seed: scenario.seed,
+      root: r.root,
+      treeConvergedAt: r.treeConvergedAt,
+      snakeConvergedAt: r.snakeConvergedAt,
+      framesByType: r.framesByType,
+      bytesByType: r.bytesByType,
+      events,
+      virtualSeconds: round6(runEnd / MICROS_PER_SECOND),
+      wallSeconds,
+      traceHash,
+      stretch: r.stretch,
+      delivery: r.delivery,
+      scenario: scenario.name,
+      ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
+      convergence: {
+        changes: r.episodes.length - 1,
+        treeMean: mean(tree),
+        treeMax: tree.length === 0 ? null : Math.max(...tree),
+        snakeMean: mean(snake),
+        snakeMax: snake.length === 0 ? null : Math.max(...snake),
+        unconverged: r.episodes.filter((e) => e.tree_s === null || e.snake_s === null).length,
+      },
+      tableSize: r.tableSize,
+      coordsCacheSize: r.coordsCacheSize,
+      depth: r.depth,
+      refusedLinks: host.refusedLinks,
+      warnings: scenario.warnings,
+    };
+    const graph = this.topo.graph;
+    const manifest: RunManifest = buildManifest({
+      command: this.options.command ?? `pinelab scenario run ${scenario.source}`,
+      seed: scenario.seed,
+      options: {
+        router: this.routerOptions,
+        links: this.linkDefaults,
+        measure: scenario.measure,
+        duration: round6(scenario.duration / MICROS_PER_SECOND),
+        wireEncode: this.options.wireEncode ?? false,
+        startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
+        keysFile: this.options.keysFile ?? null,
+        ...this.options.manifestOptions,
+        interrupted: this.interrupted,
+      },
+      topology: {
+        source: this.topo.source,
+        digest: this.topo.digest,
+        nodes: graph.order,
+        links: graph.size,
+      },
+      ...(this.options.idFromTopology === true ? {} : { scenario: scenario.source }),
+      crypto: this.cryptoName,
+      traceHash,
+      wallSeconds,
+    });
+    const data: RunResultsData = {
+      manifest,
+      summary,
+      topology: {
+        nodes: names.map((name) => {
+          const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
+          const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
+          return {
+            name,
+            key: toHex((views.get(name) as RouterView).key),
+            ...(x === undefined ? {} : { x }),
+            ...(y === undefined ? {} : { y }),
+          };
+        }),
+        links,
+      },
+      nodes: r.nodes,
+      timeseries: r.timeseries,
+      pairs: r.pairs,
+      ...(scenario.measure.paths ? { paths: r.paths } : {}),
+      ...(r.snapshots.length > 0 ? { snapshots: r.snapshots } : {}),
+      ...(this.options.events === true ? { eventLines: this.collector.eventLines } : {}),
+    };
+    const base =
+      this.options.idFromTopology === true
+        ? runIdBase(this.topo.source, !isGeneratorSpec(scenario.topology))
+        : runIdBase(scenario.name, false);
+    return {
+      runId: `${base}-s${runIdBase(scenario.seed, false)}-${traceHash.slice(0, 8)}`,
+      summary,
+      data,
+      converged: r.treeConvergedAt !== null && r.snakeConvergedAt !== null,
+      interrupted: this.interrupted,
+      host,
+      views,
+    };
+  }
+}
+
+/** Run a scenario to the end; write the results folder `options.out` when given. */
 export function executeScenario(scenario: Scenario, options: ExecuteOptions = {}): ExecuteResult {
-  const wallStart = performance.now();
-  // "none": an empty network that the actions build (pineconesim sequences start empty).
-  const topo =
-    scenario.topology === EMPTY_TOPOLOGY
-      ? {
-          graph: new UndirectedGraph<TopoNodeAttributes, TopoEdgeAttributes>(),
-          source: 'none',
-          digest: topologyDigest(new UndirectedGraph()),
-        }
-      : resolveTopology(scenario.topology, {
-          seed: scenario.seed,
-          ...(scenario.topologyFormat === null ? {} : { format: scenario.topologyFormat }),
-        });
-  const graph = topo.graph;
-  const nodes = graph.nodes();
-  checkNames(scenario, nodes);
-  const routerOptions = resolveRouterOptions(
-    routerOptionsOf(scenario),
-    `${scenario.source}: router`,
-  );
-  const linkDefaults = resolveLinkProps(
-    DEFAULT_LINK_PROPS,
-    scenario.links,
-    `${scenario.source}: links`,
-  );
-  const crypto = withVerificationCache(createNodeEd25519());
-  const ids = new IdentitySource(scenario.seed, crypto);
-  const host: Host = new Host({
-    seed: scenario.seed,
-    identity: (name) => ids.identity(name),
-    routerFactory: (identity, _i, name) =>
-      new Router(identity, routerOptions, crypto, host.streams.stream(`router:${name}`).fn),
-    linkDefaults,
-  });
-  const edges: { source: string; target: string }[] = [];
-  graph.forEachEdge((_e, _attrs, source, target) => {
-    edges.push({ source, target });
-  });
-  host.loadTopology(nodes, edges, topo.source);
-  const random = (name: string) => host.streams.stream(`scenario:${name}`);
-  const collector = new RunCollector(random);
-  runScenario(
-    scenario,
-    host,
-    collector,
-    random,
-    edges.map((e) => [e.source, e.target] as const),
-  );
-  const r = collector.results();
-  const framesByType: Record<string, number> = {};
-  const bytesByType: Record<string, number> = {};
-  FRAME_TYPE_NAMES.forEach((name, k) => {
-    framesByType[name] = host.framesSent[k] as number;
-    bytesByType[name] = host.bytesSent[k] as number;
-  });
-  const wallSeconds = Math.round(performance.now() - wallStart) / 1000;
-  const converged = (k: 'tree_s' | 'snake_s') =>
-    r.episodes.map((e) => e[k]).filter((v): v is number => v !== null);
-  const tree = converged('tree_s');
-  const snake = converged('snake_s');
-  const mean = (xs: number[]) =>
-    xs.length === 0 ? null : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e6) / 1e6;
-  const summary: ScenarioSummary = {
-    nodes: host.nodeNames().length,
-    links: host.links().length,
-    seed: scenario.seed,
-    root: r.root,
-    treeConvergedAt: r.treeConvergedAt,
-    snakeConvergedAt: r.snakeConvergedAt,
-    framesByType,
-    bytesByType,
-    events: host.events,
-    virtualSeconds: host.now / 1_000_000,
-    wallSeconds,
-    traceHash: host.traceHash(),
-    stretch: r.stretch,
-    delivery: r.delivery,
-    scenario: scenario.name,
-    ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
-    convergence: {
-      changes: r.episodes.length - 1,
-      treeMean: mean(tree),
-      treeMax: tree.length === 0 ? null : Math.max(...tree),
-      snakeMean: mean(snake),
-      snakeMax: snake.length === 0 ? null : Math.max(...snake),
-      unconverged: r.episodes.filter((e) => e.tree_s === null || e.snake_s === null).length,
-    },
-    tableSize: r.tableSize,
-    coordsCacheSize: r.coordsCacheSize,
-    depth: r.depth,
-    warnings: scenario.warnings,
-  };
-  const manifest = buildManifest({
-    command: options.command ?? `pinelab scenario run ${scenario.source}`,
-    seed: scenario.seed,
-    options: { router: routerOptions, links: linkDefaults, measure: scenario.measure },
-    topology: { source: topo.source, digest: topo.digest, nodes: graph.order, links: graph.size },
-    scenario: scenario.source,
-    crypto: 'node',
-    traceHash: summary.traceHash,
-    wallSeconds,
-  });
-  const data: RunResultsData = {
-    manifest,
-    summary,
-    topology: {
-      nodes: host.nodeNames().map((name) => {
-        const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
-        const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
-        return {
-          name,
-          key: toHex(host.view(name).key),
-          ...(x === undefined ? {} : { x }),
-          ...(y === undefined ? {} : { y }),
-        };
-      }),
-      links: host.links().map(([source, target]) => ({ source, target })),
-    },
-    nodes: r.nodes,
-    timeseries: r.timeseries,
-    pairs: r.pairs,
-    ...(scenario.measure.paths ? { paths: r.paths } : {}),
-    snapshots: r.snapshots,
-  };
-  if (options.out !== undefined) writeRunResults(options.out, data);
-  return { summary, data };
+  const execution = new Execution(scenario, options);
+  while (!execution.advance(1 << 20)) {}
+  const result = execution.finish();
+  if (options.out !== undefined) writeRunResults(options.out, result.data);
+  return result;
 }

@@ -8,7 +8,8 @@ import { runSweep } from '../cli/sweep.ts';
 import { InputError } from '../sim/errors.ts';
 import { applyParam, parseParam, parseShard, planSweep, shardRuns } from './sweep.ts';
 
-const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'topologies', 'sim.txt');
+// The bundled copy of shared/topologies/sim.txt (runs without ../shared).
+const SIM = join(import.meta.dirname, '..', 'examples', 'sim.txt');
 
 test('plan: grid × reps in order, ids, shards partition the grid', () => {
   const plan = planSweep(
@@ -37,17 +38,22 @@ test('plan: grid × reps in order, ids, shards partition the grid', () => {
   assert.throws(() => applyParam(raw, 'nonsense', '1'), /not a known parameter/);
 });
 
-test('sweep: same sweep twice, 1 vs 2 workers, and merged shards give identical CSVs (needs ../shared)', async () => {
+test('sweep: same sweep twice, 1 vs 2 workers, and merged shards give identical CSVs', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-'));
   const file = join(dir, 'sc.json');
   writeFileSync(
     file,
     JSON.stringify({
-      topology: SHARED,
+      topology: SIM,
       duration: '8s',
       seed: '5',
       measure: { interval: '500ms', stretch: ['snek', 'hybrid'], exactUpTo: 10, sample: 40 },
-      actions: [{ at: '4s', type: 'remove-node', node: 'q' }],
+      // Application traffic in auto mode: the only thing hybrid on/off changes in a run (the
+      // coordinates cache, §1.3); the final measurement forces modes and does not count.
+      actions: [
+        { at: '4s', type: 'remove-node', node: 'q' },
+        { at: '5s', type: 'traffic', kind: 'sample', sample: 40, mode: 'auto' },
+      ],
     }),
   );
   const args = (out: string, workers: number, shard?: string) => ({

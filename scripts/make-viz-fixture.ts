@@ -1,17 +1,26 @@
 /**
- * scripts/make-viz-fixture.ts — writes a small, plausible results folder (results/schema.ts) for
- * the viewer's tests, deterministically from a seed. It is NOT a simulation: the tree, snake,
- * paths and time series are derived from the graph with simple rules so that every file of the
- * schema is present and self-consistent. The lead replaces test/fixtures/run-small with a real
- * run's output later; the viewer reads only the schema's fields either way.
+ * scripts/make-viz-fixture.ts — the viewer's test fixtures.
  *
- *   node --import tsx scripts/make-viz-fixture.ts [outDir] [--nodes N] [--seed S] [--positions]
+ * `makeRunFixture` (the default of the command line) writes the results folder of a REAL small
+ * run through the one executor (scenarios/execute.ts): a 14-node Barabási–Albert network that
+ * converges, loses node n3 at 15 s and re-converges, with hop-by-hop paths (recordReasons) and
+ * snapshots (start, converged, after the removal, end). Wall-clock fields of the manifest and
+ * summary are fixed so the fixture is byte-identical on every machine; everything else is the
+ * run's own output.
  *
- * Defaults: test/fixtures/run-small, 12 nodes, seed "viz-fixture". `--positions` records x,y in
- * topology.json (lets the viewer skip its force layout, e.g. for the 10,000-node timing run).
+ * `makeFixture` writes a SYNTHETIC folder (tree, snake, paths and series derived from the graph
+ * with simple rules, not simulated). It exists only for the viewer's scale tests (1,500 and
+ * 10,000 nodes, recorded positions), where a real run would take minutes; the viewer reads only
+ * the schema's fields either way.
+ *
+ *   node --import tsx scripts/make-viz-fixture.ts [outDir]                      real run (default)
+ *   node --import tsx scripts/make-viz-fixture.ts [outDir] --synthetic [--nodes N] [--seed S] [--positions]
+ *
+ * Default outDir: test/fixtures/run-small.
  */
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
+import { writeRunResults } from '../results/run-results.ts';
 import type {
   NodeRow,
   PairRow,
@@ -27,6 +36,8 @@ import type {
   TopologyFile,
 } from '../results/schema.ts';
 import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
+import { executeScenario } from '../scenarios/execute.ts';
+import { Checker, validateScenario } from '../scenarios/load.ts';
 
 export interface FixtureOptions {
   readonly nodes: number;
@@ -123,6 +134,7 @@ function treePath(tree: Tree, from: number, to: number): number[] {
   return [...up, u, ...down.reverse()];
 }
 
+/** A synthetic results folder (not a simulation: for the viewer's scale tests only). */
 export function makeFixture(outDir: string, opts: FixtureOptions): void {
   const rng = seedrandom(opts.seed);
   const n = opts.nodes;
@@ -473,23 +485,71 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
   writeJsonAtomic(join(outDir, 'snapshots.json'), snapshots);
 }
 
+/** The real run behind test/fixtures/run-small (see the header). */
+export const RUN_FIXTURE_SCENARIO = {
+  name: 'viz-fixture',
+  description: '14-node BA network: converge, lose n3 at 15 s, re-converge.',
+  topology: 'ba:14,m=2',
+  seed: 'viz-fixture',
+  duration: '30s',
+  links: { latency: '5ms' },
+  measure: { interval: '250ms', paths: true },
+  actions: [
+    { at: '15s', type: 'remove-node', node: 'n3' },
+    { at: '15500ms', type: 'snapshot', label: 'after remove-node n3' },
+  ],
+} as const;
+
+/** Run RUN_FIXTURE_SCENARIO on the real simulator and write its results folder to `outDir`. */
+export function makeRunFixture(outDir: string): { traceHash: string; nodes: number } {
+  const scenario = validateScenario(
+    structuredClone(RUN_FIXTURE_SCENARIO),
+    new Checker('scripts/make-viz-fixture.ts'),
+  );
+  const { data, summary } = executeScenario(scenario, {
+    command: 'node --import tsx scripts/make-viz-fixture.ts',
+  });
+  // Wall-clock and machine fields fixed: the fixture must be byte-identical on every run.
+  writeRunResults(outDir, {
+    ...data,
+    manifest: {
+      ...data.manifest,
+      versions: { node: 'v20', git: null },
+      wallSeconds: 0,
+      peakRssBytes: 0,
+      createdAt: '2025-01-01T00:00:00.000Z',
+    },
+    summary: { ...summary, wallSeconds: 0 },
+  });
+  return { traceHash: summary.traceHash, nodes: summary.nodes };
+}
+
 if (import.meta.filename === process.argv[1]) {
   const args = process.argv.slice(2);
   let out = join(import.meta.dirname, '..', 'test', 'fixtures', 'run-small');
   let nodes = 12;
   let seed = 'viz-fixture';
   let positions = false;
+  let synthetic = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--nodes') nodes = Number(args[++i]);
     else if (a === '--seed') seed = String(args[++i]);
     else if (a === '--positions') positions = true;
+    else if (a === '--synthetic') synthetic = true;
     else out = a;
   }
-  if (!Number.isInteger(nodes) || nodes < 2) {
-    process.stderr.write('make-viz-fixture: --nodes needs an integer >= 2\n');
-    process.exit(2);
+  if (synthetic) {
+    if (!Number.isInteger(nodes) || nodes < 2) {
+      process.stderr.write('make-viz-fixture: --nodes needs an integer >= 2\n');
+      process.exit(2);
+    }
+    makeFixture(out, { nodes, seed, positions });
+    process.stdout.write(`wrote ${out} (synthetic, ${nodes} nodes)\n`);
+  } else {
+    const r = makeRunFixture(out);
+    process.stdout.write(
+      `wrote ${out} (real run, ${r.nodes} nodes at the end, trace ${r.traceHash})\n`,
+    );
   }
-  makeFixture(out, { nodes, seed, positions });
-  process.stdout.write(`wrote ${out} (${nodes} nodes)\n`);
 }
