@@ -10,9 +10,16 @@ const DIR = join(import.meta.dirname, 'examples');
 
 // Each example runs on the real simulator at its (small) size; the checks are what each one is
 // about, not exact figures.
-for (const name of ['churn', 'mobility', 'partition', 'adversary', 'root-loss']) {
+for (const file of [
+  'churn.json',
+  'mobility.json',
+  'partition.json',
+  'adversary.json',
+  'root-loss.yaml',
+]) {
+  const name = file.replace(/\.(json|yaml)$/, '');
   test(`example ${name} validates and runs on the real host`, () => {
-    const sc = checkScenario(join(DIR, `${name}.json`));
+    const sc = checkScenario(join(DIR, file));
     const out = mkdtempSync(join(tmpdir(), `pinelab-ex-${name}-`));
     const { summary } = executeScenario(sc, { out });
     for (const f of [

@@ -103,7 +103,43 @@ test('mobility trace parsing: spaces or commas, seconds or durations, sorted sta
 
 test('every example scenario validates against its (bundled) topology', () => {
   const dir = join(import.meta.dirname, 'examples');
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+  const files = readdirSync(dir).filter((f) => /\.(json|yaml)$/.test(f) && !f.startsWith('k8s'));
   assert.ok(files.length >= 5);
   for (const f of files) assert.doesNotThrow(() => checkScenario(join(dir, f)), f);
+});
+
+test('YAML scenarios: same schema as JSON, errors name the YAML line', () => {
+  const json = parseScenario(
+    base('    { "at": "2s", "type": "remove-link", "a": "n0", "b": "n1" }'),
+    'sc.json',
+  );
+  const yaml = parseScenario(
+    [
+      'topology: ring:5',
+      'duration: 10s',
+      'actions:',
+      '  - { at: 2s, type: remove-link, a: n0, b: n1 }',
+    ].join('\n'),
+    'sc.yaml',
+  );
+  assert.deepEqual({ ...yaml, source: '' }, { ...json, source: '' });
+  const bad = [
+    'topology: ring:5',
+    'duration: 10s',
+    'actions:',
+    '  - at: 2s',
+    '    type: heal',
+    '  - at: soon',
+    '    type: heal',
+  ];
+  assert.throws(
+    () => parseScenario(bad.join('\n'), 'sc.yaml'),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^sc\.yaml:6: actions\[1\]\.at: .*expected a duration/.test(e.message),
+  );
+  assert.throws(
+    () => parseScenario('topology: [ring:5\nduration: 10s', 'sc.yml'),
+    (e: unknown) => e instanceof InputError && /^sc\.yml:\d+: not valid YAML/.test(e.message),
+  );
 });

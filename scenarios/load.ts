@@ -22,6 +22,7 @@ import {
   type ProbeMode,
   type Scenario,
 } from './types.ts';
+import { isYamlFile, parseYamlWithLines } from './yaml-lines.ts';
 
 type Path = readonly (string | number)[];
 type Obj = Record<string, unknown>;
@@ -199,7 +200,7 @@ const TOP_KEYS = [
   'actions',
 ];
 
-/** Read a scenario file: JSON only (YAML is not supported: no dependency for it). */
+/** Read a scenario file: JSON, or YAML when the name ends in .yaml/.yml (same schema). */
 export function loadScenario(file: string): Scenario {
   let text: string;
   try {
@@ -207,14 +208,14 @@ export function loadScenario(file: string): Scenario {
   } catch (error) {
     throw new InputError(`${file}: cannot read scenario (${(error as Error).message})`);
   }
-  const json = parseJsonWithLines(text, file);
-  return validateScenario(json.value, new Checker(file, json.lineOf), dirname(file));
+  const parsed = isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
+  return validateScenario(parsed.value, new Checker(file, parsed.lineOf), dirname(file));
 }
 
-/** Parse scenario text (tests, stdin). */
+/** Parse scenario text (tests, stdin); YAML when `file` ends in .yaml/.yml. */
 export function parseScenario(text: string, file = '<scenario>', baseDir = '.'): Scenario {
-  const json = parseJsonWithLines(text, file);
-  return validateScenario(json.value, new Checker(file, json.lineOf), baseDir);
+  const parsed = isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
+  return validateScenario(parsed.value, new Checker(file, parsed.lineOf), baseDir);
 }
 
 /**

@@ -1,0 +1,41 @@
+/**
+ * scenarios/yaml-lines.ts — YAML scenario files, with the same line index as json-lines.ts so
+ * validation errors name the line of the offending value (house rule: file:line).
+ * YAML is parsed by the `yaml` package into plain JSON values; anchors and aliases resolve there.
+ */
+import { isNode, LineCounter, parseDocument } from 'yaml';
+import { InputError, locate } from '../sim/errors.ts';
+import type { LocatedJson } from './json-lines.ts';
+
+export function parseYamlWithLines(text: string, file: string): LocatedJson {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
+  const first = doc.errors[0];
+  if (first !== undefined) {
+    const line = first.linePos?.[0].line;
+    throw new InputError(
+      locate(
+        file,
+        line,
+        `not valid YAML (${first.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')})`,
+      ),
+    );
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  return {
+    value,
+    lineOf(path) {
+      // The nearest ancestor that exists in the document carries the line.
+      for (let n = path.length; n >= 0; n--) {
+        const node = n === 0 ? doc.contents : doc.getIn(path.slice(0, n), true);
+        if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+      }
+      return undefined;
+    },
+  };
+}
+
+/** True for file names the loader should read as YAML. */
+export function isYamlFile(file: string): boolean {
+  return /\.ya?ml$/i.test(file);
+}
