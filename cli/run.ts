@@ -18,8 +18,9 @@
  * every pair is a real probe per mode (snek, hybrid, tree). Hop-by-hop paths with the router's
  * reasons (paths.json) are recorded up to PATHS_UP_TO nodes unless --paths / --no-paths says.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type {
@@ -447,7 +448,10 @@ export function nextSteps(dir: string, report: boolean): string {
   const rows: [string, string][] = [
     [`npx pinelab view ${dir}`, 'interactive viewer on http://127.0.0.1 (Ctrl-C to stop)'],
     report
-      ? [`open ${join(dir, 'report.html')}`, 'the same viewer in one offline file']
+      ? [
+          pathToFileURL(resolve(dir, 'report.html')).href,
+          'the same viewer in one offline file: open it in a browser',
+        ]
       : [`npx pinelab report ${dir} -o ${join(dir, 'report.html')}`, 'one offline HTML file'],
     [`npx pinelab compare ${dir} <other-run>`, 'every summary figure side by side'],
   ];
