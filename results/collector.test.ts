@@ -140,3 +140,25 @@ test('without startUp the old rule holds: isolated nodes are trivially converged
   assert.equal(series(results.timeseries, 'tree_fraction')[0]?.[1], 1);
   assert.equal(results.treeConvergedAt, 0);
 });
+
+test('churn: per-node times restart for a node that joins later; coords_fraction is its own row', () => {
+  const { results } = play('1s', chainLinks, {}, (host) => {
+    host.at(350_000, () => {
+      host.addNode('e');
+      host.addLink('d', 'e');
+    });
+    host.at(620_000, () => host.removeNode('b'));
+  });
+  const byNode = new Map(results.nodes.map((n) => [n.node, n]));
+  assert.equal(byNode.get('e')?.tree_converged_at, 0.4, 'first sample after it joined');
+  assert.equal(byNode.get('a')?.tree_converged_at, 0, 'the fake is always right');
+  assert.equal(byNode.has('b'), false);
+  assert.deepEqual(
+    series(results.timeseries, 'nodes').map(([, v]) => v),
+    [4, 4, 4, 4, 5, 5, 5, 4, 4, 4, 4],
+  );
+  // Fake views are perfect, coordinates included: coords_fraction is 1 throughout.
+  const coords = series(results.timeseries, 'coords_fraction');
+  assert.equal(coords.length, 11);
+  assert.ok(coords.every(([, v]) => v === 1));
+});

@@ -11,19 +11,14 @@
  * (events.jsonl). Final state (nodes.csv, the summary's root, table sizes) is taken at the end of
  * the run, before the final stretch measurement, whose probes only observe.
  */
-import type { Micros, RouterView } from '../router/types.ts';
+import { compareKeys, toHex } from '../router/keys.ts';
+import type { Micros, PublicKey, RouterView } from '../router/types.ts';
 import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
 import type { ProbeMode, Scenario } from '../scenarios/types.ts';
+import { ApiSource, type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
 import type { HostApi, TrafficOutcome } from '../sim/host-api.ts';
-import { evaluateConvergence, keyHex } from './convergence.ts';
-import {
-  type Episode,
-  episodes,
-  finalConvergence,
-  NodeSince,
-  type Sample,
-} from './convergence-series.ts';
-import { buildCsr, type Csr } from './graph.ts';
+import { type Episode, episodes, finalConvergence, type Sample } from './convergence-series.ts';
+import { buildCsr, type Csr, components } from './graph.ts';
 import {
   DeliveryCounter,
   type DepthSummary,
@@ -106,6 +101,17 @@ export interface CollectedResults {
 
 const s = (us: Micros): number => us / 1_000_000;
 
+const hexCache = new WeakMap<PublicKey, string>();
+/** Hex of a key, cached per key object (views hand out the same arrays again and again). */
+function keyHex(key: PublicKey): string {
+  let h = hexCache.get(key);
+  if (h === undefined) {
+    h = toHex(key);
+    hexCache.set(key, h);
+  }
+  return h;
+}
+
 /** What the executor (scenarios/execute.ts) adds on top of the plain HostApi collector. */
 export interface CollectorOptions {
   /**
@@ -117,6 +123,12 @@ export interface CollectorOptions {
   readonly autoSnapshots?: boolean;
   /** Record events.jsonl lines (frames sent and received, state changes, probes, topology). */
   readonly events?: boolean;
+  /**
+   * Where convergence samples read the network (sim/convergence.ts): the executor passes a
+   * HostSource over the real host (no per-sample allocation); default: an ApiSource over the
+   * HostApi given to attach() (views through snapshot(), for fakes and wrappers).
+   */
+  readonly source?: ConvergenceSource;
   /** Called after every convergence sample with the fractions of correct nodes. */
   readonly onSample?: (tree: number, snake: number) => void;
   /**
@@ -144,8 +156,8 @@ export class RunCollector implements ScenarioCollector {
   private scenario: Scenario | null = null;
   private readonly samples: Sample[] = [];
   private readonly changes: { time: Micros; label: string }[] = [{ time: 0, label: 'start-up' }];
-  private readonly treeSince = new NodeSince();
-  private readonly snakeSince = new NodeSince();
+  /** The one convergence definition (sim/convergence.ts), created by attach(). */
+  private tracker: ConvergenceTracker | null = null;
   private readonly positions = new Map<string, [number, number]>();
   private readonly snapshots: Snapshot[] = [];
   private readonly timeseries: TimeseriesRow[] = [];
@@ -175,8 +187,6 @@ export class RunCollector implements ScenarioCollector {
   interrupted = false;
   /** The run has ended (finish() took the end state): the final measurement is not sampled. */
   private ended = false;
-  /** Nodes with planned links (startUp) that have not had an up link yet; null when not tracked. */
-  private waiting: Set<string> | null = null;
   /** End of the last overhead bin, µs. */
   private lastBin: Micros = 0;
 
@@ -233,14 +243,11 @@ export class RunCollector implements ScenarioCollector {
     if (this.options.autoSnapshots === true) host.at(0, () => this.snapshot('start'));
     host.at(0, tick);
     const startUp = this.options.startUp;
-    if (startUp !== undefined && startUp.until > 0) {
-      this.waiting = new Set();
-      for (const [a, b] of startUp.links)
-        if (a !== b) {
-          this.waiting.add(a);
-          this.waiting.add(b);
-        }
-    }
+    const planned: string[] = [];
+    if (startUp !== undefined) for (const [a, b] of startUp.links) if (a !== b) planned.push(a, b);
+    this.tracker = new ConvergenceTracker(this.options.source ?? new ApiSource(host), {
+      ...(startUp === undefined ? {} : { startUp: { nodes: planned, until: startUp.until } }),
+    });
     // Control overhead: frames (and bytes, with host counters) sent per virtual second, one row
     // per frame type and second, zeros included so each series is continuous for the plots. The
     // row at time t covers (t − 1 s, t]; finish() adds the run's last partial second as a rate.
@@ -325,54 +332,38 @@ export class RunCollector implements ScenarioCollector {
     return { g, views: names.map((n) => this.h.view(n)) };
   }
 
-  /** One convergence sample now. */
+  private get t(): ConvergenceTracker {
+    if (this.tracker === null) throw new Error('RunCollector used before attach()');
+    return this.tracker;
+  }
+
+  /**
+   * One convergence sample now (sim/convergence.ts: O(N), nothing allocated per node). Rows:
+   * tree_fraction and snake_fraction (the headline definition, issue 4), coords_fraction (tree
+   * correct AND coordinates consistent with the parent's, §5.2: a stricter diagnostic, not part
+   * of "converged") and nodes.
+   */
   private sample(): void {
     const now = this.h.now;
     const last = this.samples[this.samples.length - 1];
     if (last !== undefined && last.time === now) return;
-    const { g, views } = this.state();
-    const c = evaluateConvergence(g, views);
-    const n = g.names.length;
-    const waiting = this.waiting;
-    if (waiting !== null) {
-      if (now >= (this.options.startUp?.until ?? 0)) this.waiting = null;
-      else
-        for (let i = 0; i < n; i++) {
-          const name = g.names[i] as string;
-          if (!waiting.has(name)) continue;
-          if ((g.offsets[i + 1] as number) > (g.offsets[i] as number)) waiting.delete(name);
-          else {
-            // Not joined yet (see CollectorOptions.startUp): not converged.
-            c.tree[i] = 0;
-            c.snake[i] = 0;
-          }
-        }
-    }
-    let tree = 0;
-    let snake = 0;
-    for (let i = 0; i < n; i++) {
-      tree += c.tree[i] as number;
-      snake += c.snake[i] as number;
-    }
-    const sample: Sample = {
-      time: now,
-      tree: n === 0 ? 1 : tree / n,
-      snake: n === 0 ? 1 : snake / n,
-    };
+    const tr = this.t;
+    tr.sample(now);
+    const n = tr.liveNodes;
+    const sample: Sample = { time: now, tree: tr.treeFraction, snake: tr.snakeFraction };
     this.samples.push(sample);
-    this.treeSince.update(g.names, c.tree, now);
-    this.snakeSince.update(g.names, c.snake, now);
-    const present = new Set(g.names);
-    this.treeSince.retain(present);
-    this.snakeSince.retain(present);
     const t = s(now);
     this.timeseries.push({ time_s: t, metric: 'tree_fraction', value: round(sample.tree) });
     this.timeseries.push({ time_s: t, metric: 'snake_fraction', value: round(sample.snake) });
+    this.timeseries.push({ time_s: t, metric: 'coords_fraction', value: round(tr.coordsFraction) });
     this.timeseries.push({ time_s: t, metric: 'nodes', value: n });
-    if (this.options.events === true) this.stateEvents(g, views);
+    if (this.options.events === true) {
+      const { g, views } = this.state();
+      this.stateEvents(g, views);
+    }
     // Isolated nodes are trivially converged (each is its own component): the "converged"
     // snapshot waits for a network with at least one link up.
-    const both = sample.tree === 1 && sample.snake === 1 && (n <= 1 || g.targets.length > 0);
+    const both = sample.tree === 1 && sample.snake === 1 && (n <= 1 || tr.links > 0);
     if (both && !this.convergedSnapshot && this.options.autoSnapshots === true) {
       this.convergedSnapshot = true;
       this.snapshot('converged');
@@ -539,28 +530,40 @@ export class RunCollector implements ScenarioCollector {
   /** Assemble the results (call after finish()). */
   results(): CollectedResults {
     const { g, views } = this.endState ?? this.state();
-    const c = evaluateConvergence(g, views);
+    const n = g.names.length;
+    const keys = views.map((v) => keyHex(v.key));
+    // Components of the final graph and the greatest key of each (the true root, §1.2).
+    const comp = components(g);
+    let ncomp = 0;
+    for (let i = 0; i < n; i++) ncomp = Math.max(ncomp, (comp[i] as number) + 1);
+    const rootOfComponent = new Int32Array(ncomp).fill(-1);
+    const sizes = new Int32Array(ncomp);
+    for (let i = 0; i < n; i++) {
+      const c = comp[i] as number;
+      sizes[c] = (sizes[c] as number) + 1;
+      const r = rootOfComponent[c] as number;
+      if (r === -1 || compareKeys((views[i] as RouterView).key, (views[r] as RouterView).key) > 0)
+        rootOfComponent[c] = i;
+    }
     // Root of the largest component (ties: the component met first).
-    const sizes = new Map<number, number>();
-    for (const comp of c.component) sizes.set(comp, (sizes.get(comp) ?? 0) + 1);
     let best = -1;
     let bestSize = 0;
-    for (const [comp, size] of sizes)
-      if (size > bestSize) {
-        best = comp;
-        bestSize = size;
+    for (let c = 0; c < ncomp; c++)
+      if ((sizes[c] as number) > bestSize) {
+        best = c;
+        bestSize = sizes[c] as number;
       }
-    const rootIndex = best === -1 ? -1 : (c.rootOfComponent[best] as number);
+    const rootIndex = best === -1 ? -1 : (rootOfComponent[best] as number);
     const nameOfKey = new Map<string, string>();
-    c.keys.forEach((k, i) => {
+    keys.forEach((k, i) => {
       nameOfKey.set(k, g.names[i] as string);
     });
     // BFS depth from each component's root (multi-source: components are disjoint).
-    const bfsDepth = new Int32Array(g.names.length).fill(-1);
-    const queue = new Int32Array(g.names.length);
+    const bfsDepth = new Int32Array(n).fill(-1);
+    const queue = new Int32Array(n);
     let head = 0;
     let tail = 0;
-    for (const r of c.rootOfComponent) {
+    for (const r of rootOfComponent) {
       bfsDepth[r] = 0;
       queue[tail++] = r;
     }
@@ -574,13 +577,21 @@ export class RunCollector implements ScenarioCollector {
         }
       }
     }
+    // Per-node convergence times from the tracker's last sample (taken at the end of the run by
+    // finish()), matched by name: node indices there are the host's.
+    const tr = this.t;
+    const trackerIndex = new Map<string, number>();
+    for (const i of tr.liveIndices()) trackerIndex.set(tr.nameAt(i), i);
+    const since = (times: Float64Array, name: string): number | '' => {
+      const i = trackerIndex.get(name);
+      const t = i === undefined ? -1 : (times[i] as number);
+      return t < 0 ? '' : s(t);
+    };
     const nodes: NodeRow[] = views.map((v, i) => {
       const name = g.names[i] as string;
-      const tc = this.treeSince.get(name);
-      const sc = this.snakeSince.get(name);
       return {
         node: name,
-        key: c.keys[i] as string,
+        key: keys[i] as string,
         root: keyHex(v.rootKey),
         root_seq: v.rootSeq,
         parent: v.parentKey === null ? '' : (nameOfKey.get(keyHex(v.parentKey)) ?? ''),
@@ -590,8 +601,8 @@ export class RunCollector implements ScenarioCollector {
         descending: v.descendingKey === null ? '' : (nameOfKey.get(keyHex(v.descendingKey)) ?? ''),
         table_size: v.tableSize,
         coords_cache_size: v.coordsCacheSize,
-        tree_converged_at: c.tree[i] === 1 && tc !== null ? s(tc) : '',
-        snake_converged_at: c.snake[i] === 1 && sc !== null ? s(sc) : '',
+        tree_converged_at: since(tr.treeOkSince, name),
+        snake_converged_at: since(tr.snakeOkSince, name),
       };
     });
     const eps: Episode[] = episodes(this.samples, this.changes);

@@ -1,7 +1,7 @@
 /**
- * results/convergence-series.ts — convergence over time: fractions of correct nodes per sample,
- * per-node times of reaching the final state, and the time to converge after start-up and after
- * every topology change (an "episode" runs from one change to the next).
+ * results/convergence-series.ts — convergence over time: from the fractions of correct nodes per
+ * sample (sim/convergence.ts decides what "correct" means), the time to converge after start-up
+ * and after every topology change (an "episode" runs from one change to the next).
  */
 import type { Micros } from '../router/types.ts';
 
@@ -76,27 +76,4 @@ export function finalConvergence(
     } else since = null;
   }
   return since;
-}
-
-/**
- * Per-node tracker: the time each node last became correct (and is still). Nodes come and go
- * (churn), so state is kept by name.
- */
-export class NodeSince {
-  private readonly since = new Map<string, Micros>();
-  update(names: readonly string[], ok: Uint8Array, time: Micros): void {
-    for (let i = 0; i < names.length; i++) {
-      const n = names[i] as string;
-      if (ok[i] === 1) {
-        if (!this.since.has(n)) this.since.set(n, time);
-      } else this.since.delete(n);
-    }
-  }
-  get(name: string): Micros | null {
-    return this.since.get(name) ?? null;
-  }
-  /** Forget nodes that left the network. */
-  retain(present: ReadonlySet<string>): void {
-    for (const n of [...this.since.keys()]) if (!present.has(n)) this.since.delete(n);
-  }
 }

@@ -108,7 +108,11 @@ export interface NodeRow {
  * One observation. Metrics (results/collector.ts):
  *   tree_fraction, snake_fraction, nodes   per convergence sample (measure.interval); a node
  *       counts as converged only once it has started and its first link is up (before that it is
- *       "not converged", not a trivially converged isolated node)
+ *       "not converged", not a trivially converged isolated node). Tree: the node's root is its
+ *       component's greatest key with that root's sequence; snake: its descending pointer is the
+ *       next lower key of its component (issue 4's definition, sim/convergence.ts)
+ *   coords_fraction                        stricter tree test: also coordinates = parent's + the
+ *       parent's port towards the node (§5.2); lags tree_fraction only mid-transition
  *   frames_<type>, bytes_<type>            control overhead in frames (bytes) SENT PER VIRTUAL
  *       SECOND, by frame type (keepalive, announcement, bootstrap, traffic, wakeup): the row at
  *       time_s = t covers (t − 1, t]; the run's last row covers its final partial second and is

@@ -32,6 +32,7 @@ import { toHex } from '../router/keys.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import { HostSource } from '../sim/convergence.ts';
 import { InputError } from '../sim/errors.ts';
 import { Host } from '../sim/host.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
@@ -306,6 +307,8 @@ export class Execution {
     this.collector = new RunCollector(random, false, {
       counters: { frames: host.framesSent, bytes: host.bytesSent },
       autoSnapshots: graph.order <= (options.snapshotsUpTo ?? AUTO_SNAPSHOTS_UP_TO),
+      // Convergence samples read the routers directly (sim/convergence.ts), not through views.
+      source: new HostSource(host),
       events: options.events === true,
       ...(untilConverged ? { onSample: (t: number, s: number) => this.onSample(t, s) } : {}),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).

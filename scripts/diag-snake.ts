@@ -8,7 +8,8 @@
  * record each bootstrap decision: at the origin (PROTOCOL.md §6.4) and at every node it reaches,
  * what the node did with it (forwarded, arrived at a dead end, or dropped and why, re-deriving the
  * checks of §6.5 in their order) and which §6.6 rule picked the next hop. Its own
- * ConvergenceTracker (sim/convergence.ts) is sampled every 50 ms. Then it prints:
+ * ConvergenceTracker (sim/convergence.ts: the definition the results use too) is sampled every
+ * 50 ms for per-node times (snakeChangedAt). Then it prints:
  * - link drops by reason and bootstrap outcomes (root mismatches reveal tree flapping);
  * - bootstrap periodicity (§6.3) and entry refreshes that came only after expiry (§6.2);
  * - the nodes whose descending pointer is wrong at the end;

@@ -1,124 +1,371 @@
 /**
- * sim/convergence.ts — when did the tree and the snake converge?
+ * sim/convergence.ts — THE definition of convergence (issue 4), sampled cheaply.
  *
- * Definitions, per connected component of the up links (union-find):
+ * Per connected component of the up links:
  * - tree converged ⇔ every node's root key is the component's greatest key and every node reports
  *   the root sequence that greatest node reports for itself (PROTOCOL.md §1.2, §5.7; checklist 22);
  * - snake converged ⇔ every node's descending key is the next lower key in its component, and the
  *   component's smallest key has none (§6.1; checklist 30, 35).
- * The tracker is sampled at a fixed virtual interval chosen by the caller (pinelab run: 50 ms for
- * networks up to 5,000 nodes, coarser above, see cli/run.ts), so every reported time is a sample
- * time: the true instant lies within one interval before it. "Converged at" is the first sample
- * from which the property held at every later sample until the end of the run.
+ * Both are judged per node (fractions of correct nodes); the network has converged when the
+ * fraction is 1. "Converged at" is the first sample from which it held at every later sample.
  *
- * A sample is O(N + E) only when the topology changed (components are rebuilt), O(N) otherwise,
- * with preallocated typed arrays. Routers that offer `convergenceView` (router/router.ts) fill one
- * reused object per node instead of allocating a full snapshot() (issue 7: sampling was 10% of a
- * yggdrasil run); others (test fakes) are read through snapshot().
+ * Besides the headline, and NOT part of it: `coords` (coords_fraction in results) = tree correct
+ * AND the coordinates consistent with the parent's (§5.2: the parent's coordinates plus the port
+ * the parent uses towards this node; a root has []). That was the collector's older, stricter tree
+ * test; it is kept as a separate, clearly named metric because it costs O(depth) per node.
+ *
+ * Cost: everything that depends only on the topology (components, key order, each node's true
+ * predecessor and its component's greatest key, degrees) is rebuilt only when the source's
+ * topologyVersion changes (O(N log N + E)); a sample is O(N) (plus O(depth) per node for the
+ * coordinates check) with preallocated typed arrays and one reused state object per node: no
+ * per-node allocation, no hex strings. Routers that offer `convergenceView` (router/router.ts)
+ * fill the reused object; others (test fakes) are read through snapshot().
+ *
+ * Start-up (optional): until `startUp.until`, a node named in `startUp.nodes` (it has planned
+ * links) that has never had an up link has not started (or its peers have not): it counts as NOT
+ * converged instead of as a trivially converged isolated node, so a series starts at 0, not at a
+ * false 1. After `until` a node whose links never came up is an isolated, converged node.
  */
-import { compareKeys, keysEqual } from '../router/keys.ts';
+import { compareKeys, keysEqual, toHex } from '../router/keys.ts';
 import type { ConvergenceView } from '../router/router.ts';
-import type { Micros, PublicKey, RouterLike } from '../router/types.ts';
+import type { Coordinates, Micros, Port, PublicKey, RouterLike } from '../router/types.ts';
 import type { Host } from './host.ts';
+import type { HostApi } from './host-api.ts';
 
-/** A router that can fill a ConvergenceView without allocating (router/router.ts Router). */
-interface ViewSource {
-  convergenceView(out: ConvergenceView): ConvergenceView;
+/** What a sample reads per node (a superset of router/router.ts ConvergenceView). */
+export interface NodeState extends ConvergenceView {
+  /** Tree coordinates, read-only (may be the router's own array: never kept past a sample). */
+  coords: Coordinates;
 }
 
-function hasConvergenceView(r: RouterLike): r is RouterLike & ViewSource {
-  return typeof (r as Partial<ViewSource>).convergenceView === 'function';
+/**
+ * The network as the tracker sees it: node indices are stable and never reused (a removed node
+ * leaves a hole), names and keys per index, up links by index.
+ */
+export interface ConvergenceSource {
+  /** Called once at the start of every sample. */
+  prepare(): void;
+  /** Size of the index space (removed nodes included). */
+  readonly nodeCount: number;
+  /** Changes whenever a node or an up link appears or disappears. */
+  readonly topologyVersion: number;
+  nameAt(i: number): string;
+  keyAt(i: number): PublicKey;
+  /** Fill `out` with node i's state; false when node i has been removed. */
+  read(i: number, out: NodeState): boolean;
+  /** `fn(a, b)` for every up link, each once. */
+  forEachUpLink(fn: (a: number, b: number) => void): void;
+  /** Index of the node behind `port` of node i (an up link), or -1. */
+  peerAt(i: number, port: Port): number;
+}
+
+/** A router that fills state without allocating (router/router.ts Router). */
+interface FastRouter {
+  convergenceView(out: ConvergenceView): ConvergenceView;
+  coordinates(): Coordinates;
+}
+
+function isFast(r: RouterLike): r is RouterLike & FastRouter {
+  const f = r as Partial<FastRouter>;
+  return typeof f.convergenceView === 'function' && typeof f.coordinates === 'function';
 }
 
 const EMPTY_KEY: PublicKey = new Uint8Array(0);
+const NO_COORDS: Coordinates = Object.freeze([]) as Coordinates;
 
-function newView(): ConvergenceView {
-  return { rootKey: EMPTY_KEY, rootSeq: 0, parentPort: null, descendingKey: null };
+/** The real host (sim/host.ts): reads routers directly, topology version from the host. */
+export class HostSource implements ConvergenceSource {
+  private readonly host: Host;
+  constructor(host: Host) {
+    this.host = host;
+  }
+  prepare(): void {}
+  get nodeCount(): number {
+    return this.host.nodeCount;
+  }
+  get topologyVersion(): number {
+    return this.host.topologyVersion;
+  }
+  nameAt(i: number): string {
+    return this.host.nameAt(i);
+  }
+  keyAt(i: number): PublicKey {
+    return this.host.keyAt(i);
+  }
+  read(i: number, out: NodeState): boolean {
+    const router = this.host.routerAt(i);
+    if (router === null) return false;
+    if (isFast(router)) {
+      router.convergenceView(out);
+      out.coords = router.coordinates();
+    } else {
+      const v = router.snapshot();
+      out.rootKey = v.rootKey;
+      out.rootSeq = v.rootSeq;
+      out.parentPort = v.parentPort;
+      out.descendingKey = v.descendingKey;
+      out.coords = v.coords;
+    }
+    return true;
+  }
+  forEachUpLink(fn: (a: number, b: number) => void): void {
+    this.host.forEachUpLink(fn);
+  }
+  peerAt(i: number, port: Port): number {
+    return this.host.peerAt(i, port);
+  }
+}
+
+/**
+ * Any HostApi (test fakes, wrappers): names, links and snapshot() views, re-read at every sample
+ * (no topology version in the API, so every sample counts as a topology change). Indices follow
+ * the order names first appear; a name that disappears and comes back is a new index (a new node).
+ */
+export class ApiSource implements ConvergenceSource {
+  private readonly api: HostApi;
+  private readonly names: string[] = [];
+  private readonly keys: PublicKey[] = [];
+  private readonly live = new Map<string, number>();
+  /** Hex key → index of the present node with that key. */
+  private readonly byKey = new Map<string, number>();
+  private views: (ReturnType<HostApi['view']> | null)[] = [];
+  private version = 0;
+  constructor(api: HostApi) {
+    this.api = api;
+  }
+  prepare(): void {
+    const current = this.api.nodeNames();
+    const present = new Set(current);
+    for (const [name, i] of this.live)
+      if (!present.has(name)) {
+        this.live.delete(name);
+        this.byKey.delete(toHex(this.keys[i] as PublicKey));
+      }
+    for (const name of current)
+      if (!this.live.has(name)) {
+        const key = this.api.view(name).key;
+        this.live.set(name, this.names.length);
+        this.byKey.set(toHex(key), this.names.length);
+        this.names.push(name);
+        this.keys.push(key);
+      }
+    this.views = this.names.map((n) => (this.live.has(n) ? this.api.view(n) : null));
+    this.version++;
+  }
+  get nodeCount(): number {
+    return this.names.length;
+  }
+  get topologyVersion(): number {
+    return this.version;
+  }
+  nameAt(i: number): string {
+    return this.names[i] as string;
+  }
+  keyAt(i: number): PublicKey {
+    return this.keys[i] as PublicKey;
+  }
+  read(i: number, out: NodeState): boolean {
+    const v = this.views[i];
+    if (v === null || v === undefined) return false;
+    out.rootKey = v.rootKey;
+    out.rootSeq = v.rootSeq;
+    out.parentPort = v.parentPort;
+    out.descendingKey = v.descendingKey;
+    out.coords = v.coords;
+    return true;
+  }
+  forEachUpLink(fn: (a: number, b: number) => void): void {
+    for (const [a, b] of this.api.links()) {
+      const ia = this.live.get(a);
+      const ib = this.live.get(b);
+      if (ia !== undefined && ib !== undefined) fn(ia, ib);
+    }
+  }
+  peerAt(i: number, port: Port): number {
+    const v = this.views[i];
+    if (v === null || v === undefined) return -1;
+    for (const p of v.peers) if (p.port === port) return this.byKey.get(toHex(p.key)) ?? -1;
+    return -1;
+  }
+}
+
+export interface TrackerOptions {
+  /** Check coordinates too (coordsFraction, coordsOk); default true. */
+  readonly coords?: boolean;
+  /** Start-up rule (see the header): nodes with planned links, and when every node has started. */
+  readonly startUp?: { readonly nodes: Iterable<string>; readonly until: Micros };
+}
+
+function newState(): NodeState {
+  return {
+    rootKey: EMPTY_KEY,
+    rootSeq: 0,
+    parentPort: null,
+    descendingKey: null,
+    coords: NO_COORDS,
+  };
 }
 
 export class ConvergenceTracker {
-  private readonly host: Host;
+  private readonly source: ConvergenceSource;
+  private readonly checkCoords: boolean;
   private capacity = 0;
-  private topologyVersion = -1;
-  private sortedNodeCount = -1;
+  private topologyVersion = Number.NaN;
+  private keysSorted = -1;
+  /** Topology-derived (rebuilt on change). */
   private component: Int32Array = new Int32Array(0);
+  private degree: Int32Array = new Int32Array(0);
   private sorted: Int32Array = new Int32Array(0);
-  private last: Int32Array = new Int32Array(0);
+  private greatest: Int32Array = new Int32Array(0);
   private predecessor: Int32Array = new Int32Array(0);
-  /** Per node: its reused view object, or null when it has no router. */
-  private views: (ConvergenceView | null)[] = [];
-  private viewPool: ConvergenceView[] = [];
-  // Previous state per node, for "time it reached its final state".
+  private liveList: Int32Array = new Int32Array(0);
+  private upLinks = 0;
+  /** Per node: its reused state object. */
+  private states: NodeState[] = [];
+  private present: Uint8Array = new Uint8Array(0);
+  // Previous state per node, for "time it reached its current state".
   private prevRootKey: (PublicKey | null)[] = [];
   private prevRootSeq: Float64Array = new Float64Array(0);
   private prevParent: Int32Array = new Int32Array(0);
   private prevDescending: (PublicKey | null)[] = [];
   private seen: Uint8Array = new Uint8Array(0);
+  /** Per node: 1 = waiting for its first link (start-up rule). */
+  private waiting: Uint8Array = new Uint8Array(0);
+  private waitingNames: Set<string> | null;
+  private readonly waitUntil: Micros;
   private treeOkNow: Uint8Array = new Uint8Array(0);
   private snakeOkNow: Uint8Array = new Uint8Array(0);
-  /** Per node: virtual time (µs) of the sample where its current tree / snake state first appeared. */
+  private coordsOkNow: Uint8Array = new Uint8Array(0);
+  /**
+   * Coordinates check cache: the result holds while the topology, the node's parent port and the
+   * two coordinate arrays (immutable, replaced on every stored announcement) are the same objects.
+   */
+  private coordsMine: (Coordinates | null)[] = [];
+  private coordsParent: (Coordinates | null)[] = [];
+  private coordsPort: Int32Array = new Int32Array(0);
+  private coordsParentNode: Int32Array = new Int32Array(0);
+  private coordsResult: Uint8Array = new Uint8Array(0);
+  /** Per node: first sample time (µs) from which it has been correct ever since, or −1. */
+  treeOkSince: Float64Array = new Float64Array(0);
+  snakeOkSince: Float64Array = new Float64Array(0);
+  /** Per node: time (µs) of the sample where its current tree / snake state first appeared. */
   treeChangedAt: Float64Array = new Float64Array(0);
   snakeChangedAt: Float64Array = new Float64Array(0);
-  /** First sample time from which the property has held ever since, or null. */
+  /** First sample time from which the property has held for all nodes ever since, or null. */
   treeSince: Micros | null = null;
   snakeSince: Micros | null = null;
+  coordsSince: Micros | null = null;
   /** Results of the latest sample. */
   treeFraction = 0;
   snakeFraction = 0;
+  coordsFraction = 0;
   liveNodes = 0;
   samples = 0;
+  lastSample: Micros = -1;
 
-  constructor(host: Host) {
-    this.host = host;
+  /** `source`: a HostSource / ApiSource, or the Host itself (wrapped in a HostSource). */
+  constructor(source: ConvergenceSource | Host, options: TrackerOptions = {}) {
+    this.source = 'prepare' in source ? source : new HostSource(source);
+    this.checkCoords = options.coords ?? true;
+    const startUp = options.startUp;
+    this.waitingNames = startUp === undefined || startUp.until <= 0 ? null : new Set(startUp.nodes);
+    this.waitUntil = startUp?.until ?? 0;
   }
 
   get converged(): boolean {
     return this.treeSince !== null && this.snakeSince !== null;
   }
 
-  /** Did node i's final tree / snake state hold at the latest sample? */
+  /** Per node i, at the latest sample. */
   treeOk(i: number): boolean {
     return this.treeOkNow[i] === 1;
   }
   snakeOk(i: number): boolean {
     return this.snakeOkNow[i] === 1;
   }
+  coordsOk(i: number): boolean {
+    return this.coordsOkNow[i] === 1;
+  }
+  /** Index of the greatest key of node i's component (its true root) at the latest sample. */
+  rootOf(i: number): number {
+    return this.greatest[this.component[i] as number] as number;
+  }
+  /** Name of node i. */
+  nameAt(i: number): string {
+    return this.source.nameAt(i);
+  }
+  /** Component id of node i (the smallest index in the component). */
+  componentOf(i: number): number {
+    return this.component[i] as number;
+  }
+  /** Indices of present nodes, ascending (the HostApi nodeNames() order), at the latest sample. */
+  liveIndices(): Int32Array {
+    return this.liveList;
+  }
+  /** Up links at the latest sample. */
+  get links(): number {
+    return this.upLinks;
+  }
 
   private ensureCapacity(n: number): void {
     if (n <= this.capacity) return;
     const size = Math.max(n, this.capacity * 2, 16);
-    const grow32 = (a: Int32Array): Int32Array => {
+    const i32 = (a: Int32Array): Int32Array => {
       const b = new Int32Array(size);
       b.set(a);
       return b;
     };
-    const growF = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(size);
+    const f64 = (a: Float64Array, fill = 0): Float64Array => {
+      const b = new Float64Array(size).fill(fill);
       b.set(a);
       return b;
     };
-    const grow8 = (a: Uint8Array): Uint8Array => {
+    const u8 = (a: Uint8Array): Uint8Array => {
       const b = new Uint8Array(size);
       b.set(a);
       return b;
     };
     this.component = new Int32Array(size);
-    this.last = new Int32Array(size);
+    this.degree = new Int32Array(size);
+    this.greatest = new Int32Array(size);
     this.predecessor = new Int32Array(size);
-    this.prevRootSeq = growF(this.prevRootSeq);
-    this.prevParent = grow32(this.prevParent);
-    this.seen = grow8(this.seen);
-    this.treeOkNow = grow8(this.treeOkNow);
-    this.snakeOkNow = grow8(this.snakeOkNow);
-    this.treeChangedAt = growF(this.treeChangedAt);
-    this.snakeChangedAt = growF(this.snakeChangedAt);
+    this.present = new Uint8Array(size);
+    this.prevRootSeq = f64(this.prevRootSeq);
+    this.prevParent = i32(this.prevParent);
+    this.seen = u8(this.seen);
+    this.waiting = u8(this.waiting);
+    this.treeOkNow = u8(this.treeOkNow);
+    this.snakeOkNow = u8(this.snakeOkNow);
+    this.coordsOkNow = u8(this.coordsOkNow);
+    this.coordsPort = i32(this.coordsPort);
+    this.coordsParentNode = i32(this.coordsParentNode);
+    this.coordsResult = u8(this.coordsResult);
+    this.treeOkSince = f64(this.treeOkSince, -1);
+    this.snakeOkSince = f64(this.snakeOkSince, -1);
+    this.treeChangedAt = f64(this.treeChangedAt);
+    this.snakeChangedAt = f64(this.snakeChangedAt);
+    while (this.states.length < size) this.states.push(newState());
+    // Packed arrays of references (no holes): filled up front.
+    for (const refs of [this.prevRootKey, this.prevDescending, this.coordsMine, this.coordsParent])
+      while (refs.length < size) refs.push(null);
     this.capacity = size;
-    this.topologyVersion = -1; // component array was replaced
+    this.topologyVersion = Number.NaN; // topology arrays were replaced
   }
 
-  private rebuildComponents(n: number): void {
+  /** Components (union-find), degrees, and per component its greatest key and predecessors. */
+  private rebuildTopology(n: number): void {
+    const src = this.source;
     const parent = this.component;
-    for (let i = 0; i < n; i++) parent[i] = i;
+    const degree = this.degree;
+    const present = this.present;
+    let live = 0;
+    for (let i = 0; i < n; i++) {
+      parent[i] = i;
+      degree[i] = 0;
+      // A probe read tells presence; the object is overwritten by the sample anyway.
+      present[i] = src.read(i, this.states[i] as NodeState) ? 1 : 0;
+      if (present[i] === 1) live++;
+    }
     const find = (x: number): number => {
       let r = x;
       while (parent[r] !== r) r = parent[r] as number;
@@ -130,135 +377,195 @@ export class ConvergenceTracker {
       }
       return r;
     };
-    this.host.forEachUpLink((a, b) => {
+    let links = 0;
+    src.forEachUpLink((a, b) => {
+      links++;
+      degree[a] = (degree[a] as number) + 1;
+      degree[b] = (degree[b] as number) + 1;
       const ra = find(a);
       const rb = find(b);
       if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
     });
+    this.upLinks = links;
+    this.coordsMine.fill(null); // peers and ports may have changed
     for (let i = 0; i < n; i++) parent[i] = find(i);
-  }
-
-  private rebuildOrder(n: number): void {
-    const host = this.host;
-    const order = Array.from({ length: n }, (_, i) => i);
-    order.sort((x, y) => compareKeys(host.keyAt(x), host.keyAt(y)) || x - y);
-    this.sorted = Int32Array.from(order);
-  }
-
-  /** Take one sample at virtual time `now`. Returns true when both properties hold. */
-  sample(now: Micros): boolean {
-    const host = this.host;
-    const n = host.nodeCount;
-    this.ensureCapacity(n);
-    if (this.sortedNodeCount !== n) {
-      this.rebuildOrder(n);
-      this.sortedNodeCount = n;
-    }
-    if (this.topologyVersion !== host.topologyVersion) {
-      this.rebuildComponents(n);
-      this.topologyVersion = host.topologyVersion;
-    }
-    const views = this.views;
-    views.length = n;
-    const pool = this.viewPool;
-    while (pool.length < n) pool.push(newView());
-    const component = this.component;
-    const last = this.last;
-    const predecessor = this.predecessor;
-    for (let i = 0; i < n; i++) {
-      const router = host.routerAt(i);
-      if (router === null) views[i] = null;
-      else {
-        const out = pool[i] as ConvergenceView;
-        if (hasConvergenceView(router)) views[i] = router.convergenceView(out);
-        else {
-          const v = router.snapshot();
-          out.rootKey = v.rootKey;
-          out.rootSeq = v.rootSeq;
-          out.parentPort = v.parentPort;
-          out.descendingKey = v.descendingKey;
-          views[i] = out;
-        }
+    const names = this.waitingNames;
+    if (names !== null)
+      // Degrees change only with the topology: a named node stops waiting for good at the first
+      // sample that sees it with an up link (start-up rule, see the header).
+      for (let i = 0; i < n; i++) {
+        this.waiting[i] = 0;
+        if (present[i] === 0 || names.size === 0) continue;
+        const name = src.nameAt(i);
+        if (!names.has(name)) continue;
+        if ((degree[i] as number) > 0) names.delete(name);
+        else this.waiting[i] = 1;
       }
-      last[i] = -1;
+    const liveList = new Int32Array(live);
+    for (let i = 0, k = 0; i < n; i++) if (present[i] === 1) liveList[k++] = i;
+    this.liveList = liveList;
+    if (this.keysSorted !== n) {
+      // Indices are never reused and keys never change: the order only grows with new nodes.
+      const order = Array.from({ length: n }, (_, i) => i);
+      order.sort((x, y) => compareKeys(src.keyAt(x), src.keyAt(y)) || x - y);
+      this.sorted = Int32Array.from(order);
+      this.keysSorted = n;
     }
-    // Ascending key order: each node's predecessor is the previous live node of its component;
-    // afterwards last[c] is the component's greatest key.
+    // Ascending key order: each node's predecessor is the previous present node of its
+    // component; afterwards greatest[c] is the component's greatest key.
+    const greatest = this.greatest;
+    const predecessor = this.predecessor;
+    greatest.fill(-1, 0, n);
     const sorted = this.sorted;
     for (let s = 0; s < n; s++) {
       const i = sorted[s] as number;
-      if (views[i] === null) continue;
-      const c = component[i] as number;
-      predecessor[i] = last[c] as number;
-      last[c] = i;
+      if (present[i] === 0) continue;
+      const c = parent[i] as number;
+      predecessor[i] = greatest[c] as number;
+      greatest[c] = i;
     }
-    let live = 0;
+  }
+
+  /** Take one sample at virtual time `now`. Returns true when tree and snake both hold. */
+  sample(now: Micros): boolean {
+    const src = this.source;
+    src.prepare();
+    const n = src.nodeCount;
+    this.ensureCapacity(n);
+    if (this.topologyVersion !== src.topologyVersion) {
+      this.rebuildTopology(n);
+      this.topologyVersion = src.topologyVersion;
+    }
+    this.applyStartUp(now);
+    const states = this.states;
+    const live = this.liveList;
+    const component = this.component;
+    const greatestOf = this.greatest;
+    const predecessor = this.predecessor;
+    const waiting = this.waitingNames === null ? null : this.waiting;
+    // Read every present node once (the greatest node's state is compared by others).
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      src.read(i, states[i] as NodeState);
+    }
     let treeCount = 0;
     let snakeCount = 0;
-    for (let i = 0; i < n; i++) {
-      const view = views[i];
-      if (view === null || view === undefined) continue;
-      live++;
-      const greatest = last[component[i] as number] as number;
-      const greatestKey = host.keyAt(greatest);
-      const greatestView = views[greatest] as ConvergenceView;
-      const treeOk =
-        keysEqual(view.rootKey, greatestKey) &&
-        keysEqual(greatestView.rootKey, greatestKey) &&
-        view.rootSeq === greatestView.rootSeq;
+    let coordsCount = 0;
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      const st = states[i] as NodeState;
+      const greatest = greatestOf[component[i] as number] as number;
+      const greatestKey = src.keyAt(greatest);
+      const greatestState = states[greatest] as NodeState;
+      let treeOk =
+        keysEqual(st.rootKey, greatestKey) &&
+        keysEqual(greatestState.rootKey, greatestKey) &&
+        st.rootSeq === greatestState.rootSeq;
       const pred = predecessor[i] as number;
-      const snakeOk =
+      let snakeOk =
         pred < 0
-          ? view.descendingKey === null
-          : view.descendingKey !== null && keysEqual(view.descendingKey, host.keyAt(pred));
+          ? st.descendingKey === null
+          : st.descendingKey !== null && keysEqual(st.descendingKey, src.keyAt(pred));
+      if (waiting !== null && waiting[i] === 1) {
+        // Not joined yet (start-up rule, see the header): not converged.
+        treeOk = false;
+        snakeOk = false;
+      }
+      const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
       this.treeOkNow[i] = treeOk ? 1 : 0;
       this.snakeOkNow[i] = snakeOk ? 1 : 0;
-      if (treeOk) treeCount++;
-      if (snakeOk) snakeCount++;
-      // Per-node state changes (root, sequence, parent; descending).
-      const parent = view.parentPort ?? -1;
-      const prevRoot = this.prevRootKey[i] ?? null;
-      if (
-        this.seen[i] === 0 ||
-        prevRoot === null ||
-        !keysEqual(prevRoot, view.rootKey) ||
-        this.prevRootSeq[i] !== view.rootSeq ||
-        this.prevParent[i] !== parent
-      ) {
-        this.treeChangedAt[i] = now;
-        this.prevRootKey[i] = view.rootKey;
-        this.prevRootSeq[i] = view.rootSeq;
-        this.prevParent[i] = parent;
-      }
-      const prevDesc = this.prevDescending[i] ?? null;
-      const desc = view.descendingKey;
-      const descChanged =
-        this.seen[i] === 0 ||
-        (prevDesc === null ? desc !== null : desc === null || !keysEqual(prevDesc, desc));
-      if (descChanged) {
-        this.snakeChangedAt[i] = now;
-        this.prevDescending[i] = desc;
-      }
-      this.seen[i] = 1;
+      this.coordsOkNow[i] = coordsOk ? 1 : 0;
+      if (treeOk) {
+        treeCount++;
+        if (this.treeOkSince[i] === -1) this.treeOkSince[i] = now;
+      } else this.treeOkSince[i] = -1;
+      if (snakeOk) {
+        snakeCount++;
+        if (this.snakeOkSince[i] === -1) this.snakeOkSince[i] = now;
+      } else this.snakeOkSince[i] = -1;
+      if (coordsOk) coordsCount++;
+      this.stateChanges(i, st, now);
     }
-    // Drop the references the views hold (keys, announcements) between samples.
-    for (let i = 0; i < n; i++) {
-      const v = views[i];
-      if (v === null || v === undefined) continue;
-      v.descendingKey = null;
-      v.rootKey = EMPTY_KEY;
-      views[i] = null;
+    // Drop the references the states hold (keys, coordinates) between samples.
+    for (let k = 0; k < live.length; k++) {
+      const st = states[live[k] as number] as NodeState;
+      st.descendingKey = null;
+      st.rootKey = EMPTY_KEY;
+      st.coords = NO_COORDS;
     }
-    this.liveNodes = live;
-    this.treeFraction = live === 0 ? 1 : treeCount / live;
-    this.snakeFraction = live === 0 ? 1 : snakeCount / live;
-    const treeAll = treeCount === live;
-    const snakeAll = snakeCount === live;
-    if (!treeAll) this.treeSince = null;
-    else if (this.treeSince === null) this.treeSince = now;
-    if (!snakeAll) this.snakeSince = null;
-    else if (this.snakeSince === null) this.snakeSince = now;
+    const count = live.length;
+    this.liveNodes = count;
+    this.treeFraction = count === 0 ? 1 : treeCount / count;
+    this.snakeFraction = count === 0 ? 1 : snakeCount / count;
+    this.coordsFraction = count === 0 ? 1 : coordsCount / count;
+    this.treeSince = treeCount === count ? (this.treeSince ?? now) : null;
+    this.snakeSince = snakeCount === count ? (this.snakeSince ?? now) : null;
+    this.coordsSince = coordsCount === count ? (this.coordsSince ?? now) : null;
     this.samples++;
-    return treeAll && snakeAll;
+    this.lastSample = now;
+    return treeCount === count && snakeCount === count;
+  }
+
+  /** Start-up rule: after `until` nobody waits any more. */
+  private applyStartUp(now: Micros): void {
+    if (this.waitingNames !== null && now >= this.waitUntil) this.waitingNames = null;
+  }
+
+  /** §5.2: coordinates = the parent's coordinates + the parent's port towards us; root: []. */
+  private coordsConsistent(i: number, st: NodeState): boolean {
+    const coords = st.coords;
+    if (st.parentPort === null) return coords.length === 0;
+    const port = st.parentPort;
+    // Cache hit: same topology (rebuilds clear coordsMine), same parent port, hence the same
+    // parent node, and the same two coordinate arrays.
+    const cachedParent = this.coordsParentNode[i] as number;
+    if (
+      this.coordsMine[i] === coords &&
+      this.coordsPort[i] === port &&
+      this.coordsParent[i] === (this.states[cachedParent] as NodeState).coords
+    )
+      return this.coordsResult[i] === 1;
+    const parent = this.source.peerAt(i, port);
+    let ok = parent >= 0 && this.component[parent] === this.component[i];
+    const pc = ok ? (this.states[parent] as NodeState).coords : NO_COORDS;
+    ok = ok && pc.length + 1 === coords.length;
+    for (let k = 0; ok && k < pc.length; k++) if (pc[k] !== coords[k]) ok = false;
+    ok = ok && this.source.peerAt(parent, coords[pc.length] as number) === i;
+    if (parent >= 0) {
+      this.coordsMine[i] = coords;
+      this.coordsParent[i] = pc;
+      this.coordsParentNode[i] = parent;
+      this.coordsPort[i] = port;
+      this.coordsResult[i] = ok ? 1 : 0;
+    }
+    return ok;
+  }
+
+  /** Per-node state-change times (root, sequence, parent; descending). */
+  private stateChanges(i: number, st: NodeState, now: Micros): void {
+    const parent = st.parentPort ?? -1;
+    const prevRoot = this.prevRootKey[i] ?? null;
+    if (
+      this.seen[i] === 0 ||
+      prevRoot === null ||
+      !keysEqual(prevRoot, st.rootKey) ||
+      this.prevRootSeq[i] !== st.rootSeq ||
+      this.prevParent[i] !== parent
+    ) {
+      this.treeChangedAt[i] = now;
+      this.prevRootKey[i] = st.rootKey;
+      this.prevRootSeq[i] = st.rootSeq;
+      this.prevParent[i] = parent;
+    }
+    const prevDesc = this.prevDescending[i] ?? null;
+    const desc = st.descendingKey;
+    if (
+      this.seen[i] === 0 ||
+      (prevDesc === null ? desc !== null : desc === null || !keysEqual(prevDesc, desc))
+    ) {
+      this.snakeChangedAt[i] = now;
+      this.prevDescending[i] = desc;
+    }
+    this.seen[i] = 1;
   }
 }
