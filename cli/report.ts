@@ -7,22 +7,13 @@ import { basename, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../results/write.ts';
 import { ensureBundle, presentFiles, VIZ_DIR } from '../viz/serve.ts';
-import type { InlineData, RunFiles } from '../viz/src/model/files.ts';
+import { type InlineData, RUN_FILES, type RunFiles } from '../viz/src/model/files.ts';
 import { checkRunDir } from './view.ts';
 
 function readRun(dir: string): RunFiles {
   const files: RunFiles = {};
   const present = presentFiles(dir);
-  for (const f of [
-    'manifest.json',
-    'summary.json',
-    'topology.json',
-    'nodes.csv',
-    'timeseries.csv',
-    'pairs.csv',
-    'paths.json',
-    'snapshots.json',
-  ] as const) {
+  for (const f of RUN_FILES) {
     files[f] = present.includes(f) ? readFileSync(join(dir, f), 'utf8') : null;
   }
   return files;

@@ -16,6 +16,7 @@ import type { Micros, PublicKey, RouterView } from '../router/types.ts';
 import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
 import type { ProbeMode, Scenario } from '../scenarios/types.ts';
 import { ApiSource, type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
+import { FRAME_TYPE_NAMES } from '../sim/host.ts';
 import type { HostApi, TrafficOutcome } from '../sim/host-api.ts';
 import { type Episode, episodes, finalConvergence, type Sample } from './convergence-series.ts';
 import { buildCsr, type Csr, components } from './graph.ts';
@@ -41,14 +42,6 @@ import type {
   TimeseriesRow,
 } from './schema.ts';
 import { selectPairs } from './stretch.ts';
-
-export const FRAME_TYPE_NAMES = [
-  'keepalive',
-  'announcement',
-  'bootstrap',
-  'traffic',
-  'wakeup',
-] as const;
 
 interface Probe {
   readonly id: number;

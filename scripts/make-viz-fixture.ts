@@ -35,7 +35,6 @@ import type {
   TimeseriesRow,
   TopologyFile,
 } from '../results/schema.ts';
-import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { Checker, validateScenario } from '../scenarios/load.ts';
 
@@ -453,36 +452,17 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
     createdAt: '2025-01-01T00:00:00.000Z', // fixed: the fixture must be byte-identical on every run
   };
 
-  writeJsonAtomic(join(outDir, 'manifest.json'), manifest);
-  writeJsonAtomic(join(outDir, 'summary.json'), summary);
-  writeJsonAtomic(join(outDir, 'topology.json'), topology);
-  writeCsvAtomic<NodeRow>(
-    join(outDir, 'nodes.csv'),
-    [
-      'node',
-      'key',
-      'root',
-      'root_seq',
-      'parent',
-      'coords',
-      'depth',
-      'bfs_depth',
-      'descending',
-      'table_size',
-      'coords_cache_size',
-      'tree_converged_at',
-      'snake_converged_at',
-    ],
-    nodeRows,
-  );
-  writeCsvAtomic<TimeseriesRow>(join(outDir, 'timeseries.csv'), ['time_s', 'metric', 'value'], ts);
-  writeCsvAtomic<PairRow>(
-    join(outDir, 'pairs.csv'),
-    ['mode', 'source', 'destination', 'shortest_hops', 'hops', 'stretch', 'outcome', 'reached'],
-    pairRows,
-  );
-  writeJsonAtomic(join(outDir, 'paths.json'), pathRecords);
-  writeJsonAtomic(join(outDir, 'snapshots.json'), snapshots);
+  // The same writer as real runs, so the synthetic scale fixtures cannot drift from the schema.
+  writeRunResults(outDir, {
+    manifest,
+    summary,
+    topology,
+    nodes: nodeRows,
+    timeseries: ts,
+    pairs: pairRows,
+    paths: pathRecords,
+    snapshots,
+  });
 }
 
 /** The real run behind test/fixtures/run-small (see the header). */
