@@ -602,8 +602,29 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: [] as string[],
         describe: `router switch <option>[=on|off], repeatable: ${BOOLEAN_ROUTER_OPTIONS.join(', ')}`,
       })
+      .example(
+        '$0 run --topology examples/demo.txt',
+        'the bundled demo, until converged, into results/',
+      )
+      .example(
+        '$0 run --topology ../shared/topologies/fc00.txt --json --no-out',
+        'a real map; one JSON summary on stdout, no files',
+      )
+      .example(
+        '$0 run --topology ba:2000,m=2 --until 2m --latency 20ms --jitter 5ms --stretch-pairs 500',
+        'a generated graph for two virtual minutes on slower links',
+      )
+      .example(
+        '$0 run --topology examples/sim.txt --quirk headSkipFirstInform --quirk hybrid=off',
+        'A/B a [HEAD] behaviour and pre-hybrid routing against the d0beb18 defaults',
+      )
+      .example(
+        '$0 run --topology line:6 --keys keys.json --dump-state state.json',
+        'fixed identities, full state dump',
+      )
       .epilog(
-        'Default link: latency 1 ms, jitter 0, bandwidth 0 (unlimited), loss 0. Times are virtual.\n' +
+        'Durations: 200us, 250ms, 1.5s, 30s, 5m, 2h, or 0 (--latency, --jitter, --start-spread, --until, --timeout).\n' +
+          'Default link: latency 1 ms, jitter 0, bandwidth 0 (unlimited), loss 0. Times are virtual.\n' +
           'Exit codes: 0 done, 2 bad input, 3 --until converged reached --timeout, 130 interrupted.',
       ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
