@@ -22,10 +22,18 @@ interface Seen {
 
 /** Broadcasts seen per source key (hex); expired after broadcastExpiry (3 min). */
 export class BroadcastState {
-  readonly seen = new Map<string, Seen>();
+  /** Made on first use (issue 7: an empty Map per router is ~180 B, and d0beb18 runs never use it). */
+  private seenMap: Map<string, Seen> | null = null;
+
+  get seen(): Map<string, Seen> {
+    if (this.seenMap === null) this.seenMap = new Map();
+    return this.seenMap;
+  }
 
   sweep(now: Micros, expiry: Micros): void {
-    for (const [k, s] of this.seen) if (now - s.at >= expiry) this.seen.delete(k);
+    const seen = this.seenMap;
+    if (seen === null) return;
+    for (const [k, s] of seen) if (now - s.at >= expiry) seen.delete(k);
   }
 }
 

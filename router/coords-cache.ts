@@ -13,10 +13,16 @@ interface CacheEntry {
 export class CoordsCache {
   // Keyed by hex key. Only lookups, inserts and age-based deletes: iteration order never
   // influences routing, so the Map's insertion order is harmless for determinism.
-  private readonly entries = new Map<string, CacheEntry>();
+  // Issue 7: made on first use; most routers of a convergence run never receive traffic.
+  private map: Map<string, CacheEntry> | null = null;
+
+  private get entries(): Map<string, CacheEntry> {
+    if (this.map === null) this.map = new Map();
+    return this.map;
+  }
 
   get size(): number {
-    return this.entries.size;
+    return this.map === null ? 0 : this.map.size;
   }
 
   /** Refreshed by every traffic frame for us carrying non-empty source coordinates (§7.1 step 1). */
@@ -32,17 +38,20 @@ export class CoordsCache {
 
   /** Cached coordinates younger than `lifetime`, else null (§7.2: fresh = < 60 s old). */
   get(key: PublicKey, now: Micros, lifetime: Micros): Coordinates | null {
-    const e = this.entries.get(toHex(key));
+    if (this.map === null) return null;
+    const e = this.map.get(toHex(key));
     if (e === undefined || now - e.lastSeen >= lifetime) return null;
     return e.coords;
   }
 
   /** Periodic sweep: remove entries ≥ lifetime old (§7.2). */
   sweep(now: Micros, lifetime: Micros): void {
-    for (const [k, e] of this.entries) if (now - e.lastSeen >= lifetime) this.entries.delete(k);
+    const map = this.map;
+    if (map === null) return;
+    for (const [k, e] of map) if (now - e.lastSeen >= lifetime) map.delete(k);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.map?.clear();
   }
 }

@@ -45,11 +45,29 @@ export function worse(a: Watermark, b: Watermark): boolean {
 }
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const DIGIT = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0));
+/** Char codes of one chunk of hex (reused; toHex is synchronous). */
+const HEX_CODES: number[] = new Array<number>(64).fill(0);
 
+/**
+ * Lower-case hex. Issue 7: `s += pair` builds a chain of ~26 cons strings per 32-byte key (about
+ * 1 KB of heap for every hex key kept in a Map); String.fromCharCode over a code array gives one
+ * flat 64-char string.
+ */
 export function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i] as number];
-  return s;
+  if (bytes.length <= 32) {
+    const codes = HEX_CODES;
+    codes.length = 2 * bytes.length;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i] as number;
+      codes[2 * i] = DIGIT[b >>> 4] as number;
+      codes[2 * i + 1] = DIGIT[b & 15] as number;
+    }
+    return String.fromCharCode.apply(null, codes);
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i++) parts.push(HEX[bytes[i] as number] as string);
+  return parts.join('');
 }
 
 /** Parse hex (even length, 0-9a-f); returns null on anything else. */

@@ -31,7 +31,8 @@ export class Link implements LinkInfo {
   readonly remoteKey: PublicKey;
   readonly linkType: LinkType;
   up = true;
-  stored: StoredAnnouncement | null = null;
+  private storedValue: StoredAnnouncement | null = null;
+  private readonly table: PeerTable;
   /** An announcement was ever received on this link ([HEAD] #72 skip-first-inform). */
   announced = false;
   readonly protocolQueue = new FrameFifo<Frame>();
@@ -52,13 +53,25 @@ export class Link implements LinkInfo {
     linkType: LinkType,
     now: Micros,
     trafficQueue: FairFifo,
+    table: PeerTable,
   ) {
+    this.table = table;
     this.port = port;
     this.remoteKey = remoteKey;
     this.linkType = linkType;
     this.lastSent = now;
     this.lastReceived = now;
     this.trafficQueue = trafficQueue;
+  }
+
+  /** The peer's last announcement on this link (§5.1); assigning it bumps PeerTable.version. */
+  get stored(): StoredAnnouncement | null {
+    return this.storedValue;
+  }
+
+  set stored(value: StoredAnnouncement | null) {
+    if (value !== this.storedValue) this.table.version++;
+    this.storedValue = value;
   }
 }
 
@@ -71,6 +84,11 @@ export class PeerTable {
    */
   readonly byPort: (Link | undefined)[] = [undefined];
   readonly maxPorts: number;
+  /**
+   * Bumped whenever a link is added or removed or a link's stored announcement changes: the SNEK
+   * hub indexes (decisions/snek-next-hop.ts, SnekInputs.linksVersion) are current while it holds.
+   */
+  version = 0;
   /** RouterView.peers, built on demand and kept until the next add/remove (frozen, shared). */
   private views: readonly { readonly port: Port; readonly key: PublicKey }[] | null = null;
 
@@ -105,6 +123,7 @@ export class PeerTable {
       linkType,
       now,
       new FairFifo(buckets, options.bucketSize, random),
+      this,
     );
     // Packed growth: fill any gap below `port` with explicit undefined (callers use freePort()).
     while (this.byPort.length <= port) this.byPort.push(undefined);
@@ -113,6 +132,7 @@ export class PeerTable {
     while (i > 0 && (this.links[i - 1] as Link).port > port) i--;
     this.links.splice(i, 0, link);
     this.views = null;
+    this.version++;
     return link;
   }
 
@@ -125,6 +145,7 @@ export class PeerTable {
     const i = this.links.indexOf(link);
     if (i >= 0) this.links.splice(i, 1);
     this.views = null;
+    this.version++;
     return link;
   }
 

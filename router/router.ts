@@ -393,6 +393,14 @@ export class Router implements RouterLike, RouterCore {
     return out;
   }
 
+  /**
+   * Our coordinates as stored (§5.2), not copied: read-only, valid until the next event. For the
+   * coordinates-consistency metric of sim/convergence.ts (snapshot() copies them).
+   */
+  coordinates(): Coordinates {
+    return this.tree.coords();
+  }
+
   // ---- debugging views (tests, metrics; not on RouterLike) --------------------------------
 
   debugTable(): DebugTableEntry[] {

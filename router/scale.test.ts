@@ -293,8 +293,12 @@ type MutableLink = {
   stored: LinkInfo['stored'];
 };
 
-for (const indexed of [false, true]) {
-  test(`scale: SNEK steps 2–4 (signer index ${indexed ? 'on' : 'off'}) equal the in-order scan (property)`, () => {
+for (const mode of ['off', 'on', 'on, versioned'] as const) {
+  const indexed = mode !== 'off';
+  // 'on, versioned': the inputs carry a links version (PeerTable.version), bumped on every change,
+  // and each search is made twice, the second time answered by the index without re-checking.
+  let version = 0;
+  test(`scale: SNEK steps 2–4 (signer index ${mode}) equal the in-order scan (property)`, () => {
     setSignerIndexMinLinks(indexed ? 1 : Number.POSITIVE_INFINITY);
     const hopKey = (b: number): PublicKey => key([b, 5]);
     // One links array for all runs, partly re-used with changed announcements and link states,
@@ -360,8 +364,13 @@ for (const indexed of [false, true]) {
             now: 0,
             neighExpiry: 1,
             wholeRoot: false,
+            ...(mode === 'on, versioned' ? { linksVersion: ++version } : {}),
           };
           const got = nextHopSnek(input, newSnekResult());
+          if (mode === 'on, versioned') {
+            const again = nextHopSnek(input, newSnekResult());
+            assert.deepEqual(again, got);
+          }
           // Reference: §6.6 steps 2–4 as written (every signer in hop order).
           let bestKey = self;
           let bestPort = boot ? NO_PORT : 0;

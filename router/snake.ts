@@ -30,13 +30,18 @@ import { isCodecError } from './wire/errors.ts';
 /** Timer id of the 1 s snake maintenance tick (§6.3). */
 export const TIMER_SNAKE = 1;
 
-/** One routing-table entry (§6.2). Immutable: a refresh installs a new object (§6.1 snapshot). */
-export class SnakeEntry implements SnekEntryInfo {
+/**
+ * One routing-table entry (§6.2). Immutable: a refresh installs a new object (§6.1 snapshot).
+ * The entry's watermark is (key, seq), so the entry is its own Watermark (issue 7: a separate
+ * {key, seq} object per entry was ~40 bytes of every idle router's heap per table entry).
+ */
+export class SnakeEntry implements SnekEntryInfo, Watermark {
   readonly key: PublicKey;
+  /** Bootstrap sequence of the entry's watermark (§6.2). */
+  readonly seq: number;
   readonly sourcePort: Port;
   /** Next hop chosen for the bootstrap here, NO_PORT at the dead end. */
   readonly destinationPort: number;
-  readonly watermark: Watermark;
   readonly lastSeen: Micros;
   readonly rootKey: PublicKey;
   readonly rootSeq: number;
@@ -51,12 +56,17 @@ export class SnakeEntry implements SnekEntryInfo {
     rootSeq: number,
   ) {
     this.key = key;
+    this.seq = seq;
     this.sourcePort = sourcePort;
     this.destinationPort = destinationPort;
-    this.watermark = { key, seq };
     this.lastSeen = lastSeen;
     this.rootKey = rootKey;
     this.rootSeq = rootSeq;
+  }
+
+  /** The entry's watermark (key, seq): the entry itself. */
+  get watermark(): Watermark {
+    return this;
   }
 }
 
@@ -93,9 +103,13 @@ export class SnakeState {
   }
 
   put(entry: SnakeEntry): void {
-    const i = this.find(entry.key);
-    if (i >= 0) this.entries[i] = entry;
-    else this.entries.splice(-i - 1, 0, entry);
+    this.putAt(this.find(entry.key), entry);
+  }
+
+  /** put() with `at` = find(entry.key), made by the caller with no table change since. */
+  putAt(at: number, entry: SnakeEntry): void {
+    if (at >= 0) this.entries[at] = entry;
+    else this.entries.splice(-at - 1, 0, entry);
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
@@ -146,6 +160,7 @@ const inputs = {
   now: 0,
   neighExpiry: 0,
   wholeRoot: false,
+  linksVersion: 0,
 };
 
 /** §6.6 for the router's current state; the result object is shared (read it at once). */
@@ -162,6 +177,7 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.now = r.now;
   inputs.neighExpiry = r.options.neighExpiry;
   inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
+  inputs.linksVersion = r.peers.version;
   return nextHopSnek(inputs, result);
 }
 
@@ -222,28 +238,33 @@ export function bootstrapNow(r: RouterCore): void {
 export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame): void {
   const now = r.now;
   const key = frame.destinationKey;
-  const res = snekNextHop(r, true, key, frame.watermark);
-  const next = res.port;
-  const wmKey = res.key;
-  const wmSeq = res.seq;
-  const rule = res.rule;
   const payload = readBootstrapPayload(frame.payload);
   if (isCodecError(payload)) return;
   if (r.signer !== null && !verifyBootstrapPayload(frame.payload, key, r.signer)) return;
   const root = r.tree.rootAnnouncement();
   if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
   const snake = r.snake;
-  const existing = snake.get(key);
+  const at = snake.find(key);
+  const existing = at >= 0 ? (snake.entries[at] as SnakeEntry) : null;
   if (
     existing !== null &&
     existing.rootSeq === payload.rootSeq &&
     keysEqual(existing.rootKey, payload.rootKey) &&
-    payload.seq <= existing.watermark.seq
+    payload.seq <= existing.seq
   ) {
     return; // duplicate or loop (§6.5 step 5; expired entries still count)
   }
+  // §6.5 step 1's next-hop search, made here (issue 7): it is a pure function of the state, and
+  // nothing above changes the state, so searching after the drop checks (still before the table
+  // and descending updates it must not see) chooses the same hop while dropped bootstraps (wrong
+  // root, duplicates: most of them while a root change spreads) skip the search.
+  const res = snekNextHop(r, true, key, frame.watermark);
+  const next = res.port;
+  const wmKey = res.key;
+  const wmSeq = res.seq;
+  const rule = res.rule;
   const entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-  snake.put(entry);
+  snake.putAt(at, entry); // the search above does not change the table
   // §6.5 step 7: descending update at every node on the path.
   const own = r.identity.publicKey;
   if (compareKeys(key, own) < 0) {

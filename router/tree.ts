@@ -69,18 +69,43 @@ export class TreeState {
   }
 }
 
+/**
+ * A link's stored announcement (§5.1). The two coordinate arrays are derived on first use and then
+ * kept (issue 7): `coords` is read only for the parent link (our coordinates) and `peerCoords`
+ * only by tree routing and [HEAD] wakeups, so an idle router need not hold two arrays per peering.
+ * Announcements are immutable, so a late derivation gives the same values as an eager one.
+ */
+class Stored implements StoredAnnouncement {
+  readonly announcement: RootAnnouncement;
+  readonly receiveTime: Micros;
+  readonly receiveOrder: number;
+  private coordsMemo: Coordinates | null = null;
+  private peerCoordsMemo: Coordinates | null = null;
+
+  constructor(announcement: RootAnnouncement, receiveTime: Micros, receiveOrder: number) {
+    this.announcement = announcement;
+    this.receiveTime = receiveTime;
+    this.receiveOrder = receiveOrder;
+  }
+
+  get coords(): Coordinates {
+    if (this.coordsMemo === null) this.coordsMemo = announcementCoords(this.announcement);
+    return this.coordsMemo;
+  }
+
+  get peerCoords(): Coordinates {
+    if (this.peerCoordsMemo === null)
+      this.peerCoordsMemo = announcementPeerCoords(this.announcement);
+    return this.peerCoordsMemo;
+  }
+}
+
 export function storeAnnouncement(
   announcement: RootAnnouncement,
   now: Micros,
   order: number,
 ): StoredAnnouncement {
-  return {
-    announcement,
-    receiveTime: now,
-    receiveOrder: order,
-    coords: announcementCoords(announcement),
-    peerCoords: announcementPeerCoords(announcement),
-  };
+  return new Stored(announcement, now, order);
 }
 
 /** Enqueue `ann` signed for `link` (§5.3 forPeer); the signed frame is cached per link. */

@@ -128,6 +128,74 @@ interface Probe {
   hops: number;
 }
 
+/**
+ * The armed router timers of one node: timer id → scheduler event id. Issue 7: a Map per node was
+ * ~0.8 KB of idle heap per node and a hash lookup on every re-arm. The ids router/router.ts uses
+ * most (0..3 fixed timers, 1024 + port keepalive, 2048 + port read deadline) live in a dense
+ * array (−1 = not armed); any other id (hold-down instances, ports ≥ 1024) in a Map made on first
+ * use. Only lookups by id: nothing iterates in an order that could matter (cancel is idempotent).
+ */
+class NodeTimers {
+  private dense: number[] = [-1, -1, -1, -1];
+  private other: Map<number, number> | null = null;
+  /** Armed timers. */
+  count = 0;
+
+  private static slot(timer: number): number {
+    if (timer >= 0 && timer < 4) return timer;
+    if (timer >= 1024 && timer < 2048) return 4 + 2 * (timer - 1024);
+    if (timer >= 2048 && timer < 3072) return 5 + 2 * (timer - 2048);
+    return -1;
+  }
+
+  /** Record `event` for `timer`; returns the event it replaces, or −1. */
+  set(timer: number, event: number): number {
+    const slot = NodeTimers.slot(timer);
+    let previous: number;
+    if (slot >= 0) {
+      let dense = this.dense;
+      if (dense.length <= slot) {
+        // Exact size (a port's two slots at once): push() would over-allocate every node's array.
+        const grown = new Array<number>((slot | 1) + 1).fill(-1);
+        for (let i = 0; i < dense.length; i++) grown[i] = dense[i] as number;
+        this.dense = dense = grown;
+      }
+      previous = dense[slot] as number;
+      dense[slot] = event;
+    } else {
+      if (this.other === null) this.other = new Map();
+      previous = this.other.get(timer) ?? -1;
+      this.other.set(timer, event);
+    }
+    if (previous < 0) this.count++;
+    return previous;
+  }
+
+  /** Forget `timer` (it fired). */
+  delete(timer: number): void {
+    const slot = NodeTimers.slot(timer);
+    if (slot >= 0) {
+      if (slot < this.dense.length && (this.dense[slot] as number) >= 0) {
+        this.dense[slot] = -1;
+        this.count--;
+      }
+    } else if (this.other?.delete(timer) === true) {
+      this.count--;
+      // Hold-down instances are one-shot: drop the emptied Map rather than keep its table.
+      if (this.other.size === 0) this.other = null;
+    }
+  }
+
+  /** Every armed event id (any order), then forget them all. */
+  clear(each: (event: number) => void): void {
+    for (const id of this.dense) if (id >= 0) each(id);
+    if (this.other !== null) for (const id of this.other.values()) each(id);
+    this.dense = [-1, -1, -1, -1];
+    this.other = null;
+    this.count = 0;
+  }
+}
+
 /** The Effects sink of one node: pre-bound, one per node, no per-frame closures. */
 class NodeEffects implements Effects {
   private readonly host: Host;
@@ -217,7 +285,7 @@ export class Host implements HostApi {
   private readonly routers: (RouterLike | null)[] = [];
   private readonly effects: NodeEffects[] = [];
   private readonly portLinks: (Link | undefined)[][] = [];
-  private readonly timers: Map<number, number>[] = [];
+  private readonly timers: NodeTimers[] = [];
   private readonly startTimes: Micros[] = [];
   private readonly started: boolean[] = [];
   /** Node index → the connect batch to schedule after it starts (the last starter of an instant). */
@@ -247,6 +315,8 @@ export class Host implements HostApi {
     next: string | null,
     reason: string,
   ) => void)[] = [];
+  /** Name of a link's jitter/loss stream (made on first use, see Link). */
+  private readonly linkStreamName: (a: number, b: number) => string;
   private readonly dispatch: (
     kind: number,
     node: number,
@@ -262,6 +332,7 @@ export class Host implements HostApi {
     this.wireEncode = config.wireEncode ?? false;
     this.linkType = config.linkType ?? LinkTypes.Pipe;
     this.dispatch = (kind, node, port, aux, payload) => this.handle(kind, node, port, aux, payload);
+    this.linkStreamName = (a, b) => `link:${this.names[a]}\0${this.names[b]}`;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -323,7 +394,7 @@ export class Host implements HostApi {
     this.keys.push(identity.publicKey);
     this.effects.push(new NodeEffects(this, i));
     this.portLinks.push([]);
-    this.timers.push(new Map());
+    this.timers.push(new NodeTimers());
     this.startTimes.push(0);
     this.started.push(false);
     this.routers.push(this.config.routerFactory(identity, i, name));
@@ -404,8 +475,7 @@ export class Host implements HostApi {
     }
     for (const [key, pending] of this.pendingLinks)
       if (pending.a === i || pending.b === i) this.pendingLinks.delete(key);
-    for (const id of (this.timers[i] as Map<number, number>).values()) this.scheduler.cancel(id);
-    (this.timers[i] as Map<number, number>).clear();
+    (this.timers[i] as NodeTimers).clear((id) => this.scheduler.cancel(id));
     this.routers[i] = null;
     this.index.delete(name);
     this.topologyVersion++;
@@ -542,7 +612,7 @@ export class Host implements HostApi {
   /** Probes sent and not yet delivered or dropped. */
   /** Router timers of node `i` that are armed and have not fired (tests: no leak). */
   armedTimers(i: number): number {
-    return (this.timers[i] as Map<number, number>).size;
+    return (this.timers[i] as NodeTimers).count;
   }
 
   pendingProbes(): number {
@@ -562,7 +632,7 @@ export class Host implements HostApi {
         if (router === null || router === undefined) return;
         // The entry is this event (a re-arm cancels and replaces it, and cancelled events never
         // fire): forget it, or one-shot ids such as hold-downs pile up (review B.10).
-        (this.timers[node] as Map<number, number>).delete(port);
+        (this.timers[node] as NodeTimers).delete(port);
         this.trace.timer(this.now, node, port);
         router.timer(this.now, port, this.effects[node] as NodeEffects);
         return;
@@ -648,7 +718,7 @@ export class Host implements HostApi {
   private connectLink(a: number, b: number, props: LinkProps): boolean {
     const nameA = this.names[a] as string;
     const nameB = this.names[b] as string;
-    const link = new Link(this.nextLinkId++, a, b, props, this.streams, `link:${nameA}\0${nameB}`);
+    const link = new Link(this.nextLinkId++, a, b, props, this.streams, this.linkStreamName);
     const routerA = this.routers[a] as RouterLike;
     const routerB = this.routers[b] as RouterLike;
     this.connecting = link;
@@ -763,7 +833,7 @@ export class Host implements HostApi {
       this.scheduler.schedule(busy, K_PORT_READY, node, port, linkId);
       return;
     }
-    link.readyPending[direction] = false;
+    link.setReadyPending(direction, false);
     const router = this.routers[node];
     if (router === null || router === undefined) return;
     router.portReady(this.now, port, this.effects[node] as NodeEffects);
@@ -833,8 +903,8 @@ export class Host implements HostApi {
     }
     if (link.readyAt > this.now) {
       const direction = fromA ? 0 : 1;
-      if (!link.readyPending[direction]) {
-        link.readyPending[direction] = true;
+      if (!link.readyPending(direction)) {
+        link.setReadyPending(direction, true);
         this.scheduler.schedule(link.readyAt, K_PORT_READY, node, port, link.id);
       }
       return false;
@@ -844,10 +914,9 @@ export class Host implements HostApi {
 
   /** @internal */
   fxSetTimer(node: number, timer: number, at: Micros): void {
-    const timers = this.timers[node] as Map<number, number>;
-    const previous = timers.get(timer);
-    if (previous !== undefined) this.scheduler.cancel(previous);
-    timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
+    const timers = this.timers[node] as NodeTimers;
+    const previous = timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
+    if (previous >= 0) this.scheduler.cancel(previous);
   }
 
   /**

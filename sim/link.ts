@@ -75,9 +75,14 @@ export class Link {
   private busyUntil1 = 0;
   private rng: RandomStream | null = null;
   private readonly streams: RandomStreams;
-  private readonly streamName: string;
+  /**
+   * The stream's name, or a function of the ends that makes it on first use (issue 7: the host
+   * shares one function between all links instead of keeping a name string per link).
+   */
+  private readonly streamName: string | ((a: number, b: number) => string);
   /** Per direction: a portReady notification is scheduled (the host keeps at most one). */
-  readonly readyPending: [boolean, boolean] = [false, false];
+  private readyPending0 = false;
+  private readyPending1 = false;
   /** Set by send(): when the sender of that direction is free again. */
   readyAt: Micros = 0;
 
@@ -87,7 +92,7 @@ export class Link {
     b: number,
     props: LinkProps,
     streams: RandomStreams,
-    streamName: string,
+    streamName: string | ((a: number, b: number) => string),
   ) {
     this.id = id;
     this.a = a;
@@ -98,8 +103,21 @@ export class Link {
   }
 
   private random(): RandomStream {
-    if (this.rng === null) this.rng = this.streams.stream(this.streamName);
+    if (this.rng === null) {
+      const name = this.streamName;
+      this.rng = this.streams.stream(typeof name === 'string' ? name : name(this.a, this.b));
+    }
     return this.rng;
+  }
+
+  /** A portReady notification is scheduled for `direction`. */
+  readyPending(direction: Direction): boolean {
+    return direction === 0 ? this.readyPending0 : this.readyPending1;
+  }
+
+  setReadyPending(direction: Direction, pending: boolean): void {
+    if (direction === 0) this.readyPending0 = pending;
+    else this.readyPending1 = pending;
   }
 
   /**

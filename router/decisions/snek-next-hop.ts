@@ -60,6 +60,12 @@ export interface SnekInputs {
   readonly neighExpiry: Micros;
   /** [HEAD] #73: step 6 compares the whole root, not only the sequence. */
   readonly wholeRoot: boolean;
+  /**
+   * Optional change counter of `links` (router/peers.ts PeerTable.version): it changes whenever a
+   * link is added or removed or a link's `up` or `stored` changes. When given, the hub indexes
+   * below are known current while it is unchanged, instead of being re-checked link by link.
+   */
+  readonly linksVersion?: number;
 }
 
 // Module-level running state: the search is synchronous and non-reentrant, so one set suffices.
@@ -164,6 +170,10 @@ interface SignerIndex {
   links: LinkInfo[];
   stored: (StoredAnnouncement | null)[];
   readonly buckets: SignerCandidate[][];
+  /** SnekInputs.linksVersion when last brought up to date (undefined: always re-check). */
+  version: number | undefined;
+  /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see linksWithKey). */
+  byKey: LinkInfo[];
 }
 
 /** Routers with at least this many links use the index (a plain scan is cheaper below). */
@@ -200,8 +210,9 @@ function unindexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncem
   }
 }
 
-function signerIndexFor(links: readonly LinkInfo[]): SignerIndex {
+function signerIndexFor(links: readonly LinkInfo[], version: number | undefined): SignerIndex {
   let index = signerIndexes.get(links);
+  if (index !== undefined && version !== undefined && index.version === version) return index;
   let rebuild = index === undefined || index.links.length !== links.length;
   if (index !== undefined && !rebuild) {
     for (let i = 0; i < links.length; i++) {
@@ -212,7 +223,13 @@ function signerIndexFor(links: readonly LinkInfo[]): SignerIndex {
     }
   }
   if (index === undefined || rebuild) {
-    index = { links: [], stored: [], buckets: Array.from({ length: 256 }, () => []) };
+    index = {
+      links: [],
+      stored: [],
+      buckets: Array.from({ length: 256 }, () => []),
+      version,
+      byKey: links.slice().sort((a, b) => compareKeys(a.remoteKey, b.remoteKey) || a.port - b.port),
+    };
     signerIndexes.set(links, index);
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as LinkInfo;
@@ -223,6 +240,7 @@ function signerIndexFor(links: readonly LinkInfo[]): SignerIndex {
     }
     return index;
   }
+  index.version = version;
   for (let i = 0; i < links.length; i++) {
     const link = links[i] as LinkInfo;
     const stored = link.up ? link.stored : null;
@@ -250,12 +268,33 @@ function leastAbove(bucket: readonly SignerCandidate[], dest: PublicKey): Signer
   return best;
 }
 
-function considerAllSignersIndexed(
-  boot: boolean,
-  dest: PublicKey,
-  links: readonly LinkInfo[],
-): void {
-  const index = signerIndexFor(links);
+/**
+ * Steps 4 and 6 at hubs (issue 7): both look only at links whose remote key is the best key, in
+ * ascending port order, and a plain scan was O(peers) per bootstrap hop at every hub. The index's
+ * links sorted by (remote key, port) give that run by binary search, in the same port order; the
+ * up / stored tests stay in the callers.
+ */
+function linksWithKey(index: SignerIndex, key: PublicKey, out: LinkInfo[]): LinkInfo[] {
+  out.length = 0;
+  const byKey = index.byKey;
+  let lo = 0;
+  let hi = byKey.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys((byKey[mid] as LinkInfo).remoteKey, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let j = lo; j < byKey.length; j++) {
+    const link = byKey[j] as LinkInfo;
+    if (!keysEqual(link.remoteKey, key)) break;
+    out.push(link);
+  }
+  return out;
+}
+
+const sameKeyLinks: LinkInfo[] = [];
+
+function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: SignerIndex): void {
   const first = dest[0] as number;
   const home = index.buckets[first] as SignerCandidate[];
   if (!boot) {
@@ -325,17 +364,24 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
-  if (links.length >= signerIndexMinLinks) considerAllSignersIndexed(boot, dest, links);
+  const index =
+    links.length >= signerIndexMinLinks ? signerIndexFor(links, input.linksVersion) : null;
+  if (index !== null) considerAllSignersIndexed(boot, dest, index);
   else {
+    // Issue 7: the parent's signers were just considered in step 2 (when it is up), which left
+    // best at or below every one of them above dest (and at dest itself if one equals dest), so
+    // scanning them again here cannot take anything: skipped. Most nodes have 2–3 peers.
+    const skip = parent?.up === true && parent.stored !== null ? parent : null;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as LinkInfo;
-      if (!link.up || link.stored === null) continue;
+      if (!link.up || link.stored === null || link === skip) continue;
       considerSigners(boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
     }
   }
-  // Step 4: direct peering shortcut.
-  for (let i = 0; i < links.length; i++) {
-    const link = links[i] as LinkInfo;
+  // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey).
+  const step4 = index === null ? links : linksWithKey(index, bestKey, sameKeyLinks);
+  for (let i = 0; i < step4.length; i++) {
+    const link = step4[i] as LinkInfo;
     if (!link.up || link.stored === null) continue;
     if (keysEqual(link.remoteKey, bestKey)) take(bestKey, 0, link, SnekRule.DirectPeer);
   }
@@ -350,6 +396,10 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     const src = input.linkByPort[e.sourcePort];
     if (src === undefined || !src.up) continue;
     if (input.now - e.lastSeen >= input.neighExpiry) continue;
+    // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
+    // greater key is worse) and would be skipped: stop (issue 7: the skip scanned the rest of a
+    // hub's table for each bootstrap).
+    if (compareKeys(e.key, wm.key) > 0) break;
     if (worse(e.watermark, wm)) continue;
     if (better(boot, dest, e.key)) {
       take(e.key, e.watermark.seq, src, SnekRule.TableEntry);
@@ -359,8 +409,9 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
   }
   // Step 6: parallel-link refinement.
   if (bestPort > LOCAL_PORT && bestAnn !== null) {
-    for (let i = 0; i < links.length; i++) {
-      const link = links[i] as LinkInfo;
+    const step6 = index === null ? links : linksWithKey(index, bestKey, sameKeyLinks);
+    for (let i = 0; i < step6.length; i++) {
+      const link = step6[i] as LinkInfo;
       const stored = link.stored;
       if (!link.up || stored === null || link.port === bestPort) continue;
       if (!keysEqual(link.remoteKey, bestKey)) continue;
