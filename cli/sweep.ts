@@ -7,8 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { parseJsonWithLines } from '../scenarios/json-lines.ts';
-import { Checker, validateScenario } from '../scenarios/load.ts';
+import { Checker, parseScenarioDocument, validateScenario } from '../scenarios/load.ts';
 import {
   executeSweep,
   parseParam,
@@ -40,7 +39,7 @@ export async function runSweep(
   } catch (error) {
     throw new InputError(`${args.scenario}: cannot read scenario (${(error as Error).message})`);
   }
-  const json = parseJsonWithLines(text, args.scenario);
+  const json = parseScenarioDocument(text, args.scenario);
   const baseDir = dirname(args.scenario);
   const base = new Checker(args.scenario, json.lineOf).object(json.value, []);
   const params = (args.param ?? []).map(parseParam);
@@ -53,7 +52,7 @@ export async function runSweep(
       baseDir,
     );
   const out =
-    args.out ?? join('results', `sweep-${basename(args.scenario).replace(/\.json$/, '')}`);
+    args.out ?? join('results', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
   const shard = args.shard === undefined ? null : parseShard(args.shard);
   const tty = process.stderr.isTTY === true;
   const started = performance.now();

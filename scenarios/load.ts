@@ -11,7 +11,7 @@ import type { RoutingMode } from '../results/schema.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import { toMicros } from './duration.ts';
-import { parseJsonWithLines } from './json-lines.ts';
+import { type LocatedJson, parseJsonWithLines } from './json-lines.ts';
 import {
   type Action,
   DEFAULT_MEASURE,
@@ -200,6 +200,11 @@ const TOP_KEYS = [
   'actions',
 ];
 
+/** The located document of a scenario file: YAML when the name ends in .yaml/.yml, else JSON. */
+export function parseScenarioDocument(text: string, file: string): LocatedJson {
+  return isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
+}
+
 /** Read a scenario file: JSON, or YAML when the name ends in .yaml/.yml (same schema). */
 export function loadScenario(file: string): Scenario {
   let text: string;
@@ -208,13 +213,13 @@ export function loadScenario(file: string): Scenario {
   } catch (error) {
     throw new InputError(`${file}: cannot read scenario (${(error as Error).message})`);
   }
-  const parsed = isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
+  const parsed = parseScenarioDocument(text, file);
   return validateScenario(parsed.value, new Checker(file, parsed.lineOf), dirname(file));
 }
 
 /** Parse scenario text (tests, stdin); YAML when `file` ends in .yaml/.yml. */
 export function parseScenario(text: string, file = '<scenario>', baseDir = '.'): Scenario {
-  const parsed = isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
+  const parsed = parseScenarioDocument(text, file);
   return validateScenario(parsed.value, new Checker(file, parsed.lineOf), baseDir);
 }
 

@@ -103,3 +103,18 @@ test('sweep: a bad parameter value fails before any run, as an input error', asy
     (e: unknown) => e instanceof InputError && /latency-fast.*links\.latency/.test(e.message),
   );
 });
+
+test('sweep: YAML scenarios are read like JSON ones (validation names the YAML file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-yaml-'));
+  const file = join(dir, 'sc.yaml');
+  writeFileSync(file, '# a comment, which JSON could not hold\ntopology: ring:4\nduration: 2s\n');
+  await assert.rejects(
+    runSweep(
+      { scenario: file, param: ['latency=1ms,fast'], reps: 1, workers: 1, out: join(dir, 'o') },
+      't',
+      () => {},
+    ),
+    (e: unknown) =>
+      e instanceof InputError && /sc\.yaml \[latency-fast.*links\.latency/.test(e.message),
+  );
+});
