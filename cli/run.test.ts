@@ -11,6 +11,7 @@ import {
   parseQuirks,
   runSimulation,
   Simulation,
+  stretchLines,
   writeResults,
 } from './run.ts';
 
@@ -233,4 +234,22 @@ test('an interrupted run keeps what is complete: no measurement, marked in the m
   assert.equal(r.summary.stretch?.snek, undefined);
   assert.equal(r.manifest.options['interrupted'], true);
   assert.ok(r.summary.events > 0 && r.summary.events <= 500);
+});
+
+test('stretch lines: figures per mode, and no zeros passed off as stretch when nothing arrived', () => {
+  const base = { mean: 1.5, p50: 1, p95: 3, max: 4, pairs: 10, sampled: false, shortestShare: 0.5 };
+  const delivery = { sent: 10, delivered: 10, misdelivered: 0, dropped: {}, lost: 0 };
+  const summary = {
+    stretch: { snek: base, hybrid: { ...base, pairs: 0 } },
+    delivery: { snek: delivery, hybrid: { ...delivery, delivered: 0, dropped: { blackhole: 10 } } },
+  } as unknown as Parameters<typeof stretchLines>[0];
+  const [snek, hybrid] = stretchLines(summary);
+  assert.match(
+    snek ?? '',
+    /^stretch snek\s+mean 1\.5 {2}p50 1 {2}p95 3 {2}max 4 {2}\(10 pairs, all pairs; 50% shortest\) {2}delivered 10\/10$/,
+  );
+  assert.match(
+    hybrid ?? '',
+    /no pair delivered, so no stretch {2}delivered 0\/10, dropped 10 blackhole$/,
+  );
 });

@@ -436,8 +436,13 @@ export function stretchLines(s: RunSummary): string[] {
     const dropped = Object.entries(d.dropped)
       .map(([k, v]) => `${v} ${k}`)
       .join(', ');
+    // With no pair delivered there is no stretch to report: say so rather than print zeros.
+    const figures =
+      st.pairs === 0
+        ? 'no pair delivered, so no stretch'
+        : `mean ${num(st.mean)}  p50 ${num(st.p50)}  p95 ${num(st.p95)}  max ${num(st.max)}  (${st.pairs} pairs${st.sampled ? ', seeded sample' : ', all pairs'}; ${Math.round(st.shortestShare * 100)}% shortest)`;
     lines.push(
-      `${`stretch ${mode}`.padEnd(15)}mean ${num(st.mean)}  p50 ${num(st.p50)}  p95 ${num(st.p95)}  max ${num(st.max)}  (${st.pairs} pairs${st.sampled ? ', seeded sample' : ', all pairs'}; ${Math.round(st.shortestShare * 100)}% shortest)  delivered ${d.delivered}/${d.sent}${d.misdelivered > 0 ? `, misdelivered ${d.misdelivered}` : ''}${dropped ? `, dropped ${dropped}` : ''}${d.lost > 0 ? `, lost ${d.lost}` : ''}`,
+      `${`stretch ${mode}`.padEnd(15)}${figures}  delivered ${d.delivered}/${d.sent}${d.misdelivered > 0 ? `, misdelivered ${d.misdelivered}` : ''}${dropped ? `, dropped ${dropped}` : ''}${d.lost > 0 ? `, lost ${d.lost}` : ''}`,
     );
   }
   return lines;

@@ -60,7 +60,16 @@ function drop(r: RouterCore, frame: TrafficFrame, reason: TrafficDropReason): vo
   r.fx.dropTraffic(frame, reason);
 }
 
+/**
+ * Hand a frame to the local application (§7.1 step 6). The reference feeds it through the local
+ * port's fair FIFO (§7.3); our application reads at once, so that queue never holds a frame and is
+ * not modelled. The blackhole option removes it: the frame is dropped instead.
+ */
 function deliver(r: RouterCore, frame: TrafficFrame, reason: string): void {
+  if (r.options.blackhole) {
+    drop(r, frame, 'blackhole');
+    return;
+  }
   if (r.options.recordReasons) r.fx.explain?.(frame, LOCAL_PORT, reason);
   r.fx.deliver(frame);
 }

@@ -30,6 +30,11 @@ export interface RouterOptions {
   readonly headParallelLinkWholeRoot: boolean;
   /** Call fx.explain for every forwarding decision of traffic and bootstraps. */
   readonly recordReasons: boolean;
+  /**
+   * The reference's "blackhole" mode (§7.3): no local traffic queue, so frames that would reach
+   * this node's application are dropped (reason 'blackhole'). Off by default.
+   */
+  readonly blackhole: boolean;
   readonly keepaliveInterval: Micros;
   readonly keepaliveTimeout: Micros;
   readonly announcementInterval: Micros;
@@ -67,6 +72,7 @@ export const DEFAULT_ROUTER_OPTIONS: RouterOptions = Object.freeze({
   headSkipFirstInform: false,
   headParallelLinkWholeRoot: false,
   recordReasons: false,
+  blackhole: false,
   keepaliveInterval: 3 * MICROS_PER_SECOND,
   keepaliveTimeout: 5 * MICROS_PER_SECOND,
   announcementInterval: 30 * 60 * MICROS_PER_SECOND,
@@ -99,6 +105,7 @@ const BOOLEAN_KEYS = [
   'headSkipFirstInform',
   'headParallelLinkWholeRoot',
   'recordReasons',
+  'blackhole',
 ] as const;
 
 /** Timers must be positive integers (a zero period would spin the scheduler at one instant). */

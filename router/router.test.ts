@@ -628,6 +628,18 @@ describe('Router: forwarding and hybrid routing', () => {
     );
   });
 
+  it('blackhole: frames for the application are dropped, forwarding is unchanged (§7.3)', () => {
+    const net = line({ blackhole: true });
+    const src = net.node(0);
+    src.router.sendTraffic(net.now, net.node(5).router.publicKey, Uint8Array.of(7), src.fx);
+    net.runUntil(net.now + S);
+    for (let i = 0; i < 6; i++) assert.equal(net.node(i).delivered.length, 0);
+    assert.deepEqual(
+      net.node(5).dropped.map((d) => d[1]),
+      ['blackhole'],
+    );
+  });
+
   it('after hearing from B, A attaches B’s coordinates for 60 s, then SNEK again (checklist 39)', () => {
     const net = line();
     const a = net.node(0);

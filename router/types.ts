@@ -148,7 +148,8 @@ export type TrafficDropReason =
   | 'queue' // fair-queue head drop
   | 'link-down' // queued on a link that went down
   | 'hop-limit' // [HEAD] hop limit exhausted
-  | 'filter'; // adversary / scenario filter
+  | 'filter' // adversary / scenario filter
+  | 'blackhole'; // would reach the application, but the router runs without a local queue (§7.3)
 
 /**
  * Everything a router does to the outside world. The host implements it; tests implement a
