@@ -37,6 +37,7 @@ import type {
 } from '../results/schema.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { Checker, validateScenario } from '../scenarios/load.ts';
+import { shortestPathOn } from '../viz/src/model/paths.ts';
 
 export interface FixtureOptions {
   readonly nodes: number;
@@ -69,26 +70,6 @@ function bfs(adj: Adj, from: number, skip?: (a: number, b: number) => boolean): 
     }
   }
   return dist;
-}
-
-function shortestPath(adj: Adj, from: number, to: number): number[] {
-  const prev = new Int32Array(adj.length).fill(-1);
-  const seen = new Uint8Array(adj.length);
-  seen[from] = 1;
-  const queue = [from];
-  for (let h = 0; h < queue.length && !seen[to]; h++) {
-    const u = queue[h]!;
-    for (const v of adj[u]!) {
-      if (!seen[v]) {
-        seen[v] = 1;
-        prev[v] = u;
-        queue.push(v);
-      }
-    }
-  }
-  const path = [to];
-  while (path[path.length - 1] !== from) path.push(prev[path[path.length - 1]!]!);
-  return path.reverse();
 }
 
 /** Spanning tree rooted at the greatest key: parent = the neighbour one hop closer with the greatest key. */
@@ -301,7 +282,7 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
   for (const [a, b] of pairList) {
     const shortestHops = distFrom(a)[b]!;
     const tp = treePath(tree, a, b);
-    const sp = shortestPath(adj, a, b);
+    const sp = shortestPathOn(adj, a, b);
     for (const mode of modes) {
       // snek follows the tree-built path; hybrid takes the shortest; tree the tree path.
       const path = mode === 'hybrid' ? sp : tp;

@@ -62,14 +62,22 @@ export function namesToLinks(g: GraphModel, names: readonly string[]): Link[] {
 
 /** BFS shortest path over the given links; [] when unreachable. */
 export function bfsPath(g: GraphModel, links: readonly Link[], from: number, to: number): number[] {
-  const n = g.nodes.length;
-  const adj: number[][] = Array.from({ length: n }, () => []);
+  const adj: number[][] = Array.from({ length: g.nodes.length }, () => []);
   for (const [a, b] of links) {
     adj[a]!.push(b);
     adj[b]!.push(a);
   }
-  const prev = new Int32Array(n).fill(-1);
-  const seen = new Uint8Array(n);
+  return shortestPathOn(adj, from, to);
+}
+
+/** BFS shortest path over an adjacency list (node indices); [] when unreachable. */
+export function shortestPathOn(
+  adj: readonly (readonly number[])[],
+  from: number,
+  to: number,
+): number[] {
+  const prev = new Int32Array(adj.length).fill(-1);
+  const seen = new Uint8Array(adj.length);
   seen[from] = 1;
   const queue = [from];
   for (let h = 0; h < queue.length && !seen[to]; h++) {
