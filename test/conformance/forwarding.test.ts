@@ -10,29 +10,20 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import seedrandom from 'seedrandom';
 import { FULL_MASK } from '../../router/keys.ts';
-import type { RouterOptions } from '../../router/options.ts';
 import { FrameType, type PublicKey, type TrafficFrame } from '../../router/types.ts';
 import { decodeFrame, encodeFrame } from '../../router/wire/frame.ts';
 import { encodeVarU64 } from '../../router/wire/varu64.ts';
-import { ConfNet, hex, idOf, MS, payloadOf, randomGraph, S, type TxRecord } from './net.ts';
-
-const LINE_EDGES = [
-  ['seed1', 'seed2'],
-  ['seed2', 'seed3'],
-  ['seed3', 'seed4'],
-  ['seed4', 'seed5'],
-  ['seed5', 'seed6'],
-] as const;
-
-function goldenLine(options: Partial<RouterOptions> = {}): ConfNet {
-  const net = new ConfNet({
-    nodes: [1, 2, 3, 4, 5, 6].map((s) => ({ name: `seed${s}`, seed: s })),
-    edges: LINE_EDGES,
-    options,
-  });
-  net.run(15 * S);
-  return net;
-}
+import {
+  ConfNet,
+  goldenLine,
+  hex,
+  idOf,
+  MS,
+  payloadOf,
+  randomGraph,
+  S,
+  type TxRecord,
+} from './net.ts';
 
 function randomNet(
   k: number,

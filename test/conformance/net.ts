@@ -525,3 +525,39 @@ export function randomGraph(
   }
   return edges;
 }
+
+/** The line 1–2–3–4–5–6 of checklist item 23, links created in this order (ports follow it). */
+export const LINE_EDGES = [
+  ['seed1', 'seed2'],
+  ['seed2', 'seed3'],
+  ['seed3', 'seed4'],
+  ['seed4', 'seed5'],
+  ['seed5', 'seed6'],
+] as const;
+
+/** The golden line of checklist item 23 (keys from seeds 0x01..0x06; root seed3), run to 15 s. */
+export function goldenLine(options: Partial<RouterOptions> = {}): ConfNet {
+  const net = new ConfNet({
+    nodes: [1, 2, 3, 4, 5, 6].map((s) => ({ name: `seed${s}`, seed: s })),
+    edges: LINE_EDGES,
+    options,
+  });
+  net.run(15 * S);
+  return net;
+}
+
+/**
+ * Node names n0..n(k−1) with distinct seeds [i, salt, tag, 0…]. Each suite passes its own `tag`
+ * so different files draw different key sets.
+ */
+export function seeds(k: number, salt: number, tag: number): { name: string; seed: Uint8Array }[] {
+  const out: { name: string; seed: Uint8Array }[] = [];
+  for (let i = 0; i < k; i++) {
+    const seed = new Uint8Array(32);
+    seed[0] = i;
+    seed[1] = salt;
+    seed[2] = tag;
+    out.push({ name: `n${i}`, seed });
+  }
+  return out;
+}

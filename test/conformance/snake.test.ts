@@ -21,40 +21,21 @@ import {
 } from '../../router/types.ts';
 import { signAnnouncement } from '../../router/wire/announcement.ts';
 import { buildBootstrapPayload } from '../../router/wire/bootstrap.ts';
-import { bootstrapSeq, ConfNet, crypto, hex, MS, randomGraph, S, type TxRecord } from './net.ts';
-
-const LINE_EDGES = [
-  ['seed1', 'seed2'],
-  ['seed2', 'seed3'],
-  ['seed3', 'seed4'],
-  ['seed4', 'seed5'],
-  ['seed5', 'seed6'],
-] as const;
-
-/** The golden line of checklist item 23 (root seed3), converged at 15 s. */
-function goldenLine(): ConfNet {
-  const net = new ConfNet({
-    nodes: [1, 2, 3, 4, 5, 6].map((s) => ({ name: `seed${s}`, seed: s })),
-    edges: LINE_EDGES,
-  });
-  net.run(15 * S);
-  return net;
-}
-
-function seeds(k: number, salt: number): { name: string; seed: Uint8Array }[] {
-  const out: { name: string; seed: Uint8Array }[] = [];
-  for (let i = 0; i < k; i++) {
-    const seed = new Uint8Array(32);
-    seed[0] = i;
-    seed[1] = salt;
-    seed[2] = 0xc3;
-    out.push({ name: `n${i}`, seed });
-  }
-  return out;
-}
+import {
+  bootstrapSeq,
+  ConfNet,
+  crypto,
+  goldenLine,
+  hex,
+  MS,
+  randomGraph,
+  S,
+  seeds,
+  type TxRecord,
+} from './net.ts';
 
 function randomNet(k: number, extra: number, salt: number): ConfNet {
-  const specs = seeds(k, salt);
+  const specs = seeds(k, salt, 0xc3);
   const random = seedrandom(`snake-${salt}`);
   const edges = randomGraph(
     specs.map((s) => s.name),
