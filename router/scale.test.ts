@@ -17,7 +17,7 @@ import {
   SnekRule,
   setSignerIndexMinLinks,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, keysEqual, worse } from './keys.ts';
+import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
 import { FairFifo } from './queues.ts';
 import { Router } from './router.ts';
@@ -26,7 +26,6 @@ import { signAnnouncement, verifyAnnouncement } from './wire/announcement.ts';
 import { buildBootstrapPayload, verifyBootstrapPayload } from './wire/bootstrap.ts';
 
 const node = createNodeEd25519();
-const FULL: PublicKey = new Uint8Array(32).fill(0xff);
 
 function counting(inner: Ed25519): Ed25519 & { calls: number } {
   const c = {
@@ -355,7 +354,7 @@ for (const mode of ['off', 'on', 'on, versioned'] as const) {
             boot,
             dest,
             self,
-            watermark: { key: FULL, seq: 0 },
+            watermark: { key: FULL_MASK, seq: 0 },
             parent,
             rootKey,
             links,
