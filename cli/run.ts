@@ -215,6 +215,11 @@ export class Simulation {
     return this.execution.events;
   }
 
+  /** Fractions of nodes whose tree / snake state is correct at the latest sample (NaN before). */
+  get convergence(): { tree: number; snake: number } {
+    return { tree: this.execution.lastTree, snake: this.execution.lastSnake };
+  }
+
   get interrupted(): boolean {
     return this.execution.interrupted;
   }
@@ -342,6 +347,7 @@ interface RunArgs {
   /** Results parent folder; false (--no-out) writes nothing. */
   out?: string | false;
   json: boolean;
+  progress?: boolean;
   stretch?: boolean;
   'stretch-pairs'?: number;
   paths?: boolean;
@@ -358,6 +364,23 @@ interface RunArgs {
   'start-spread': string;
   hybrid: 'on' | 'off';
   quirk: string[];
+}
+
+function percent(f: number): string {
+  return Number.isNaN(f) ? '–' : `${(100 * f).toFixed(1)}%`;
+}
+
+/** One progress line: virtual time, speed, and the latest convergence sample. */
+export function progressLine(sim: Simulation, wallSeconds: number): string {
+  const virtual = sim.now / MICROS_PER_SECOND;
+  const wall = Math.max(wallSeconds, 1e-3);
+  const c = sim.convergence;
+  return (
+    `  t=${virtual.toFixed(2)} s  ${sim.events.toLocaleString('en-US')} events  ` +
+    `${Math.round(sim.events / wall).toLocaleString('en-US')} events/s  ` +
+    `${(virtual / wall).toFixed(2)}× real time  tree ${percent(c.tree)}  snake ${percent(c.snake)}  ` +
+    `wall ${wall.toFixed(0)} s`
+  );
 }
 
 /** Flags → RunConfig (all validation errors are InputErrors naming the flag). */
@@ -529,6 +552,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: false,
         describe: 'print the summary as one JSON object',
       })
+      .option('progress', {
+        type: 'boolean',
+        describe:
+          'progress on stderr: virtual time, events/s, tree and snake fractions (default: on a terminal; --progress writes a line every 10 s to logs too)',
+      })
       .option('stretch', {
         type: 'boolean',
         default: true,
@@ -642,18 +670,19 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     process.on('SIGINT', onSigint);
     const tty = process.stderr.isTTY === true;
+    // On a terminal one line redrawn 4× a second; to a log (--progress) a line every 10 s.
+    const progress = args.progress ?? tty;
+    const redraw = tty && progress;
     const wallStart = performance.now();
     let lastProgress = 0;
     try {
       while (!sim.advance(200_000)) {
-        if (tty) {
+        if (progress) {
           const now = performance.now();
-          if (now - lastProgress > 250) {
+          if (now - lastProgress > (redraw ? 250 : 10_000)) {
             lastProgress = now;
-            const rate = sim.events / Math.max((now - wallStart) / 1000, 1e-3);
-            process.stderr.write(
-              `\r  t=${(sim.now / MICROS_PER_SECOND).toFixed(2)} s  ${sim.events.toLocaleString('en-US')} events  ${Math.round(rate).toLocaleString('en-US')} events/s  `,
-            );
+            const line = progressLine(sim, (now - wallStart) / 1000);
+            process.stderr.write(redraw ? `\r${line}  ` : `${line}\n`);
           }
         }
         // Let signals in between chunks.
@@ -665,7 +694,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       }
     } finally {
       process.off('SIGINT', onSigint);
-      if (tty) process.stderr.write('\r\x1b[K');
+      if (redraw) process.stderr.write('\r\x1b[K');
     }
     // A second Ctrl-C while the measurement runs and the files are written must not kill the
     // process half-way: it is noted and ignored (every file is written atomically anyway).

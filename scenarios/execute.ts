@@ -310,7 +310,7 @@ export class Execution {
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
       events: options.events === true,
-      ...(untilConverged ? { onSample: (t: number, s: number) => this.onSample(t, s) } : {}),
+      onSample: (t: number, s: number) => this.onSample(t, s, untilConverged),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
       startUp: {
         links: edges.map((e) => [e.source, e.target] as const),
@@ -340,8 +340,15 @@ export class Execution {
     );
   }
 
-  /** The --until converged rule, evaluated after every convergence sample. */
-  private onSample(tree: number, snake: number): void {
+  /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
+  lastTree = Number.NaN;
+  lastSnake = Number.NaN;
+
+  /** Keeps the latest fractions; applies the --until converged rule when `untilConverged`. */
+  private onSample(tree: number, snake: number, untilConverged: boolean): void {
+    this.lastTree = tree;
+    this.lastSnake = snake;
+    if (!untilConverged) return;
     if (tree !== 1 || snake !== 1) {
       this.stopAt = null;
       return;
