@@ -23,6 +23,19 @@ export function compareKeys(a: PublicKey, b: PublicKey): number {
   return 0;
 }
 
+/**
+ * The key's first 6 bytes as an exact integer below 2^48. Issue 7: sorted tables keep these in a
+ * Float64Array beside their entries, so a binary search reads one contiguous array instead of an
+ * entry object and its key per probe (cache misses dominated big runs). Where two prefixes differ
+ * they order the keys exactly as compareKeys; where they are equal, compare the whole keys.
+ */
+export function keyPrefix(k: PublicKey): number {
+  return (
+    ((k[0] as number) * 0x10000 + (((k[1] as number) << 8) | (k[2] as number))) * 0x1000000 +
+    (((k[3] as number) << 16) | ((k[4] as number) << 8) | (k[5] as number))
+  );
+}
+
 export function keysEqual(a: PublicKey, b: PublicKey): boolean {
   if (a === b) return true;
   for (let i = 0; i < KEY_LENGTH; i++) if (a[i] !== b[i]) return false;

@@ -16,6 +16,7 @@ import {
   type SnekInputs,
   SnekRule,
   setSignerIndexMinLinks,
+  setSortedSignersMinLinks,
 } from './decisions/snek-next-hop.ts';
 import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
@@ -292,14 +293,19 @@ type MutableLink = {
   stored: LinkInfo['stored'];
 };
 
-for (const mode of ['off', 'on', 'on, versioned'] as const) {
-  const indexed = mode !== 'off';
-  // 'on, versioned': the inputs carry a links version (PeerTable.version), bumped on every change,
+for (const mode of ['off', 'on', 'on, versioned', 'sorted', 'sorted, versioned'] as const) {
+  const sortedMode = mode.startsWith('sorted');
+  // 'on': the hub index (signerIndexMinLinks); 'sorted': the sorted index of ordinary nodes.
+  // '…, versioned': the inputs carry a links version (PeerTable.version), bumped on every change,
   // and each search is made twice, the second time answered by the index without re-checking.
   let version = 0;
   test(`scale: SNEK steps 2–4 (signer index ${mode}) equal the in-order scan (property)`, () => {
-    setSignerIndexMinLinks(indexed ? 1 : Number.POSITIVE_INFINITY);
-    const hopKey = (b: number): PublicKey => key([b, 5]);
+    setSignerIndexMinLinks(mode.startsWith('on') ? 1 : Number.POSITIVE_INFINITY);
+    setSortedSignersMinLinks(sortedMode ? 1 : Number.POSITIVE_INFINITY);
+    // The sorted index compares 6-byte key prefixes first: there, keys b and b ^ 1 share theirs,
+    // so the whole-key fall-back is exercised as well.
+    const hopKey = (b: number): PublicKey =>
+      sortedMode ? key([b >> 1, 0, 0, 0, 0, 0, b]) : key([b, 5]);
     // One links array for all runs, partly re-used with changed announcements and link states,
     // so the index's incremental updates are exercised, not only fresh builds.
     const links: MutableLink[] = [];
@@ -363,10 +369,10 @@ for (const mode of ['off', 'on', 'on, versioned'] as const) {
             now: 0,
             neighExpiry: 1,
             wholeRoot: false,
-            ...(mode === 'on, versioned' ? { linksVersion: ++version } : {}),
+            ...(mode.endsWith('versioned') ? { linksVersion: ++version } : {}),
           };
           const got = nextHopSnek(input, newSnekResult());
-          if (mode === 'on, versioned') {
+          if (mode.endsWith('versioned')) {
             const again = nextHopSnek(input, newSnekResult());
             assert.deepEqual(again, got);
           }
@@ -413,5 +419,6 @@ for (const mode of ['off', 'on', 'on, versioned'] as const) {
       { seed: 42, numRuns: 3000 },
     );
     setSignerIndexMinLinks(24);
+    setSortedSignersMinLinks(2);
   });
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, test } from 'node:test';
+import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
+import { compareKeys, keyPrefix } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
 
 const k = (b: number) => {
@@ -61,4 +63,55 @@ describe('SnakeState', () => {
     assert.equal(s.entries.length, 0);
     assert.equal(s.descending, x);
   });
+});
+
+test('SnakeState: prefixes stay in step with entries through puts, removals and clears (property)', () => {
+  // Keys from a tiny alphabet in bytes 0 and 31: many share their 6-byte prefix (keyPrefix ties).
+  const op = fc.oneof(
+    fc.record({
+      put: fc.integer({ min: 0, max: 7 }),
+      low: fc.integer({ min: 0, max: 3 }),
+      port: fc.integer({ min: 1, max: 3 }),
+      at: fc.integer({ min: 0, max: 20 }),
+    }),
+    fc.record({ removePort: fc.integer({ min: 1, max: 3 }) }),
+    fc.record({ expireAt: fc.integer({ min: 0, max: 30 }) }),
+    fc.constant({ clear: true }),
+  );
+  fc.assert(
+    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+      const s = new SnakeState(5);
+      const model = new Map<string, SnakeEntry>();
+      const keyOf = (hi: number, lo: number) => {
+        const a = new Uint8Array(32);
+        a[0] = hi;
+        a[31] = lo;
+        return a;
+      };
+      for (const o of ops) {
+        if ('put' in o) {
+          const entry = new SnakeEntry(keyOf(o.put, o.low), o.port, NO_PORT, 1, o.at, k(9), 1);
+          s.put(entry);
+          model.set(`${o.put}.${o.low}`, entry);
+        } else if ('removePort' in o) {
+          s.removePort(o.removePort);
+          for (const [id, x] of model) if (x.sourcePort === o.removePort) model.delete(id);
+        } else if ('expireAt' in o) {
+          s.removeExpired(o.expireAt, 10);
+          for (const [id, x] of model) if (o.expireAt - x.lastSeen >= 10) model.delete(id);
+        } else {
+          s.clear();
+          model.clear();
+        }
+        const want = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
+        assert.deepEqual(s.entries, want);
+        for (let i = 0; i < want.length; i++) {
+          assert.equal(s.prefixes[i], keyPrefix((want[i] as SnakeEntry).key));
+          assert.equal(s.find((want[i] as SnakeEntry).key), i);
+        }
+        assert.ok(s.find(keyOf(8, 0)) < 0);
+      }
+    }),
+    { seed: 11, numRuns: 300 },
+  );
 });

@@ -2,7 +2,7 @@
  * router/decisions/snek-next-hop.ts — SNEK next-hop selection (PROTOCOL.md §6.6)
  * [router/state_snek.go: getNextHopSNEK].
  */
-import { compareKeys, keysEqual, worse } from '../keys.ts';
+import { compareKeys, keyPrefix, keysEqual, worse } from '../keys.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -56,6 +56,8 @@ export interface SnekInputs {
   readonly linkByPort: readonly (LinkInfo | undefined)[];
   /** Table entries in ascending key order ([DET] §6.6). */
   readonly entries: readonly SnekEntryInfo[];
+  /** Optional keyPrefix of each entry's key (router/snake.ts SnakeState.prefixes), for the search. */
+  readonly entryPrefixes?: Float64Array;
   readonly now: Micros;
   readonly neighExpiry: Micros;
   /** [HEAD] #73: step 6 compares the whole root, not only the sequence. */
@@ -317,10 +319,162 @@ function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: Signer
     take(win.key, 0, win.link, SnekRule.PeerAncestor);
 }
 
-/** Index of the first entry whose key is ≥ `key` (entries ascending by key). */
-function lowerBound(entries: readonly SnekEntryInfo[], key: PublicKey): number {
+/**
+ * Steps 2b and 3 at ordinary nodes (issue 7). At 20,000 nodes these two steps were ~40% of a
+ * run once the tree had formed: per search, every link's announcement (a WeakMap lookup and a
+ * binary search over key objects scattered in the heap: cache misses). Their outcome depends only
+ * on the candidate multiset {(signer, link position)} (see considerSigners and
+ * considerAllSignersIndexed), so each router keeps all its links' signers in one array sorted by
+ * (key, position), with the keys' prefixes (keys.ts keyPrefix) in a Float64Array for the binary
+ * search. It is rebuilt, lazily at the next search, whenever SnekInputs.linksVersion changes (or,
+ * without a version, when some link's (up, stored) differs from what was indexed).
+ */
+interface SortedSigners {
+  version: number | undefined;
+  /** What each position contributed when built (stale check without a version). */
+  links: LinkInfo[];
+  stored: (StoredAnnouncement | null)[];
+  count: number;
+  prefixes: Float64Array;
+  keys: PublicKey[];
+  /** The link holding keys[i]; equal keys are ordered by their link's position in `links`. */
+  holders: LinkInfo[];
+}
+
+const sortedSignersByLinks = new WeakMap<readonly LinkInfo[], SortedSigners>();
+
+/** Routers with at least this many links (and fewer than signerIndexMinLinks) use SortedSigners. */
+let sortedSignersMinLinks = 2;
+
+/** Tests: force SortedSigners on (1) or off (Infinity) to compare it with the plain scan. */
+export function setSortedSignersMinLinks(n: number): void {
+  sortedSignersMinLinks = n;
+}
+
+const buildKeys: PublicKey[] = [];
+const buildHolders: LinkInfo[] = [];
+const buildPos: number[] = [];
+const buildOrder: number[] = [];
+
+function sortedSignersFor(links: readonly LinkInfo[], version: number | undefined): SortedSigners {
+  let idx = sortedSignersByLinks.get(links);
+  if (idx !== undefined) {
+    if (version !== undefined && idx.version === version) return idx;
+    if (version === undefined && idx.links.length === links.length) {
+      let same = true;
+      for (let i = 0; i < links.length && same; i++) {
+        const link = links[i] as LinkInfo;
+        same = idx.links[i] === link && idx.stored[i] === (link.up ? link.stored : null);
+      }
+      if (same) return idx;
+    }
+  }
+  buildKeys.length = 0;
+  buildHolders.length = 0;
+  buildPos.length = 0;
+  const stored: (StoredAnnouncement | null)[] = [];
+  for (let i = 0; i < links.length; i++) {
+    const link = links[i] as LinkInfo;
+    const st = link.up ? link.stored : null;
+    stored.push(st);
+    if (st === null) continue;
+    const hops = st.announcement.hops;
+    for (let h = 0; h < hops.length; h++) {
+      buildKeys.push((hops[h] as RootAnnouncement['hops'][number]).signer);
+      buildHolders.push(link);
+      buildPos.push(i);
+    }
+  }
+  const n = buildKeys.length;
+  buildOrder.length = n;
+  for (let i = 0; i < n; i++) buildOrder[i] = i;
+  buildOrder.sort(
+    (a, b) =>
+      compareKeys(buildKeys[a] as PublicKey, buildKeys[b] as PublicKey) ||
+      (buildPos[a] as number) - (buildPos[b] as number),
+  );
+  const prefixes = new Float64Array(n);
+  const keys: PublicKey[] = new Array<PublicKey>(n);
+  const holders: LinkInfo[] = new Array<LinkInfo>(n);
+  for (let i = 0; i < n; i++) {
+    const j = buildOrder[i] as number;
+    const key = buildKeys[j] as PublicKey;
+    keys[i] = key;
+    holders[i] = buildHolders[j] as LinkInfo;
+    prefixes[i] = keyPrefix(key);
+  }
+  buildKeys.length = 0;
+  buildHolders.length = 0;
+  idx = { version, links: links.slice(), stored, count: n, prefixes, keys, holders };
+  sortedSignersByLinks.set(links, idx);
+  return idx;
+}
+
+/** First index whose key is ≥ `key`. */
+function signerLowerBound(idx: SortedSigners, key: PublicKey): number {
+  const p = keyPrefix(key);
+  const pre = idx.prefixes;
+  let lo = 0;
+  let hi = idx.count;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const q = pre[mid] as number;
+    if (q < p || (q === p && compareKeys(idx.keys[mid] as PublicKey, key) < 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * consider() over the signers of `only` (step 2b: the parent) or of every link (step 3: only =
+ * null), from the sorted index: for traffic, dest itself when some such signer equals it (unless
+ * best already is dest: then nothing can win); otherwise the least such signer above dest (the
+ * first link by position holding it) when it is below the current best.
+ */
+function considerSorted(
+  boot: boolean,
+  dest: PublicKey,
+  idx: SortedSigners,
+  only: LinkInfo | null,
+  rule: SnekRule,
+): void {
+  const keys = idx.keys;
+  const holders = idx.holders;
+  const n = idx.count;
+  let i = signerLowerBound(idx, dest);
+  // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
+  for (; i < n && keysEqual(keys[i] as PublicKey, dest); i++) {
+    if (boot || (only !== null && holders[i] !== only)) continue;
+    if (!keysEqual(bestKey, dest)) take(keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+    return;
+  }
+  if (only !== null) while (i < n && holders[i] !== only) i++;
+  if (i < n && compareKeys(keys[i] as PublicKey, bestKey) < 0)
+    take(keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+}
+
+/**
+ * Index of the first entry whose key is ≥ `key` (entries ascending by key). With `prefixes`
+ * (keyPrefix per entry) the probes read that array and compare whole keys only on a tie.
+ */
+function lowerBound(
+  entries: readonly SnekEntryInfo[],
+  key: PublicKey,
+  prefixes: Float64Array | undefined,
+): number {
   let lo = 0;
   let hi = entries.length;
+  if (prefixes !== undefined) {
+    const p = keyPrefix(key);
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const q = prefixes[mid] as number;
+      if (q < p || (q === p && compareKeys((entries[mid] as SnekEntryInfo).key, key) < 0))
+        lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (compareKeys((entries[mid] as SnekEntryInfo).key, key) < 0) lo = mid + 1;
@@ -352,6 +506,12 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
 
   // Step 2: the parent path.
   const parent = input.parent;
+  const index =
+    links.length >= signerIndexMinLinks ? signerIndexFor(links, input.linksVersion) : null;
+  const sorted =
+    index === null && links.length >= sortedSignersMinLinks
+      ? sortedSignersFor(links, input.linksVersion)
+      : null;
   if (parent?.up) {
     if (
       (boot && keysEqual(bestKey, dest)) ||
@@ -360,13 +520,16 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
       take(input.rootKey, 0, parent, SnekRule.RootViaParent);
     }
     if (parent.stored !== null) {
-      considerSigners(boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
+      // The sorted index holds the parent's signers when the parent is one of `links` (always in
+      // the router; a test may pass a parent outside them).
+      if (sorted?.links.includes(parent))
+        considerSorted(boot, dest, sorted, parent, SnekRule.ParentAncestor);
+      else considerSigners(boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
-  const index =
-    links.length >= signerIndexMinLinks ? signerIndexFor(links, input.linksVersion) : null;
   if (index !== null) considerAllSignersIndexed(boot, dest, index);
+  else if (sorted !== null) considerSorted(boot, dest, sorted, null, SnekRule.PeerAncestor);
   else {
     // Issue 7: the parent's signers were just considered in step 2 (when it is up), which left
     // best at or below every one of them above dest (and at dest itself if one equals dest), so
@@ -391,7 +554,7 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
   // later key is greater still). Issue 7: hub tables hold hundreds of entries.
   const entries = input.entries;
   const wm = input.watermark;
-  for (let i = lowerBound(entries, dest); i < entries.length; i++) {
+  for (let i = lowerBound(entries, dest, input.entryPrefixes); i < entries.length; i++) {
     const e = entries[i] as SnekEntryInfo;
     const src = input.linkByPort[e.sourcePort];
     if (src === undefined || !src.up) continue;
