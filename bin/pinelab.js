@@ -1,6 +1,41 @@
 #!/usr/bin/env node
 // Entry point for the `pinelab` bin: registers tsx so the TypeScript sources run as they are.
-import { register } from 'tsx/esm/api';
+//
+// Heap (issue 7): Node's default old-space limit is about 4 GB whatever the machine has, and a
+// 100,000-node run needs more (the target allows 16 GB). When the limit is below what this machine
+// can give (3/4 of its memory, at most 16 GB) and the user set none, the command re-runs itself
+// once in a child Node with --max-old-space-size. The child inherits stdio and gets the parent's
+// SIGINT and SIGTERM; the parent waits and exits as the child did.
+import { spawn } from 'node:child_process';
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 
-register();
-await import('../cli/main.ts');
+const MB = 1024 * 1024;
+const wantMb = Math.min(16 * 1024, Math.floor((totalmem() * 0.75) / MB));
+const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) =>
+  a.includes('max-old-space-size'),
+);
+const limitMb = getHeapStatistics().heap_size_limit / MB;
+
+if (!userSet && process.env.PINELAB_REEXEC !== '1' && limitMb < wantMb - 256) {
+  const child = spawn(
+    process.execPath,
+    [`--max-old-space-size=${wantMb}`, ...process.execArgv, ...process.argv.slice(1)],
+    { stdio: 'inherit', env: { ...process.env, PINELAB_REEXEC: '1' } },
+  );
+  // Signals go on to the child, which finishes its results and exits (a terminal's Ctrl-C reaches
+  // it directly as well; a second SIGINT in the same moment is harmless there).
+  process.on('SIGINT', () => child.kill('SIGINT'));
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => {
+    if (signal !== null) {
+      process.removeAllListeners('SIGINT');
+      process.removeAllListeners('SIGTERM');
+      process.kill(process.pid, signal);
+    } else process.exit(code ?? 1);
+  });
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../cli/main.ts');
+}
