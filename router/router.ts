@@ -372,7 +372,7 @@ export class Router implements RouterLike, RouterCore {
       parentKey: parent === null ? null : parent.remoteKey,
       coords: [...tree.coords()],
       descendingKey: this.snake.descending?.key ?? null,
-      tableSize: this.snake.entries.length,
+      tableSize: this.snake.size,
       coordsCacheSize: this.cache.size,
       peers: this.peers.peerViews(),
     };

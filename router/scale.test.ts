@@ -18,7 +18,7 @@ import {
   setSignerIndexMinLinks,
   setSortedSignersMinLinks,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
+import { compareKeys, FULL_MASK, keyPrefix, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
 import { FairFifo } from './queues.ts';
 import { Router } from './router.ts';
@@ -129,6 +129,28 @@ const key = (bytes: number[]): PublicKey => {
   return k;
 };
 
+/**
+ * The table as the router hands it over (router/snake.ts SnakeState): one sorted run, or two
+ * disjoint sorted runs (main and recent inserts), with or without key prefixes.
+ */
+function runs(
+  entries: SnekEntryInfo[],
+  inSide: boolean[],
+  layout: 'one run' | 'two runs' | 'two runs, prefixes',
+): Pick<SnekInputs, 'entries' | 'entryPrefixes' | 'sideEntries' | 'sidePrefixes'> {
+  if (layout === 'one run') return { entries };
+  const main = entries.filter((_, i) => !inSide[i]);
+  const side = entries.filter((_, i) => inSide[i] === true);
+  if (layout === 'two runs') return { entries: main, sideEntries: side };
+  const prefixes = (es: SnekEntryInfo[]) => Float64Array.from(es, (e) => keyPrefix(e.key));
+  return {
+    entries: main,
+    entryPrefixes: prefixes(main),
+    sideEntries: side,
+    sidePrefixes: prefixes(side),
+  };
+}
+
 test('scale: SNEK step 5 with lower bound and early stop equals the full scan (property)', () => {
   const linkA: LinkInfo = {
     port: 1,
@@ -158,20 +180,29 @@ test('scale: SNEK step 5 with lower bound and early stop equals the full scan (p
       fc.integer({ min: 0, max: 40 }),
       fc.boolean(),
       fc.integer({ min: 0, max: 3 }),
-      (keys, attrs, destByte, selfByte, boot, wmSeq) => {
+      fc.array(fc.boolean()),
+      fc.constantFrom('one run', 'two runs', 'two runs, prefixes'),
+      (keys, attrs, destByte, selfByte, boot, wmSeq, inSide, layout) => {
+        // With prefixes, a key's first 6 bytes are (byte 0 >> 3, 0…): keys whose byte 0 differs
+        // only in the low 3 bits tie on the prefix and fall back to whole keys; others differ
+        // there. The order is unchanged.
+        const K = (bytes: number[]): PublicKey =>
+          layout === 'two runs, prefixes'
+            ? key([(bytes[0] as number) >> 3, 0, 0, 0, 0, 0, ...bytes])
+            : key(bytes);
         const sorted = [...keys].sort((a, b) => a[0] - b[0]);
         const entries: SnekEntryInfo[] = sorted.map(([kb, b], i) => {
           const [port, seq, stale] = attrs[i] ?? [1, 0, false];
           return {
-            key: key([kb, b]),
+            key: K([kb, b]),
             sourcePort: port,
-            watermark: { key: key([kb, b]), seq },
+            watermark: { key: K([kb, b]), seq },
             lastSeen: stale ? 0 : 900,
           };
         });
-        const dest = key([destByte, 1]);
-        const self = key([selfByte, 2]);
-        const wm = { key: key([destByte + (wmSeq % 2), 3]), seq: wmSeq };
+        const dest = K([destByte, 1]);
+        const self = K([selfByte, 2]);
+        const wm = { key: K([destByte + (wmSeq % 2), 3]), seq: wmSeq };
         const input: SnekInputs = {
           boot,
           dest,
@@ -181,7 +212,7 @@ test('scale: SNEK step 5 with lower bound and early stop equals the full scan (p
           rootKey: self,
           links: [],
           linkByPort: byPort,
-          entries,
+          ...runs(entries, inSide, layout),
           now: 1000,
           neighExpiry: 500,
           wholeRoot: false,

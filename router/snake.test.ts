@@ -65,21 +65,27 @@ describe('SnakeState', () => {
   });
 });
 
-test('SnakeState: prefixes stay in step with entries through puts, removals and clears (property)', () => {
+test('SnakeState: two sorted runs with prefixes stay one table through puts, removals, merges and clears (property)', () => {
+  let sideSeen = 0;
   // Keys from a tiny alphabet in bytes 0 and 31: many share their 6-byte prefix (keyPrefix ties).
+  // Mostly puts, so that the side run grows past its merge threshold between removals.
   const op = fc.oneof(
-    fc.record({
-      put: fc.integer({ min: 0, max: 7 }),
-      low: fc.integer({ min: 0, max: 3 }),
-      port: fc.integer({ min: 1, max: 3 }),
-      at: fc.integer({ min: 0, max: 20 }),
-    }),
-    fc.record({ removePort: fc.integer({ min: 1, max: 3 }) }),
-    fc.record({ expireAt: fc.integer({ min: 0, max: 30 }) }),
-    fc.constant({ clear: true }),
+    {
+      weight: 60,
+      arbitrary: fc.record({
+        put: fc.integer({ min: 0, max: 15 }),
+        low: fc.integer({ min: 0, max: 7 }),
+        port: fc.integer({ min: 1, max: 3 }),
+        at: fc.integer({ min: 0, max: 20 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ removePort: fc.integer({ min: 1, max: 3 }) }) },
+    { weight: 1, arbitrary: fc.record({ expireAt: fc.integer({ min: 0, max: 30 }) }) },
+    { weight: 1, arbitrary: fc.constant({ clear: true }) },
+    { weight: 1, arbitrary: fc.constant({ merge: true }) },
   );
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+    fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
       const s = new SnakeState(5);
       const model = new Map<string, SnakeEntry>();
       const keyOf = (hi: number, lo: number) => {
@@ -99,19 +105,38 @@ test('SnakeState: prefixes stay in step with entries through puts, removals and 
         } else if ('expireAt' in o) {
           s.removeExpired(o.expireAt, 10);
           for (const [id, x] of model) if (o.expireAt - x.lastSeen >= 10) model.delete(id);
+        } else if ('merge' in o) {
+          assert.deepEqual(
+            s.entries,
+            [...model.values()].sort((a, b) => compareKeys(a.key, b.key)),
+          );
+          assert.equal(s.side.entries.length, 0);
         } else {
           s.clear();
           model.clear();
         }
         const want = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
-        assert.deepEqual(s.entries, want);
-        for (let i = 0; i < want.length; i++) {
-          assert.equal(s.prefixes[i], keyPrefix((want[i] as SnakeEntry).key));
-          assert.equal(s.find((want[i] as SnakeEntry).key), i);
+        // Each run sorted with its prefixes in step; every key found; before `entries` merges.
+        for (const run of [s.main, s.side]) {
+          for (let i = 0; i < run.entries.length; i++) {
+            const x = run.entries[i] as SnakeEntry;
+            assert.equal(run.prefixes[i], keyPrefix(x.key));
+            assert.equal(run.search(x.key), i);
+            if (i > 0) assert.ok(compareKeys((run.entries[i - 1] as SnakeEntry).key, x.key) < 0);
+          }
         }
-        assert.ok(s.find(keyOf(8, 0)) < 0);
+        assert.equal(s.size, want.length);
+        for (const x of want) assert.equal(s.get(x.key), x);
+        assert.equal(s.get(keyOf(200, 0)), null);
+        const both = [...s.main.entries, ...s.side.entries].sort((a, b) =>
+          compareKeys(a.key, b.key),
+        );
+        assert.deepEqual(both, want);
+        sideSeen = Math.max(sideSeen, s.side.entries.length);
       }
     }),
     { seed: 11, numRuns: 300 },
   );
+  // The side run really filled up to its merge threshold (16 below 256 entries), so puts merged.
+  assert.equal(sideSeen, 16, `largest side run ${sideSeen}`);
 });

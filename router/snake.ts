@@ -31,20 +31,26 @@ import { isCodecError } from './wire/errors.ts';
 export const TIMER_SNAKE = 1;
 
 /**
- * One routing-table entry (§6.2). Immutable: a refresh installs a new object (§6.1 snapshot).
- * The entry's watermark is (key, seq), so the entry is its own Watermark (issue 7: a separate
- * {key, seq} object per entry was ~40 bytes of every idle router's heap per table entry).
+ * One routing-table entry (§6.2). The entry's watermark is (key, seq), so the entry is its own
+ * Watermark (issue 7: a separate {key, seq} object per entry was ~40 bytes of every idle router's
+ * heap per table entry).
+ *
+ * The descending pointer holds an entry as a snapshot (§6.1): an entry it holds is never changed;
+ * a refresh of that key installs a new object. Any other entry is refreshed in place (issue 7: at
+ * 100,000 nodes a new object per bootstrap hop was ~1 M objects per virtual second, each living
+ * ~5 s, i.e. old-generation garbage for the major GC), which nothing can observe: only the table
+ * refers to it.
  */
 export class SnakeEntry implements SnekEntryInfo, Watermark {
   readonly key: PublicKey;
   /** Bootstrap sequence of the entry's watermark (§6.2). */
-  readonly seq: number;
-  readonly sourcePort: Port;
+  seq: number;
+  sourcePort: Port;
   /** Next hop chosen for the bootstrap here, NO_PORT at the dead end. */
-  readonly destinationPort: number;
-  readonly lastSeen: Micros;
-  readonly rootKey: PublicKey;
-  readonly rootSeq: number;
+  destinationPort: number;
+  lastSeen: Micros;
+  rootKey: PublicKey;
+  rootSeq: number;
 
   constructor(
     key: PublicKey,
@@ -64,34 +70,41 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
     this.rootSeq = rootSeq;
   }
 
+  /** §6.5 step 6 on an entry that no descending pointer holds (see the class comment). */
+  refresh(
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ): void {
+    this.seq = seq;
+    this.sourcePort = sourcePort;
+    this.destinationPort = destinationPort;
+    this.lastSeen = lastSeen;
+    this.rootKey = rootKey;
+    this.rootSeq = rootSeq;
+  }
+
   /** The entry's watermark (key, seq): the entry itself. */
   get watermark(): Watermark {
     return this;
   }
 }
 
-export class SnakeState {
-  /** Table entries sorted by key ([DET] §6.6: iterate in ascending key order). Read-only outside. */
+/**
+ * A run of table entries in ascending key order with their keyPrefix in a Float64Array beside
+ * them (issue 7): binary searches read the contiguous prefixes and touch an entry only on a
+ * prefix tie, instead of loading an entry and its key per probe (cache misses made the table
+ * search ~30% of bootstrap handling at 20,000 nodes). Capacity grows by doubling.
+ */
+export class KeyRun {
   entries: SnakeEntry[] = [];
-  /**
-   * keyPrefix of entries[i].key at [i] (issue 7): lookups binary-search this contiguous array and
-   * touch an entry only on a prefix tie, instead of loading an entry and its key per probe (cache
-   * misses made the table search ~30% of bootstrap handling at 20,000 nodes). Kept in step with
-   * `entries` by every method below; capacity grows by doubling.
-   */
   prefixes: Float64Array = new Float64Array(4);
-  /** The descending entry snapshot (§6.1), or null. */
-  descending: SnakeEntry | null = null;
-  /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
-  lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
-  private readonly bootstrapInterval: Micros;
-
-  constructor(bootstrapInterval: Micros) {
-    this.bootstrapInterval = bootstrapInterval;
-  }
 
   /** Index of `key`, or −(insertion point) − 1. */
-  find(key: PublicKey): number {
+  search(key: PublicKey): number {
     const pre = this.prefixes;
     const p = keyPrefix(key);
     let lo = 0;
@@ -107,22 +120,7 @@ export class SnakeState {
     return -lo - 1;
   }
 
-  get(key: PublicKey): SnakeEntry | null {
-    const i = this.find(key);
-    return i >= 0 ? (this.entries[i] as SnakeEntry) : null;
-  }
-
-  put(entry: SnakeEntry): void {
-    this.putAt(this.find(entry.key), entry);
-  }
-
-  /** put() with `at` = find(entry.key), made by the caller with no table change since. */
-  putAt(at: number, entry: SnakeEntry): void {
-    if (at >= 0) {
-      this.entries[at] = entry;
-      return;
-    }
-    const i = -at - 1;
+  insertAt(i: number, entry: SnakeEntry): void {
     const n = this.entries.length;
     if (n === this.prefixes.length) {
       const grown = new Float64Array(2 * n);
@@ -132,12 +130,6 @@ export class SnakeState {
     this.prefixes.copyWithin(i + 1, i, n);
     this.prefixes[i] = keyPrefix(entry.key);
     this.entries.splice(i, 0, entry);
-  }
-
-  /** Empty the table (§4.5 full reset). */
-  clear(): void {
-    this.entries = [];
-    this.prefixes = new Float64Array(4);
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
@@ -154,7 +146,7 @@ export class SnakeState {
     es.length = k;
   }
 
-  /** §6.3 step 2, every second: compact entries and prefixes in place, keeping order. */
+  /** §6.3 step 2: drop expired entries, in place, keeping order. */
   removeExpired(now: Micros, expiry: Micros): void {
     let k = 0;
     const es = this.entries;
@@ -166,6 +158,125 @@ export class SnakeState {
       es[k++] = e;
     }
     es.length = k;
+  }
+}
+
+/**
+ * The routing table (§6.2): one entry per key, in ascending key order ([DET] §6.6), held as two
+ * sorted runs. New keys go into the small `side` run, which is merged into `main` when it
+ * outgrows about √(table size) (issue 7: at 100,000 nodes a hub's table holds ~17,000 entries and
+ * inserting into one sorted array moved all of them, 16% of the run; now an insert moves O(√n)
+ * entries, amortised). Searches look in both; the next-hop search merges them in key order.
+ */
+export class SnakeState {
+  readonly main = new KeyRun();
+  readonly side = new KeyRun();
+  /** The descending entry snapshot (§6.1), or null. */
+  descending: SnakeEntry | null = null;
+  /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
+  lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
+  private readonly bootstrapInterval: Micros;
+
+  constructor(bootstrapInterval: Micros) {
+    this.bootstrapInterval = bootstrapInterval;
+  }
+
+  /** Number of entries (expired ones included until the next sweep). */
+  get size(): number {
+    return this.main.entries.length + this.side.entries.length;
+  }
+
+  /** Every entry in ascending key order (merges the runs first; for snapshots and tests). */
+  get entries(): readonly SnakeEntry[] {
+    this.merge();
+    return this.main.entries;
+  }
+
+  get(key: PublicKey): SnakeEntry | null {
+    const i = this.main.search(key);
+    if (i >= 0) return this.main.entries[i] as SnakeEntry;
+    const j = this.side.search(key);
+    return j >= 0 ? (this.side.entries[j] as SnakeEntry) : null;
+  }
+
+  /** Install `entry`, replacing the entry with its key if there is one. */
+  put(entry: SnakeEntry): void {
+    const i = this.main.search(entry.key);
+    if (i >= 0) {
+      this.main.entries[i] = entry;
+      return;
+    }
+    const side = this.side;
+    const j = side.search(entry.key);
+    if (j >= 0) {
+      side.entries[j] = entry;
+      return;
+    }
+    side.insertAt(-j - 1, entry);
+    const n = this.main.entries.length;
+    if (side.entries.length > 16 && side.entries.length * side.entries.length > n) this.merge();
+  }
+
+  /** Empty the table (§4.5 full reset). */
+  clear(): void {
+    for (const run of [this.main, this.side]) {
+      run.entries = [];
+      run.prefixes = new Float64Array(4);
+    }
+  }
+
+  /** §4.5 step 3b: drop entries whose source or destination is `port`. */
+  removePort(port: Port): void {
+    this.main.removePort(port);
+    this.side.removePort(port);
+  }
+
+  /** §6.3 step 2. */
+  removeExpired(now: Micros, expiry: Micros): void {
+    this.main.removeExpired(now, expiry);
+    this.side.removeExpired(now, expiry);
+  }
+
+  /** Merge the side run into the main run (keys are unique across the two). */
+  private merge(): void {
+    const side = this.side;
+    const s = side.entries.length;
+    if (s === 0) return;
+    const main = this.main;
+    const n = main.entries.length;
+    const entries = new Array<SnakeEntry>(n + s);
+    let cap = main.prefixes.length;
+    while (cap < n + s) cap *= 2;
+    const prefixes = new Float64Array(cap);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < n || j < s) {
+      let fromMain: boolean;
+      if (j >= s) fromMain = true;
+      else if (i >= n) fromMain = false;
+      else {
+        const a = main.prefixes[i] as number;
+        const b = side.prefixes[j] as number;
+        fromMain =
+          a !== b
+            ? a < b
+            : compareKeys(
+                (main.entries[i] as SnakeEntry).key,
+                (side.entries[j] as SnakeEntry).key,
+              ) < 0;
+      }
+      if (fromMain) {
+        prefixes[k] = main.prefixes[i] as number;
+        entries[k++] = main.entries[i++] as SnakeEntry;
+      } else {
+        prefixes[k] = side.prefixes[j] as number;
+        entries[k++] = side.entries[j++] as SnakeEntry;
+      }
+    }
+    main.entries = entries;
+    main.prefixes = prefixes;
+    side.entries = [];
   }
 
   /** "Bootstrap soon": the next maintenance tick sends one (§6.3). */
@@ -199,6 +310,8 @@ const inputs = {
   linkByPort: [] as SnekInputs['linkByPort'],
   entries: [] as SnekInputs['entries'],
   entryPrefixes: new Float64Array(0) as Float64Array,
+  sideEntries: [] as SnekInputs['entries'],
+  sidePrefixes: new Float64Array(0) as Float64Array,
   now: 0,
   neighExpiry: 0,
   wholeRoot: false,
@@ -215,8 +328,10 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.rootKey = r.tree.rootAnnouncement().rootKey;
   inputs.links = r.peers.links;
   inputs.linkByPort = r.peers.byPort;
-  inputs.entries = r.snake.entries;
-  inputs.entryPrefixes = r.snake.prefixes;
+  inputs.entries = r.snake.main.entries;
+  inputs.entryPrefixes = r.snake.main.prefixes;
+  inputs.sideEntries = r.snake.side.entries;
+  inputs.sidePrefixes = r.snake.side.prefixes;
   inputs.now = r.now;
   inputs.neighExpiry = r.options.neighExpiry;
   inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
@@ -287,8 +402,7 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   const root = r.tree.rootAnnouncement();
   if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
   const snake = r.snake;
-  const at = snake.find(key);
-  const existing = at >= 0 ? (snake.entries[at] as SnakeEntry) : null;
+  const existing = snake.get(key);
   if (
     existing !== null &&
     existing.rootSeq === payload.rootSeq &&
@@ -306,8 +420,15 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   const wmKey = res.key;
   const wmSeq = res.seq;
   const rule = res.rule;
-  const entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-  snake.putAt(at, entry); // the search above does not change the table
+  // §6.5 step 6.
+  let entry: SnakeEntry;
+  if (existing !== null && existing !== snake.descending) {
+    existing.refresh(link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
+    entry = existing;
+  } else {
+    entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
+    snake.put(entry);
+  }
   // §6.5 step 7: descending update at every node on the path.
   const own = r.identity.publicKey;
   if (compareKeys(key, own) < 0) {

@@ -56,8 +56,15 @@ export interface SnekInputs {
   readonly linkByPort: readonly (LinkInfo | undefined)[];
   /** Table entries in ascending key order ([DET] §6.6). */
   readonly entries: readonly SnekEntryInfo[];
-  /** Optional keyPrefix of each entry's key (router/snake.ts SnakeState.prefixes), for the search. */
+  /** Optional keyPrefix of each entry's key (router/snake.ts KeyRun.prefixes), for the search. */
   readonly entryPrefixes?: Float64Array;
+  /**
+   * Optional second run of entries in ascending key order, keys disjoint from `entries` (the
+   * table's recent inserts, router/snake.ts SnakeState); step 5 reads both runs merged in key
+   * order, exactly as one sorted table. With optional prefixes like `entryPrefixes`.
+   */
+  readonly sideEntries?: readonly SnekEntryInfo[];
+  readonly sidePrefixes?: Float64Array;
   readonly now: Micros;
   readonly neighExpiry: Micros;
   /** [HEAD] #73: step 6 compares the whole root, not only the sequence. */
@@ -295,6 +302,7 @@ function linksWithKey(index: SignerIndex, key: PublicKey, out: LinkInfo[]): Link
 }
 
 const sameKeyLinks: LinkInfo[] = [];
+const NO_ENTRIES: readonly SnekEntryInfo[] = [];
 
 function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: SignerIndex): void {
   const first = dest[0] as number;
@@ -553,9 +561,37 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
   // the first take or at the first key above dest that better() refuses (it is ≥ best, and every
   // later key is greater still). Issue 7: hub tables hold hundreds of entries.
   const entries = input.entries;
+  const side = input.sideEntries ?? NO_ENTRIES;
+  const pre = input.entryPrefixes;
+  const sidePre = input.sidePrefixes;
   const wm = input.watermark;
-  for (let i = lowerBound(entries, dest, input.entryPrefixes); i < entries.length; i++) {
-    const e = entries[i] as SnekEntryInfo;
+  let i = lowerBound(entries, dest, pre);
+  let j = side.length === 0 ? 0 : lowerBound(side, dest, sidePre);
+  for (;;) {
+    // The next entry in key order from the two runs (keys are disjoint).
+    let e: SnekEntryInfo;
+    if (i < entries.length) {
+      const a = entries[i] as SnekEntryInfo;
+      if (j < side.length) {
+        const b = side[j] as SnekEntryInfo;
+        const p = pre?.[i];
+        const q = sidePre?.[j];
+        const first =
+          p !== undefined && q !== undefined && p !== q ? p < q : compareKeys(a.key, b.key) < 0;
+        if (first) {
+          e = a;
+          i++;
+        } else {
+          e = b;
+          j++;
+        }
+      } else {
+        e = a;
+        i++;
+      }
+    } else if (j < side.length) {
+      e = side[j++] as SnekEntryInfo;
+    } else break;
     const src = input.linkByPort[e.sourcePort];
     if (src === undefined || !src.up) continue;
     if (input.now - e.lastSeen >= input.neighExpiry) continue;
