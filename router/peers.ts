@@ -9,6 +9,7 @@
 import type { CoordsCache } from './coords-cache.ts';
 import type { Ed25519 } from './crypto.ts';
 import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
+import type { SnekIndexSlot } from './decisions/snek-next-hop.ts';
 import type { RouterOptions } from './options.ts';
 import { FairFifo, FrameFifo } from './queues.ts';
 import type { SnakeState } from './snake.ts';
@@ -89,6 +90,8 @@ export class PeerTable {
    * hub indexes (decisions/snek-next-hop.ts, SnekInputs.linksVersion) are current while it holds.
    */
   version = 0;
+  /** The SNEK search's index of `links` (decisions/snek-next-hop.ts SnekInputs.indexSlot). */
+  readonly snekIndex: SnekIndexSlot = { sorted: null };
   /** RouterView.peers, built on demand and kept until the next add/remove (frozen, shared). */
   private views: readonly { readonly port: Port; readonly key: PublicKey }[] | null = null;
 

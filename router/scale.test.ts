@@ -13,6 +13,7 @@ import {
   newSnekResult,
   nextHopSnek,
   type SnekEntryInfo,
+  type SnekIndexSlot,
   type SnekInputs,
   SnekRule,
   setSignerIndexMinLinks,
@@ -330,6 +331,7 @@ for (const mode of ['off', 'on', 'on, versioned', 'sorted', 'sorted, versioned']
   // '…, versioned': the inputs carry a links version (PeerTable.version), bumped on every change,
   // and each search is made twice, the second time answered by the index without re-checking.
   let version = 0;
+  const slot: SnekIndexSlot = { sorted: null };
   test(`scale: SNEK steps 2–4 (signer index ${mode}) equal the in-order scan (property)`, () => {
     setSignerIndexMinLinks(mode.startsWith('on') ? 1 : Number.POSITIVE_INFINITY);
     setSortedSignersMinLinks(sortedMode ? 1 : Number.POSITIVE_INFINITY);
@@ -401,6 +403,8 @@ for (const mode of ['off', 'on', 'on, versioned', 'sorted', 'sorted, versioned']
             neighExpiry: 1,
             wholeRoot: false,
             ...(mode.endsWith('versioned') ? { linksVersion: ++version } : {}),
+            // The router's way: the index kept in a per-router slot instead of the WeakMap.
+            ...(mode === 'sorted, versioned' ? { indexSlot: slot } : {}),
           };
           const got = nextHopSnek(input, newSnekResult());
           if (mode.endsWith('versioned')) {

@@ -7,6 +7,7 @@ import {
   newSnekResult,
   nextHopSnek,
   type SnekEntryInfo,
+  type SnekIndexSlot,
   type SnekInputs,
 } from './decisions/snek-next-hop.ts';
 import { explainSnek } from './forward.ts';
@@ -237,46 +238,50 @@ export class SnakeState {
     this.side.removeExpired(now, expiry);
   }
 
-  /** Merge the side run into the main run (keys are unique across the two). */
+  /**
+   * Merge the side run into the main run (keys are unique across the two), in place from the back:
+   * no new arrays but capacity growth (a new 17,000-entry array per merge at a hub was large-object
+   * garbage for the major GC).
+   */
   private merge(): void {
     const side = this.side;
     const s = side.entries.length;
     if (s === 0) return;
     const main = this.main;
     const n = main.entries.length;
-    const entries = new Array<SnakeEntry>(n + s);
-    let cap = main.prefixes.length;
-    while (cap < n + s) cap *= 2;
-    const prefixes = new Float64Array(cap);
-    let i = 0;
-    let j = 0;
-    let k = 0;
-    while (i < n || j < s) {
-      let fromMain: boolean;
-      if (j >= s) fromMain = true;
-      else if (i >= n) fromMain = false;
-      else {
-        const a = main.prefixes[i] as number;
-        const b = side.prefixes[j] as number;
+    if (main.prefixes.length < n + s) {
+      let cap = main.prefixes.length;
+      while (cap < n + s) cap *= 2;
+      const grown = new Float64Array(cap);
+      grown.set(main.prefixes.subarray(0, n));
+      main.prefixes = grown;
+    }
+    const es = main.entries;
+    const pre = main.prefixes;
+    const ss = side.entries;
+    const spre = side.prefixes;
+    // Grow by pushing (a placeholder, overwritten below) rather than setting length, so the array
+    // stays packed (a holey array is slower to read everywhere after).
+    for (let t = 0; t < s; t++) es.push(ss[0] as SnakeEntry);
+    let i = n - 1;
+    let j = s - 1;
+    for (let k = n + s - 1; j >= 0; k--) {
+      let fromMain = false;
+      if (i >= 0) {
+        const a = pre[i] as number;
+        const b = spre[j] as number;
         fromMain =
-          a !== b
-            ? a < b
-            : compareKeys(
-                (main.entries[i] as SnakeEntry).key,
-                (side.entries[j] as SnakeEntry).key,
-              ) < 0;
+          a !== b ? a > b : compareKeys((es[i] as SnakeEntry).key, (ss[j] as SnakeEntry).key) > 0;
       }
       if (fromMain) {
-        prefixes[k] = main.prefixes[i] as number;
-        entries[k++] = main.entries[i++] as SnakeEntry;
+        pre[k] = pre[i] as number;
+        es[k] = es[i--] as SnakeEntry;
       } else {
-        prefixes[k] = side.prefixes[j] as number;
-        entries[k++] = side.entries[j++] as SnakeEntry;
+        pre[k] = spre[j] as number;
+        es[k] = ss[j--] as SnakeEntry;
       }
     }
-    main.entries = entries;
-    main.prefixes = prefixes;
-    side.entries = [];
+    ss.length = 0;
   }
 
   /** "Bootstrap soon": the next maintenance tick sends one (§6.3). */
@@ -316,6 +321,7 @@ const inputs = {
   neighExpiry: 0,
   wholeRoot: false,
   linksVersion: 0,
+  indexSlot: { sorted: null } as SnekIndexSlot,
 };
 
 /** §6.6 for the router's current state; the result object is shared (read it at once). */
@@ -336,6 +342,7 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.neighExpiry = r.options.neighExpiry;
   inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
   inputs.linksVersion = r.peers.version;
+  inputs.indexSlot = r.peers.snekIndex;
   return nextHopSnek(inputs, result);
 }
 
