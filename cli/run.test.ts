@@ -9,6 +9,7 @@ import {
   parseBandwidth,
   parseLoss,
   parseQuirks,
+  progressLine,
   runSimulation,
   Simulation,
   stretchLines,
@@ -252,4 +253,22 @@ test('stretch lines: figures per mode, and no zeros passed off as stretch when n
     hybrid ?? '',
     /no pair delivered, so no stretch {2}delivered 0\/10, dropped 10 blackhole$/,
   );
+});
+
+test('progress line: virtual time, events and the latest tree and snake fractions, as sampled', () => {
+  const sim = new Simulation({ topology: 'ring:8', seed: '1', until: 'converged', stretch: false });
+  // Before any sample the fractions are unknown, shown as a dash, never as 0% or 100%.
+  assert.match(progressLine(sim, 1), /tree – {2}snake –/);
+  while (sim.now < 2_000_000 && !sim.advance(200)) {}
+  const mid = sim.convergence;
+  assert.ok(mid.tree >= 0 && mid.tree <= 1 && mid.snake >= 0 && mid.snake <= 1);
+  const line = progressLine(sim, 2);
+  assert.ok(line.includes(`t=${(sim.now / 1e6).toFixed(2)} s`), line);
+  assert.ok(line.includes(`${sim.events.toLocaleString('en-US')} events`), line);
+  assert.ok(line.includes(`tree ${(100 * mid.tree).toFixed(1)}%`), line);
+  assert.ok(line.includes(`snake ${(100 * mid.snake).toFixed(1)}%`), line);
+  while (!sim.advance(10_000)) {}
+  // At the end of a converged run the last sample had both at 100%.
+  assert.deepEqual(sim.convergence, { tree: 1, snake: 1 });
+  assert.match(progressLine(sim, 3), /tree 100\.0% {2}snake 100\.0%/);
 });
