@@ -28,7 +28,14 @@
  */
 import { compareKeys, keysEqual, toHex } from '../router/keys.ts';
 import type { ConvergenceView } from '../router/router.ts';
-import type { Coordinates, Micros, Port, PublicKey, RouterLike } from '../router/types.ts';
+import type {
+  Coordinates,
+  Micros,
+  Port,
+  PublicKey,
+  RouterLike,
+  RouterView,
+} from '../router/types.ts';
 import type { Host } from './host.ts';
 import type { HostApi } from './host-api.ts';
 
@@ -73,6 +80,15 @@ function isFast(r: RouterLike): r is RouterLike & FastRouter {
 const EMPTY_KEY: PublicKey = new Uint8Array(0);
 const NO_COORDS: Coordinates = Object.freeze([]) as Coordinates;
 
+/** A sample's fields from a router view (routers without convergenceView, HostApi sources). */
+function fillFromView(out: NodeState, v: RouterView): void {
+  out.rootKey = v.rootKey;
+  out.rootSeq = v.rootSeq;
+  out.parentPort = v.parentPort;
+  out.descendingKey = v.descendingKey;
+  out.coords = v.coords;
+}
+
 /** The real host (sim/host.ts): reads routers directly, topology version from the host. */
 export class HostSource implements ConvergenceSource {
   private readonly host: Host;
@@ -98,14 +114,7 @@ export class HostSource implements ConvergenceSource {
     if (isFast(router)) {
       router.convergenceView(out);
       out.coords = router.coordinates();
-    } else {
-      const v = router.snapshot();
-      out.rootKey = v.rootKey;
-      out.rootSeq = v.rootSeq;
-      out.parentPort = v.parentPort;
-      out.descendingKey = v.descendingKey;
-      out.coords = v.coords;
-    }
+    } else fillFromView(out, router.snapshot());
     return true;
   }
   forEachUpLink(fn: (a: number, b: number) => void): void {
@@ -167,11 +176,7 @@ export class ApiSource implements ConvergenceSource {
   read(i: number, out: NodeState): boolean {
     const v = this.views[i];
     if (v === null || v === undefined) return false;
-    out.rootKey = v.rootKey;
-    out.rootSeq = v.rootSeq;
-    out.parentPort = v.parentPort;
-    out.descendingKey = v.descendingKey;
-    out.coords = v.coords;
+    fillFromView(out, v);
     return true;
   }
   forEachUpLink(fn: (a: number, b: number) => void): void {

@@ -57,7 +57,7 @@ import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from './host-api.ts';
 import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
 import { RandomStreams } from './rng.ts';
-import { Scheduler } from './scheduler.ts';
+import { type EventHandler, Scheduler } from './scheduler.ts';
 import { TraceHash } from './trace.ts';
 
 /** Builds the router of a node (the real one: router/router.ts; tests pass fakes). */
@@ -317,13 +317,7 @@ export class Host implements HostApi {
   ) => void)[] = [];
   /** Name of a link's jitter/loss stream (made on first use, see Link). */
   private readonly linkStreamName: (a: number, b: number) => string;
-  private readonly dispatch: (
-    kind: number,
-    node: number,
-    port: number,
-    aux: number,
-    payload: unknown,
-  ) => void;
+  private readonly dispatch: EventHandler;
 
   constructor(config: HostConfig) {
     this.config = config;
