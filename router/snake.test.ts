@@ -97,7 +97,9 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
       for (const o of ops) {
         if ('put' in o) {
           const entry = new SnakeEntry(keyOf(o.put, o.low), o.port, NO_PORT, 1, o.at, k(9), 1);
-          s.put(entry);
+          // As bootstrap handling does: insert() for a key the table lacks, put() otherwise.
+          if (s.get(entry.key) === null) s.insert(entry);
+          else s.put(entry);
           model.set(`${o.put}.${o.low}`, entry);
         } else if ('removePort' in o) {
           s.removePort(o.removePort);

@@ -44,14 +44,15 @@ export const TIMER_SNAKE = 1;
  */
 export class SnakeEntry implements SnekEntryInfo, Watermark {
   readonly key: PublicKey;
+  // Assigned by refresh(), which the constructor calls (one place for the §6.5 step 6 fields).
   /** Bootstrap sequence of the entry's watermark (§6.2). */
-  seq: number;
-  sourcePort: Port;
+  seq!: number;
+  sourcePort!: Port;
   /** Next hop chosen for the bootstrap here, NO_PORT at the dead end. */
-  destinationPort: number;
-  lastSeen: Micros;
-  rootKey: PublicKey;
-  rootSeq: number;
+  destinationPort!: number;
+  lastSeen!: Micros;
+  rootKey!: PublicKey;
+  rootSeq!: number;
 
   constructor(
     key: PublicKey,
@@ -63,12 +64,7 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
     rootSeq: number,
   ) {
     this.key = key;
-    this.seq = seq;
-    this.sourcePort = sourcePort;
-    this.destinationPort = destinationPort;
-    this.lastSeen = lastSeen;
-    this.rootKey = rootKey;
-    this.rootSeq = rootSeq;
+    this.refresh(sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
   }
 
   /** §6.5 step 6 on an entry that no descending pointer holds (see the class comment). */
@@ -207,13 +203,15 @@ export class SnakeState {
       this.main.entries[i] = entry;
       return;
     }
+    const j = this.side.search(entry.key);
+    if (j >= 0) this.side.entries[j] = entry;
+    else this.insert(entry);
+  }
+
+  /** Install `entry` whose key the table does not hold (get() returned null). */
+  insert(entry: SnakeEntry): void {
     const side = this.side;
-    const j = side.search(entry.key);
-    if (j >= 0) {
-      side.entries[j] = entry;
-      return;
-    }
-    side.insertAt(-j - 1, entry);
+    side.insertAt(-side.search(entry.key) - 1, entry);
     const n = this.main.entries.length;
     if (side.entries.length > 16 && side.entries.length * side.entries.length > n) this.merge();
   }
@@ -434,7 +432,8 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
     entry = existing;
   } else {
     entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-    snake.put(entry);
+    if (existing === null) snake.insert(entry);
+    else snake.put(entry);
   }
   // §6.5 step 7: descending update at every node on the path.
   const own = r.identity.publicKey;
