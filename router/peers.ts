@@ -44,6 +44,8 @@ export class Link implements LinkInfo {
   lastSent: Micros;
   /** Last time any frame arrived (5 s read deadline, §4.3). */
   lastReceived: Micros;
+  /** No keepalive check before this: the last one found the writer busy (§4.3, keepaliveDue). */
+  keepaliveFloor: Micros = 0;
   /** Our announcement signed for this port, reused while our root announcement is unchanged. */
   sentFor: RootAnnouncement | null = null;
   sentFrame: TreeAnnouncementFrame | null = null;
@@ -74,6 +76,14 @@ export class Link implements LinkInfo {
     if (value !== this.storedValue) this.table.version++;
     this.storedValue = value;
   }
+}
+
+/**
+ * When the writer of `link` next owes a keepalive (§4.3: idle for `interval`), unless it sends
+ * something first: `interval` after its last send, or later when a check found it busy.
+ */
+export function keepaliveDue(link: Link, interval: Micros): Micros {
+  return Math.max(link.lastSent + interval, link.keepaliveFloor);
 }
 
 export class PeerTable {

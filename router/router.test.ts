@@ -10,7 +10,7 @@ import { withVerificationCache } from './crypto-cache.ts';
 import { createNodeEd25519 } from './crypto-node.ts';
 import { compareKeys, toHex } from './keys.ts';
 import type { RouterOptions } from './options.ts';
-import { Router } from './router.ts';
+import { Router, TIMER_PORTS } from './router.ts';
 import {
   type Effects,
   type Frame,
@@ -23,7 +23,7 @@ import {
   type TrafficDropReason,
   type TrafficFrame,
 } from './types.ts';
-import { encodeFrame } from './wire/frame.ts';
+import { encodeFrame, keepaliveFrame } from './wire/frame.ts';
 
 const S = MICROS_PER_SECOND;
 const crypto: Ed25519 = withVerificationCache(createNodeEd25519());
@@ -452,6 +452,84 @@ describe('Router: keepalives (checklist 11) and reset (checklist 12, 13)', () =>
       net.node(b).closed.map((c) => c[1]),
       ['keepalive-timeout'],
     );
+  });
+
+  it('one timer checks every link: only the silent link of a hub is dropped, 5 s after its last frame', () => {
+    const net = new Net(1_000);
+    const hub = net.add('hub', seedKey(1));
+    const leaves = [2, 3, 4, 5].map((k) => net.add(`l${k}`, seedKey(k)));
+    for (const leaf of leaves) net.link(hub, leaf);
+    net.runUntil(30 * S);
+    // Fixed timers 0..4 (tree, snake, cache sweep, wakeup, ports) and hold-downs (≥ 4096) only:
+    // no timer per link.
+    for (const id of net.node(hub).timers.keys())
+      assert.ok(id <= TIMER_PORTS || id >= 4096, `${id}`);
+    const silent = leaves[1] as number;
+    const port = [...net.node(hub).links].find(([, [peer]]) => peer === silent)?.[0] as Port;
+    let cut = false;
+    let lastArrival = -1;
+    net.tap = (from, to, frame) => {
+      if (from !== silent) return frame;
+      if (cut) return null;
+      if (to === hub) lastArrival = net.now;
+      return frame;
+    };
+    net.runUntil(40 * S);
+    cut = true;
+    net.runUntil(lastArrival + 5 * S - 1);
+    assert.deepEqual(net.node(hub).closed, []);
+    net.runUntil(lastArrival + 5 * S);
+    assert.deepEqual(net.node(hub).closed, [[port, 'keepalive-timeout']]);
+    net.runUntil(60 * S);
+    assert.equal(net.node(hub).closed.length, 1);
+    assert.equal(net.node(hub).router.snapshot().peers.length, 3);
+  });
+
+  it('a busy writer owes its keepalive 3 s after it became idle, not at the busy check (§4.3 [DET])', () => {
+    const sent: [Micros, Port, FrameType][] = [];
+    const timers = new Map<number, Micros>();
+    let busy = true;
+    const fx: Effects = {
+      transmit(port, frame) {
+        sent.push([now, port, frame.type]);
+        return !busy;
+      },
+      setTimer(timer, at) {
+        timers.set(timer, at);
+      },
+      closeLink() {},
+      deliver() {},
+      dropTraffic() {},
+    };
+    let now: Micros = 0;
+    const r = new Router(seedKey(1), {}, crypto, seedrandom('k').quick);
+    r.start(now, fx);
+    const port = r.connect(now, seedKey(2).publicKey, LinkType.Pipe, fx) as Port;
+    assert.equal(timers.get(TIMER_PORTS), 3 * S); // the first keepalive would be due at 3 s
+    const fire = (at: Micros): void => {
+      now = at;
+      timers.delete(TIMER_PORTS);
+      r.timer(now, TIMER_PORTS, fx);
+    };
+    fire(3 * S); // still serialising the announcement: look again at 6 s; the read deadline is 5 s
+    assert.deepEqual(
+      sent.map((s) => s[2]),
+      [FrameType.TreeAnnouncement],
+    );
+    assert.equal(timers.get(TIMER_PORTS), 5 * S);
+    now = 4 * S;
+    r.receive(now, port, keepaliveFrame(), fx); // read deadline → 9 s
+    fire(5 * S);
+    assert.equal(timers.get(TIMER_PORTS), 6 * S);
+    busy = false;
+    now = 5.5 * S;
+    r.portReady(now, port, fx); // idle from 5.5 s
+    fire(6 * S); // nothing due: keepalive at 8.5 s
+    assert.equal(sent.length, 1);
+    assert.equal(timers.get(TIMER_PORTS), 8.5 * S);
+    fire(8.5 * S);
+    assert.deepEqual(sent.at(-1), [8.5 * S, port, FrameType.Keepalive]);
+    assert.equal(timers.get(TIMER_PORTS), 9 * S); // the read deadline comes first now
   });
 
   it('with keepalives off a silent link is never dropped', () => {

@@ -13,7 +13,7 @@ import type { Ed25519 } from './crypto.ts';
 import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
-import { type Link, PeerTable, type RouterCore } from './peers.ts';
+import { keepaliveDue, type Link, PeerTable, type RouterCore } from './peers.ts';
 import { handleBootstrap, maintainSnake, resetSnake, SnakeState, TIMER_SNAKE } from './snake.ts';
 import {
   handleAnnouncement,
@@ -44,23 +44,15 @@ import { isCodecError } from './wire/errors.ts';
 import { decodeFrame, frameLength, keepaliveFrame } from './wire/frame.ts';
 
 export const TIMER_COORDS = 2;
-export const TIMER_KEEPALIVE_BASE = 1024;
-export const TIMER_READ_BASE = 2048;
-export const TIMER_HOLD_BASE = 4096;
 /**
- * Simulator-only extension (issue 7): maxPorts above 253 (PROTOCOL.md §4.1 caps real routers at
- * 253) lets hub-heavy maps such as sim-skitter keep every link. Ports ≥ 1024 would collide with the
- * next id space, so their keepalive/read timers live above the hold-down space (4096 + 2^30):
- * ids of ports < 1024 stay exactly as before (the trace hash hashes timer ids).
+ * Keepalives and read deadlines of every link (§4.3), one timer per node (issue 7). With a timer
+ * per port and direction, a third of all events at 100,000 nodes were re-checks that found the
+ * link busy with bootstraps; now the node's timer is armed at its earliest due link and re-armed
+ * lazily (sends and receives only move dues later), which is the [DET] model of §4.3: a keepalive
+ * when the writer has been idle for 3 s, a drop when nothing has arrived for 5 s.
  */
-export const TIMER_WIDE_PORT_BASE = TIMER_HOLD_BASE + (1 << 30);
-const WIDE_PORT = 1024;
-function keepaliveTimerId(port: Port): number {
-  return port < WIDE_PORT ? TIMER_KEEPALIVE_BASE + port : TIMER_WIDE_PORT_BASE + 2 * port;
-}
-function readTimerId(port: Port): number {
-  return port < WIDE_PORT ? TIMER_READ_BASE + port : TIMER_WIDE_PORT_BASE + 2 * port + 1;
-}
+export const TIMER_PORTS = 4;
+export const TIMER_HOLD_BASE = 4096;
 const HOLD_SPACE = 1 << 30;
 
 /** What Router.convergenceView fills in (a subset of RouterView; see sim/convergence.ts). */
@@ -112,6 +104,8 @@ export class Router implements RouterLike, RouterCore {
   fx: Effects = NOOP_EFFECTS;
   private readonly random: () => number;
   private holdDownCounter = 0;
+  /** When TIMER_PORTS is armed, or Infinity (§4.3; see checkPorts). */
+  private portsArmedAt = Number.POSITIVE_INFINITY;
 
   constructor(
     identity: Identity,
@@ -207,8 +201,7 @@ export class Router implements RouterLike, RouterCore {
     if (port === null) return null;
     const link = this.peers.add(port, remoteKey, linkType, now, this.options, this.random);
     if (this.options.keepalives) {
-      fx.setTimer(keepaliveTimerId(port), now + this.options.keepaliveInterval);
-      fx.setTimer(readTimerId(port), now + this.options.keepaliveTimeout);
+      this.armPorts(now + Math.min(this.options.keepaliveInterval, this.options.keepaliveTimeout));
     }
     // §4.2: our root announcement signed for this port is always the first frame.
     sendAnnouncement(this, link, this.tree.rootAnnouncement());
@@ -302,40 +295,55 @@ export class Router implements RouterLike, RouterCore {
       case TIMER_WAKEUP:
         if (this.options.headWakeupBroadcasts) wakeupTick(this, this.broadcasts);
         return;
+      case TIMER_PORTS:
+        this.checkPorts();
+        return;
     }
-    if (timer >= TIMER_WIDE_PORT_BASE) {
-      const port = (timer - TIMER_WIDE_PORT_BASE) >> 1;
-      if ((timer - TIMER_WIDE_PORT_BASE) & 1) this.readDeadline(port);
-      else this.keepaliveTimer(port);
-    } else if (timer >= TIMER_HOLD_BASE) {
-      holdDownExpired(this);
-    } else if (timer >= TIMER_READ_BASE) {
-      this.readDeadline(timer - TIMER_READ_BASE);
-    } else if (timer >= TIMER_KEEPALIVE_BASE) {
-      this.keepaliveTimer(timer - TIMER_KEEPALIVE_BASE);
-    }
+    if (timer >= TIMER_HOLD_BASE) holdDownExpired(this);
   }
 
-  /** One pending timer per port, re-checked lazily against lastSent (§4.3 writer idle 3 s). */
-  private keepaliveTimer(port: Port): void {
-    const link = this.peers.get(port);
-    if (link === undefined || !this.options.keepalives) return;
+  /** Arm TIMER_PORTS for `at` unless it is already armed no later. */
+  private armPorts(at: Micros): void {
+    if (at >= this.portsArmedAt) return;
+    this.portsArmedAt = at;
+    this.fx.setTimer(TIMER_PORTS, at);
+  }
+
+  /**
+   * §4.3, every link at once: first the reader (nothing received for `keepaliveTimeout` drops the
+   * link), then the writer (idle for `keepaliveInterval`: send a keepalive; busy or with frames
+   * queued: look again one interval later, Link.keepaliveFloor), in port order; then re-arm for
+   * the earliest due link. A link's dues only move later between checks (every send and receive
+   * pushes them), so a check may find nothing due and just re-arm; none is ever late.
+   */
+  private checkPorts(): void {
+    this.portsArmedAt = Number.POSITIVE_INFINITY;
+    if (!this.options.keepalives) return;
+    const now = this.now;
     const interval = this.options.keepaliveInterval;
-    if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
-      this.fx.setTimer(keepaliveTimerId(port), this.now + interval);
-      return;
-    }
-    if (this.now - link.lastSent >= interval) sendProtocol(this, link, keepaliveFrame());
-    this.fx.setTimer(keepaliveTimerId(port), link.lastSent + interval);
-  }
-
-  /** §4.3 reader: nothing received for 5 s drops the link. */
-  private readDeadline(port: Port): void {
-    const link = this.peers.get(port);
-    if (link === undefined || !this.options.keepalives) return;
     const timeout = this.options.keepaliveTimeout;
-    if (this.now - link.lastReceived >= timeout) this.closeLink(link, 'keepalive-timeout');
-    else this.fx.setTimer(readTimerId(port), link.lastReceived + timeout);
+    const links = this.peers.links;
+    let silent: Link[] | null = null;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link;
+      if (now - link.lastReceived < timeout) continue;
+      if (silent === null) silent = [];
+      silent.push(link);
+    }
+    // Closing changes `links` (and may reset the node, §4.5): collected first.
+    if (silent !== null) for (const link of silent) this.closeLink(link, 'keepalive-timeout');
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as Link;
+      if (keepaliveDue(link, interval) <= now) {
+        if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
+          link.keepaliveFloor = now + interval;
+        } else sendProtocol(this, link, keepaliveFrame());
+      }
+      const due = Math.min(keepaliveDue(link, interval), link.lastReceived + timeout);
+      if (due < next) next = due;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.armPorts(next);
   }
 
   sendTraffic(

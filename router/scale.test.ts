@@ -22,8 +22,14 @@ import {
 import { compareKeys, FULL_MASK, keyPrefix, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
 import { FairFifo } from './queues.ts';
-import { Router } from './router.ts';
-import { type Effects, LinkType, type PublicKey, type RootAnnouncement } from './types.ts';
+import { Router, TIMER_PORTS } from './router.ts';
+import {
+  type Effects,
+  FrameType,
+  LinkType,
+  type PublicKey,
+  type RootAnnouncement,
+} from './types.ts';
 import { signAnnouncement, verifyAnnouncement } from './wire/announcement.ts';
 import { buildBootstrapPayload, verifyBootstrapPayload } from './wire/bootstrap.ts';
 
@@ -270,10 +276,14 @@ test('scale: lazy port table and traffic buckets behave like the full arrays', (
   assert.equal(drained, 0);
 });
 
-test('scale: ports above 1023 (simulator-only maxPorts) get their own keepalive/read timers', () => {
+test('scale: ports above 1023 (simulator-only maxPorts) share the one ports timer; each gets its keepalive', () => {
   const timers = new Map<number, number>();
+  const keepalives = new Set<number>();
   const fx: Effects = {
-    transmit: () => true,
+    transmit: (port, frame) => {
+      if (frame.type === FrameType.Keepalive) keepalives.add(port);
+      return true;
+    },
     setTimer: (id, at) => {
       timers.set(id, at);
     },
@@ -285,10 +295,15 @@ test('scale: ports above 1023 (simulator-only maxPorts) get their own keepalive/
   r.start(0, fx);
   for (let i = 0; i < 1100; i++)
     assert.ok(r.connect(0, key([i >> 8, i & 0xff, 7]), LinkType.Pipe, fx) !== null);
-  // 2 timers per port plus the 3 of start(): no two ports share an id (a collision would re-arm).
-  const ids = [...timers.keys()];
-  assert.equal(new Set(ids).size, 3 + 2 * 1100);
-  assert.ok(ids.every((id) => Number.isInteger(id) && id < 2 ** 31));
+  // The 3 timers of start() plus one for every link's keepalive and read deadline (§4.3).
+  assert.deepEqual(
+    [...timers.keys()].sort((a, b) => a - b),
+    [0, 1, 2, TIMER_PORTS],
+  );
+  assert.equal(timers.get(TIMER_PORTS), 3_000_000);
+  r.timer(3_000_000, TIMER_PORTS, fx);
+  assert.equal(keepalives.size, 1100);
+  assert.equal(timers.get(TIMER_PORTS), 5_000_000); // nothing received yet: read deadlines next
 });
 
 test('scale: convergenceView reports what snapshot reports', () => {

@@ -130,22 +130,19 @@ interface Probe {
 
 /**
  * The armed router timers of one node: timer id → scheduler event id. Issue 7: a Map per node was
- * ~0.8 KB of idle heap per node and a hash lookup on every re-arm. The ids router/router.ts uses
- * most (0..3 fixed timers, 1024 + port keepalive, 2048 + port read deadline) live in a dense
- * array (−1 = not armed); any other id (hold-down instances, ports ≥ 1024) in a Map made on first
- * use. Only lookups by id: nothing iterates in an order that could matter (cancel is idempotent).
+ * ~0.8 KB of idle heap per node and a hash lookup on every re-arm. The fixed ids router/router.ts
+ * uses (0..4: tree, snake, coordinates cache, wakeup, ports) live in a dense array (−1 = not
+ * armed); any other id (hold-down instances) in a Map made on first use. Only lookups by id:
+ * nothing iterates in an order that could matter (cancel is idempotent).
  */
 class NodeTimers {
-  private dense: number[] = [-1, -1, -1, -1];
+  private dense: number[] = [-1, -1, -1, -1, -1];
   private other: Map<number, number> | null = null;
   /** Armed timers. */
   count = 0;
 
   private static slot(timer: number): number {
-    if (timer >= 0 && timer < 4) return timer;
-    if (timer >= 1024 && timer < 2048) return 4 + 2 * (timer - 1024);
-    if (timer >= 2048 && timer < 3072) return 5 + 2 * (timer - 2048);
-    return -1;
+    return timer >= 0 && timer < 5 ? timer : -1;
   }
 
   /** Record `event` for `timer`; returns the event it replaces, or −1. */
@@ -153,13 +150,7 @@ class NodeTimers {
     const slot = NodeTimers.slot(timer);
     let previous: number;
     if (slot >= 0) {
-      let dense = this.dense;
-      if (dense.length <= slot) {
-        // Exact size (a port's two slots at once): push() would over-allocate every node's array.
-        const grown = new Array<number>((slot | 1) + 1).fill(-1);
-        for (let i = 0; i < dense.length; i++) grown[i] = dense[i] as number;
-        this.dense = dense = grown;
-      }
+      const dense = this.dense;
       previous = dense[slot] as number;
       dense[slot] = event;
     } else {
@@ -190,7 +181,7 @@ class NodeTimers {
   clear(each: (event: number) => void): void {
     for (const id of this.dense) if (id >= 0) each(id);
     if (this.other !== null) for (const id of this.other.values()) each(id);
-    this.dense = [-1, -1, -1, -1];
+    this.dense = [-1, -1, -1, -1, -1];
     this.other = null;
     this.count = 0;
   }
