@@ -109,6 +109,9 @@ interface ScaleFigures {
   readonly capped: boolean;
   readonly virtualSeconds: number;
   readonly snakeConvergedAt: number | null;
+  /** Fractions of nodes whose tree / snake state was correct at the last sample (how far a capped row got). */
+  readonly tree: number;
+  readonly snake: number;
   readonly events: number;
   readonly wallSeconds: number;
   /** User + system CPU of the child: robust when other processes share the cores. */
@@ -137,12 +140,15 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     }
   }
   const wall = (performance.now() - start) / 1000;
+  const { tree, snake } = sim.convergence;
   const r = sim.finish();
   const out: ScaleFigures = {
     converged: r.converged,
     capped,
     virtualSeconds: r.summary.virtualSeconds,
     snakeConvergedAt: r.summary.snakeConvergedAt,
+    tree,
+    snake,
     events: r.summary.events,
     wallSeconds: wall,
     cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
@@ -151,6 +157,10 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     traceHash: r.summary.traceHash,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+function percent(x: number): string {
+  return Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;
 }
 
 async function scaleSection(big: boolean, only: string | null): Promise<void> {
@@ -173,6 +183,7 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
       'converged',
       'snake s',
       'virtual s',
+      'tree / snake correct',
       'events',
       'wall s',
       'cpu s',
@@ -212,6 +223,7 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
         f.converged ? 'yes' : f.capped ? `no (wall cap ${cap} s)` : 'no (timeout)',
         f.snakeConvergedAt ?? '-',
         f.virtualSeconds,
+        `${percent(f.tree)} / ${percent(f.snake)}`,
         f.events,
         f.wallSeconds.toFixed(1),
         f.cpuSeconds.toFixed(1),
