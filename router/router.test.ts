@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import seedrandom from 'seedrandom';
 import type { Ed25519 } from './crypto.ts';
 import { withVerificationCache } from './crypto-cache.ts';
@@ -530,6 +531,82 @@ describe('Router: keepalives (checklist 11) and reset (checklist 12, 13)', () =>
     fire(8.5 * S);
     assert.deepEqual(sent.at(-1), [8.5 * S, port, FrameType.Keepalive]);
     assert.equal(timers.get(TIMER_PORTS), 9 * S); // the read deadline comes first now
+  });
+
+  it('property: the ports timer is never late and never re-armed for the past; drops come exactly 5 s after the last frame', () => {
+    const op = fc.record({
+      dt: fc.integer({ min: 1, max: 4_000_000 }),
+      kind: fc.constantFrom('receive', 'busy', 'idle', 'ready'),
+      port: fc.integer({ min: 1, max: 4 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.array(op, { maxLength: 60 }), (n, ops) => {
+        let now: Micros = 0;
+        let armed: Micros | null = null;
+        let busy = false;
+        const pending = new Set<Port>();
+        const lastSent = new Map<Port, Micros>();
+        const lastReceived = new Map<Port, Micros>();
+        const closed = new Map<Port, Micros>();
+        const fx: Effects = {
+          transmit(port, frame) {
+            if (frame.type === FrameType.Keepalive) {
+              // §4.3: a keepalive only after 3 s of writer idleness (sends and ready both count).
+              assert.ok(now - (lastSent.get(port) ?? 0) >= 3 * S, `keepalive early on ${port}`);
+            }
+            lastSent.set(port, now);
+            if (busy) pending.add(port);
+            return !busy;
+          },
+          setTimer(timer, at) {
+            if (timer !== TIMER_PORTS) return;
+            assert.ok(at > now, `re-armed for ${at} at ${now}`);
+            armed = at;
+          },
+          closeLink(port) {
+            closed.set(port, now);
+          },
+          deliver() {},
+          dropTraffic() {},
+        };
+        const r = new Router(seedKey(1), {}, crypto, seedrandom('p').quick);
+        r.start(0, fx);
+        for (let i = 0; i < n; i++) {
+          const port = r.connect(0, seedKey(10 + i).publicKey, LinkType.Pipe, fx) as Port;
+          lastReceived.set(port, 0);
+          lastSent.set(port, 0);
+        }
+        const runTo = (t: Micros): void => {
+          while (armed !== null && armed <= t) {
+            now = armed;
+            armed = null;
+            r.timer(now, TIMER_PORTS, fx);
+          }
+          now = t;
+        };
+        for (const o of ops) {
+          runTo(now + o.dt);
+          if (!lastReceived.has(o.port) || closed.has(o.port)) continue;
+          if (o.kind === 'receive') {
+            r.receive(now, o.port, keepaliveFrame(), fx);
+            lastReceived.set(o.port, now);
+          } else if (o.kind === 'busy') busy = true;
+          else if (o.kind === 'idle') busy = false;
+          else if (pending.has(o.port) && !busy) {
+            pending.delete(o.port);
+            lastSent.set(o.port, now);
+            r.portReady(now, o.port, fx);
+          }
+        }
+        runTo(now + 6 * S);
+        // Every link that heard nothing for 5 s was dropped, exactly then.
+        for (const [port, at] of closed)
+          assert.equal(at, (lastReceived.get(port) as Micros) + 5 * S);
+        for (const [port, heard] of lastReceived)
+          if (!closed.has(port)) assert.ok(now - heard < 5 * S, `port ${port} not dropped`);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
   });
 
   it('with keepalives off a silent link is never dropped', () => {
