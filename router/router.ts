@@ -46,8 +46,8 @@ import { decodeFrame, frameLength, keepaliveFrame } from './wire/frame.ts';
 export const TIMER_COORDS = 2;
 /**
  * Keepalives and read deadlines of every link (§4.3), one timer per node (issue 7). With a timer
- * per port and direction, a third of all events at 100,000 nodes were re-checks that found the
- * link busy with bootstraps; now the node's timer is armed at its earliest due link and re-armed
+ * per port and direction, 29% of all events on ba:5000 were re-checks that found the link busy
+ * with bootstraps; now the node's timer is armed at its earliest due link and re-armed
  * lazily (sends and receives only move dues later), which is the [DET] model of §4.3: a keepalive
  * when the writer has been idle for 3 s, a drop when nothing has arrived for 5 s.
  */
