@@ -366,7 +366,8 @@ interface RunArgs {
   quirk: string[];
 }
 
-function percent(f: number): string {
+/** A fraction as a percentage with one decimal; a dash when there is none yet (NaN). */
+export function percent(f: number): string {
   return Number.isNaN(f) ? '–' : `${(100 * f).toFixed(1)}%`;
 }
 

@@ -4,6 +4,7 @@
  */
 import { NO_PORT } from './decisions/links.ts';
 import {
+  lowerBound,
   newSnekResult,
   nextHopSnek,
   type SnekEntryInfo,
@@ -102,28 +103,24 @@ export class KeyRun {
 
   /** Index of `key`, or −(insertion point) − 1. */
   search(key: PublicKey): number {
-    const pre = this.prefixes;
-    const p = keyPrefix(key);
-    let lo = 0;
-    let hi = this.entries.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const q = pre[mid] as number;
-      const c = q !== p ? q - p : compareKeys((this.entries[mid] as SnakeEntry).key, key);
-      if (c === 0) return mid;
-      if (c < 0) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return -lo - 1;
+    const i = lowerBound(this.entries, key, this.prefixes);
+    const e = this.entries[i];
+    return e !== undefined && keysEqual(e.key, key) ? i : -i - 1;
+  }
+
+  /** Room for `capacity` prefixes (doubling, so growth is amortised). */
+  reserve(capacity: number): void {
+    if (this.prefixes.length >= capacity) return;
+    let cap = Math.max(4, this.prefixes.length);
+    while (cap < capacity) cap *= 2;
+    const grown = new Float64Array(cap);
+    grown.set(this.prefixes.subarray(0, this.entries.length));
+    this.prefixes = grown;
   }
 
   insertAt(i: number, entry: SnakeEntry): void {
     const n = this.entries.length;
-    if (n === this.prefixes.length) {
-      const grown = new Float64Array(2 * n);
-      grown.set(this.prefixes);
-      this.prefixes = grown;
-    }
+    this.reserve(n + 1);
     this.prefixes.copyWithin(i + 1, i, n);
     this.prefixes[i] = keyPrefix(entry.key);
     this.entries.splice(i, 0, entry);
@@ -247,13 +244,7 @@ export class SnakeState {
     if (s === 0) return;
     const main = this.main;
     const n = main.entries.length;
-    if (main.prefixes.length < n + s) {
-      let cap = main.prefixes.length;
-      while (cap < n + s) cap *= 2;
-      const grown = new Float64Array(cap);
-      grown.set(main.prefixes.subarray(0, n));
-      main.prefixes = grown;
-    }
+    main.reserve(n + s);
     const es = main.entries;
     const pre = main.prefixes;
     const ss = side.entries;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { runSimulation } from '../cli/run.ts';
+import { percent, runSimulation } from '../cli/run.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { benchTopologies } from '../topologies/bench.ts';
@@ -157,10 +157,6 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     traceHash: r.summary.traceHash,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
-}
-
-function percent(x: number): string {
-  return Number.isNaN(x) ? '-' : `${(100 * x).toFixed(1)}%`;
 }
 
 async function scaleSection(big: boolean, only: string | null): Promise<void> {

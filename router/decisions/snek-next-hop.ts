@@ -487,7 +487,7 @@ function considerSorted(
  * Index of the first entry whose key is ≥ `key` (entries ascending by key). With `prefixes`
  * (keyPrefix per entry) the probes read that array and compare whole keys only on a tie.
  */
-function lowerBound(
+export function lowerBound(
   entries: readonly SnekEntryInfo[],
   key: PublicKey,
   prefixes: Float64Array | undefined,
