@@ -25,6 +25,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type {
   NodeRow,
+  Reached,
   RunManifest,
   RunSummary,
   TimeseriesRow,
@@ -491,14 +492,21 @@ export function nextSteps(dir: string, report: boolean): string {
 function humanSummary(result: RunResult, outDir: string | null): string {
   const s = result.summary;
   const fmt = (t: number | null): string => (t === null ? 'not converged' : `${t.toFixed(3)} s`);
+  // How far convergence had got per node (summary treeReached/snakeReached): shows a long tail,
+  // and what a run stopped early reached.
+  const by = (r: Reached | undefined): string => {
+    if (r === undefined) return '';
+    const at = (t: number | null): string => (t === null ? '–' : `${t} s`);
+    return `   (50% of nodes at ${at(r.p50)}, 90% at ${at(r.p90)}, 99% at ${at(r.p99)})`;
+  };
   const frames = Object.entries(s.framesByType)
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const lines = [
     `topology       ${result.manifest.topology.source}: ${s.nodes} nodes, ${s.links} links up${s.refusedLinks > 0 ? ` (${s.refusedLinks} refused: no free port, §4.1)` : ''} (seed ${s.seed})`,
     `root           ${s.root ?? '-'}`,
-    `tree           ${fmt(s.treeConvergedAt)}`,
-    `snake          ${fmt(s.snakeConvergedAt)}`,
+    `tree           ${fmt(s.treeConvergedAt)}${by(s.treeReached)}`,
+    `snake          ${fmt(s.snakeConvergedAt)}${by(s.snakeReached)}`,
     `frames         ${frames}`,
     ...stretchLines(s),
     `virtual        ${s.virtualSeconds.toFixed(3)} s, ${s.events} events, wall ${s.wallSeconds.toFixed(2)} s (${Math.round(s.events / Math.max(s.wallSeconds, 1e-6)).toLocaleString('en-US')} events/s)`,

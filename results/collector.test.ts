@@ -121,6 +121,8 @@ test('start-up: nodes whose links are not up yet count as not converged', () => 
   const byNode = new Map(results.nodes.map((n) => [n.node, n.tree_converged_at]));
   assert.equal(byNode.get('a'), 0.3);
   assert.equal(byNode.get('d'), 0.5);
+  // Two of the four nodes were right from 0.3 s, all four from 0.5 s.
+  assert.deepEqual(results.treeReached, { p50: 0.3, p90: 0.5, p99: 0.5 });
 });
 
 test('start-up: after `until` a node whose links never came up is an isolated, converged node', () => {

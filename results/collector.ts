@@ -26,6 +26,7 @@ import {
   depthSummary,
   distribution,
   type ProbeResult,
+  reached,
   round,
   stretchSummary,
 } from './metrics.ts';
@@ -36,6 +37,7 @@ import type {
   PairRow,
   PathHop,
   PathRecord,
+  Reached,
   RoutingMode,
   Snapshot,
   StretchSummary,
@@ -68,6 +70,9 @@ interface Measurement {
 export interface CollectedResults {
   readonly treeConvergedAt: number | null;
   readonly snakeConvergedAt: number | null;
+  /** Per-node convergence quantiles (schema.ts Reached), from the nodes' rows. */
+  readonly treeReached: Reached;
+  readonly snakeReached: Reached;
   readonly root: string | null;
   readonly stretch: Partial<Record<RoutingMode, StretchSummary>>;
   readonly delivery: Partial<Record<RoutingMode, DeliverySummary>>;
@@ -678,6 +683,8 @@ export class RunCollector implements ScenarioCollector {
     return {
       treeConvergedAt: tree === null ? null : s(tree),
       snakeConvergedAt: snake === null ? null : s(snake),
+      treeReached: reached(nodes.map((n) => n.tree_converged_at)),
+      snakeReached: reached(nodes.map((n) => n.snake_converged_at)),
       root: rootIndex === -1 ? null : (g.names[rootIndex] as string),
       stretch,
       delivery,

@@ -6,6 +6,7 @@ import {
   depthSummary,
   distribution,
   percentile,
+  reached,
   stretchSummary,
 } from './metrics.ts';
 
@@ -16,6 +17,24 @@ test('percentile (nearest rank) and distribution', () => {
   assert.equal(percentile(s, 0), 1);
   assert.deepEqual(distribution([3, 1, 2]), { mean: 2, p50: 2, p95: 3, max: 3 });
   assert.deepEqual(distribution([]), { mean: 0, p50: 0, p95: 0, max: 0 });
+});
+
+test('reached: the time by which ⌈q·n⌉ nodes had converged; never-converged nodes count', () => {
+  const hundred = Array.from({ length: 100 }, (_, i) => i + 1); // node i converged at i + 1 s
+  const table: [(number | '')[], { p50: number | null; p90: number | null; p99: number | null }][] =
+    [
+      [hundred, { p50: 50, p90: 90, p99: 99 }],
+      // Unsorted input; the two slowest never converged: 99% (99 nodes) is out of reach.
+      [[...hundred.slice(0, 98).reverse(), '', ''], { p50: 50, p90: 90, p99: null }],
+      // 10 nodes: 50% = 5th, 90% = 9th, 99% = ⌈9.9⌉ = all 10.
+      [[7, 1, 2, 3, 4, 5, 6, 8, 9, 10], { p50: 5, p90: 9, p99: 10 }],
+      // 6 nodes: 90% = ⌈5.4⌉ = all 6 (rounding would say 5).
+      [[1, 2, 3, 4, 5, 6], { p50: 3, p90: 6, p99: 6 }],
+      [[4], { p50: 4, p90: 4, p99: 4 }],
+      [[''], { p50: null, p90: null, p99: null }],
+      [[], { p50: null, p90: null, p99: null }],
+    ];
+  for (const [times, want] of table) assert.deepEqual(reached(times), want, JSON.stringify(times));
 });
 
 test('stretchSummary: ratios, shortest share, pairs', () => {

@@ -2,7 +2,7 @@
  * results/metrics.ts — pure summary functions: distributions, stretch summaries, delivery counts.
  * No simulation state here: every function takes plain numbers or records (table-tested).
  */
-import type { DeliverySummary, Distribution, StretchSummary } from './schema.ts';
+import type { DeliverySummary, Distribution, Reached, StretchSummary } from './schema.ts';
 
 /** Nearest-rank percentile of sorted values (p in [0, 100]); NaN for an empty list. */
 export function percentile(sorted: ArrayLike<number>, p: number): number {
@@ -23,6 +23,20 @@ export function distribution(values: readonly number[]): Distribution {
     p95: percentile(sorted, 95),
     max: sorted[sorted.length - 1] as number,
   };
+}
+
+/**
+ * schema.ts Reached from per-node times ('' = not correct at the end): for share q the time by
+ * which ⌈q·n⌉ of the n nodes had converged, or null when fewer than that ever did.
+ */
+export function reached(times: readonly (number | '')[]): Reached {
+  const done = times.filter((t): t is number => t !== '').sort((a, b) => a - b);
+  const at = (q: number): number | null => {
+    // − 1e-9: 0.9 · 100 is 90.00000000000001 in floating point, and must give 90, not 91.
+    const k = Math.max(1, Math.ceil(q * times.length - 1e-9));
+    return k <= done.length ? (done[k - 1] as number) : null;
+  };
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
 }
 
 /** Round to 9 significant decimals: stable JSON across platforms for means of many values. */

@@ -47,6 +47,19 @@ export interface Distribution {
   readonly max: number;
 }
 
+/**
+ * How far convergence had got, per node: the virtual second by which 50%, 90% and 99% of the
+ * nodes present at the end had reached the state they kept to the end (the quantiles of nodes.csv
+ * tree_converged_at / snake_converged_at, a node not correct at the end counting as never); null
+ * where fewer nodes than that were correct at the end. Useful where the last nodes take long (a
+ * snake's tail) or a run was stopped before it converged.
+ */
+export interface Reached {
+  readonly p50: number | null;
+  readonly p90: number | null;
+  readonly p99: number | null;
+}
+
 export interface StretchSummary extends Distribution {
   readonly pairs: number; // pairs measured (delivered to the right node)
   readonly sampled: boolean; // true when pairs is a seeded sample, not all ordered pairs
@@ -68,6 +81,9 @@ export interface RunSummary {
   readonly root: string | null; // node name of the greatest key of the largest component
   readonly treeConvergedAt: number | null; // virtual seconds
   readonly snakeConvergedAt: number | null;
+  /** Absent in results written before these fields existed. */
+  readonly treeReached?: Reached;
+  readonly snakeReached?: Reached;
   readonly framesByType: Readonly<Record<string, number>>; // keepalive, announcement, bootstrap, traffic, wakeup
   readonly bytesByType: Readonly<Record<string, number>>;
   readonly events: number;

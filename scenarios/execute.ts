@@ -414,6 +414,8 @@ export class Execution {
       root: r.root,
       treeConvergedAt: r.treeConvergedAt,
       snakeConvergedAt: r.snakeConvergedAt,
+      treeReached: r.treeReached,
+      snakeReached: r.snakeReached,
       framesByType: r.framesByType,
       bytesByType: r.bytesByType,
       events,

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { percent, runSimulation } from '../cli/run.ts';
+import type { Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { benchTopologies } from '../topologies/bench.ts';
@@ -109,6 +110,8 @@ interface ScaleFigures {
   readonly capped: boolean;
   readonly virtualSeconds: number;
   readonly snakeConvergedAt: number | null;
+  /** Seconds by which 50/90/99% of the nodes had their final snake state (summary.snakeReached). */
+  readonly snakeReached: Reached | null;
   /** Fractions of nodes whose tree / snake state was correct at the last sample (how far a capped row got). */
   readonly tree: number;
   readonly snake: number;
@@ -147,6 +150,7 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     capped,
     virtualSeconds: r.summary.virtualSeconds,
     snakeConvergedAt: r.summary.snakeConvergedAt,
+    snakeReached: r.summary.snakeReached ?? null,
     tree,
     snake,
     events: r.summary.events,
@@ -178,6 +182,7 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
       'row',
       'converged',
       'snake s',
+      'snake 50 / 90 / 99% of nodes s',
       'virtual s',
       'tree / snake correct',
       'events',
@@ -218,6 +223,11 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
         row.label,
         f.converged ? 'yes' : f.capped ? `no (wall cap ${cap} s)` : 'no (timeout)',
         f.snakeConvergedAt ?? '-',
+        f.snakeReached === null
+          ? '-'
+          : [f.snakeReached.p50, f.snakeReached.p90, f.snakeReached.p99]
+              .map((t) => t ?? '-')
+              .join(' / '),
         f.virtualSeconds,
         `${percent(f.tree)} / ${percent(f.snake)}`,
         f.events,
