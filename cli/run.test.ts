@@ -12,6 +12,7 @@ import {
   progressLine,
   runSimulation,
   Simulation,
+  share,
   stretchLines,
   writeResults,
 } from './run.ts';
@@ -269,6 +270,15 @@ test('progress line: virtual time, events and the latest tree and snake fraction
   assert.ok(line.includes(`snake ${(100 * mid.snake).toFixed(1)}%`), line);
   while (!sim.advance(10_000)) {}
   // At the end of a converged run the last sample had both at 100%.
-  assert.deepEqual(sim.convergence, { tree: 1, snake: 1 });
+  assert.deepEqual(sim.convergence, { tree: 1, snake: 1, nodes: 8 });
   assert.match(progressLine(sim, 3), /tree 100\.0% {2}snake 100\.0%/);
+});
+
+test('progress share: above 99% the nodes still wrong are counted, so a tail never shows 100.0%', () => {
+  assert.equal(share(0.5, 8), '50.0%');
+  assert.equal(share(0.9899, 100_000), '99.0%');
+  assert.equal(share(0.994, 100_000), '99.4% (600 left)');
+  assert.equal(share(0.99996, 100_000), '100.0% (4 left)');
+  assert.equal(share(1, 100_000), '100.0%');
+  assert.equal(share(Number.NaN, 0), '–');
 });

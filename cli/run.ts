@@ -217,8 +217,10 @@ export class Simulation {
   }
 
   /** Fractions of nodes whose tree / snake state is correct at the latest sample (NaN before). */
-  get convergence(): { tree: number; snake: number } {
-    return { tree: this.execution.lastTree, snake: this.execution.lastSnake };
+  /** The latest convergence sample: fractions of correct nodes, of `nodes`. */
+  get convergence(): { tree: number; snake: number; nodes: number } {
+    const e = this.execution;
+    return { tree: e.lastTree, snake: e.lastSnake, nodes: e.lastNodes };
   }
 
   get interrupted(): boolean {
@@ -372,6 +374,15 @@ export function percent(f: number): string {
   return Number.isNaN(f) ? '–' : `${(100 * f).toFixed(1)}%`;
 }
 
+/**
+ * A fraction of `nodes` for a progress line, with the count of nodes still wrong once it is above
+ * 99% (on a big network "100.0%" would otherwise show for the whole of a long tail).
+ */
+export function share(f: number, nodes: number): string {
+  const wrong = Math.round((1 - f) * nodes);
+  return f < 0.99 || f === 1 || Number.isNaN(f) ? percent(f) : `${percent(f)} (${wrong} left)`;
+}
+
 /** One progress line: virtual time, speed, and the latest convergence sample. */
 export function progressLine(sim: Simulation, wallSeconds: number): string {
   const virtual = sim.now / MICROS_PER_SECOND;
@@ -380,7 +391,7 @@ export function progressLine(sim: Simulation, wallSeconds: number): string {
   return (
     `  t=${virtual.toFixed(2)} s  ${sim.events.toLocaleString('en-US')} events  ` +
     `${Math.round(sim.events / wall).toLocaleString('en-US')} events/s  ` +
-    `${(virtual / wall).toFixed(2)}× real time  tree ${percent(c.tree)}  snake ${percent(c.snake)}  ` +
+    `${(virtual / wall).toFixed(2)}× real time  tree ${share(c.tree, c.nodes)}  snake ${share(c.snake, c.nodes)}  ` +
     `wall ${wall.toFixed(0)} s`
   );
 }

@@ -127,8 +127,8 @@ export interface CollectorOptions {
    * HostApi given to attach() (views through snapshot(), for fakes and wrappers).
    */
   readonly source?: ConvergenceSource;
-  /** Called after every convergence sample with the fractions of correct nodes. */
-  readonly onSample?: (tree: number, snake: number) => void;
+  /** Called after every convergence sample with the fractions of correct nodes, of `nodes`. */
+  readonly onSample?: (tree: number, snake: number, nodes: number) => void;
   /**
    * Start-up: the topology's links and the time by which every node has started (the host's
    * start spread). Until then a node with planned links none of which has come up yet has not
@@ -366,7 +366,7 @@ export class RunCollector implements ScenarioCollector {
       this.convergedSnapshot = true;
       this.snapshot('converged');
     }
-    this.options.onSample?.(sample.tree, sample.snake);
+    this.options.onSample?.(sample.tree, sample.snake, n);
   }
 
   /** Per-node root / parent / descending changes since the previous sample, as events. */

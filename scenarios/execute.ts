@@ -310,7 +310,7 @@ export class Execution {
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
       events: options.events === true,
-      onSample: (t: number, s: number) => this.onSample(t, s, untilConverged),
+      onSample: (t: number, s: number, n: number) => this.onSample(t, s, n, untilConverged),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
       startUp: {
         links: edges.map((e) => [e.source, e.target] as const),
@@ -343,11 +343,14 @@ export class Execution {
   /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
   lastTree = Number.NaN;
   lastSnake = Number.NaN;
+  /** Nodes present at the latest sample (what the fractions are of). */
+  lastNodes = 0;
 
   /** Keeps the latest fractions; applies the --until converged rule when `untilConverged`. */
-  private onSample(tree: number, snake: number, untilConverged: boolean): void {
+  private onSample(tree: number, snake: number, nodes: number, untilConverged: boolean): void {
     this.lastTree = tree;
     this.lastSnake = snake;
+    this.lastNodes = nodes;
     if (!untilConverged) return;
     if (tree !== 1 || snake !== 1) {
       this.stopAt = null;
