@@ -39,6 +39,12 @@ test('thresholds: % and absolute, both directions; unknown metric is an input er
     () => checkThresholds(rows, [parseThreshold('stretch.tree.mean>1%')]),
     /not in both runs/,
   );
+  // In one run only (an older results folder, or a null figure): said so, naming the run.
+  const older = compareSummaries({ nodes: 4 }, { nodes: 4, snakeReached: { p99: 12.5 } });
+  assert.throws(
+    () => checkThresholds(older, [parseThreshold('snakeReached.p99>+1')]),
+    /"snakeReached\.p99" has no value in run a \(12\.5 in the other\)/,
+  );
 });
 
 test('compare exits 1 on a planted regression and 0 without one', () => {

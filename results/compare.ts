@@ -94,7 +94,7 @@ export function checkThresholds(
   const out: Violation[] = [];
   for (const t of thresholds) {
     const row = byMetric.get(t.metric);
-    if (row === undefined || row.delta === null) {
+    if (row === undefined) {
       const close = rows
         .filter((r) => r.metric.startsWith(t.metric.split('.')[0] ?? ''))
         .map((r) => r.metric);
@@ -102,12 +102,24 @@ export function checkThresholds(
         `--fail-if ${t.text}: metric "${t.metric}" is not in both runs${close.length > 0 ? ` (did you mean one of: ${close.slice(0, 8).join(', ')})` : ''}`,
       );
     }
+    const delta = row.delta;
+    if (delta === null) {
+      // A value in one run only, or in neither: an older results folder, or a null figure (e.g.
+      // snakeReached.p99 when 99% of the nodes never settled).
+      const where =
+        row.a === null && row.b === null
+          ? 'in either run'
+          : `in run ${row.a === null ? 'a' : 'b'} (${row.a ?? row.b} in the other)`;
+      throw new InputError(
+        `--fail-if ${t.text}: metric "${t.metric}" has no value ${where}: results written before it existed, or a figure that was null there`,
+      );
+    }
     let observed: number;
     if (t.percent) {
       observed =
         row.deltaPct ??
-        (row.delta === 0 ? 0 : row.delta > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
-    } else observed = row.delta;
+        (delta === 0 ? 0 : delta > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
+    } else observed = delta;
     if (t.op === '>' ? observed > t.value : observed < t.value)
       out.push({ threshold: t, row, observed });
   }
