@@ -216,8 +216,10 @@ export class Simulation {
     return this.execution.events;
   }
 
-  /** Fractions of nodes whose tree / snake state is correct at the latest sample (NaN before). */
-  /** The latest convergence sample: fractions of correct nodes, of `nodes`. */
+  /**
+   * The latest convergence sample: the fractions of its `nodes` whose tree / snake state is
+   * correct (NaN before the first sample).
+   */
   get convergence(): { tree: number; snake: number; nodes: number } {
     const e = this.execution;
     return { tree: e.lastTree, snake: e.lastSnake, nodes: e.lastNodes };
@@ -379,8 +381,8 @@ export function percent(f: number): string {
  * 99% (on a big network "100.0%" would otherwise show for the whole of a long tail).
  */
 export function share(f: number, nodes: number): string {
-  const wrong = Math.round((1 - f) * nodes);
-  return f < 0.99 || f === 1 || Number.isNaN(f) ? percent(f) : `${percent(f)} (${wrong} left)`;
+  if (!(f >= 0.99) || f === 1) return percent(f);
+  return `${percent(f)} (${Math.round((1 - f) * nodes)} left)`;
 }
 
 /** One progress line: virtual time, speed, and the latest convergence sample. */

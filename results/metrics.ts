@@ -26,17 +26,17 @@ export function distribution(values: readonly number[]): Distribution {
 }
 
 /**
- * schema.ts Reached from per-node times ('' = not correct at the end): for share q the time by
- * which ⌈q·n⌉ of the n nodes had converged, or null when fewer than that ever did.
+ * schema.ts Reached from per-node times ('' = not correct at the end): the nearest-rank
+ * percentile (as `percentile`) over all n nodes, a node that never settled counting as +∞, so a
+ * share fewer nodes ever reached is null.
  */
 export function reached(times: readonly (number | '')[]): Reached {
-  const done = times.filter((t): t is number => t !== '').sort((a, b) => a - b);
-  const at = (q: number): number | null => {
-    // − 1e-9: 0.9 · 100 is 90.00000000000001 in floating point, and must give 90, not 91.
-    const k = Math.max(1, Math.ceil(q * times.length - 1e-9));
-    return k <= done.length ? (done[k - 1] as number) : null;
+  const sorted = Float64Array.from(times, (t) => (t === '' ? Number.POSITIVE_INFINITY : t)).sort();
+  const at = (p: number): number | null => {
+    const t = percentile(sorted, p);
+    return Number.isFinite(t) ? t : null;
   };
-  return { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
+  return { p50: at(50), p90: at(90), p99: at(99) };
 }
 
 /** Round to 9 significant decimals: stable JSON across platforms for means of many values. */
