@@ -1,0 +1,215 @@
+/**
+ * scripts/diag-flicker.ts — why does a node whose descending pointer was right lose it, in a
+ * network that does not change?
+ *
+ *   node --import tsx scripts/diag-flicker.ts [topology] [from-s] [to-s] [seed] [max-reports]
+ *
+ * Runs the topology with the `pinelab run` defaults. From `from` on, it watches every node whose
+ * descending pointer is its true predecessor P (next lower key in its connected component, links
+ * as they are at `from`). A right pointer can only be lost by expiry at a maintenance tick
+ * (§6.3 step 1: no bootstrap of P refreshed it for 10 s), by a link loss (§4.5) or by a root change:
+ * a closer key than P does not exist. For each loss it prints how, then P's last bootstraps, each as
+ * the path it took (recorded at every hop, §6.5) with what happened at its last node: A = arrived
+ * (dead end, step 8), F = the entry was installed but the frame went no further (step 9: arrival
+ * link or watermark), D = dropped before installing (steps 2–5). Prints figures, asserts nothing.
+ */
+import { Simulation } from '../cli/run.ts';
+import { NO_PORT } from '../router/decisions/links.ts';
+import { compareKeys } from '../router/keys.ts';
+import type { Router } from '../router/router.ts';
+import { TIMER_SNAKE } from '../router/snake.ts';
+import type { Effects, Frame, Micros, Port } from '../router/types.ts';
+import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
+import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
+import { isCodecError } from '../router/wire/errors.ts';
+
+const topology = process.argv[2] ?? 'ba:2000,m=2';
+const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
+const to = Number(process.argv[4] ?? '120') * MICROS_PER_SECOND;
+const seed = process.argv[5] ?? '1';
+const maxReports = Number(process.argv[6] ?? '5');
+
+const sim = new Simulation({ topology, seed, until: to });
+const host = sim.host;
+const n = host.nodeCount;
+const routers: Router[] = [];
+for (let i = 0; i < n; i++) routers.push(host.routerAt(i) as Router);
+const originOf = new Map<string, number>();
+const hexOf = (k: Uint8Array): string => Buffer.from(k).toString('hex');
+for (let i = 0; i < n; i++) originOf.set(hexOf(host.keyAt(i)), i);
+const s = (t: Micros): string => (t / MICROS_PER_SECOND).toFixed(3);
+
+/** One bootstrap as it went: nodes in order, and the outcome at each. */
+interface Trip {
+  seq: number;
+  start: Micros;
+  nodes: number[];
+  codes: string;
+}
+const RING = 4;
+const trips: Trip[][] = Array.from({ length: n }, () => []);
+function tripOf(o: number, seq: number, start: Micros): Trip {
+  const ring = trips[o] as Trip[];
+  for (const t of ring) if (t.seq === seq) return t;
+  const t: Trip = { seq, start, nodes: [], codes: '' };
+  ring.push(t);
+  if (ring.length > RING) ring.shift();
+  return t;
+}
+
+let watching = false;
+const pred = new Int32Array(n).fill(-1);
+let losses = 0;
+let reported = 0;
+const lossCauses = new Map<string, number>();
+
+function setUpPredecessors(): void {
+  const comp = new Int32Array(n).fill(-1);
+  let c = 0;
+  for (let st = 0; st < n; st++) {
+    if (comp[st] !== -1) continue;
+    const members = [st];
+    comp[st] = c;
+    for (let k = 0; k < members.length; k++) {
+      const v = members[k] as number;
+      for (const l of (routers[v] as Router).peers.links) {
+        const w = host.peerAt(v, l.port);
+        if (l.up && w >= 0 && comp[w] === -1) {
+          comp[w] = c;
+          members.push(w);
+        }
+      }
+    }
+    members.sort((a, b) => compareKeys(host.keyAt(a), host.keyAt(b)));
+    for (let k = 1; k < members.length; k++) pred[members[k] as number] = members[k - 1] as number;
+    c++;
+  }
+}
+
+function isRight(x: number): boolean {
+  const d = (routers[x] as Router).snake.descending;
+  const p = pred[x] as number;
+  return p < 0 ? d === null : d !== null && originOf.get(hexOf(d.key)) === p;
+}
+
+/** When each node last lost a right pointer (-1: it has not, or it got it back). */
+const lostAt = new Float64Array(n).fill(-1);
+const outages: number[] = [];
+/** How P's last bootstrap before each loss ended: A/F/D (see the file comment), or 'reached X'. */
+const lastTrip = new Map<string, number>();
+
+function regained(x: number): void {
+  if ((lostAt[x] as number) >= 0) outages.push(host.now - (lostAt[x] as number));
+  lostAt[x] = -1;
+}
+
+function lost(x: number, how: string): void {
+  losses++;
+  lossCauses.set(how, (lossCauses.get(how) ?? 0) + 1);
+  lostAt[x] = host.now;
+  const history = trips[pred[x] as number] as Trip[];
+  const t = history[history.length - 1];
+  if (t !== undefined) {
+    const end = t.nodes.includes(x) ? 'reached X' : `missed X, ${t.codes.slice(-1)}`;
+    lastTrip.set(end, (lastTrip.get(end) ?? 0) + 1);
+  }
+  // Report only losses whose P has a recorded history (watching began ≥ 3 periods before).
+  if (reported >= maxReports || (trips[pred[x] as number] as Trip[]).length < 3) return;
+  reported++;
+  const r = routers[x] as Router;
+  const d = r.snake.descending;
+  const p = pred[x] as number;
+  const now = host.now;
+  process.stdout.write(
+    `\n${s(now)} s: ${host.nameAt(x)} lost its pointer to P=${host.nameAt(p)} (${how}); now ${d === null ? 'none' : host.nameAt(originOf.get(hexOf(d.key)) ?? -1)}\n`,
+  );
+  for (const t of trips[p] as Trip[]) {
+    const passes = t.nodes.includes(x);
+    const last = t.nodes[t.nodes.length - 1] as number;
+    process.stdout.write(
+      `  P's bootstrap at ${s(t.start)} s: ${t.nodes.length} nodes, ${passes ? 'reached X' : 'missed X'}, ended at ${host.nameAt(last)} ${t.codes[t.codes.length - 1]}\n`,
+    );
+  }
+  const ring = trips[p] as Trip[];
+  // Where the last trip that reached X and the first later one that missed it parted.
+  for (let k = 0; k + 1 < ring.length; k++) {
+    const a = ring[k] as Trip;
+    const b = ring[k + 1] as Trip;
+    if (!a.nodes.includes(x) || b.nodes.includes(x)) continue;
+    let j = 0;
+    while (j < a.nodes.length && j < b.nodes.length && a.nodes[j] === b.nodes[j]) j++;
+    const at = a.nodes[j - 1] as number;
+    process.stdout.write(
+      `  parted after ${j} common nodes at ${host.nameAt(at)}: then ${host.nameAt(a.nodes[j] ?? -1)} vs ${host.nameAt(b.nodes[j] ?? -1)}\n` +
+        `    reached X: ${a.nodes.map((v) => host.nameAt(v)).join(' ')}\n` +
+        `    missed X:  ${b.nodes.map((v) => host.nameAt(v)).join(' ')} ${b.codes.slice(-1)}\n`,
+    );
+    break;
+  }
+}
+
+for (let i = 0; i < n; i++) {
+  const r = routers[i] as Router;
+  const receive = r.receive.bind(r);
+  r.receive = (now: Micros, port: Port, frame: Frame, fx: Effects): void => {
+    if (!watching || frame.type !== FrameType.Bootstrap) {
+      receive(now, port, frame, fx);
+      return;
+    }
+    const wasRight = isRight(i);
+    receive(now, port, frame, fx);
+    const payload = readBootstrapPayload(frame.payload);
+    const o = originOf.get(hexOf(frame.destinationKey));
+    if (!isCodecError(payload) && o !== undefined) {
+      const trip = tripOf(o, payload.seq, now);
+      const e = r.snake.get(frame.destinationKey);
+      trip.nodes.push(i);
+      trip.codes +=
+        e === null || e.seq !== payload.seq ? 'D' : e.destinationPort === NO_PORT ? 'A' : 'F';
+    }
+    if (wasRight && !isRight(i)) lost(i, 'replaced by a bootstrap');
+    else if (!wasRight && isRight(i)) regained(i);
+  };
+  const timer = r.timer.bind(r);
+  r.timer = (now: Micros, id: number, fx: Effects): void => {
+    if (!watching) {
+      timer(now, id, fx);
+      return;
+    }
+    const wasRight = isRight(i);
+    const before = r.snake.lastBootstrap;
+    timer(now, id, fx);
+    if (id === TIMER_SNAKE && r.snake.lastBootstrap !== before && r.snake.lastBootstrap === now) {
+      const trip = tripOf(i, r.options.clockEpochMs + Math.floor(now / 1000), now);
+      trip.nodes.push(i);
+      trip.codes += 'O';
+    }
+    if (wasRight && !isRight(i))
+      lost(i, id === TIMER_SNAKE ? 'expired at the tick' : `timer ${id}`);
+    else if (!wasRight && isRight(i)) regained(i);
+  };
+}
+
+host.at(from, () => {
+  setUpPredecessors();
+  watching = true;
+  let right = 0;
+  for (let i = 0; i < n; i++) if (isRight(i)) right++;
+  process.stdout.write(`${topology}: at ${s(from)} s ${right} of ${n} pointers are right\n`);
+});
+while (!sim.advance(1 << 20)) {}
+let right = 0;
+for (let i = 0; i < n; i++) if (isRight(i)) right++;
+outages.sort((a, b) => a - b);
+const q = (f: number): string =>
+  outages.length === 0
+    ? '-'
+    : s(outages[Math.min(outages.length - 1, Math.floor(f * outages.length))] as number);
+let still = 0;
+for (let i = 0; i < n; i++) if ((lostAt[i] as number) >= 0) still++;
+process.stdout.write(
+  `\n${s(from)}–${s(host.now)} s: ${losses} right pointers lost ${JSON.stringify(Object.fromEntries(lossCauses))}\n` +
+    `P's last bootstrap before the loss: ${JSON.stringify(Object.fromEntries(lastTrip))}\n` +
+    `${outages.length} got theirs back after (median / 90% / max) ${q(0.5)} / ${q(0.9)} / ${q(1)} s; ${still} still without at the end\n` +
+    `${right} of ${n} right at the end\n`,
+);
