@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { InputError } from '../sim/errors.ts';
 import {
   configFromArgs,
+  heldLines,
   parseBandwidth,
   parseLoss,
   parseQuirks,
@@ -24,6 +25,7 @@ test('flag parsers: bandwidth, loss, quirks', () => {
   assert.equal(parseBandwidth('56kbps'), 56_000);
   assert.equal(parseBandwidth('fast'), null);
   assert.equal(parseLoss('1%'), 0.01);
+  assert.equal(parseLoss('99.9%'), 0.999); // not 0.9990000000000001 (--snake-quorum compares with ≥)
   assert.equal(parseLoss('0.2'), 0.2);
   assert.equal(parseLoss('2'), null);
   assert.deepEqual(parseQuirks(['head-hop-limit', 'signatures=off']), {
@@ -38,6 +40,7 @@ const ARGS = {
   seed: '3',
   until: 'converged',
   timeout: '10m',
+  'snake-quorum': '100%',
   json: false,
   crypto: 'node' as const,
   'wire-encode': false,
@@ -60,6 +63,8 @@ test('flags become a RunConfig; bad values are InputErrors naming the flag', () 
   assert.deepEqual(c.router, { hybrid: false, maxPorts: 253, keepalives: false });
   assert.equal(c.until, 'converged');
   assert.equal(configFromArgs({ ...ARGS, until: '250ms' }, 'cmd').until, 250_000);
+  assert.equal(c.snakeQuorum, undefined); // 100%: every node, the default rule
+  assert.equal(configFromArgs({ ...ARGS, 'snake-quorum': '99.9%' }, 'cmd').snakeQuorum, 0.999);
   for (const [flag, value, pattern] of [
     ['until', 'soon', /--until: expected 'converged' or a duration/],
     ['latency', '5', /--latency/],
@@ -67,12 +72,36 @@ test('flags become a RunConfig; bad values are InputErrors naming the flag', () 
     ['loss', '3', /--loss/],
     ['max-ports', 70000, /--max-ports/], // > 253 is allowed (simulator-only, issue 7)
     ['seed', 'a b', /--seed/],
+    ['snake-quorum', '0', /--snake-quorum: expected a share of the nodes in \(0, 1\]/],
+    ['snake-quorum', '120%', /--snake-quorum/],
   ] as const) {
     assert.throws(
       () => configFromArgs({ ...ARGS, [flag]: value }, 'cmd'),
       (e: unknown) => e instanceof InputError && pattern.test(e.message),
     );
   }
+});
+
+test('--snake-quorum: a converged run stops 3 s after that share of the nodes holds the snake', () => {
+  const config = { topology: 'ba:300,m=2', seed: '1', until: 'converged', stretch: false } as const;
+  const strict = runSimulation(config);
+  const quorum = runSimulation({ ...config, snakeQuorum: 0.9 });
+  assert.ok(strict.converged && quorum.converged && !quorum.timedOut);
+  const s = strict.summary;
+  const q = quorum.summary;
+  assert.equal(s.snakeQuorum, undefined);
+  assert.equal(q.snakeQuorum, 0.9);
+  assert.ok(q.snakeQuorumAt != null && q.snakeQuorumAt < (s.snakeConvergedAt as number));
+  assert.equal(q.virtualSeconds, q.snakeQuorumAt + 3);
+  assert.equal(q.snakeConvergedAt, null); // stopped before every pointer was right
+  // 99.9% of 300 nodes is all of them; 99% allows 3 wrong, so it held no later.
+  assert.equal(s.snakeHeld?.at999, s.snakeConvergedAt);
+  assert.ok((s.snakeHeld?.at99 as number) <= (s.snakeConvergedAt as number));
+  assert.ok((s.snakeLosses as number) >= (q.snakeLosses as number));
+  assert.match(
+    heldLines(q).join('\n'),
+    /right at 90% of nodes from [\d.]+ s on \(--snake-quorum\)/,
+  );
 });
 
 test('runSimulation writes a complete results folder named <topology>-s<seed>-<hash8>', () => {

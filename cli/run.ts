@@ -62,6 +62,8 @@ export interface RunConfig {
   readonly until: 'converged' | Micros;
   /** Virtual-time limit for 'converged' runs (default 10 min). */
   readonly timeout?: Micros;
+  /** Share of nodes whose snake must hold for 'converged' (default 1; scenarios/execute.ts). */
+  readonly snakeQuorum?: number;
   readonly crypto?: CryptoName;
   readonly wireEncode?: boolean;
   /** Run-wide link defaults (topology edge attributes override per link). */
@@ -187,11 +189,13 @@ export class Simulation {
       wireEncode: config.wireEncode ?? false,
       ...(config.startSpread === undefined ? {} : { startSpread: config.startSpread }),
       untilConverged: config.until === 'converged',
+      ...(config.snakeQuorum === undefined ? {} : { snakeQuorum: config.snakeQuorum }),
       events: config.events === true,
       idFromTopology: true,
       manifestOptions: {
         until: config.until === 'converged' ? 'converged' : seconds(config.until),
         timeout: seconds(timeout),
+        snakeQuorum: config.snakeQuorum ?? 1,
         checkInterval: scenario.measure.interval,
         stretch: config.stretch !== false,
         stretchPairs: scenario.measure.sample,
@@ -318,7 +322,9 @@ export function parseLoss(text: string): number | null {
   const pct = t.endsWith('%');
   const v = Number(pct ? t.slice(0, -1) : t);
   if (t.length === 0 || !Number.isFinite(v)) return null;
-  const p = pct ? v / 100 : v;
+  // 99.9 / 100 is 0.9990000000000001 in binary floating point: a --snake-quorum of 99.9% would
+  // then refuse a fraction of exactly 0.999. 15 significant digits undo the division's error.
+  const p = pct ? Number((v / 100).toPrecision(15)) : v;
   return p >= 0 && p <= 1 ? p : null;
 }
 
@@ -349,6 +355,7 @@ interface RunArgs {
   keys?: string;
   until: string;
   timeout: string;
+  'snake-quorum': string;
   /** Results parent folder; false (--no-out) writes nothing. */
   out?: string | false;
   json: boolean;
@@ -417,6 +424,11 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       `--max-ports: expected an integer in 1..65535 (253 = the protocol's limit), got '${args['max-ports']}'`,
     );
   }
+  const quorum = parseLoss(String(args['snake-quorum']));
+  if (quorum === null || quorum === 0)
+    throw new InputError(
+      `--snake-quorum: expected a share of the nodes in (0, 1] like 99.9% or 0.999, got '${args['snake-quorum']}'`,
+    );
   if (!/^[\x21-\x7e]+$/.test(String(args.seed))) {
     throw new InputError(
       `--seed: expected a non-empty printable string without spaces, got '${args.seed}'`,
@@ -429,6 +441,7 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
     ...(args.keys === undefined ? {} : { keysFile: args.keys }),
     until: args.until === 'converged' ? 'converged' : durationArg('until', args.until),
     timeout: durationArg('timeout', args.timeout),
+    ...(quorum === 1 ? {} : { snakeQuorum: quorum }),
     crypto: args.crypto,
     wireEncode: args['wire-encode'],
     link: {
@@ -502,6 +515,25 @@ export function nextSteps(dir: string, report: boolean): string {
   return `\nNext:\n${rows.map(([c, w]) => `  ${c.padEnd(width)}   # ${w}`).join('\n')}\n`;
 }
 
+/**
+ * The snake as shares of nodes (summary snakeHeld, snakeLosses, snakeQuorumAt): on big networks it
+ * may never be right everywhere at once, and these say how close it got and how much it flickered.
+ */
+export function heldLines(s: RunSummary): string[] {
+  const from = (t: number | null | undefined): string =>
+    t == null ? 'not at the end' : `from ${t} s on`;
+  const lines: string[] = [];
+  if (s.snakeHeld !== undefined)
+    lines.push(
+      `snake held     right at 99% of nodes ${from(s.snakeHeld.at99)}, at 99.9% ${from(s.snakeHeld.at999)}; right pointers lost ${s.snakeLosses ?? 0} times`,
+    );
+  if (s.snakeQuorum !== undefined)
+    lines.push(
+      `snake quorum   right at ${+(100 * s.snakeQuorum).toFixed(6)}% of nodes ${from(s.snakeQuorumAt)} (--snake-quorum)`,
+    );
+  return lines;
+}
+
 function humanSummary(result: RunResult, outDir: string | null): string {
   const s = result.summary;
   const fmt = (t: number | null): string => (t === null ? 'not converged' : `${t.toFixed(3)} s`);
@@ -520,6 +552,7 @@ function humanSummary(result: RunResult, outDir: string | null): string {
     `root           ${s.root ?? '-'}`,
     `tree           ${fmt(s.treeConvergedAt)}${by(s.treeReached)}`,
     `snake          ${fmt(s.snakeConvergedAt)}${by(s.snakeReached)}`,
+    ...heldLines(s),
     `frames         ${frames}`,
     ...stretchLines(s),
     `virtual        ${s.virtualSeconds.toFixed(3)} s, ${s.events} events, wall ${s.wallSeconds.toFixed(2)} s (${Math.round(s.events / Math.max(s.wallSeconds, 1e-6)).toLocaleString('en-US')} events/s)`,
@@ -563,6 +596,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         default: '10m',
         describe: 'virtual-time limit for --until converged (exit code 3 when reached)',
+      })
+      .option('snake-quorum', {
+        type: 'string',
+        default: '100%',
+        describe:
+          'with --until converged: the share of nodes whose descending pointer must be right (99.9% or 0.999). Big snakes may never be right everywhere at once: pointers expire and come back (summary snakeLosses)',
       })
       .option('out', {
         type: 'string',

@@ -33,6 +33,7 @@ import {
 import type {
   DeliverySummary,
   Distribution,
+  Held,
   NodeRow,
   PairRow,
   PathHop,
@@ -73,6 +74,8 @@ export interface CollectedResults {
   /** Per-node convergence quantiles (schema.ts Reached), from the nodes' rows. */
   readonly treeReached: Reached;
   readonly snakeReached: Reached;
+  readonly snakeHeld: Held;
+  readonly snakeLosses: number;
   readonly root: string | null;
   readonly stretch: Partial<Record<RoutingMode, StretchSummary>>;
   readonly delivery: Partial<Record<RoutingMode, DeliverySummary>>;
@@ -680,11 +683,17 @@ export class RunCollector implements ScenarioCollector {
     });
     const tree = finalConvergence(this.samples, 'tree');
     const snake = finalConvergence(this.samples, 'snake');
+    const held = (atLeast: number): number | null => {
+      const t = finalConvergence(this.samples, 'snake', atLeast);
+      return t === null ? null : s(t);
+    };
     return {
       treeConvergedAt: tree === null ? null : s(tree),
       snakeConvergedAt: snake === null ? null : s(snake),
       treeReached: reached(nodes.map((n) => n.tree_converged_at)),
       snakeReached: reached(nodes.map((n) => n.snake_converged_at)),
+      snakeHeld: { at99: held(0.99), at999: held(0.999) },
+      snakeLosses: this.t.snakeLosses,
       root: rootIndex === -1 ? null : (g.names[rootIndex] as string),
       stretch,
       delivery,

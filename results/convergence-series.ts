@@ -64,14 +64,18 @@ function settle(window: readonly Sample[], metric: 'tree' | 'snake', start: Micr
   return since === null ? null : since - start;
 }
 
-/** Absolute time from which the series stayed at 1 until its end (null if not 1 at the end). */
+/**
+ * Absolute time from which the series stayed at `atLeast` or above (default 1: every node) until
+ * its end; null if it is below at the end.
+ */
 export function finalConvergence(
   samples: readonly Sample[],
   metric: 'tree' | 'snake',
+  atLeast = 1,
 ): Micros | null {
   let since: Micros | null = null;
   for (const s of samples) {
-    if (s[metric] === 1) {
+    if (s[metric] >= atLeast) {
       if (since === null) since = s.time;
     } else since = null;
   }

@@ -125,4 +125,8 @@ test('episodes: time to reach 1 and stay there until the next change', () => {
   assert.equal(finalConvergence(samples, 'tree'), 7);
   assert.equal(finalConvergence(samples.slice(0, 7), 'snake'), 6);
   assert.equal(finalConvergence(samples.slice(0, 5), 'tree'), null);
+  // At a share below 1 (summary snakeHeld, --snake-quorum): ≥ 0.9 from 3 on, ≥ 0.95 from 6 on.
+  assert.equal(finalConvergence(samples, 'snake', 0.9), 3);
+  assert.equal(finalConvergence(samples, 'snake', 0.95), 6);
+  assert.equal(finalConvergence(samples, 'tree', 0.85), 5);
 });

@@ -60,6 +60,18 @@ export interface Reached {
   readonly p99: number | null;
 }
 
+/**
+ * How much of the snake held at the end, as fractions of nodes rather than per node: the first
+ * sample time from which at least 99% (`at99`) and 99.9% (`at999`) of the nodes had the right
+ * descending pointer at every later sample; null if the fraction was below at the end. Where a
+ * large snake never holds everywhere at once (pointers keep expiring and coming back: see
+ * `snakeLosses`), these say when it was as good as it got.
+ */
+export interface Held {
+  readonly at99: number | null;
+  readonly at999: number | null;
+}
+
 export interface StretchSummary extends Distribution {
   readonly pairs: number; // pairs measured (delivered to the right node)
   readonly sampled: boolean; // true when pairs is a seeded sample, not all ordered pairs
@@ -84,6 +96,19 @@ export interface RunSummary {
   /** Absent in results written before these fields existed. */
   readonly treeReached?: Reached;
   readonly snakeReached?: Reached;
+  readonly snakeHeld?: Held;
+  /**
+   * Right descending pointers lost: how many times a node that had its right pointer at one
+   * convergence sample had a wrong one at the next (sim/convergence.ts snakeLosses). In a run
+   * whose topology does not change, the snake's flicker.
+   */
+  readonly snakeLosses?: number;
+  /**
+   * Only in runs stopped by `pinelab run --until converged --snake-quorum q` with q < 1: q, and the
+   * first sample time from which at least that share of the nodes held the snake ever since.
+   */
+  readonly snakeQuorum?: number;
+  readonly snakeQuorumAt?: number | null;
   readonly framesByType: Readonly<Record<string, number>>; // keepalive, announcement, bootstrap, traffic, wakeup
   readonly bytesByType: Readonly<Record<string, number>>;
   readonly events: number;

@@ -93,6 +93,12 @@ export interface ExecuteOptions {
   readonly startSpread?: Micros;
   /** Stop CONVERGED_GRACE after tree and snake hold; the scenario's duration is the timeout. */
   readonly untilConverged?: boolean;
+  /**
+   * Share of the nodes whose snake must hold for `untilConverged` (default 1: every node). Large
+   * snakes may never hold everywhere at once (pointers expire and come back: summary snakeLosses),
+   * so a run can stop at, say, 0.999 instead of at its timeout.
+   */
+  readonly snakeQuorum?: number;
   /** Record events.jsonl. */
   readonly events?: boolean;
   /** Automatic start/converged/end snapshots up to this many nodes (default AUTO_SNAPSHOTS_UP_TO). */
@@ -241,6 +247,8 @@ export class Execution {
   private readonly chunked: ChunkedHost;
   private readonly end: Micros;
   private stopAt: Micros | null = null;
+  /** First sample from which the snake has held at `snakeQuorum` ever since, or null. */
+  private quorumSince: Micros | null = null;
   private stopNow = false;
   private readonly stopPredicate = (): boolean => this.stopNow;
   private done = false;
@@ -351,8 +359,11 @@ export class Execution {
     this.lastTree = tree;
     this.lastSnake = snake;
     this.lastNodes = nodes;
+    const quorum = this.options.snakeQuorum ?? 1;
+    if (snake >= quorum) this.quorumSince ??= this.host.now;
+    else this.quorumSince = null;
     if (!untilConverged) return;
-    if (tree !== 1 || snake !== 1) {
+    if (tree !== 1 || snake < quorum) {
       this.stopAt = null;
       return;
     }
@@ -410,6 +421,7 @@ export class Execution {
     const mean = (xs: number[]) =>
       xs.length === 0 ? null : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e6) / 1e6;
     const names = r.nodes.map((n) => n.node);
+    const quorum = this.options.snakeQuorum ?? 1;
     const summary: ScenarioSummary = {
       nodes: names.length,
       links: links.length,
@@ -419,6 +431,15 @@ export class Execution {
       snakeConvergedAt: r.snakeConvergedAt,
       treeReached: r.treeReached,
       snakeReached: r.snakeReached,
+      snakeHeld: r.snakeHeld,
+      snakeLosses: r.snakeLosses,
+      ...(quorum < 1
+        ? {
+            snakeQuorum: quorum,
+            snakeQuorumAt:
+              this.quorumSince === null ? null : round6(this.quorumSince / MICROS_PER_SECOND),
+          }
+        : {}),
       framesByType: r.framesByType,
       bytesByType: r.bytesByType,
       events,
@@ -500,7 +521,9 @@ export class Execution {
       runId: `${base}-s${runIdBase(scenario.seed, false)}-${traceHash.slice(0, 8)}`,
       summary,
       data,
-      converged: r.treeConvergedAt !== null && r.snakeConvergedAt !== null,
+      converged:
+        r.treeConvergedAt !== null &&
+        (quorum < 1 ? this.quorumSince !== null : r.snakeConvergedAt !== null),
       interrupted: this.interrupted,
       host,
       views,

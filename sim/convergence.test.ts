@@ -140,6 +140,25 @@ test('per-component root and predecessor; times are the first sample from which 
   assert.equal(tracker.treeChangedAt[5], 0);
 });
 
+test('snakeLosses counts right pointers that are wrong at the next sample, not wrong ones', () => {
+  const { r, tracker } = world();
+  tracker.sample(0);
+  converge(r);
+  tracker.sample(50_000);
+  assert.equal(tracker.snakeLosses, 0); // wrong → right is no loss
+  r('c').descendingKey = null; // expired (§6.3 step 1)
+  r('e').descendingKey = key(1); // not its predecessor
+  tracker.sample(100_000);
+  assert.equal(tracker.snakeLosses, 2);
+  tracker.sample(150_000); // still wrong: no new loss
+  assert.equal(tracker.snakeLosses, 2);
+  r('c').descendingKey = key(10);
+  tracker.sample(200_000);
+  r('c').descendingKey = null;
+  tracker.sample(250_000);
+  assert.equal(tracker.snakeLosses, 3);
+});
+
 test('components follow link changes: removing a link changes who is greatest', () => {
   const { host, r, tracker } = world();
   converge(r);

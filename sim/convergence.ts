@@ -265,6 +265,14 @@ export class ConvergenceTracker {
   snakeFraction = 0;
   coordsFraction = 0;
   liveNodes = 0;
+  /**
+   * Right snake states lost: how many times a node that had the right descending pointer at one
+   * sample had a wrong one at the next, whatever the cause (after start-up; topology changes
+   * included). In a network that does not change this is the snake's flicker: a pointer expires
+   * when its predecessor's bootstraps stop reaching it (§6.3 step 1, §6.5 step 7). Losses and
+   * recoveries between two samples are not seen.
+   */
+  snakeLosses = 0;
   samples = 0;
   lastSample: Micros = -1;
 
@@ -478,6 +486,7 @@ export class ConvergenceTracker {
       }
       const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
       this.treeOkNow[i] = treeOk ? 1 : 0;
+      if (this.snakeOkNow[i] === 1 && !snakeOk) this.snakeLosses++;
       this.snakeOkNow[i] = snakeOk ? 1 : 0;
       this.coordsOkNow[i] = coordsOk ? 1 : 0;
       if (treeOk) {
