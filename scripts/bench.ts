@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { percent, runSimulation } from '../cli/run.ts';
-import type { Reached } from '../results/schema.ts';
+import type { Held, Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { benchTopologies } from '../topologies/bench.ts';
@@ -112,6 +112,9 @@ interface ScaleFigures {
   readonly snakeConvergedAt: number | null;
   /** Seconds by which 50/90/99% of the nodes had their final snake state (summary.snakeReached). */
   readonly snakeReached: Reached | null;
+  /** From when 99% / 99.9% of the nodes held the snake (summary.snakeHeld), and pointers lost. */
+  readonly snakeHeld: Held | null;
+  readonly snakeLosses: number | null;
   /** Fractions of nodes whose tree / snake state was correct at the last sample (how far a capped row got). */
   readonly tree: number;
   readonly snake: number;
@@ -151,6 +154,8 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     virtualSeconds: r.summary.virtualSeconds,
     snakeConvergedAt: r.summary.snakeConvergedAt,
     snakeReached: r.summary.snakeReached ?? null,
+    snakeHeld: r.summary.snakeHeld ?? null,
+    snakeLosses: r.summary.snakeLosses ?? null,
     tree,
     snake,
     events: r.summary.events,
@@ -183,6 +188,8 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
       'converged',
       'snake s',
       'snake 50 / 90 / 99% of nodes s',
+      'snake held by 99 / 99.9% s',
+      'pointers lost',
       'virtual s',
       'tree / snake correct',
       'events',
@@ -228,6 +235,8 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
           : [f.snakeReached.p50, f.snakeReached.p90, f.snakeReached.p99]
               .map((t) => t ?? '-')
               .join(' / '),
+        f.snakeHeld === null ? '-' : `${f.snakeHeld.at99 ?? '-'} / ${f.snakeHeld.at999 ?? '-'}`,
+        f.snakeLosses ?? '-',
         f.virtualSeconds,
         `${percent(f.tree)} / ${percent(f.snake)}`,
         f.events,
