@@ -10,8 +10,9 @@
  * (§6.3 step 1: no bootstrap of P refreshed it for 10 s), by a link loss (§4.5) or by a root change:
  * a closer key than P does not exist. For each loss it prints how, then P's last bootstraps, each as
  * the path it took (recorded at every hop, §6.5) with what happened at its last node: A = arrived
- * (dead end, step 8), F = the entry was installed but the frame went no further (step 9: arrival
- * link or watermark), D = dropped before installing (steps 2–5). Prints figures, asserts nothing.
+ * (dead end, step 8), L = dropped because the next hop was the arrival link (step 9), W = dropped
+ * by the watermark check (step 9: forwarded nowhere, and nothing heard of it for 0.5 s), D =
+ * dropped before installing (steps 2–5), … = still in flight. Prints figures, asserts nothing.
  */
 import { Simulation } from '../cli/run.ts';
 import { NO_PORT } from '../router/decisions/links.ts';
@@ -43,6 +44,8 @@ const s = (t: Micros): string => (t / MICROS_PER_SECOND).toFixed(3);
 interface Trip {
   seq: number;
   start: Micros;
+  /** Time of the latest hop. */
+  lastAt: Micros;
   nodes: number[];
   codes: string;
 }
@@ -51,7 +54,7 @@ const trips: Trip[][] = Array.from({ length: n }, () => []);
 function tripOf(o: number, seq: number, start: Micros): Trip {
   const ring = trips[o] as Trip[];
   for (const t of ring) if (t.seq === seq) return t;
-  const t: Trip = { seq, start, nodes: [], codes: '' };
+  const t: Trip = { seq, start, lastAt: start, nodes: [], codes: '' };
   ring.push(t);
   if (ring.length > RING) ring.shift();
   return t;
@@ -92,6 +95,13 @@ function isRight(x: number): boolean {
   return p < 0 ? d === null : d !== null && originOf.get(hexOf(d.key)) === p;
 }
 
+/** How a trip ended (see the file comment); a trip recorded from mid-flight has no origin 'O'. */
+function end(t: Trip): string {
+  const c = t.codes[t.codes.length - 1] ?? '?';
+  if (c !== 'f' && c !== 'O') return c;
+  return host.now - t.lastAt > MICROS_PER_SECOND / 2 ? 'W' : '…';
+}
+
 /** When each node last lost a right pointer (-1: it has not, or it got it back). */
 const lostAt = new Float64Array(n).fill(-1);
 const outages: number[] = [];
@@ -107,11 +117,10 @@ function lost(x: number, how: string): void {
   losses++;
   lossCauses.set(how, (lossCauses.get(how) ?? 0) + 1);
   lostAt[x] = host.now;
-  const history = trips[pred[x] as number] as Trip[];
-  const t = history[history.length - 1];
-  if (t !== undefined) {
-    const end = t.nodes.includes(x) ? 'reached X' : `missed X, ${t.codes.slice(-1)}`;
-    lastTrip.set(end, (lastTrip.get(end) ?? 0) + 1);
+  for (const t of trips[pred[x] as number] as Trip[]) {
+    if (t.codes[0] !== 'O' || host.now - t.start > 10 * MICROS_PER_SECOND) continue;
+    const how = t.nodes.includes(x) ? 'reached X' : `missed X, ${end(t)}`;
+    lastTrip.set(how, (lastTrip.get(how) ?? 0) + 1);
   }
   // Report only losses whose P has a recorded history (watching began ≥ 3 periods before).
   if (reported >= maxReports || (trips[pred[x] as number] as Trip[]).length < 3) return;
@@ -127,7 +136,7 @@ function lost(x: number, how: string): void {
     const passes = t.nodes.includes(x);
     const last = t.nodes[t.nodes.length - 1] as number;
     process.stdout.write(
-      `  P's bootstrap at ${s(t.start)} s: ${t.nodes.length} nodes, ${passes ? 'reached X' : 'missed X'}, ended at ${host.nameAt(last)} ${t.codes[t.codes.length - 1]}\n`,
+      `  P's bootstrap at ${s(t.start)} s: ${t.nodes.length} nodes, ${passes ? 'reached X' : 'missed X'}, ended at ${host.nameAt(last)} ${end(t)}${t.codes[0] === 'O' ? '' : ' (recorded from mid-flight)'}\n`,
     );
   }
   const ring = trips[p] as Trip[];
@@ -135,14 +144,14 @@ function lost(x: number, how: string): void {
   for (let k = 0; k + 1 < ring.length; k++) {
     const a = ring[k] as Trip;
     const b = ring[k + 1] as Trip;
-    if (!a.nodes.includes(x) || b.nodes.includes(x)) continue;
+    if (a.codes[0] !== 'O' || !a.nodes.includes(x) || b.nodes.includes(x)) continue;
     let j = 0;
     while (j < a.nodes.length && j < b.nodes.length && a.nodes[j] === b.nodes[j]) j++;
     const at = a.nodes[j - 1] as number;
     process.stdout.write(
       `  parted after ${j} common nodes at ${host.nameAt(at)}: then ${host.nameAt(a.nodes[j] ?? -1)} vs ${host.nameAt(b.nodes[j] ?? -1)}\n` +
         `    reached X: ${a.nodes.map((v) => host.nameAt(v)).join(' ')}\n` +
-        `    missed X:  ${b.nodes.map((v) => host.nameAt(v)).join(' ')} ${b.codes.slice(-1)}\n`,
+        `    missed X:  ${b.nodes.map((v) => host.nameAt(v)).join(' ')} ${end(b)}\n`,
     );
     break;
   }
@@ -164,8 +173,16 @@ for (let i = 0; i < n; i++) {
       const trip = tripOf(o, payload.seq, now);
       const e = r.snake.get(frame.destinationKey);
       trip.nodes.push(i);
+      trip.lastAt = now;
+      // 'f': forwarded, or dropped by the watermark check (told apart later by time, see end()).
       trip.codes +=
-        e === null || e.seq !== payload.seq ? 'D' : e.destinationPort === NO_PORT ? 'A' : 'F';
+        e === null || e.seq !== payload.seq
+          ? 'D'
+          : e.destinationPort === NO_PORT
+            ? 'A'
+            : e.destinationPort === port
+              ? 'L'
+              : 'f';
     }
     if (wasRight && !isRight(i)) lost(i, 'replaced by a bootstrap');
     else if (!wasRight && isRight(i)) regained(i);
@@ -209,7 +226,7 @@ let still = 0;
 for (let i = 0; i < n; i++) if ((lostAt[i] as number) >= 0) still++;
 process.stdout.write(
   `\n${s(from)}–${s(host.now)} s: ${losses} right pointers lost ${JSON.stringify(Object.fromEntries(lossCauses))}\n` +
-    `P's last bootstrap before the loss: ${JSON.stringify(Object.fromEntries(lastTrip))}\n` +
+    `P's bootstraps in the 10 s before each loss: ${JSON.stringify(Object.fromEntries(lastTrip))}\n` +
     `${outages.length} got theirs back after (median / 90% / max) ${q(0.5)} / ${q(0.9)} / ${q(1)} s; ${still} still without at the end\n` +
     `${right} of ${n} right at the end\n`,
 );
