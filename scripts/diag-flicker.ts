@@ -14,15 +14,14 @@
  * by the watermark check (step 9: forwarded nowhere, and nothing heard of it for 0.5 s), D =
  * dropped before installing (steps 2–5), … = still in flight. Prints figures, asserts nothing.
  */
-import { Simulation } from '../cli/run.ts';
 import { NO_PORT } from '../router/decisions/links.ts';
-import { compareKeys } from '../router/keys.ts';
 import type { Router } from '../router/router.ts';
 import { TIMER_SNAKE } from '../router/snake.ts';
 import type { Effects, Frame, Micros, Port } from '../router/types.ts';
 import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
 import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
 import { isCodecError } from '../router/wire/errors.ts';
+import { keyOrder, openRun } from './diag-common.ts';
 
 const topology = process.argv[2] ?? 'ba:2000,m=2';
 const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
@@ -30,14 +29,8 @@ const to = Number(process.argv[4] ?? '120') * MICROS_PER_SECOND;
 const seed = process.argv[5] ?? '1';
 const maxReports = Number(process.argv[6] ?? '5');
 
-const sim = new Simulation({ topology, seed, until: to });
-const host = sim.host;
-const n = host.nodeCount;
-const routers: Router[] = [];
-for (let i = 0; i < n; i++) routers.push(host.routerAt(i) as Router);
-const originOf = new Map<string, number>();
-const hexOf = (k: Uint8Array): string => Buffer.from(k).toString('hex');
-for (let i = 0; i < n; i++) originOf.set(hexOf(host.keyAt(i)), i);
+const run = openRun(topology, seed, to);
+const { sim, host, n, routers, nodeOf } = run;
 const s = (t: Micros): string => (t / MICROS_PER_SECOND).toFixed(3);
 
 /** One bootstrap as it went: nodes in order, and the outcome at each. */
@@ -61,38 +54,15 @@ function tripOf(o: number, seq: number, start: Micros): Trip {
 }
 
 let watching = false;
-const pred = new Int32Array(n).fill(-1);
+let pred: Int32Array = new Int32Array(0);
 let losses = 0;
 let reported = 0;
 const lossCauses = new Map<string, number>();
 
-function setUpPredecessors(): void {
-  const comp = new Int32Array(n).fill(-1);
-  let c = 0;
-  for (let st = 0; st < n; st++) {
-    if (comp[st] !== -1) continue;
-    const members = [st];
-    comp[st] = c;
-    for (let k = 0; k < members.length; k++) {
-      const v = members[k] as number;
-      for (const l of (routers[v] as Router).peers.links) {
-        const w = host.peerAt(v, l.port);
-        if (l.up && w >= 0 && comp[w] === -1) {
-          comp[w] = c;
-          members.push(w);
-        }
-      }
-    }
-    members.sort((a, b) => compareKeys(host.keyAt(a), host.keyAt(b)));
-    for (let k = 1; k < members.length; k++) pred[members[k] as number] = members[k - 1] as number;
-    c++;
-  }
-}
-
 function isRight(x: number): boolean {
   const d = (routers[x] as Router).snake.descending;
   const p = pred[x] as number;
-  return p < 0 ? d === null : d !== null && originOf.get(hexOf(d.key)) === p;
+  return p < 0 ? d === null : d !== null && nodeOf(d.key) === p;
 }
 
 /** How a trip ended (see the file comment); a trip recorded from mid-flight has no origin 'O'. */
@@ -130,7 +100,7 @@ function lost(x: number, how: string): void {
   const p = pred[x] as number;
   const now = host.now;
   process.stdout.write(
-    `\n${s(now)} s: ${host.nameAt(x)} lost its pointer to P=${host.nameAt(p)} (${how}); now ${d === null ? 'none' : host.nameAt(originOf.get(hexOf(d.key)) ?? -1)}\n`,
+    `\n${s(now)} s: ${host.nameAt(x)} lost its pointer to P=${host.nameAt(p)} (${how}); now ${d === null ? 'none' : host.nameAt(nodeOf(d.key) ?? -1)}\n`,
   );
   for (const t of trips[p] as Trip[]) {
     const passes = t.nodes.includes(x);
@@ -168,7 +138,7 @@ for (let i = 0; i < n; i++) {
     const wasRight = isRight(i);
     receive(now, port, frame, fx);
     const payload = readBootstrapPayload(frame.payload);
-    const o = originOf.get(hexOf(frame.destinationKey));
+    const o = nodeOf(frame.destinationKey);
     if (!isCodecError(payload) && o !== undefined) {
       const trip = tripOf(o, payload.seq, now);
       const e = r.snake.get(frame.destinationKey);
@@ -208,7 +178,7 @@ for (let i = 0; i < n; i++) {
 }
 
 host.at(from, () => {
-  setUpPredecessors();
+  pred = keyOrder(run).pred;
   watching = true;
   let right = 0;
   for (let i = 0; i < n; i++) if (isRight(i)) right++;

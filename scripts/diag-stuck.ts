@@ -13,7 +13,6 @@
  * (peer, ancestor of a peer, or valid table entry). A dry run changes nothing. Prints figures,
  * asserts nothing.
  */
-import { Simulation } from '../cli/run.ts';
 import type { LinkInfo } from '../router/decisions/links.ts';
 import { NO_PORT } from '../router/decisions/links.ts';
 import { type SnekEntryInfo, SnekRule } from '../router/decisions/snek-next-hop.ts';
@@ -22,6 +21,7 @@ import type { Router } from '../router/router.ts';
 import { snekNextHop } from '../router/snake.ts';
 import type { Micros, PublicKey, Watermark } from '../router/types.ts';
 import { MICROS_PER_SECOND } from '../router/types.ts';
+import { keyOrder, openRun } from './diag-common.ts';
 
 const topology = process.argv[2] ?? 'ba:2000,m=2';
 const times = (process.argv[3] ?? '60')
@@ -31,14 +31,8 @@ const seed = process.argv[4] ?? '1';
 const last = times[times.length - 1] as Micros;
 const RULE = Object.fromEntries(Object.entries(SnekRule).map(([k, v]) => [v, k]));
 
-const sim = new Simulation({ topology, seed, until: last });
-const host = sim.host;
-const n = host.nodeCount;
-const routers: Router[] = [];
-for (let i = 0; i < n; i++) routers.push(host.routerAt(i) as Router);
-const nodeByKey = new Map<string, number>();
-const hexOf = (k: PublicKey): string => Buffer.from(k).toString('hex');
-for (let i = 0; i < n; i++) nodeByKey.set(hexOf(host.keyAt(i)), i);
+const run = openRun(topology, seed, last);
+const { sim, host, n, routers, nodeOf } = run;
 
 /** §6.6 as written: every candidate in order, no indexes, no early exits. */
 function plainNextHop(r: Router, boot: boolean, dest: PublicKey, wm: Watermark) {
@@ -110,30 +104,6 @@ function plainNextHop(r: Router, boot: boolean, dest: PublicKey, wm: Watermark) 
   return { port, key: bestKey, seq: bestSeq, rule };
 }
 
-/** Connected components over up links (refused links leave isolated nodes). */
-function components(): Int32Array {
-  const comp = new Int32Array(n).fill(-1);
-  let c = 0;
-  for (let s = 0; s < n; s++) {
-    if (comp[s] !== -1) continue;
-    const stack = [s];
-    comp[s] = c;
-    while (stack.length > 0) {
-      const v = stack.pop() as number;
-      for (const l of routers[v]?.peers.links ?? []) {
-        if (!l.up) continue;
-        const w = host.peerAt(v, l.port);
-        if (w >= 0 && comp[w] === -1) {
-          comp[w] = c;
-          stack.push(w);
-        }
-      }
-    }
-    c++;
-  }
-  return comp;
-}
-
 function knows(v: number, x: PublicKey): string {
   const r = routers[v] as Router;
   const how: string[] = [];
@@ -163,33 +133,16 @@ function report(at: Micros): void {
         );
     }
   }
-  const comp = components();
-  const byComp = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const c = comp[i] as number;
-    const list = byComp.get(c);
-    if (list === undefined) byComp.set(c, [i]);
-    else list.push(i);
-  }
-  const rank = new Int32Array(n);
-  const order = new Map<number, number[]>();
-  for (const [c, list] of byComp) {
-    list.sort((a, b) => compareKeys(host.keyAt(a), host.keyAt(b)));
-    list.forEach((v, k) => {
-      rank[v] = k;
-    });
-    order.set(c, list);
-  }
+  const { components, rank, pred } = keyOrder(run);
   const wrong: [number, number][] = [];
   for (let i = 0; i < n; i++) {
-    const list = order.get(comp[i] as number) as number[];
-    const want = rank[i] === 0 ? -1 : (list[(rank[i] as number) - 1] as number);
+    const want = pred[i] as number;
     const d = routers[i]?.snake.descending ?? null;
-    const has = d === null ? -1 : (nodeByKey.get(hexOf(d.key)) ?? -2);
+    const has = d === null ? -1 : (nodeOf(d.key) ?? -2);
     if (has !== want) wrong.push([i, want]);
   }
   console.log(
-    `\n=== t=${at / MICROS_PER_SECOND}s: ${byComp.size} components, ${wrong.length} wrong, ${mismatches} search mismatches at origins`,
+    `\n=== t=${at / MICROS_PER_SECOND}s: ${components} components, ${wrong.length} wrong, ${mismatches} search mismatches at origins`,
   );
   let hopMismatches = 0;
   for (const [x, p] of wrong.slice(0, 40)) {
@@ -197,7 +150,7 @@ function report(at: Micros): void {
     const has =
       d === null
         ? 'none'
-        : `${(rank[x] as number) - (rank[nodeByKey.get(hexOf(d.key)) as number] as number)} down`;
+        : `${(rank[x] as number) - (rank[nodeOf(d.key) as number] as number)} down`;
     console.log(
       `\n${host.nameAt(x)} rank ${rank[x]} deg ${routers[x]?.peers.links.length} depth ${routers[x]?.tree.coords().length} has ${has}; P=${p < 0 ? '-' : host.nameAt(p)} deg ${p < 0 ? 0 : routers[p]?.peers.links.length}`,
     );
@@ -205,7 +158,7 @@ function report(at: Micros): void {
     const xKey = host.keyAt(x);
     const pKey = host.keyAt(p);
     const rel = (k: PublicKey): string => {
-      const v = nodeByKey.get(hexOf(k));
+      const v = nodeOf(k);
       if (v === undefined) return '?';
       return `${host.nameAt(v)}(${(rank[v] as number) - (rank[p] as number) >= 0 ? '+' : ''}${(rank[v] as number) - (rank[p] as number)})`;
     };
