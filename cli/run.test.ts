@@ -98,6 +98,9 @@ test('--snake-quorum: a converged run stops 3 s after that share of the nodes ho
   assert.equal(s.snakeHeld?.at999, s.snakeConvergedAt);
   assert.ok((s.snakeHeld?.at99 as number) <= (s.snakeConvergedAt as number));
   assert.ok((s.snakeLosses as number) >= (q.snakeLosses as number));
+  // nodes.csv snake_losses: the same losses, per node.
+  const perNode = strict.nodes.reduce((sum, r) => sum + (r.snake_losses as number), 0);
+  assert.equal(perNode, s.snakeLosses);
   assert.match(
     heldLines(q).join('\n'),
     /right at 90% of nodes from [\d.]+ s on \(--snake-quorum\)/,

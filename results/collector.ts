@@ -604,6 +604,7 @@ export class RunCollector implements ScenarioCollector {
         coords_cache_size: v.coordsCacheSize,
         tree_converged_at: since(tr.treeOkSince, name),
         snake_converged_at: since(tr.snakeOkSince, name),
+        snake_losses: tr.snakeLossCount[trackerIndex.get(name) ?? -1] ?? 0,
       };
     });
     const eps: Episode[] = episodes(this.samples, this.changes);

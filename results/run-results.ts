@@ -31,6 +31,7 @@ export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = [
   'coords_cache_size',
   'tree_converged_at',
   'snake_converged_at',
+  'snake_losses',
 ];
 export const TIMESERIES_COLUMNS: readonly (keyof TimeseriesRow & string)[] = [
   'time_s',

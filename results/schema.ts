@@ -143,6 +143,11 @@ export interface NodeRow {
   readonly coords_cache_size: number;
   readonly tree_converged_at: number | ''; // virtual s when this node reached its final tree state
   readonly snake_converged_at: number | '';
+  /**
+   * How many times this node's right descending pointer was wrong at the next convergence sample
+   * (summary snakeLosses, per node); '' in results written before the column existed.
+   */
+  readonly snake_losses: number | '';
 }
 
 /**

@@ -186,6 +186,7 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
     coords_cache_size: adj[i]!.length + Math.floor(rng() * 3),
     tree_converged_at: treeAt[i]!,
     snake_converged_at: snakeAt[i]!,
+    snake_losses: 0,
   }));
 
   // One link is cut at 5 s and restored at 7 s (the "scenario").

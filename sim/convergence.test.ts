@@ -157,6 +157,7 @@ test('snakeLosses counts right pointers that are wrong at the next sample, not w
   r('c').descendingKey = null;
   tracker.sample(250_000);
   assert.equal(tracker.snakeLosses, 3);
+  assert.deepEqual([...tracker.snakeLossCount.slice(0, 6)], [0, 0, 2, 0, 1, 0]); // c twice, e once
 });
 
 test('components follow link changes: removing a link changes who is greatest', () => {

@@ -273,6 +273,8 @@ export class ConvergenceTracker {
    * recoveries between two samples are not seen.
    */
   snakeLosses = 0;
+  /** Per node: its share of snakeLosses. */
+  snakeLossCount: Int32Array = new Int32Array(0);
   samples = 0;
   lastSample: Micros = -1;
 
@@ -357,6 +359,7 @@ export class ConvergenceTracker {
     this.snakeOkSince = f64(this.snakeOkSince, -1);
     this.treeChangedAt = f64(this.treeChangedAt);
     this.snakeChangedAt = f64(this.snakeChangedAt);
+    this.snakeLossCount = i32(this.snakeLossCount);
     while (this.states.length < size) this.states.push(newState());
     // Packed arrays of references (no holes): filled up front.
     for (const refs of [this.prevRootKey, this.prevDescending, this.coordsMine, this.coordsParent])
@@ -486,7 +489,10 @@ export class ConvergenceTracker {
       }
       const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
       this.treeOkNow[i] = treeOk ? 1 : 0;
-      if (this.snakeOkNow[i] === 1 && !snakeOk) this.snakeLosses++;
+      if (this.snakeOkNow[i] === 1 && !snakeOk) {
+        this.snakeLosses++;
+        this.snakeLossCount[i] = (this.snakeLossCount[i] as number) + 1;
+      }
       this.snakeOkNow[i] = snakeOk ? 1 : 0;
       this.coordsOkNow[i] = coordsOk ? 1 : 0;
       if (treeOk) {

@@ -24,9 +24,12 @@ test('parseNodes: numbers, empty cells kept as empty, keys lower-cased', () => {
     coords_cache_size: 2,
     tree_converged_at: 0.5,
     snake_converged_at: '',
+    snake_losses: '', // a results folder from before the column
   });
   assert.equal(rows[1]!.parent, 'a');
   assert.equal(rows[1]!.snake_converged_at, 2);
+  const withLosses = parseNodes(`${NODES.replace('\n', ',snake_losses\n').replace(/2$/, '2,3')}`);
+  assert.equal(withLosses[1]!.snake_losses, 3);
 });
 
 test('parseNodes: missing column and non-number name the file and line', () => {

@@ -63,6 +63,8 @@ export function parseNodes(text: string, file = 'nodes.csv'): NodeRow[] {
       coords_cache_size: Number(r['coords_cache_size'] ?? 0),
       tree_converged_at: numOrEmpty(file, line, 'tree_converged_at', r['tree_converged_at']),
       snake_converged_at: numOrEmpty(file, line, 'snake_converged_at', r['snake_converged_at']),
+      // Absent in results written before the column existed.
+      snake_losses: numOrEmpty(file, line, 'snake_losses', r['snake_losses']),
     };
   });
 }

@@ -49,6 +49,7 @@ const row = (
   coords_cache_size: 0,
   tree_converged_at: 1,
   snake_converged_at: 2,
+  snake_losses: 0,
 });
 
 test('buildGraph: key ranks by byte order (case-insensitive hex), links as indices', () => {
