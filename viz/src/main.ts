@@ -16,7 +16,7 @@ import {
   UNKNOWN_NODE,
 } from './model/graph.ts';
 import { indexPaths, MODES } from './model/paths.ts';
-import { parseRun, type RunData } from './model/run.ts';
+import { parseRun, runInfo } from './model/run.ts';
 import { interpolatePositions, step } from './model/timeline.ts';
 import { renderCharts } from './views/charts.ts';
 import { KeyspaceView } from './views/keyspace.ts';
@@ -28,26 +28,6 @@ const $ = <T extends HTMLElement>(id: string): T => {
   if (!el) throw new Error(`index.html lacks #${id}`);
   return el as T;
 };
-
-function runInfo(run: RunData, compare: RunData | null): string {
-  const s = run.summary;
-  const parts = [
-    `run ${run.name}`,
-    `${run.topology.nodes.length} nodes`,
-    `${run.topology.links.length} links`,
-  ];
-  if (s) {
-    parts.push(`seed ${s.seed}`);
-    if (s.root) parts.push(`root ${s.root}`);
-    parts.push(`tree converged ${s.treeConvergedAt === null ? 'never' : `${s.treeConvergedAt} s`}`);
-    parts.push(
-      `snake converged ${s.snakeConvergedAt === null ? 'never' : `${s.snakeConvergedAt} s`}`,
-    );
-  }
-  if (run.manifest?.scenario) parts.push(`scenario: ${run.manifest.scenario}`);
-  if (compare) parts.push(`compared with ${compare.name} (dashed)`);
-  return parts.join(' · ');
-}
 
 async function main(): Promise<void> {
   const t0 = performance.now();

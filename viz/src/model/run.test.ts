@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { RUN_FILES, type RunFiles } from './files.ts';
-import { parseRun } from './run.ts';
+import { parseRun, runInfo } from './run.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'run-small');
 const all = (): RunFiles =>
@@ -40,5 +40,21 @@ test('parseRun: optional files missing become notes; topology.json missing is an
   assert.throws(
     () => parseRun({ ...all(), 'paths.json': '{oops' }, 'r'),
     /paths\.json: not valid JSON/,
+  );
+});
+
+test('runInfo: convergence times; a snake that never held everywhere says from when 99.9% did', () => {
+  const run = parseRun(all(), 'run-small');
+  const summary = run.summary!;
+  assert.match(runInfo(run, null), new RegExp(`snake converged ${summary.snakeConvergedAt} s`));
+  const never = { ...run, summary: { ...summary, snakeConvergedAt: null } };
+  assert.match(runInfo(never, null), /snake converged never · /);
+  const held = {
+    ...run,
+    summary: { ...summary, snakeConvergedAt: null, snakeHeld: { at99: 40, at999: 78.5 } },
+  };
+  assert.match(
+    runInfo(held, run),
+    /snake converged never \(right at 99\.9% of nodes from 78\.5 s\) · scenario: .* · compared with run-small \(dashed\)$/,
   );
 });

@@ -78,3 +78,27 @@ export function parseRun(files: RunFiles, name: string): RunData {
     notes,
   };
 }
+
+/** The header line: the run, its size, seed, root and convergence, and what it is compared with. */
+export function runInfo(run: RunData, compare: RunData | null): string {
+  const s = run.summary;
+  const parts = [
+    `run ${run.name}`,
+    `${run.topology.nodes.length} nodes`,
+    `${run.topology.links.length} links`,
+  ];
+  if (s) {
+    parts.push(`seed ${s.seed}`);
+    if (s.root) parts.push(`root ${s.root}`);
+    parts.push(`tree converged ${s.treeConvergedAt === null ? 'never' : `${s.treeConvergedAt} s`}`);
+    // A big snake may never be right everywhere at once (README "Large networks"): say how close.
+    const held = s.snakeHeld?.at999;
+    const never = held == null ? 'never' : `never (right at 99.9% of nodes from ${held} s)`;
+    parts.push(
+      `snake converged ${s.snakeConvergedAt === null ? never : `${s.snakeConvergedAt} s`}`,
+    );
+  }
+  if (run.manifest?.scenario) parts.push(`scenario: ${run.manifest.scenario}`);
+  if (compare) parts.push(`compared with ${compare.name} (dashed)`);
+  return parts.join(' · ');
+}
