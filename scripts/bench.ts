@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { percent, runSimulation } from '../cli/run.ts';
+import { parseLoss, percent, runSimulation } from '../cli/run.ts';
 import type { Held, Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
@@ -103,6 +103,8 @@ interface ScaleRow {
   readonly topology: string;
   readonly maxPorts?: number;
   readonly crypto?: 'node' | 'trust';
+  /** `--quorum`: stop when this share of the nodes holds the snake (pinelab run --snake-quorum). */
+  readonly snakeQuorum?: number;
 }
 
 interface ScaleFigures {
@@ -136,6 +138,7 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     until: 'converged',
     crypto: row.crypto ?? 'node',
     ...(row.maxPorts === undefined ? {} : { router: { maxPorts: row.maxPorts } }),
+    ...(row.snakeQuorum === undefined ? {} : { snakeQuorum: row.snakeQuorum }),
   });
   let capped = false;
   while (!sim.advance(100_000)) {
@@ -168,7 +171,11 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
-async function scaleSection(big: boolean, only: string | null): Promise<void> {
+async function scaleSection(
+  big: boolean,
+  only: string | null,
+  quorum: number | undefined,
+): Promise<void> {
   const { spawnSync } = await import('node:child_process');
   const topo = (f: string): string => join(ROOT, '..', 'shared', 'topologies', f);
   const rows: ScaleRow[] = [
@@ -201,8 +208,9 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
       'trace hash',
     ],
   ];
-  for (const row of rows) {
-    if (only !== null && !row.label.includes(only)) continue;
+  for (const plain of rows) {
+    if (only !== null && !plain.label.includes(only)) continue;
+    const row = quorum === undefined ? plain : { ...plain, snakeQuorum: quorum };
     const child = spawnSync(
       process.execPath,
       [
@@ -250,15 +258,28 @@ async function scaleSection(big: boolean, only: string | null): Promise<void> {
     }
     process.stderr.write(`  done: ${row.label}\n`);
   }
-  table(`Scale (--until converged, seed 1, one child process per row, wall cap ${cap} s)`, out);
+  const until =
+    quorum === undefined ? '--until converged' : `--until converged --snake-quorum ${quorum}`;
+  table(`Scale (${until}, seed 1, one child process per row, wall cap ${cap} s)`, out);
 }
 
-// `npm run bench [-- --big] [-- --scale-only] [-- --only LABEL]`; `--child ROW CAP` is internal.
+// `npm run bench [-- --big] [-- --scale-only] [-- --only LABEL] [-- --quorum 0.999]`;
+// `--child ROW CAP` is internal.
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
   await scaleChild(JSON.parse(argv[1] ?? '{}') as ScaleRow, Number(argv[2] ?? 900));
 } else {
   if (!argv.includes('--scale-only')) classicSections();
   const onlyAt = argv.indexOf('--only');
-  await scaleSection(argv.includes('--big'), onlyAt >= 0 ? (argv[onlyAt + 1] ?? null) : null);
+  const quorumAt = argv.indexOf('--quorum');
+  const quorum = quorumAt >= 0 ? parseLoss(argv[quorumAt + 1] ?? '') : undefined;
+  if (quorum === null || quorum === 0) {
+    process.stderr.write(`bench: --quorum: expected a share of the nodes like 99.9% or 0.999\n`);
+    process.exit(2);
+  }
+  await scaleSection(
+    argv.includes('--big'),
+    onlyAt >= 0 ? (argv[onlyAt + 1] ?? null) : null,
+    quorum,
+  );
 }
