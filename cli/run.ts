@@ -709,6 +709,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
         'a generated graph for two virtual minutes on slower links',
       )
       .example(
+        '$0 run --topology ba:50000,m=2 --snake-quorum 99.9% --no-stretch --progress',
+        'a big graph: stop once 99.9% of the descending pointers hold (about 20 minutes)',
+      )
+      .example(
         '$0 run --topology examples/sim.txt --quirk headSkipFirstInform --quirk hybrid=off',
         'A/B a [HEAD] behaviour and pre-hybrid routing against the d0beb18 defaults',
       )
