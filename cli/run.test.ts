@@ -11,6 +11,7 @@ import {
   parseLoss,
   parseQuirks,
   progressLine,
+  QuorumHint,
   runSimulation,
   Simulation,
   share,
@@ -105,6 +106,19 @@ test('--snake-quorum: a converged run stops 3 s after that share of the nodes ho
     heldLines(q).join('\n'),
     /right at 90% of nodes from [\d.]+ s on \(--snake-quorum\)/,
   );
+});
+
+test('QuorumHint: once, after a virtual minute at ≥ 99.9% but not 100% of the snake', () => {
+  const hint = new QuorumHint();
+  const S = 1_000_000;
+  assert.equal(hint.check(0, 0.9995), null);
+  assert.equal(hint.check(30 * S, 1), null); // all right: the wait starts over
+  assert.equal(hint.check(40 * S, 0.9995), null);
+  assert.equal(hint.check(99 * S, 0.9991), null);
+  assert.equal(hint.check(100 * S, 0.998), null); // below 99.9%: starts over
+  assert.equal(hint.check(110 * S, 0.9999), null);
+  assert.match(hint.check(170 * S, 0.9999) ?? '', /--snake-quorum 99\.9%/);
+  assert.equal(hint.check(300 * S, 0.9999), null); // shown once
 });
 
 test('runSimulation writes a complete results folder named <topology>-s<seed>-<hash8>', () => {

@@ -392,6 +392,32 @@ export function share(f: number, nodes: number): string {
   return `${percent(f)} (${Math.round((1 - f) * nodes)} left)`;
 }
 
+/**
+ * A one-time hint for `--until converged` without a quorum: once at least 99.9% but not all of the
+ * descending pointers have been right for a virtual minute, a big snake may never be right
+ * everywhere at once (README "Large networks"), so say how to stop.
+ */
+export class QuorumHint {
+  private since: Micros | null = null;
+  private shown = false;
+
+  check(now: Micros, snake: number): string | null {
+    if (this.shown) return null;
+    if (!(snake >= 0.999) || snake === 1) {
+      this.since = null;
+      return null;
+    }
+    this.since ??= now;
+    if (now - this.since < 60 * MICROS_PER_SECOND) return null;
+    this.shown = true;
+    return (
+      'pinelab: at least 99.9% of the descending pointers have been right for a virtual minute, but ' +
+      'not all at once; a big snake may never be (README "Large networks"). --snake-quorum 99.9% ' +
+      'stops at that share; Ctrl-C stops now and writes the results so far.'
+    );
+  }
+}
+
 /** One progress line: virtual time, speed, and the latest convergence sample. */
 export function progressLine(sim: Simulation, wallSeconds: number): string {
   const virtual = sim.now / MICROS_PER_SECOND;
@@ -740,8 +766,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const redraw = tty && progress;
     const wallStart = performance.now();
     let lastProgress = 0;
+    const hint =
+      config.until === 'converged' && config.snakeQuorum === undefined ? new QuorumHint() : null;
     try {
       while (!sim.advance(200_000)) {
+        const tip = hint?.check(sim.now, sim.convergence.snake) ?? null;
+        if (tip !== null) process.stderr.write(`${redraw ? '\r\x1b[K' : ''}${tip}\n`);
         if (progress) {
           const now = performance.now();
           if (now - lastProgress > (redraw ? 250 : 10_000)) {
