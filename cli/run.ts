@@ -328,6 +328,12 @@ export function parseLoss(text: string): number | null {
   return p >= 0 && p <= 1 ? p : null;
 }
 
+/** `--snake-quorum` (and bench `--quorum`): a share of the nodes in (0, 1], else null. */
+export function parseQuorum(text: string): number | null {
+  const q = parseLoss(text);
+  return q === null || q === 0 ? null : q;
+}
+
 const BOOLEAN_ROUTER_OPTIONS = Object.entries(DEFAULT_ROUTER_OPTIONS)
   .filter(([, v]) => typeof v === 'boolean')
   .map(([k]) => k);
@@ -450,8 +456,8 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       `--max-ports: expected an integer in 1..65535 (253 = the protocol's limit), got '${args['max-ports']}'`,
     );
   }
-  const quorum = parseLoss(String(args['snake-quorum']));
-  if (quorum === null || quorum === 0)
+  const quorum = parseQuorum(String(args['snake-quorum']));
+  if (quorum === null)
     throw new InputError(
       `--snake-quorum: expected a share of the nodes in (0, 1] like 99.9% or 0.999, got '${args['snake-quorum']}'`,
     );

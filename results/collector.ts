@@ -75,6 +75,8 @@ export interface CollectedResults {
   readonly treeReached: Reached;
   readonly snakeReached: Reached;
   readonly snakeHeld: Held;
+  /** First sample from which the snake held at options.snakeQuorum ever since (= snakeConvergedAt at 1). */
+  readonly snakeQuorumAt: number | null;
   readonly snakeLosses: number;
   readonly root: string | null;
   readonly stretch: Partial<Record<RoutingMode, StretchSummary>>;
@@ -130,6 +132,8 @@ export interface CollectorOptions {
    * HostApi given to attach() (views through snapshot(), for fakes and wrappers).
    */
   readonly source?: ConvergenceSource;
+  /** Share of the nodes for CollectedResults.snakeQuorumAt (default 1: every node). */
+  readonly snakeQuorum?: number;
   /** Called after every convergence sample with the fractions of correct nodes, of `nodes`. */
   readonly onSample?: (tree: number, snake: number, nodes: number) => void;
   /**
@@ -682,18 +686,18 @@ export class RunCollector implements ScenarioCollector {
       framesByType[name] = frames[k] as number;
       if (this.endBytes !== null) bytesByType[name] = this.endBytes[k] as number;
     });
-    const tree = finalConvergence(this.samples, 'tree');
-    const snake = finalConvergence(this.samples, 'snake');
-    const held = (atLeast: number): number | null => {
-      const t = finalConvergence(this.samples, 'snake', atLeast);
+    // From when the series held at `atLeast` or above to the end, in seconds (null: not at the end).
+    const held = (metric: 'tree' | 'snake', atLeast = 1): number | null => {
+      const t = finalConvergence(this.samples, metric, atLeast);
       return t === null ? null : s(t);
     };
     return {
-      treeConvergedAt: tree === null ? null : s(tree),
-      snakeConvergedAt: snake === null ? null : s(snake),
+      treeConvergedAt: held('tree'),
+      snakeConvergedAt: held('snake'),
       treeReached: reached(nodes.map((n) => n.tree_converged_at)),
       snakeReached: reached(nodes.map((n) => n.snake_converged_at)),
-      snakeHeld: { at99: held(0.99), at999: held(0.999) },
+      snakeHeld: { at99: held('snake', 0.99), at999: held('snake', 0.999) },
+      snakeQuorumAt: held('snake', this.options.snakeQuorum ?? 1),
       snakeLosses: this.t.snakeLosses,
       root: rootIndex === -1 ? null : (g.names[rootIndex] as string),
       stretch,

@@ -247,8 +247,6 @@ export class Execution {
   private readonly chunked: ChunkedHost;
   private readonly end: Micros;
   private stopAt: Micros | null = null;
-  /** First sample from which the snake has held at `snakeQuorum` ever since, or null. */
-  private quorumSince: Micros | null = null;
   private stopNow = false;
   private readonly stopPredicate = (): boolean => this.stopNow;
   private done = false;
@@ -318,6 +316,7 @@ export class Execution {
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
       events: options.events === true,
+      ...(options.snakeQuorum === undefined ? {} : { snakeQuorum: options.snakeQuorum }),
       onSample: (t: number, s: number, n: number) => this.onSample(t, s, n, untilConverged),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
       startUp: {
@@ -359,11 +358,8 @@ export class Execution {
     this.lastTree = tree;
     this.lastSnake = snake;
     this.lastNodes = nodes;
-    const quorum = this.options.snakeQuorum ?? 1;
-    if (snake >= quorum) this.quorumSince ??= this.host.now;
-    else this.quorumSince = null;
     if (!untilConverged) return;
-    if (tree !== 1 || snake < quorum) {
+    if (tree !== 1 || snake < (this.options.snakeQuorum ?? 1)) {
       this.stopAt = null;
       return;
     }
@@ -436,8 +432,7 @@ export class Execution {
       ...(quorum < 1
         ? {
             snakeQuorum: quorum,
-            snakeQuorumAt:
-              this.quorumSince === null ? null : round6(this.quorumSince / MICROS_PER_SECOND),
+            snakeQuorumAt: r.snakeQuorumAt,
           }
         : {}),
       framesByType: r.framesByType,
@@ -521,9 +516,8 @@ export class Execution {
       runId: `${base}-s${runIdBase(scenario.seed, false)}-${traceHash.slice(0, 8)}`,
       summary,
       data,
-      converged:
-        r.treeConvergedAt !== null &&
-        (quorum < 1 ? this.quorumSince !== null : r.snakeConvergedAt !== null),
+      // At the default quorum of 1, snakeQuorumAt is snakeConvergedAt.
+      converged: r.treeConvergedAt !== null && r.snakeQuorumAt !== null,
       interrupted: this.interrupted,
       host,
       views,

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseLoss, percent, runSimulation } from '../cli/run.ts';
+import { parseQuorum, percent, runSimulation } from '../cli/run.ts';
 import type { Held, Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
@@ -272,8 +272,8 @@ if (argv[0] === '--child') {
   if (!argv.includes('--scale-only')) classicSections();
   const onlyAt = argv.indexOf('--only');
   const quorumAt = argv.indexOf('--quorum');
-  const quorum = quorumAt >= 0 ? parseLoss(argv[quorumAt + 1] ?? '') : undefined;
-  if (quorum === null || quorum === 0) {
+  const quorum = quorumAt >= 0 ? parseQuorum(argv[quorumAt + 1] ?? '') : undefined;
+  if (quorum === null) {
     process.stderr.write(`bench: --quorum: expected a share of the nodes like 99.9% or 0.999\n`);
     process.exit(2);
   }

@@ -272,8 +272,12 @@ export class ConvergenceTracker {
    * when its predecessor's bootstraps stop reaching it (§6.3 step 1, §6.5 step 7). Losses and
    * recoveries between two samples are not seen.
    */
-  snakeLosses = 0;
-  /** Per node: its share of snakeLosses. */
+  get snakeLosses(): number {
+    let sum = 0;
+    for (const c of this.snakeLossCount) sum += c;
+    return sum;
+  }
+  /** Per node (index space of the source, removed nodes included): its share of snakeLosses. */
   snakeLossCount: Int32Array = new Int32Array(0);
   samples = 0;
   lastSample: Micros = -1;
@@ -489,10 +493,8 @@ export class ConvergenceTracker {
       }
       const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
       this.treeOkNow[i] = treeOk ? 1 : 0;
-      if (this.snakeOkNow[i] === 1 && !snakeOk) {
-        this.snakeLosses++;
+      if (this.snakeOkNow[i] === 1 && !snakeOk)
         this.snakeLossCount[i] = (this.snakeLossCount[i] as number) + 1;
-      }
       this.snakeOkNow[i] = snakeOk ? 1 : 0;
       this.coordsOkNow[i] = coordsOk ? 1 : 0;
       if (treeOk) {
