@@ -1,0 +1,152 @@
+/**
+ * scripts/diag-paths.ts — do bootstrap paths stay put once the snake has converged?
+ *
+ *   node --import tsx scripts/diag-paths.ts [topology] [from-s] [to-s] [seed]
+ *
+ * Runs the topology with the `pinelab run` defaults and records, from `from` on, the path of every
+ * bootstrap (PROTOCOL.md §6.5: each node it reaches), keyed by origin and bootstrap sequence. It
+ * compares each origin's consecutive bootstraps (sent 5 s apart, §6.3): the same nodes in the same
+ * order or not, the same last node or not, after how many common nodes they parted, and which
+ * §6.6 rule picked the next hop at the node where they parted, this time and the time before (the
+ * search is re-run on the node's state just before the bootstrap is handled, as diag-stuck does).
+ * It also counts the hops at which the bootstrap installed a table entry its key did not have
+ * (§6.5 step 6), the table churn that unstable paths cause. Bootstraps sent in the last 2 s of the
+ * window are left out (still in flight). Prints figures, asserts nothing.
+ */
+import { NO_PORT } from '../router/decisions/links.ts';
+import { SnekRule } from '../router/decisions/snek-next-hop.ts';
+import type { Router } from '../router/router.ts';
+import { snekNextHop } from '../router/snake.ts';
+import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
+import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
+import { isCodecError } from '../router/wire/errors.ts';
+import { openRun } from './diag-common.ts';
+
+const topology = process.argv[2] ?? 'ba:2000,m=2';
+const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
+const to = Number(process.argv[4] ?? '80') * MICROS_PER_SECOND;
+const seed = process.argv[5] ?? '1';
+
+const run = openRun(topology, seed, to);
+const { sim, n, routers, nodeOf } = run;
+
+const ruleName = new Map<number, string>(
+  Object.entries(SnekRule).map(([name, value]) => [value as number, name]),
+);
+
+/** One bootstrap: the origin, then every node it reached; per reached node the rule and key. */
+interface Trip {
+  nodes: number[];
+  /** `${rule} ${key prefix}` of the search at nodes[k + 1]. */
+  picks: string[];
+  /** At the last node: A arrived (dead end), L next hop = arrival link, D dropped before
+   *  installing (steps 2–5), W forwarded nowhere (watermark, step 9). */
+  end: string;
+}
+
+const trips: Map<number, Trip>[] = Array.from({ length: n }, () => new Map());
+let watching = false;
+let hops = 0;
+let installs = 0;
+
+for (let i = 0; i < n; i++) {
+  const r = routers[i] as Router;
+  const receive = r.receive.bind(r);
+  r.receive = (now, port, frame, fx) => {
+    if (!watching || frame.type !== FrameType.Bootstrap) {
+      receive(now, port, frame, fx);
+      return;
+    }
+    const key = frame.destinationKey;
+    const had = r.snake.get(key);
+    const res = snekNextHop(r, true, key, frame.watermark);
+    const pick = `${res.rule} ${Buffer.from(res.key.subarray(0, 4)).toString('hex')}`;
+    receive(now, port, frame, fx);
+    const payload = readBootstrapPayload(frame.payload);
+    const o = nodeOf(key);
+    if (isCodecError(payload) || o === undefined) return;
+    hops++;
+    const e = r.snake.get(key);
+    if (had === null && e !== null) installs++;
+    const byOrigin = trips[o] as Map<number, Trip>;
+    let trip = byOrigin.get(payload.seq);
+    if (trip === undefined) {
+      trip = { nodes: [o], picks: [], end: '' };
+      byOrigin.set(payload.seq, trip);
+    }
+    trip.nodes.push(i);
+    trip.picks.push(pick);
+    trip.end =
+      e === null || e.seq !== payload.seq
+        ? 'D'
+        : e.destinationPort === NO_PORT
+          ? 'A'
+          : e.destinationPort === port
+            ? 'L'
+            : 'W';
+  };
+}
+
+while (sim.now < from && !sim.advance(50_000)) {}
+watching = true;
+while (!sim.advance(50_000)) {}
+
+// Sequences are clockEpochMs + send time in ms (§3.8): keep bootstraps sent in [from, to − 2 s].
+const epoch = (routers[0] as Router).options.clockEpochMs;
+const firstSeq = epoch + Math.ceil(from / 1000);
+const lastSeq = epoch + Math.floor((to - 2 * MICROS_PER_SECOND) / 1000);
+
+let count = 0;
+let totalHops = 0;
+let pairs = 0;
+let samePath = 0;
+let sameEnd = 0;
+const partedAfter: number[] = [];
+const partedBy = new Map<string, number>();
+const ends = new Map<string, number>();
+for (const byOrigin of trips) {
+  const seqs = [...byOrigin.keys()].filter((q) => q >= firstSeq && q <= lastSeq);
+  seqs.sort((a, b) => a - b);
+  for (const q of seqs) {
+    const t = byOrigin.get(q) as Trip;
+    count++;
+    totalHops += t.nodes.length - 1;
+    ends.set(t.end, (ends.get(t.end) ?? 0) + 1);
+  }
+  for (let k = 1; k < seqs.length; k++) {
+    const a = byOrigin.get(seqs[k - 1] as number) as Trip;
+    const b = byOrigin.get(seqs[k] as number) as Trip;
+    pairs++;
+    if (a.nodes.at(-1) === b.nodes.at(-1)) sameEnd++;
+    let j = 0;
+    while (j < a.nodes.length && j < b.nodes.length && a.nodes[j] === b.nodes[j]) j++;
+    if (j === a.nodes.length && j === b.nodes.length) {
+      samePath++;
+      continue;
+    }
+    partedAfter.push(j);
+    // nodes[j − 1] is the last common node; its pick is picks[j − 2] (the origin has none).
+    let why = 'at the origin';
+    if (j >= 2 && j - 1 < a.nodes.length && j - 1 < b.nodes.length) {
+      const [ra, ka] = (a.picks[j - 2] as string).split(' ');
+      const [rb, kb] = (b.picks[j - 2] as string).split(' ');
+      why = `${ruleName.get(Number(ra))} → ${ruleName.get(Number(rb))}${ka === kb ? ', same key (another port)' : ', another key'}`;
+    } else if (j >= 2) why = 'one path ended there';
+    partedBy.set(why, (partedBy.get(why) ?? 0) + 1);
+  }
+}
+partedAfter.sort((x, y) => x - y);
+const pct = (x: number, of: number): string => `${((100 * x) / Math.max(1, of)).toFixed(1)}%`;
+const q = (p: number): number => partedAfter[Math.floor(p * (partedAfter.length - 1))] ?? 0;
+const out = [
+  `diag-paths: ${topology} seed ${seed}, bootstraps sent in virtual ${from / MICROS_PER_SECOND}–${to / MICROS_PER_SECOND - 2} s`,
+  `bootstraps              ${count} (mean ${(totalHops / Math.max(1, count)).toFixed(1)} hops); endings: ${[...ends].map(([e, c]) => `${e} ${c}`).join(', ')}`,
+  `consecutive pairs       ${pairs}: same path ${samePath} (${pct(samePath, pairs)}), same last node ${sameEnd} (${pct(sameEnd, pairs)})`,
+  `parted after            ${partedAfter.length === 0 ? '–' : `p10 ${q(0.1)}, median ${q(0.5)}, p90 ${q(0.9)} common nodes (origin included)`}`,
+  'parting node: rule of the hop before → this time',
+  ...[...partedBy]
+    .sort((x, y) => y[1] - x[1])
+    .map(([why, c]) => `  ${String(c).padStart(8)}  ${why}`),
+  `bootstrap hops          ${hops} in the whole window: ${installs} (${pct(installs, hops)}) installed a table entry for a key the node did not have`,
+];
+process.stdout.write(`${out.join('\n')}\n`);
