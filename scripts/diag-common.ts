@@ -2,7 +2,7 @@
  * scripts/diag-common.ts — what the snake diagnostics (diag-stuck, diag-flicker) share: a run with
  * the `pinelab run` defaults and its routers, and each node's place in its component's key order.
  */
-import { Simulation } from '../cli/run.ts';
+import { type RunConfig, Simulation } from '../cli/run.ts';
 import { compareKeys } from '../router/keys.ts';
 import type { Router } from '../router/router.ts';
 import type { Micros, PublicKey } from '../router/types.ts';
@@ -17,8 +17,14 @@ export interface DiagRun {
   nodeOf(key: PublicKey): number | undefined;
 }
 
-export function openRun(topology: string, seed: string, until: Micros): DiagRun {
-  const sim = new Simulation({ topology, seed, until });
+/** `more`: other `pinelab run` settings (links, start spread…) over the defaults. */
+export function openRun(
+  topology: string,
+  seed: string,
+  until: Micros,
+  more: Partial<RunConfig> = {},
+): DiagRun {
+  const sim = new Simulation({ ...more, topology, seed, until });
   const host = sim.host;
   const n = host.nodeCount;
   const routers: Router[] = [];

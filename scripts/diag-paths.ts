@@ -1,7 +1,7 @@
 /**
  * scripts/diag-paths.ts — do bootstrap paths stay put once the snake has converged?
  *
- *   node --import tsx scripts/diag-paths.ts [topology] [from-s] [to-s] [seed]
+ *   node --import tsx scripts/diag-paths.ts [topology] [from-s] [to-s] [seed] [jitter-ms]
  *
  * Runs the topology with the `pinelab run` defaults and records, from `from` on, the path of every
  * bootstrap (PROTOCOL.md §6.5: each node it reaches), keyed by origin and bootstrap sequence. It
@@ -26,8 +26,15 @@ const topology = process.argv[2] ?? 'ba:2000,m=2';
 const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
 const to = Number(process.argv[4] ?? '80') * MICROS_PER_SECOND;
 const seed = process.argv[5] ?? '1';
+// Links keep the `pinelab run` defaults (1 ms, no jitter) unless a jitter is given (timing matters).
+const jitterMs = Number(process.argv[6] ?? '0');
 
-const run = openRun(topology, seed, to);
+const run = openRun(
+  topology,
+  seed,
+  to,
+  jitterMs > 0 ? { link: { jitter: Math.round(jitterMs * 1000) } } : {},
+);
 const { sim, n, routers, nodeOf } = run;
 
 const ruleName = new Map<number, string>(
@@ -139,7 +146,7 @@ partedAfter.sort((x, y) => x - y);
 const pct = (x: number, of: number): string => `${((100 * x) / Math.max(1, of)).toFixed(1)}%`;
 const q = (p: number): number => partedAfter[Math.floor(p * (partedAfter.length - 1))] ?? 0;
 const out = [
-  `diag-paths: ${topology} seed ${seed}, bootstraps sent in virtual ${from / MICROS_PER_SECOND}–${to / MICROS_PER_SECOND - 2} s`,
+  `diag-paths: ${topology} seed ${seed}${jitterMs > 0 ? `, jitter ${jitterMs} ms` : ''}, bootstraps sent in virtual ${from / MICROS_PER_SECOND}–${to / MICROS_PER_SECOND - 2} s`,
   `bootstraps              ${count} (mean ${(totalHops / Math.max(1, count)).toFixed(1)} hops); endings: ${[...ends].map(([e, c]) => `${e} ${c}`).join(', ')}`,
   `consecutive pairs       ${pairs}: same path ${samePath} (${pct(samePath, pairs)}), same last node ${sameEnd} (${pct(sameEnd, pairs)})`,
   `parted after            ${partedAfter.length === 0 ? '–' : `p10 ${q(0.1)}, median ${q(0.5)}, p90 ${q(0.9)} common nodes (origin included)`}`,
