@@ -3,9 +3,11 @@
  * the `pinelab run` defaults and its routers, and each node's place in its component's key order.
  */
 import { type RunConfig, Simulation } from '../cli/run.ts';
+import { NO_PORT } from '../router/decisions/links.ts';
 import { compareKeys } from '../router/keys.ts';
 import type { Router } from '../router/router.ts';
-import type { Micros, PublicKey } from '../router/types.ts';
+import type { SnakeEntry } from '../router/snake.ts';
+import type { Micros, Port, PublicKey } from '../router/types.ts';
 import type { Host } from '../sim/host.ts';
 
 export interface DiagRun {
@@ -71,4 +73,16 @@ export function keyOrder(run: DiagRun): {
     c++;
   }
   return { components: c, rank, pred };
+}
+
+/**
+ * What a node did with a bootstrap (sequence `seq`, arrived on `port`), read from its table entry
+ * for the key just after handling it (§6.5): D dropped before installing (steps 2–5), A arrived
+ * (dead end, step 8), L dropped because the next hop is the arrival link (step 9), f forwarded or
+ * dropped by the watermark check (step 9; only the next node's silence tells them apart).
+ */
+export function bootstrapOutcome(entry: SnakeEntry | null, seq: number, port: Port): string {
+  if (entry === null || entry.seq !== seq) return 'D';
+  if (entry.destinationPort === NO_PORT) return 'A';
+  return entry.destinationPort === port ? 'L' : 'f';
 }

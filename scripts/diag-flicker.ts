@@ -14,14 +14,13 @@
  * by the watermark check (step 9: forwarded nowhere, and nothing heard of it for 0.5 s), D =
  * dropped before installing (steps 2–5), … = still in flight. Prints figures, asserts nothing.
  */
-import { NO_PORT } from '../router/decisions/links.ts';
 import type { Router } from '../router/router.ts';
 import { TIMER_SNAKE } from '../router/snake.ts';
 import type { Effects, Frame, Micros, Port } from '../router/types.ts';
 import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
 import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
 import { isCodecError } from '../router/wire/errors.ts';
-import { keyOrder, openRun } from './diag-common.ts';
+import { bootstrapOutcome, keyOrder, openRun } from './diag-common.ts';
 
 const topology = process.argv[2] ?? 'ba:2000,m=2';
 const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
@@ -145,14 +144,7 @@ for (let i = 0; i < n; i++) {
       trip.nodes.push(i);
       trip.lastAt = now;
       // 'f': forwarded, or dropped by the watermark check (told apart later by time, see end()).
-      trip.codes +=
-        e === null || e.seq !== payload.seq
-          ? 'D'
-          : e.destinationPort === NO_PORT
-            ? 'A'
-            : e.destinationPort === port
-              ? 'L'
-              : 'f';
+      trip.codes += bootstrapOutcome(e, payload.seq, port);
     }
     if (wasRight && !isRight(i)) lost(i, 'replaced by a bootstrap');
     else if (!wasRight && isRight(i)) regained(i);

@@ -13,14 +13,13 @@
  * (§6.5 step 6), the table churn that unstable paths cause. Bootstraps sent in the last 2 s of the
  * window are left out (still in flight). Prints figures, asserts nothing.
  */
-import { NO_PORT } from '../router/decisions/links.ts';
 import { SnekRule } from '../router/decisions/snek-next-hop.ts';
 import type { Router } from '../router/router.ts';
 import { snekNextHop } from '../router/snake.ts';
 import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
 import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
 import { isCodecError } from '../router/wire/errors.ts';
-import { openRun } from './diag-common.ts';
+import { bootstrapOutcome, openRun } from './diag-common.ts';
 
 const topology = process.argv[2] ?? 'ba:2000,m=2';
 const from = Number(process.argv[3] ?? '60') * MICROS_PER_SECOND;
@@ -83,14 +82,9 @@ for (let i = 0; i < n; i++) {
     }
     trip.nodes.push(i);
     trip.picks.push(pick);
-    trip.end =
-      e === null || e.seq !== payload.seq
-        ? 'D'
-        : e.destinationPort === NO_PORT
-          ? 'A'
-          : e.destinationPort === port
-            ? 'L'
-            : 'W';
+    // A forward ('f') at the last node reached went nowhere: dropped by the watermark check.
+    const outcome = bootstrapOutcome(e, payload.seq, port);
+    trip.end = outcome === 'f' ? 'W' : outcome;
   };
 }
 
