@@ -9,14 +9,19 @@
  * order or not, the same last node or not, after how many common nodes they parted, and which
  * §6.6 rule picked the next hop at the node where they parted, this time and the time before (the
  * search is re-run on the node's state just before the bootstrap is handled, as diag-stuck does).
+ * When the node that parted them had followed a table entry the time before (§6.6 step 5), it also
+ * says what had become of that entry there, the first that applies of: swept, expired but not yet
+ * swept, its link down, skipped as older than the frame's watermark (§6.6 step 5), refreshed
+ * through another port (its key's bootstraps now arrive another way), beaten by a closer key.
  * It also counts the hops at which the bootstrap installed a table entry its key did not have
  * (§6.5 step 6), the table churn that unstable paths cause. Bootstraps sent in the last 2 s of the
  * window are left out (still in flight). Prints figures, asserts nothing.
  */
 import { SnekRule } from '../router/decisions/snek-next-hop.ts';
+import { compareKeys, keysEqual, worse } from '../router/keys.ts';
 import type { Router } from '../router/router.ts';
 import { snekNextHop } from '../router/snake.ts';
-import { FrameType, MICROS_PER_SECOND } from '../router/types.ts';
+import { FrameType, MICROS_PER_SECOND, type Port, type PublicKey } from '../router/types.ts';
 import { readBootstrapPayload } from '../router/wire/bootstrap.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { bootstrapOutcome, openRun } from './diag-common.ts';
@@ -40,18 +45,50 @@ const ruleName = new Map<number, string>(
   Object.entries(SnekRule).map(([name, value]) => [value as number, name]),
 );
 
+/** What the search (§6.6) picked at one node. */
+interface Pick {
+  rule: number;
+  key: PublicKey;
+  port: Port;
+}
+
 /** One bootstrap: the origin, then every node it reached; per reached node the rule and key. */
 interface Trip {
   nodes: number[];
-  /** `${rule} ${key prefix}` of the search at nodes[k + 1]. */
-  picks: string[];
+  /** The search at nodes[k + 1]. */
+  picks: Pick[];
+  /** The same origin's bootstrap before this one, if seen. */
+  prev: Trip | undefined;
+  /** Whether this trip has left prev's path (at a node reached, or at the origin). */
+  parted: boolean;
+  /** At the node where it left prev's path: what became of the entry prev had followed there. */
+  fate: string | undefined;
   /** At the last node: A arrived (dead end), L next hop = arrival link, D dropped before
    *  installing (steps 2–5), W forwarded nowhere (watermark, step 9). */
   end: string;
 }
 
 const trips: Map<number, Trip>[] = Array.from({ length: n }, () => new Map());
+const latest: (Trip | undefined)[] = new Array(n).fill(undefined);
 let watching = false;
+
+function fateOf(
+  r: Router,
+  before: Pick,
+  now: Pick,
+  frame: { watermark: { key: PublicKey; seq: number } },
+): string {
+  const e = r.snake.get(before.key);
+  if (e === null) return 'swept from the table';
+  if (r.now - e.lastSeen >= r.options.neighExpiry) return 'expired, not yet swept';
+  const src = r.peers.get(e.sourcePort);
+  if (src === undefined || !src.up) return 'its link is down';
+  if (compareKeys(e.key, frame.watermark.key) > 0 || worse(e.watermark, frame.watermark))
+    return "skipped: older than the frame's watermark";
+  if (e.sourcePort !== before.port) return 'refreshed through another port';
+  if (compareKeys(now.key, before.key) < 0) return `a closer key won (${ruleName.get(now.rule)})`;
+  return 'other';
+}
 let hops = 0;
 let installs = 0;
 
@@ -66,7 +103,25 @@ for (let i = 0; i < n; i++) {
     const key = frame.destinationKey;
     const had = r.snake.get(key);
     const res = snekNextHop(r, true, key, frame.watermark);
-    const pick = `${res.rule} ${Buffer.from(res.key.subarray(0, 4)).toString('hex')}`;
+    const pick: Pick = { rule: res.rule, key: res.key, port: res.port };
+    const o0 = nodeOf(key);
+    let fate: string | undefined;
+    // The trip so far (created below on its first hop): has it just left its predecessor's path?
+    if (o0 !== undefined) {
+      const seq = readBootstrapPayload(frame.payload);
+      const trip = isCodecError(seq) ? undefined : trips[o0]?.get(seq.seq);
+      const prev = trip === undefined ? latest[o0] : trip.prev;
+      const h = trip === undefined ? 1 : trip.nodes.length;
+      if (prev !== undefined && !(trip?.parted ?? false) && prev.nodes[h] === i) {
+        const before = prev.picks[h - 1];
+        if (before !== undefined && before.port !== pick.port) {
+          fate =
+            before.rule === SnekRule.TableEntry
+              ? fateOf(r, before, pick, frame)
+              : `${ruleName.get(before.rule)} → ${ruleName.get(pick.rule)}`;
+        }
+      }
+    }
     receive(now, port, frame, fx);
     const payload = readBootstrapPayload(frame.payload);
     const o = nodeOf(key);
@@ -77,11 +132,17 @@ for (let i = 0; i < n; i++) {
     const byOrigin = trips[o] as Map<number, Trip>;
     let trip = byOrigin.get(payload.seq);
     if (trip === undefined) {
-      trip = { nodes: [o], picks: [], end: '' };
+      const prev = latest[o];
+      const parted = prev !== undefined && prev.nodes[1] !== i;
+      trip = { nodes: [o], picks: [], prev, parted, fate: undefined, end: '' };
       byOrigin.set(payload.seq, trip);
+      latest[o] = trip;
     }
+    const h = trip.nodes.length;
     trip.nodes.push(i);
     trip.picks.push(pick);
+    if (!trip.parted && trip.prev?.nodes[h] !== i) trip.parted = true;
+    if (fate !== undefined) trip.fate = fate;
     // A forward ('f') at the last node reached went nowhere: dropped by the watermark check.
     const outcome = bootstrapOutcome(e, payload.seq, port);
     trip.end = outcome === 'f' ? 'W' : outcome;
@@ -104,6 +165,7 @@ let samePath = 0;
 let sameEnd = 0;
 const partedAfter: number[] = [];
 const partedBy = new Map<string, number>();
+const fates = new Map<string, number>();
 const ends = new Map<string, number>();
 for (const byOrigin of trips) {
   const seqs = [...byOrigin.keys()].filter((q) => q >= firstSeq && q <= lastSeq);
@@ -128,12 +190,13 @@ for (const byOrigin of trips) {
     partedAfter.push(j);
     // nodes[j − 1] is the last common node; its pick is picks[j − 2] (the origin has none).
     let why = 'at the origin';
-    if (j >= 2 && j - 1 < a.nodes.length && j - 1 < b.nodes.length) {
-      const [ra, ka] = (a.picks[j - 2] as string).split(' ');
-      const [rb, kb] = (b.picks[j - 2] as string).split(' ');
-      why = `${ruleName.get(Number(ra))} → ${ruleName.get(Number(rb))}${ka === kb ? ', same key (another port)' : ', another key'}`;
+    const pa = a.picks[j - 2];
+    const pb = b.picks[j - 2];
+    if (j >= 2 && pa !== undefined && pb !== undefined) {
+      why = `${ruleName.get(pa.rule)} → ${ruleName.get(pb.rule)}${keysEqual(pa.key, pb.key) ? ', same key (another port)' : ', another key'}`;
     } else if (j >= 2) why = 'one path ended there';
     partedBy.set(why, (partedBy.get(why) ?? 0) + 1);
+    if (b.fate !== undefined) fates.set(b.fate, (fates.get(b.fate) ?? 0) + 1);
   }
 }
 partedAfter.sort((x, y) => x - y);
@@ -148,6 +211,8 @@ const out = [
   ...[...partedBy]
     .sort((x, y) => y[1] - x[1])
     .map(([why, c]) => `  ${String(c).padStart(8)}  ${why}`),
+  'the table entry followed the time before, at the parting node this time',
+  ...[...fates].sort((x, y) => y[1] - x[1]).map(([why, c]) => `  ${String(c).padStart(8)}  ${why}`),
   `bootstrap hops          ${hops} in the whole window: ${installs} (${pct(installs, hops)}) installed a table entry for a key the node did not have`,
 ];
 process.stdout.write(`${out.join('\n')}\n`);
