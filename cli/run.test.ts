@@ -3,8 +3,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { Router } from '../router/router.ts';
 import { InputError } from '../sim/errors.ts';
 import {
+  churnLines,
   configFromArgs,
   heldLines,
   parseBandwidth,
@@ -106,6 +108,29 @@ test('--snake-quorum: a converged run stops 3 s after that share of the nodes ho
     heldLines(q).join('\n'),
     /right at 90% of nodes from [\d.]+ s on \(--snake-quorum\)/,
   );
+});
+
+test("table churn: summary tableInstalls sums the routers' installs, shown against the bootstrap hops", () => {
+  const r = runSimulation({ topology: 'ba:200,m=2', seed: '3', until: 30_000_000, stretch: false });
+  const s = r.summary;
+  let sum = 0;
+  let pointers = 0;
+  for (let i = 0; i < r.host.nodeCount; i++) {
+    const router = r.host.routerAt(i) as Router;
+    sum += router.snake.installs;
+    if (router.snake.descending !== null) pointers++;
+  }
+  assert.equal(s.tableInstalls, sum);
+  // Every descending pointer was installed once at least; no hop installs twice.
+  const hops = s.framesByType['bootstrap'] as number;
+  assert.ok(sum >= pointers && pointers > 150, `${sum} installs, ${pointers} pointers`);
+  assert.ok(sum < hops, `${sum} installs, ${hops} hops`);
+  assert.deepEqual(churnLines(s), [
+    `table churn    ${sum} entries installed for keys a node lacked: ${((100 * sum) / hops).toFixed(1)}% of ${hops} bootstrap hops`,
+  ]);
+  // Results written before the field existed: no line.
+  const { tableInstalls: _, ...older } = s;
+  assert.deepEqual(churnLines(older), []);
 });
 
 test('QuorumHint: once, after a virtual minute at ≥ 99.9% but not 100% of the snake', () => {

@@ -566,6 +566,20 @@ export function heldLines(s: RunSummary): string[] {
   return lines;
 }
 
+/**
+ * Table churn (summary tableInstalls) against the run's bootstrap hops (framesByType.bootstrap):
+ * the share of hops that found no entry for their key (§6.5 step 6). Nothing for older results.
+ */
+export function churnLines(s: ScenarioSummary): string[] {
+  const installs = s.tableInstalls;
+  const hops = s.framesByType['bootstrap'];
+  if (installs === undefined || hops === undefined || hops === 0) return [];
+  const share = ((100 * installs) / hops).toFixed(1);
+  return [
+    `table churn    ${installs} entries installed for keys a node lacked: ${share}% of ${hops} bootstrap hops`,
+  ];
+}
+
 function humanSummary(result: RunResult, outDir: string | null): string {
   const s = result.summary;
   const fmt = (t: number | null): string => (t === null ? 'not converged' : `${t.toFixed(3)} s`);
@@ -586,6 +600,7 @@ function humanSummary(result: RunResult, outDir: string | null): string {
     `snake          ${fmt(s.snakeConvergedAt)}${by(s.snakeReached)}`,
     ...heldLines(s),
     `frames         ${frames}`,
+    ...churnLines(s),
     ...stretchLines(s),
     `virtual        ${s.virtualSeconds.toFixed(3)} s, ${s.events} events, wall ${s.wallSeconds.toFixed(2)} s (${Math.round(s.events / Math.max(s.wallSeconds, 1e-6)).toLocaleString('en-US')} events/s)`,
     `trace hash     ${s.traceHash}`,

@@ -93,6 +93,8 @@ export interface CollectedResults {
     readonly snake_s: number | null;
   }[];
   readonly tableSize: Distribution;
+  /** Sum of the nodes' RouterView.tableInstalls. */
+  readonly tableInstalls: number;
   readonly coordsCacheSize: Distribution;
   readonly depth: DepthSummary;
   readonly nodes: NodeRow[];
@@ -712,6 +714,7 @@ export class RunCollector implements ScenarioCollector {
         snake_s: e.snake === null ? null : s(e.snake),
       })),
       tableSize: distribution(views.map((v) => v.tableSize)),
+      tableInstalls: views.reduce((sum, v) => sum + v.tableInstalls, 0),
       coordsCacheSize: distribution(views.map((v) => v.coordsCacheSize)),
       depth: depthSummary(
         views.map((v, i) => ({ depth: v.coords.length, bfsDepth: bfsDepth[i] as number })),

@@ -381,6 +381,7 @@ export class Router implements RouterLike, RouterCore {
       coords: [...tree.coords()],
       descendingKey: this.snake.descending?.key ?? null,
       tableSize: this.snake.size,
+      tableInstalls: this.snake.installs,
       coordsCacheSize: this.cache.size,
       peers: this.peers.peerViews(),
     };

@@ -54,6 +54,18 @@ describe('SnakeState', () => {
     s.setDescending(null, 4_000);
     assert.equal(s.lastBootstrap, 4_000 - 5_000_000);
   });
+  it('counts installs of keys the table lacked: not replacements, not undone by a reset (§6.5 step 6)', () => {
+    const s = new SnakeState(5);
+    s.insert(e(1, 1, 2));
+    s.put(e(2, 1, 2)); // a new key through put()
+    s.put(e(1, 3, 2)); // replaces key 1
+    assert.equal(s.installs, 2);
+    s.removePort(1);
+    s.removeExpired(100, 10);
+    s.clear();
+    s.insert(e(1, 1, 2)); // gone since: installed again
+    assert.equal(s.installs, 3);
+  });
   it('the descending pointer is a snapshot: deleting the table entry does not clear it (§6.1)', () => {
     const s = new SnakeState(5);
     const x = e(2, 1, 3);

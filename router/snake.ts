@@ -169,6 +169,12 @@ export class SnakeState {
   descending: SnakeEntry | null = null;
   /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
   lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
+  /**
+   * Entries installed for a key the table did not hold (§6.5 step 6), since the router started;
+   * not reset by clear(). In a network that does not change, the table churn that moving
+   * bootstrap paths cause (README "Large networks"; summary tableInstalls).
+   */
+  installs = 0;
   private readonly bootstrapInterval: Micros;
 
   constructor(bootstrapInterval: Micros) {
@@ -207,6 +213,7 @@ export class SnakeState {
 
   /** Install `entry` whose key the table does not hold (get() returned null). */
   insert(entry: SnakeEntry): void {
+    this.installs++;
     const side = this.side;
     side.insertAt(-side.search(entry.key) - 1, entry);
     const n = this.main.entries.length;

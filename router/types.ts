@@ -203,6 +203,8 @@ export interface RouterView {
   /** Key of the descending table entry, or null. */
   readonly descendingKey: PublicKey | null;
   readonly tableSize: number;
+  /** Table entries installed for a key the table lacked, since start (router/snake.ts installs). */
+  readonly tableInstalls: number;
   readonly coordsCacheSize: number;
   /** Up peer links, ascending port order. */
   readonly peers: readonly { readonly port: Port; readonly key: PublicKey }[];

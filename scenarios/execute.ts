@@ -71,6 +71,12 @@ export interface ScenarioSummary extends RunSummary {
     readonly unconverged: number; // episodes that never converged before the next change
   };
   readonly tableSize: import('../results/schema.ts').Distribution;
+  /**
+   * Table entries installed for a key the node's table did not hold (§6.5 step 6), summed over the
+   * nodes present at the end, whole run. Against framesByType.bootstrap (bootstrap hops): the
+   * table churn of moving bootstrap paths (README "Large networks"). Absent in older results.
+   */
+  readonly tableInstalls?: number;
   readonly coordsCacheSize: import('../results/schema.ts').Distribution;
   readonly depth: import('../results/metrics.ts').DepthSummary;
   /** Links refused at set-up for lack of a free port (PROTOCOL.md §4.1). */
@@ -454,6 +460,7 @@ export class Execution {
         unconverged: r.episodes.filter((e) => e.tree_s === null || e.snake_s === null).length,
       },
       tableSize: r.tableSize,
+      tableInstalls: r.tableInstalls,
       coordsCacheSize: r.coordsCacheSize,
       depth: r.depth,
       refusedLinks: host.refusedLinks,

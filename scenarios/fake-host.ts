@@ -110,6 +110,7 @@ export class FakeHost implements HostApi {
       coords,
       descendingKey: idx > 0 ? this.key(comp[idx - 1] as string) : null,
       tableSize: comp.length,
+      tableInstalls: 0,
       coordsCacheSize: 0,
       peers: [...(this.adj.get(name) ?? [])]
         .sort()

@@ -63,6 +63,7 @@ class StubRouter implements RouterLike {
       coords: [...this.coords],
       descendingKey: this.descendingKey,
       tableSize: 0,
+      tableInstalls: 0,
       coordsCacheSize: 0,
       peers: [...this.peers].sort((a, b) => a[0] - b[0]).map(([port, key]) => ({ port, key })),
     };

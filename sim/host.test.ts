@@ -100,6 +100,7 @@ class FakeRouter implements RouterLike {
       coords: [],
       descendingKey: null,
       tableSize: 0,
+      tableInstalls: 0,
       coordsCacheSize: 0,
       peers: [],
       ...this.view,
