@@ -121,6 +121,11 @@ test("table churn: summary tableInstalls sums the routers' installs, shown again
     if (router.snake.descending !== null) pointers++;
   }
   assert.equal(s.tableInstalls, sum);
+  // nodes.csv table_installs: the same installs, per node.
+  assert.equal(
+    r.nodes.reduce((n, row) => n + (row.table_installs as number), 0),
+    sum,
+  );
   // Every descending pointer was installed once at least; no hop installs twice.
   const hops = s.framesByType['bootstrap'] as number;
   assert.ok(sum >= pointers && pointers > 150, `${sum} installs, ${pointers} pointers`);

@@ -611,6 +611,7 @@ export class RunCollector implements ScenarioCollector {
         tree_converged_at: since(tr.treeOkSince, name),
         snake_converged_at: since(tr.snakeOkSince, name),
         snake_losses: tr.snakeLossCount[trackerIndex.get(name) ?? -1] ?? 0,
+        table_installs: v.tableInstalls,
       };
     });
     const eps: Episode[] = episodes(this.samples, this.changes);

@@ -32,6 +32,7 @@ export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = [
   'tree_converged_at',
   'snake_converged_at',
   'snake_losses',
+  'table_installs',
 ];
 export const TIMESERIES_COLUMNS: readonly (keyof TimeseriesRow & string)[] = [
   'time_s',

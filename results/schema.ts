@@ -148,6 +148,11 @@ export interface NodeRow {
    * (summary snakeLosses, per node); '' in results written before the column existed.
    */
   readonly snake_losses: number | '';
+  /**
+   * Table entries this node installed for a key its table lacked (summary tableInstalls, per
+   * node: hubs churn most); '' in results written before the column existed.
+   */
+  readonly table_installs: number | '';
 }
 
 /**

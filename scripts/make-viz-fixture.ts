@@ -187,6 +187,7 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
     tree_converged_at: treeAt[i]!,
     snake_converged_at: snakeAt[i]!,
     snake_losses: 0,
+    table_installs: 0,
   }));
 
   // One link is cut at 5 s and restored at 7 s (the "scenario").

@@ -25,11 +25,16 @@ test('parseNodes: numbers, empty cells kept as empty, keys lower-cased', () => {
     tree_converged_at: 0.5,
     snake_converged_at: '',
     snake_losses: '', // a results folder from before the column
+    table_installs: '', // likewise
   });
   assert.equal(rows[1]!.parent, 'a');
   assert.equal(rows[1]!.snake_converged_at, 2);
   const withLosses = parseNodes(`${NODES.replace('\n', ',snake_losses\n').replace(/2$/, '2,3')}`);
   assert.equal(withLosses[1]!.snake_losses, 3);
+  const withInstalls = parseNodes(
+    `${NODES.replace('\n', ',snake_losses,table_installs\n').replace(/2$/, '2,3,41')}`,
+  );
+  assert.equal(withInstalls[1]!.table_installs, 41);
 });
 
 test('parseNodes: missing column and non-number name the file and line', () => {

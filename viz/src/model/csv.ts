@@ -65,6 +65,7 @@ export function parseNodes(text: string, file = 'nodes.csv'): NodeRow[] {
       snake_converged_at: numOrEmpty(file, line, 'snake_converged_at', r['snake_converged_at']),
       // Absent in results written before the column existed.
       snake_losses: numOrEmpty(file, line, 'snake_losses', r['snake_losses']),
+      table_installs: numOrEmpty(file, line, 'table_installs', r['table_installs']),
     };
   });
 }

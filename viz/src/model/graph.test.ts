@@ -50,6 +50,7 @@ const row = (
   tree_converged_at: 1,
   snake_converged_at: 2,
   snake_losses: 0,
+  table_installs: 0,
 });
 
 test('buildGraph: key ranks by byte order (case-insensitive hex), links as indices', () => {
