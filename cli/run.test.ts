@@ -111,7 +111,7 @@ test('--snake-quorum: a converged run stops 3 s after that share of the nodes ho
 });
 
 test("table churn: summary tableInstalls sums the routers' installs, shown against the bootstrap hops", () => {
-  const r = runSimulation({ topology: 'ba:200,m=2', seed: '3', until: 30_000_000, stretch: false });
+  const r = runSimulation({ topology: 'ba:200,m=2', seed: '3', until: 30_500_000, stretch: false });
   const s = r.summary;
   let sum = 0;
   let pointers = 0;
@@ -121,6 +121,18 @@ test("table churn: summary tableInstalls sums the routers' installs, shown again
     if (router.snake.descending !== null) pointers++;
   }
   assert.equal(s.tableInstalls, sum);
+  // The host's count (Effects.tableInstall) agrees, and the table_installs series (per virtual
+  // second, 1 s bins, the last one partial) adds up to it.
+  assert.equal(r.host.tableInstalls, sum);
+  const rows = r.timeseries.filter((row) => row.metric === 'table_installs');
+  assert.equal(rows.length, 31); // 30 whole seconds and the last half second, as a rate
+  let integral = 0;
+  let last = 0;
+  for (const row of rows) {
+    integral += row.value * (row.time_s - last);
+    last = row.time_s;
+  }
+  assert.ok(Math.abs(integral - sum) < 1e-3, `${integral} vs ${sum}`);
   // nodes.csv table_installs: the same installs, per node.
   assert.equal(
     r.nodes.reduce((n, row) => n + (row.table_installs as number), 0),

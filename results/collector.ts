@@ -123,7 +123,12 @@ export interface CollectorOptions {
    * The host's live wire counters by frame type (sim/host.ts framesSent / bytesSent): frames and
    * bytes per virtual second go to the time series and the totals to framesByType.
    */
-  readonly counters?: { readonly frames: ArrayLike<number>; readonly bytes: ArrayLike<number> };
+  readonly counters?: {
+    readonly frames: ArrayLike<number>;
+    readonly bytes: ArrayLike<number>;
+    /** Table entries installed so far, all nodes (sim/host.ts tableInstalls): table_installs. */
+    readonly installs?: () => number;
+  };
   /** Snapshots at the start (t = 0), at the first sample where tree and snake hold, and at the end. */
   readonly autoSnapshots?: boolean;
   /** Record events.jsonl lines (frames sent and received, state changes, probes, topology). */
@@ -186,6 +191,7 @@ export class RunCollector implements ScenarioCollector {
   private convergedSnapshot = false;
   private readonly lastFrames = new Float64Array(FRAME_TYPE_NAMES.length);
   private readonly lastBytes = new Float64Array(FRAME_TYPE_NAMES.length);
+  private lastInstalls = 0;
   /** events.jsonl lines (already serialised: one string per event keeps memory flat). */
   readonly eventLines: string[] = [];
   /** Previous (root, parent, descending) per node name, for state-change events. */
@@ -298,6 +304,15 @@ export class RunCollector implements ScenarioCollector {
         });
         this.lastBytes[k] = b;
       }
+    }
+    const installs = counters?.installs?.();
+    if (installs !== undefined) {
+      this.timeseries.push({
+        time_s: t,
+        metric: 'table_installs',
+        value: round((installs - this.lastInstalls) * scale),
+      });
+      this.lastInstalls = installs;
     }
     this.lastBin = now;
   }

@@ -168,6 +168,9 @@ export interface NodeRow {
  *       SECOND, by frame type (keepalive, announcement, bootstrap, traffic, wakeup): the row at
  *       time_s = t covers (t − 1, t]; the run's last row covers its final partial second and is
  *       scaled to per second. bytes_<type> only when the host counts bytes.
+ *   table_installs                         table entries installed for keys a node's table lacked
+ *       (§6.5 step 6), all nodes, PER VIRTUAL SECOND, binned like frames_<type>: the table churn
+ *       of moving bootstrap paths (summary tableInstalls)
  *   topology_change                        1 at each scenario action that changed the topology
  *   tree_convergence_s, snake_convergence_s  per episode (at its start time): seconds to converge
  *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary)

@@ -430,8 +430,10 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
     entry = existing;
   } else {
     entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-    if (existing === null) snake.insert(entry);
-    else snake.put(entry);
+    if (existing === null) {
+      snake.insert(entry);
+      r.fx.tableInstall?.();
+    } else snake.put(entry);
   }
   // §6.5 step 7: descending update at every node on the path.
   const own = r.identity.publicKey;

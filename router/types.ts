@@ -183,6 +183,11 @@ export interface Effects {
    * (which covers pineconesim's per-neighbour egress filter of flooded broadcasts).
    */
   filter?(port: Port, frame: Frame, direction: 'in' | 'out'): boolean;
+  /**
+   * Optional metrics hook: a bootstrap installed a table entry for a key the table lacked
+   * (PROTOCOL.md §6.5 step 6; router/snake.ts SnakeState.installs counts the same per node).
+   */
+  tableInstall?(): void;
 }
 
 /** The node identity: a 32-byte ed25519 seed and its public key. */

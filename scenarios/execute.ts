@@ -317,7 +317,11 @@ export class Execution {
     const random = (name: string) => host.streams.stream(`scenario:${name}`);
     const untilConverged = options.untilConverged === true;
     this.collector = new RunCollector(random, false, {
-      counters: { frames: host.framesSent, bytes: host.bytesSent },
+      counters: {
+        frames: host.framesSent,
+        bytes: host.bytesSent,
+        installs: () => host.tableInstalls,
+      },
       autoSnapshots: graph.order <= (options.snapshotsUpTo ?? AUTO_SNAPSHOTS_UP_TO),
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),

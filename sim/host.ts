@@ -216,6 +216,9 @@ class NodeEffects implements Effects {
   filter(port: Port, frame: Frame, direction: 'in' | 'out'): boolean {
     return this.host.fxFilter(this.node, port, frame, direction);
   }
+  tableInstall(): void {
+    this.host.tableInstalls++;
+  }
 }
 
 /** 8-byte big-endian probe id payload. */
@@ -259,6 +262,8 @@ export class Host implements HostApi {
   /** Frames and bytes put on a wire, indexed by frame type (FRAME_TYPE_NAMES). */
   readonly framesSent = new Float64Array(FRAME_TYPE_NAMES.length);
   readonly bytesSent = new Float64Array(FRAME_TYPE_NAMES.length);
+  /** Table entries the routers installed for keys their tables lacked (Effects.tableInstall). */
+  tableInstalls = 0;
   /** Links routers closed, by reason; links refused for lack of ports. */
   readonly linkDrops = new Map<string, number>();
   refusedLinks = 0;
