@@ -220,6 +220,7 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
     const sf = names.filter((_, i) => snakeAt[i]! <= t).length / n;
     ts.push({ time_s: t, metric: 'tree_fraction', value: round(Math.max(0, tf - dip(t))) });
     ts.push({ time_s: t, metric: 'snake_fraction', value: round(Math.max(0, sf - dip(t - 0.3))) });
+    let bootstrapFrames = 0;
     for (const ft of frameTypes) {
       const base =
         ft === 'keepalive'
@@ -236,11 +237,14 @@ export function makeFixture(outDir: string, opts: FixtureOptions): void {
                   ? n * 2
                   : 0;
       const frames = Math.round(base * (0.8 + rng() * 0.4));
+      if (ft === 'bootstrap') bootstrapFrames = frames;
       framesByType[ft]! += frames;
       bytesByType[ft]! += frames * frameBytes[ft]!;
       ts.push({ time_s: t, metric: `frames_${ft}`, value: frames });
       ts.push({ time_s: t, metric: `bytes_${ft}`, value: frames * frameBytes[ft]! });
     }
+    // Table churn: about a third of the bootstrap hops install an entry (README "Large networks").
+    ts.push({ time_s: t, metric: 'table_installs', value: Math.round(bootstrapFrames / 3) });
     if (t === 5 || t === 7) ts.push({ time_s: t, metric: 'topology_change', value: 1 });
   }
 

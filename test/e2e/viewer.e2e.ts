@@ -96,6 +96,8 @@ async function checkPlots(page: Page, convergenceSeries: number): Promise<void> 
   // Overhead is per virtual second, in frames, with a bytes toggle when the run has bytes.
   const overheadText = (await page.locator('#plot-overhead').textContent()) ?? '';
   assert.match(overheadText, /frames per second \(virtual\)/);
+  // The fixture has a table_installs series: drawn dashed beside the frames, not in bytes.
+  assert.match(overheadText, /table installs/);
   if (!(await page.locator('#overhead-unit').isDisabled())) {
     await page.getByLabel('control overhead unit').selectOption('bytes');
     assert.match(

@@ -7,6 +7,7 @@ import {
   cdf,
   frameSeries,
   groupSeries,
+  installSeries,
   splitSilent,
   stretchCdfs,
   tableSizeHistogram,
@@ -111,6 +112,16 @@ test('frameSeries by unit; splitSilent separates all-zero frame types', () => {
     ['keepalive'],
   );
   assert.deepEqual(silent, ['wakeup']);
+});
+
+test('installSeries: the table_installs points, or null when absent or all zero', () => {
+  const pts = [
+    { x: 1, y: 0 },
+    { x: 2, y: 7 },
+  ];
+  assert.deepEqual(installSeries(new Map([['table_installs', pts]])), pts);
+  assert.equal(installSeries(new Map([['table_installs', [{ x: 1, y: 0 }]]])), null);
+  assert.equal(installSeries(new Map([['frames_bootstrap', pts]])), null);
 });
 
 test('tableSizeHistogram: one bin per size for small ranges, counts add up', () => {

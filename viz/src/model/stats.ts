@@ -82,6 +82,15 @@ export function frameSeries(
     .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
+/**
+ * Table entries installed per virtual second (metric `table_installs`, results/schema.ts), the
+ * table churn of moving bootstrap paths; null when the run has no such series or it is all zero.
+ */
+export function installSeries(series: ReadonlyMap<string, Point[]>): Point[] | null {
+  const pts = series.get('table_installs');
+  return pts?.some((p) => p.y !== 0) ? pts : null;
+}
+
 /** Split overhead series into those with any non-zero value and the names of all-zero ones. */
 export function splitSilent(series: readonly [string, Point[]][]): {
   readonly active: [string, Point[]][];

@@ -7,6 +7,7 @@ import type { RunData } from '../model/run.ts';
 import {
   frameSeries,
   groupSeries,
+  installSeries,
   splitSilent,
   stretchCdfs,
   tableSizeHistogram,
@@ -110,12 +111,23 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
  * TimeseriesRow). Types that sent nothing are left out of the plot and named under its legend.
  */
 export function renderOverhead(doc: Document, run: RunData, unit: 'frames' | 'bytes'): void {
-  const { active, silent } = splitSilent(frameSeries(groupSeries(run.timeseries), unit));
+  const grouped = groupSeries(run.timeseries);
+  const { active, silent } = splitSilent(frameSeries(grouped, unit));
   const overhead: Series[] = active.map(([type, pts]) => ({
     name: type,
     points: pts,
     colour: COLOURS.overhead[FRAME_ORDER.indexOf(type) % COLOURS.overhead.length] ?? '#333',
   }));
+  // Beside the frames: table entries installed per second (dashed), the churn that moving
+  // bootstrap paths cause (README "Large networks"). A count per second too, not bytes.
+  const installs = unit === 'frames' ? installSeries(grouped) : null;
+  if (installs !== null)
+    overhead.push({
+      name: 'table installs',
+      points: installs,
+      colour: '#111',
+      dashed: true,
+    });
   lineChart(
     svgById(doc, 'plot-overhead'),
     {
