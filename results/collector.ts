@@ -365,6 +365,11 @@ export class RunCollector implements ScenarioCollector {
    * correct AND coordinates consistent with the parent's, §5.2: a stricter diagnostic, not part
    * of "converged") and nodes.
    */
+  /** A convergence sample now, unless the run has ended (one per instant, as always). */
+  sampleNow(): void {
+    if (!this.ended) this.sample();
+  }
+
   private sample(): void {
     const now = this.h.now;
     const last = this.samples[this.samples.length - 1];

@@ -376,9 +376,13 @@ export class Execution {
     if (this.stopAt !== null) return;
     const at = this.host.now + CONVERGED_GRACE;
     this.stopAt = at;
-    // A stop marker, ignored if convergence broke (and maybe re-held) in between.
+    // A stop marker, ignored if convergence broke (and maybe re-held) in between. It samples
+    // first: the run's final sample is taken at this instant, and a stop on a state that sample
+    // then reports as broken was a "timeout" (ba:100000 at 99.9%: held 101–103 s, 99.899% at
+    // 104 s, exit 3). The collector takes one sample per instant, so nothing is sampled twice.
     if (at <= this.end)
       this.chunked.at(at, () => {
+        this.collector.sampleNow();
         if (this.stopAt === at) this.stopNow = true;
       });
   }
