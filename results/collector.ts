@@ -359,17 +359,17 @@ export class RunCollector implements ScenarioCollector {
     return this.tracker;
   }
 
+  /** A convergence sample now, unless the run has ended (one per instant, as always). */
+  sampleNow(): void {
+    if (!this.ended) this.sample();
+  }
+
   /**
    * One convergence sample now (sim/convergence.ts: O(N), nothing allocated per node). Rows:
    * tree_fraction and snake_fraction (the headline definition, issue 4), coords_fraction (tree
    * correct AND coordinates consistent with the parent's, §5.2: a stricter diagnostic, not part
    * of "converged") and nodes.
    */
-  /** A convergence sample now, unless the run has ended (one per instant, as always). */
-  sampleNow(): void {
-    if (!this.ended) this.sample();
-  }
-
   private sample(): void {
     const now = this.h.now;
     const last = this.samples[this.samples.length - 1];

@@ -101,35 +101,34 @@ for (let i = 0; i < n; i++) {
       return;
     }
     const key = frame.destinationKey;
+    const payload = readBootstrapPayload(frame.payload);
+    const o = nodeOf(key);
+    if (isCodecError(payload) || o === undefined) {
+      receive(now, port, frame, fx);
+      return;
+    }
     const had = r.snake.get(key);
     const res = snekNextHop(r, true, key, frame.watermark);
     const pick: Pick = { rule: res.rule, key: res.key, port: res.port };
-    const o0 = nodeOf(key);
+    const byOrigin = trips[o] as Map<number, Trip>;
+    // The trip so far (created below on its first hop): does it leave its predecessor's path here?
     let fate: string | undefined;
-    // The trip so far (created below on its first hop): has it just left its predecessor's path?
-    if (o0 !== undefined) {
-      const seq = readBootstrapPayload(frame.payload);
-      const trip = isCodecError(seq) ? undefined : trips[o0]?.get(seq.seq);
-      const prev = trip === undefined ? latest[o0] : trip.prev;
-      const h = trip === undefined ? 1 : trip.nodes.length;
-      if (prev !== undefined && !(trip?.parted ?? false) && prev.nodes[h] === i) {
-        const before = prev.picks[h - 1];
-        if (before !== undefined && before.port !== pick.port) {
-          fate =
-            before.rule === SnekRule.TableEntry
-              ? fateOf(r, before, pick, frame)
-              : `${ruleName.get(before.rule)} → ${ruleName.get(pick.rule)}`;
-        }
+    const sofar = byOrigin.get(payload.seq);
+    const prev = sofar === undefined ? latest[o] : sofar.prev;
+    const at = sofar === undefined ? 1 : sofar.nodes.length;
+    if (prev !== undefined && !(sofar?.parted ?? false) && prev.nodes[at] === i) {
+      const before = prev.picks[at - 1];
+      if (before !== undefined && before.port !== pick.port) {
+        fate =
+          before.rule === SnekRule.TableEntry
+            ? fateOf(r, before, pick, frame)
+            : `${ruleName.get(before.rule)} → ${ruleName.get(pick.rule)}`;
       }
     }
     receive(now, port, frame, fx);
-    const payload = readBootstrapPayload(frame.payload);
-    const o = nodeOf(key);
-    if (isCodecError(payload) || o === undefined) return;
     hops++;
     const e = r.snake.get(key);
     if (had === null && e !== null) installs++;
-    const byOrigin = trips[o] as Map<number, Trip>;
     let trip = byOrigin.get(payload.seq);
     if (trip === undefined) {
       const prev = latest[o];
