@@ -83,6 +83,8 @@ export function withVerificationCache(
   const recent = new Set<string>();
   // Keyed by the seed object: a router signs with its identity's one seed array for its lifetime.
   const memos = new WeakMap<Uint8Array, SignMemo>();
+  // signsFor: each seed's public key, derived once (keyed like memos; the bytes are re-checked).
+  const pairings = new WeakMap<Uint8Array, { seed: Uint8Array; publicKey: Uint8Array }>();
   const cached: CachedEd25519 = {
     name: inner.name,
     hits: 0,
@@ -123,6 +125,14 @@ export function withVerificationCache(
         bytesEqual(memo.seed, seed) &&
         bytesEqual(memo.publicKey, publicKey)
       );
+    },
+    signsFor(seed: Uint8Array, publicKey: Uint8Array): boolean {
+      let pairing = pairings.get(seed);
+      if (pairing === undefined || !bytesEqual(pairing.seed, seed)) {
+        pairing = { seed: seed.slice(), publicKey: inner.publicKey(seed) };
+        pairings.set(seed, pairing);
+      }
+      return bytesEqual(pairing.publicKey, publicKey);
     },
     verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
       // Fixed lengths keep the concatenation unambiguous; anything else is invalid anyway.

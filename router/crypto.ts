@@ -22,4 +22,11 @@ export interface Ed25519 {
    * verified (issue 7) without trusting a caller-supplied key/seed pairing.
    */
   signedBy?(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean;
+  /**
+   * Optional (router/crypto-cache.ts): true when `publicKey` is the key of `seed`, so that any
+   * signature this backend makes with `seed` verifies under `publicKey` (RFC 8032 §5.1.7). Lets
+   * codecs defer a signature nobody may ever read (wire/announcement.ts LazySignature, issue 7)
+   * and still record it as verified.
+   */
+  signsFor?(seed: Uint8Array, publicKey: Uint8Array): boolean;
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { withVerificationCache } from '../crypto-cache.ts';
 import { createNodeEd25519 } from '../crypto-node.ts';
 import type { Identity, RootAnnouncement } from '../types.ts';
 import {
@@ -183,4 +184,56 @@ test('handshake: 104 bytes, verifies, rejects version, capabilities and signatur
   forged[20] = (forged[20] as number) ^ 1;
   assert.equal((checkHandshake(forged, crypto) as CodecError).reason, 'bad-signature');
   assert.ok(decodeHandshake(hs.subarray(0, 103)) instanceof CodecError);
+});
+
+test('announcement: signatures through the cache are made on first read, byte-identical', () => {
+  // Issue 7: with a backend that vouches for the identity (signsFor), signAnnouncement defers the
+  // ed25519 signature until something reads it. What is read must be exactly the eager bytes.
+  const cached = withVerificationCache(createNodeEd25519());
+  const eager = chain([1, 300, 2, 7]);
+  let lazy: RootAnnouncement = { rootKey: A.publicKey, rootSeq: 1, hops: [] };
+  [1, 300, 2, 7].forEach((p, i) => {
+    lazy = signAnnouncement(lazy, p, ids[i] as Identity, cached);
+  });
+  assert.equal(cached.signs + cached.signHits, 0, 'nothing signed before a read');
+  // Known good by provenance: verifying reads no signature.
+  assert.ok(verifyAnnouncement(lazy, cached));
+  assert.equal(cached.signs + cached.hits + cached.misses, 0);
+  // Reading the last entry's signature forces the entries before it (its message holds them).
+  assert.deepEqual(lazy.hops[3]?.signature, eager.hops[3]?.signature);
+  assert.equal(cached.signs, 4);
+  assert.deepEqual(encodeAnnouncement(lazy), encodeAnnouncement(eager));
+  assert.equal(cached.signs, 4, 'each signature made once');
+  // Spread and deep equality see the bytes as an ordinary property.
+  assert.deepEqual({ ...lazy.hops[1] }, { ...eager.hops[1] });
+  assert.deepEqual(lazy, eager);
+  assert.deepEqual(Object.keys(lazy.hops[0] as object), ['port', 'signer', 'signature']);
+});
+
+test('announcement: announce-to-all entries share one deferred signature', () => {
+  const cached = withVerificationCache(createNodeEd25519());
+  const base = chain([1]);
+  const toPorts = [2, 5, 9].map((p) => signAnnouncement(base, p, B, cached));
+  assert.equal(cached.signs, 0);
+  const bytes = toPorts.map((a) => encodeAnnouncement(a));
+  assert.equal(
+    cached.signs + cached.signHits,
+    1,
+    'one signature for the three ports (the message excludes the port)',
+  );
+  const eager = [2, 5, 9].map((p) => encodeAnnouncement(signAnnouncement(base, p, B, crypto)));
+  assert.deepEqual(bytes, eager);
+  // A decoded copy of a lazy announcement verifies for real, like any received bytes.
+  const d = decodeAnnouncement(bytes[0] as Uint8Array, 0, (bytes[0] as Uint8Array).length);
+  assert.ok(!(d instanceof CodecError));
+  assert.ok(verifyAnnouncement(d, createNodeEd25519()));
+});
+
+test('announcement: no deferral when the backend does not vouch for the key pairing', () => {
+  const cached = withVerificationCache(createNodeEd25519());
+  // An identity whose public key is not its seed's: signed now, and not recorded as verified.
+  const liar: Identity = { seed: A.seed, publicKey: B.publicKey };
+  const ann = signAnnouncement({ rootKey: B.publicKey, rootSeq: 1, hops: [] }, 1, liar, cached);
+  assert.equal(cached.signs, 1);
+  assert.equal(verifyAnnouncement(ann, cached), false);
 });

@@ -72,9 +72,70 @@ function encodedForSigning(ann: RootAnnouncement): Uint8Array {
 }
 
 /**
+ * An announcement signature made on first read (issue 7). In object mode nobody reads the bytes
+ * of an honest entry: receivers find it in verifiedHops, lengths use SIGNATURE_LENGTH, and the
+ * trace records lengths. Yet signing was about a third of a run while a deep tree forms (geo:30000:
+ * ed25519 over the whole ~15 KB announcement, plus copying and hashing it for the caches). RFC 8032
+ * signing is deterministic (PROTOCOL.md §2), so signing later gives the same 64 bytes as signing
+ * now: any reader — the wire encoder (--wire-encode), a verifier that does not know the entry, the
+ * next signer's message when that is forced — gets exactly the eager bytes. One cell serves every
+ * port "announce to all" signs the same announcement for (the message excludes the port, §3.7).
+ */
+class LazySignature {
+  private ann: RootAnnouncement | null;
+  private readonly seed: Uint8Array;
+  private readonly crypto: Ed25519;
+  private bytes: Uint8Array | null = null;
+
+  constructor(ann: RootAnnouncement, seed: Uint8Array, crypto: Ed25519) {
+    this.ann = ann;
+    this.seed = seed;
+    this.crypto = crypto;
+  }
+
+  get(): Uint8Array {
+    if (this.bytes === null) {
+      this.bytes = this.crypto.sign(this.seed, encodeAnnouncement(this.ann as RootAnnouncement));
+      this.ann = null; // the announcement signed is no longer needed
+    }
+    return this.bytes;
+  }
+}
+
+const CELL = Symbol('LazySignature');
+
+/** The `signature` accessor of lazy hops: one shared pair, so the hops share one hidden class. */
+const SIGNATURE_ACCESSOR: PropertyDescriptor = {
+  get(this: { [CELL]: LazySignature }): Uint8Array {
+    return this[CELL].get();
+  },
+  enumerable: true,
+};
+
+/**
+ * A hop entry whose signature is a LazySignature. A plain object whose `signature` is an own
+ * enumerable accessor, so it reads, spreads ({...hop} copies the bytes) and compares
+ * (assert.deepEqual) like an eager entry; the cell is a hidden (non-enumerable symbol) property.
+ */
+function lazyHop(port: number, signer: PublicKey, cell: LazySignature): SignatureHop {
+  const hop = { port, signer };
+  Object.defineProperty(hop, CELL, { value: cell });
+  Object.defineProperty(hop, 'signature', SIGNATURE_ACCESSOR);
+  return hop as unknown as SignatureHop;
+}
+
+/** The last cell made, reused while the same identity signs the same announcement object. */
+let lastCell: LazySignature | null = null;
+let lastCellAnn: RootAnnouncement | null = null;
+let lastCellSeed: Uint8Array | null = null;
+let lastCellCrypto: Ed25519 | null = null;
+
+/**
  * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
  * appended [types/announcement.go: Sign; router/state_tree.go: forPeer]. With `crypto` null
- * (signatures disabled, §2 PINECONE_DISABLE_SIGNATURES) the signature is 64 zero bytes.
+ * (signatures disabled, §2 PINECONE_DISABLE_SIGNATURES) the signature is 64 zero bytes. When the
+ * backend vouches for the identity's key pairing (crypto.signsFor) the signature is made on first
+ * read (LazySignature), otherwise now.
  */
 export function signAnnouncement(
   ann: RootAnnouncement,
@@ -82,27 +143,45 @@ export function signAnnouncement(
   identity: Identity,
   crypto: Ed25519 | null,
 ): RootAnnouncement {
+  const hops = ann.hops;
+  if (crypto?.signsFor?.(identity.seed, identity.publicKey)) {
+    if (lastCellAnn !== ann || lastCellSeed !== identity.seed || lastCellCrypto !== crypto) {
+      lastCell = new LazySignature(ann, identity.seed, crypto);
+      lastCellAnn = ann;
+      lastCellSeed = identity.seed;
+      lastCellCrypto = crypto;
+    }
+    const hop = lazyHop(port, identity.publicKey, lastCell as LazySignature);
+    // Whenever it is made, the signature is this backend's under a key it vouches for: it
+    // verifies, so receivers need not verify it (verifiedHops), given the entries before it do.
+    recordOwnHop(hop, ann, crypto);
+    return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+  }
   const signature =
     crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodedForSigning(ann));
   const hop: SignatureHop = { port, signer: identity.publicKey, signature };
-  const hops = ann.hops;
   // Our own fresh signature under our own key verifies (crypto.signedBy checks that pairing), so
   // receivers need not hash or verify this entry again (verifiedHops, issue 7).
-  if (crypto?.signedBy?.(identity.seed, identity.publicKey, signature)) {
-    const previous = hops.length === 0 ? null : (hops[hops.length - 1] as SignatureHop);
-    if (
-      previous === null ||
-      knownGood(
-        previous,
-        hops.length < 2 ? null : (hops[hops.length - 2] as SignatureHop),
-        ann,
-        crypto,
-      )
-    ) {
-      verifiedHops.set(hop, { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
-    }
-  }
+  if (crypto?.signedBy?.(identity.seed, identity.publicKey, signature))
+    recordOwnHop(hop, ann, crypto);
   return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+}
+
+/** Enter our own new entry of `ann` + hop in verifiedHops when the entries before it are. */
+function recordOwnHop(hop: SignatureHop, ann: RootAnnouncement, crypto: Ed25519): void {
+  const hops = ann.hops;
+  const previous = hops.length === 0 ? null : (hops[hops.length - 1] as SignatureHop);
+  if (
+    previous === null ||
+    knownGood(
+      previous,
+      hops.length < 2 ? null : (hops[hops.length - 2] as SignatureHop),
+      ann,
+      crypto,
+    )
+  ) {
+    verifiedHops.set(hop, { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
+  }
 }
 
 /**
