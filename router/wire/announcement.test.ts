@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { withVerificationCache } from '../crypto-cache.ts';
 import { createNodeEd25519 } from '../crypto-node.ts';
-import type { Identity, RootAnnouncement } from '../types.ts';
+import type { Identity, RootAnnouncement, SignatureHop } from '../types.ts';
 import {
   announcementCoords,
   announcementLength,
@@ -106,6 +106,63 @@ test('announcement: sanity checks of §5.4 step 2', () => {
     reason({ ...chain([1, 2], [B, C]), rootKey: A.publicKey }, C.publicKey),
     'announcement-sanity',
   );
+});
+
+test('announcement: sanity equals the reference pairwise check (property, repeats and port 0)', () => {
+  // The reference compares every pair of signers; ours uses a hash set (issue 7). Keys from a small
+  // pool that share their leading bytes force hash collisions; long chains force the set to grow.
+  const pool = Array.from({ length: 12 }, (_, i) => {
+    const k = new Uint8Array(32);
+    k[0] = i < 6 ? 7 : i; // six keys with the same first bytes: same hash slot, differ at byte 31
+    k[31] = i;
+    return k;
+  });
+  const reference = (a: RootAnnouncement, link: Uint8Array): string | null => {
+    const hops = a.hops;
+    if (hops.length === 0) return 'announcement has no entries';
+    const eq = (x: Uint8Array, y: Uint8Array) => Buffer.from(x).equals(Buffer.from(y));
+    if (!eq((hops[0] as SignatureHop).signer, a.rootKey))
+      return 'announcement first signer is not the root key';
+    if (!eq((hops[hops.length - 1] as SignatureHop).signer, link))
+      return "announcement last signer is not the link's key";
+    for (let i = 0; i < hops.length; i++) {
+      if ((hops[i] as SignatureHop).port === 0) return `announcement entry ${i + 1} has hop port 0`;
+      for (let j = 0; j < i; j++)
+        if (eq((hops[j] as SignatureHop).signer, (hops[i] as SignatureHop).signer))
+          return `announcement signer of entry ${i + 1} repeats entry ${j + 1}`;
+    }
+    return null;
+  };
+  const distinct = (n: number) =>
+    Array.from({ length: n }, (_, i) => {
+      const k = new Uint8Array(32);
+      k[0] = i & 0xff; // many keys in few slots of a small set
+      k[30] = i >> 8;
+      k[31] = i & 0xff;
+      return k;
+    });
+  let repeats = 0;
+  fc.assert(
+    fc.property(
+      fc.array(fc.record({ s: fc.nat(11), p: fc.nat(40) }), { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 0, max: 700 }),
+      (raw, long) => {
+        const signers = [...raw.map((h) => pool[h.s] as Uint8Array), ...distinct(long)];
+        const hops = signers.map((signer, i) => ({
+          port: i < raw.length ? (raw[i]?.p ?? 1) : 1,
+          signer,
+          signature: ZERO_SIGNATURE,
+        }));
+        const a: RootAnnouncement = { rootKey: signers[0] as Uint8Array, rootSeq: 1, hops };
+        const link = signers[signers.length - 1] as Uint8Array;
+        const want = reference(a, link);
+        if (want?.includes('repeats')) repeats++;
+        assert.equal(checkAnnouncementSanity(a, link)?.message ?? null, want);
+      },
+    ),
+    { seed: 73, numRuns: 300 },
+  );
+  assert.ok(repeats > 50, `the property met repeated signers (${repeats} runs)`);
 });
 
 test('announcement: signatures disabled write 64 zero bytes', () => {
