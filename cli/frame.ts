@@ -23,6 +23,7 @@ import { FrameType } from '../router/types.ts';
 import {
   announcementCoords,
   announcementPeerCoords,
+  bootstrapSignature,
   CodecError,
   decodeFrame,
   encodeAnnouncement,
@@ -58,7 +59,7 @@ function payloadFields(payload: Uint8Array, signer: Uint8Array, crypto: Ed25519)
     seq: p.seq,
     rootKey: toHex(p.rootKey),
     rootSeq: p.rootSeq,
-    signature: toHex(p.signature),
+    signature: toHex(bootstrapSignature(payload)),
     signatureValid: verifyBootstrapPayload(payload, signer, crypto),
   };
 }

@@ -81,6 +81,9 @@ export interface TreeAnnouncementFrame extends FrameHeaderExtra {
  * Bootstrap (PROTOCOL.md §3.6, §3.8). `payload` is kept as the raw PLEN bytes:
  * varu64 sequence | root key (32) | varu64 root sequence | signature (64). The signature covers all
  * but the last 64 bytes, so verification needs no re-encoding; use wire/bootstrap helpers to read it.
+ * A payload a router built may have its signature still to make (issue 7): its last 64 bytes are
+ * final only after wire/bootstrap.ts settleBootstrapPayload, which the encoder and the verifier
+ * call; read raw payload bytes through them, never directly.
  */
 export interface BootstrapFrame extends FrameHeaderExtra {
   readonly type: typeof FrameType.Bootstrap;
@@ -108,7 +111,10 @@ export interface TrafficFrame extends FrameHeaderExtra {
   readonly treeOnly?: boolean;
 }
 
-/** [HEAD] wakeup broadcast (PROTOCOL.md §3.6, §7.7); payload kept raw like bootstraps. */
+/**
+ * [HEAD] wakeup broadcast (PROTOCOL.md §3.6, §7.7); payload kept raw like bootstraps, and like
+ * theirs settled before its bytes are read (BootstrapFrame).
+ */
 export interface WakeupBroadcastFrame extends FrameHeaderExtra {
   readonly type: typeof FrameType.WakeupBroadcast;
   readonly sourceKey: PublicKey;

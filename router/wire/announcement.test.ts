@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { withVerificationCache } from '../crypto-cache.ts';
 import { createNodeEd25519 } from '../crypto-node.ts';
-import type { Identity, RootAnnouncement, SignatureHop } from '../types.ts';
+import type { BootstrapFrame, Identity, RootAnnouncement, SignatureHop } from '../types.ts';
+import { FrameType } from '../types.ts';
 import {
   announcementCoords,
   announcementLength,
@@ -17,11 +18,14 @@ import {
 } from './announcement.ts';
 import {
   bootstrapProtectedPayload,
+  bootstrapSignature,
   buildBootstrapPayload,
   readBootstrapPayload,
+  settleBootstrapPayload,
   verifyBootstrapPayload,
 } from './bootstrap.ts';
 import { CodecError } from './errors.ts';
+import { encodeFrame } from './frame.ts';
 import { checkHandshake, decodeHandshake, encodeHandshake, HANDSHAKE_LENGTH } from './handshake.ts';
 
 const crypto = createNodeEd25519();
@@ -293,4 +297,41 @@ test('announcement: no deferral when the backend does not vouch for the key pair
   const ann = signAnnouncement({ rootKey: B.publicKey, rootSeq: 1, hops: [] }, 1, liar, cached);
   assert.equal(cached.signs, 1);
   assert.equal(verifyAnnouncement(ann, cached), false);
+});
+
+test('bootstrap payload: signatures through the cache are made on first read, byte-identical', () => {
+  const cached = withVerificationCache(createNodeEd25519());
+  const eager = buildBootstrapPayload(1664280000000, A.publicKey, 7, B, crypto);
+  const frame = (payload: Uint8Array): BootstrapFrame => ({
+    type: FrameType.Bootstrap,
+    extra: 0,
+    hopLimit: 0,
+    destinationKey: B.publicKey,
+    watermark: { key: A.publicKey, seq: 3 },
+    payload,
+  });
+  // Honest use in object mode: built, parsed and verified at every hop, never signed.
+  const lazy = buildBootstrapPayload(1664280000000, A.publicKey, 7, B, cached);
+  const r = readBootstrapPayload(lazy);
+  assert.ok(!(r instanceof CodecError));
+  assert.equal(r.seq, 1664280000000);
+  assert.ok(verifyBootstrapPayload(lazy, B.publicKey, cached));
+  assert.equal(cached.signs + cached.hits + cached.misses, 0, 'no signature, no verification');
+  // The wire encoder settles it: exactly the eager frame's bytes, signed once.
+  assert.deepEqual(encodeFrame(frame(lazy)), encodeFrame(frame(eager)));
+  assert.equal(cached.signs, 1);
+  assert.deepEqual(lazy, eager);
+  assert.deepEqual(encodeFrame(frame(lazy)), encodeFrame(frame(eager)));
+  assert.equal(cached.signs + cached.signHits, 1, 'settled once');
+  // A verifier asking under another key settles it and checks it for real.
+  const other = buildBootstrapPayload(1664280000000, A.publicKey, 7, B, cached);
+  assert.equal(verifyBootstrapPayload(other, A.publicKey, cached), false);
+  assert.deepEqual(other, eager);
+  // bootstrapSignature settles too.
+  const third = buildBootstrapPayload(1664280000000, A.publicKey, 7, B, cached);
+  assert.deepEqual(bootstrapSignature(third), eager.subarray(eager.length - 64));
+  // Settling anything else is a no-op.
+  const copy = eager.slice();
+  assert.equal(settleBootstrapPayload(copy), copy);
+  assert.deepEqual(copy, eager);
 });

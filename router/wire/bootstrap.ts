@@ -17,11 +17,11 @@ import { copyBytes } from './bytes.ts';
 import { CodecError } from './errors.ts';
 import { readVarU64Number, varU64Error, varU64Length, writeVarU64 } from './varu64.ts';
 
+/** The fields a payload's signature protects (the signature itself: bootstrapSignature). */
 export interface BootstrapPayload {
   readonly seq: number;
   readonly rootKey: PublicKey;
   readonly rootSeq: number;
-  readonly signature: Uint8Array;
 }
 
 /** The protected payload: varu64 seq ‖ root key ‖ varu64 root seq. */
@@ -40,6 +40,14 @@ export function bootstrapProtectedPayload(
 /**
  * The full payload, signed by `identity`. With identity or crypto null (signatures disabled, §2
  * PINECONE_DISABLE_SIGNATURES) the 64 signature bytes are zero but still present.
+ *
+ * Issue 7: when the backend vouches for the identity's key pairing (crypto.signsFor), the
+ * signature is made on first read, like announcement signatures (wire/announcement.ts
+ * LazySignature): in object mode nobody reads an honest payload's signature bytes (receivers find
+ * it in verifiedPayloads), yet bootstrap signing was ~10% of a geo:30000 run. Until then the 64
+ * bytes are zero, so every reader of payload bytes settles it first: settleBootstrapPayload
+ * (encodeFrame does, for --wire-encode), and verification and bootstrapSignature here. RFC 8032
+ * signing is deterministic (PROTOCOL.md §2): settled bytes are exactly the eager ones.
  */
 export function buildBootstrapPayload(
   seq: number,
@@ -53,16 +61,46 @@ export function buildBootstrapPayload(
   const p = writeVarU64(out, 0, seq);
   out.set(rootKey, p);
   writeVarU64(out, p + KEY_LENGTH, rootSeq);
-  const signature =
-    identity === null || crypto === null
-      ? ZERO_SIGNATURE
-      : crypto.sign(identity.seed, out.subarray(0, protectedLen));
+  if (identity === null || crypto === null) {
+    out.set(ZERO_SIGNATURE, protectedLen);
+    return out;
+  }
+  if (crypto.signsFor?.(identity.seed, identity.publicKey)) {
+    unsettled.set(out, { seed: identity.seed, crypto });
+    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
+    return out;
+  }
+  const signature = crypto.sign(identity.seed, out.subarray(0, protectedLen));
   out.set(signature, protectedLen);
   // Our own fresh signature under our own key (crypto.signedBy checks the pairing): receivers
   // need not hash it again (issue 7).
-  if (identity !== null && crypto?.signedBy?.(identity.seed, identity.publicKey, signature))
+  if (crypto.signedBy?.(identity.seed, identity.publicKey, signature))
     verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
   return out;
+}
+
+/** Payloads built with their signature still to make (buildBootstrapPayload), and by whom. */
+const unsettled = new WeakMap<Uint8Array, { seed: Uint8Array; crypto: Ed25519 }>();
+
+/**
+ * Make the deferred signature of a payload from buildBootstrapPayload, if it has one, and return
+ * the payload: after this its bytes are final. Call it before reading a bootstrap or wakeup
+ * payload's bytes (a no-op for any other array).
+ */
+export function settleBootstrapPayload(payload: Uint8Array): Uint8Array {
+  const pending = unsettled.get(payload);
+  if (pending !== undefined) {
+    unsettled.delete(payload);
+    const m = payload.length - SIGNATURE_LENGTH;
+    payload.set(pending.crypto.sign(pending.seed, payload.subarray(0, m)), m);
+  }
+  return payload;
+}
+
+/** The payload's 64-byte signature (a copy), settled first. */
+export function bootstrapSignature(payload: Uint8Array): Uint8Array {
+  settleBootstrapPayload(payload);
+  return payload.slice(payload.length - SIGNATURE_LENGTH);
 }
 
 const cursor = { pos: 0 };
@@ -109,7 +147,7 @@ function parseBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecErr
       `bootstrap payload: ${end - s} bytes after the root sequence, expected a 64-byte signature`,
     );
   }
-  return { seq, rootKey, rootSeq, signature: copyBytes(payload, s, end) };
+  return { seq, rootKey, rootSeq };
 }
 
 /** True when the last 64 bytes are `signerKey`'s signature over everything before them. */
@@ -122,6 +160,7 @@ export function verifyBootstrapPayload(
   const known = verifiedPayloads.get(payload);
   if (known !== undefined && known.crypto === crypto && keysEqual(known.signerKey, signerKey))
     return true;
+  settleBootstrapPayload(payload);
   const m = payload.length - SIGNATURE_LENGTH;
   if (!crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m))) return false;
   verifiedPayloads.set(payload, { crypto, signerKey });

@@ -30,6 +30,7 @@ import {
   SIGNATURE_LENGTH,
   writeAnnouncement,
 } from './announcement.ts';
+import { settleBootstrapPayload } from './bootstrap.ts';
 import { copyBytes } from './bytes.ts';
 import { coordinatesLength, decodeCoordinates, writeCoordinates } from './coordinates.ts';
 import { CodecError } from './errors.ts';
@@ -160,7 +161,7 @@ export function encodeFrame(frame: Frame): Uint8Array | CodecError {
       out.set(frame.destinationKey, p);
       out.set(frame.watermark.key, p + KEY_LENGTH);
       p = writeVarU64(out, p + 2 * KEY_LENGTH, frame.watermark.seq);
-      out.set(frame.payload, p);
+      out.set(settleBootstrapPayload(frame.payload), p);
       p += frame.payload.length;
       break;
     case FrameType.Traffic:
@@ -180,7 +181,7 @@ export function encodeFrame(frame: Frame): Uint8Array | CodecError {
     case FrameType.WakeupBroadcast:
       p = writeU16(out, p, frame.payload.length);
       out.set(frame.sourceKey, p);
-      out.set(frame.payload, p + KEY_LENGTH);
+      out.set(settleBootstrapPayload(frame.payload), p + KEY_LENGTH);
       p += KEY_LENGTH + frame.payload.length;
       break;
   }
