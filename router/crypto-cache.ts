@@ -83,7 +83,8 @@ export function withVerificationCache(
   const recent = new Set<string>();
   // Keyed by the seed object: a router signs with its identity's one seed array for its lifetime.
   const memos = new WeakMap<Uint8Array, SignMemo>();
-  // signsFor: each seed's public key, derived once (keyed like memos; the bytes are re-checked).
+  // vouchedSeed: a copy of each seed and its public key, derived once (keyed like memos; the bytes
+  // are re-checked, and a changed seed gets a new copy).
   const pairings = new WeakMap<Uint8Array, { seed: Uint8Array; publicKey: Uint8Array }>();
   const cached: CachedEd25519 = {
     name: inner.name,
@@ -126,13 +127,13 @@ export function withVerificationCache(
         bytesEqual(memo.publicKey, publicKey)
       );
     },
-    signsFor(seed: Uint8Array, publicKey: Uint8Array): boolean {
+    vouchedSeed(seed: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
       let pairing = pairings.get(seed);
       if (pairing === undefined || !bytesEqual(pairing.seed, seed)) {
         pairing = { seed: seed.slice(), publicKey: inner.publicKey(seed) };
         pairings.set(seed, pairing);
       }
-      return bytesEqual(pairing.publicKey, publicKey);
+      return bytesEqual(pairing.publicKey, publicKey) ? pairing.seed : null;
     },
     verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
       // Fixed lengths keep the concatenation unambiguous; anything else is invalid anyway.

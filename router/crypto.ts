@@ -23,10 +23,11 @@ export interface Ed25519 {
    */
   signedBy?(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean;
   /**
-   * Optional (router/crypto-cache.ts): true when `publicKey` is the key of `seed`, so that any
-   * signature this backend makes with `seed` verifies under `publicKey` (RFC 8032 §5.1.7). Lets
-   * codecs defer a signature nobody may ever read (wire/announcement.ts LazySignature, issue 7)
-   * and still record it as verified.
+   * Optional (router/crypto-cache.ts): when `publicKey` is the key of `seed`, the backend's own
+   * unchanging copy of `seed` (the same object while the seed's bytes stay the same), else null.
+   * Any signature this backend makes with it verifies under `publicKey` (RFC 8032 §5.1.7). Lets
+   * codecs defer a signature nobody may ever read (wire/announcement.ts LazySignature, issue 7),
+   * record it as verified now, and make it later from bytes the caller cannot change meanwhile.
    */
-  signsFor?(seed: Uint8Array, publicKey: Uint8Array): boolean;
+  vouchedSeed?(seed: Uint8Array, publicKey: Uint8Array): Uint8Array | null;
 }

@@ -248,7 +248,7 @@ test('handshake: 104 bytes, verifies, rejects version, capabilities and signatur
 });
 
 test('announcement: signatures through the cache are made on first read, byte-identical', () => {
-  // Issue 7: with a backend that vouches for the identity (signsFor), signAnnouncement defers the
+  // Issue 7: with a backend that vouches for the identity (vouchedSeed), signAnnouncement defers the
   // ed25519 signature until something reads it. What is read must be exactly the eager bytes.
   const cached = withVerificationCache(createNodeEd25519());
   const eager = chain([1, 300, 2, 7]);
@@ -334,4 +334,19 @@ test('bootstrap payload: signatures through the cache are made on first read, by
   const copy = eager.slice();
   assert.equal(settleBootstrapPayload(copy), copy);
   assert.deepEqual(copy, eager);
+});
+
+test('deferred signatures use the seed as it was when signing, whatever the caller does later', () => {
+  const cached = withVerificationCache(createNodeEd25519());
+  const seed = Uint8Array.from(B.seed);
+  const mutable: Identity = { seed, publicKey: B.publicKey };
+  const base = chain([1]);
+  const ann = signAnnouncement(base, 2, mutable, cached);
+  const payload = buildBootstrapPayload(99, A.publicKey, 7, mutable, cached);
+  seed.fill(9); // the caller reuses its seed array before anything read the signatures
+  assert.deepEqual(ann.hops[1]?.signature, signAnnouncement(base, 2, B, crypto).hops[1]?.signature);
+  assert.deepEqual(
+    settleBootstrapPayload(payload),
+    buildBootstrapPayload(99, A.publicKey, 7, B, crypto),
+  );
 });

@@ -139,7 +139,7 @@ let lastCellCrypto: Ed25519 | null = null;
  * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
  * appended [types/announcement.go: Sign; router/state_tree.go: forPeer]. With `crypto` null
  * (signatures disabled, §2 PINECONE_DISABLE_SIGNATURES) the signature is 64 zero bytes. When the
- * backend vouches for the identity's key pairing (crypto.signsFor) the signature is made on first
+ * backend vouches for the identity's key pairing (crypto.vouchedSeed) the signature is made on first
  * read (LazySignature), otherwise now.
  */
 export function signAnnouncement(
@@ -149,11 +149,12 @@ export function signAnnouncement(
   crypto: Ed25519 | null,
 ): RootAnnouncement {
   const hops = ann.hops;
-  if (crypto?.signsFor?.(identity.seed, identity.publicKey)) {
-    if (lastCellAnn !== ann || lastCellSeed !== identity.seed || lastCellCrypto !== crypto) {
-      lastCell = new LazySignature(ann, identity.seed, crypto);
+  const seed = crypto?.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
+  if (crypto !== null && seed !== null) {
+    if (lastCellAnn !== ann || lastCellSeed !== seed || lastCellCrypto !== crypto) {
+      lastCell = new LazySignature(ann, seed, crypto);
       lastCellAnn = ann;
-      lastCellSeed = identity.seed;
+      lastCellSeed = seed;
       lastCellCrypto = crypto;
       // Whenever it is made, the signature is this backend's under a key it vouches for: it
       // verifies, so receivers need not verify it, given the entries before it do.

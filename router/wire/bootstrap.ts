@@ -41,7 +41,7 @@ export function bootstrapProtectedPayload(
  * The full payload, signed by `identity`. With identity or crypto null (signatures disabled, §2
  * PINECONE_DISABLE_SIGNATURES) the 64 signature bytes are zero but still present.
  *
- * Issue 7: when the backend vouches for the identity's key pairing (crypto.signsFor), the
+ * Issue 7: when the backend vouches for the identity's key pairing (crypto.vouchedSeed), the
  * signature is made on first read, like announcement signatures (wire/announcement.ts
  * LazySignature): in object mode nobody reads an honest payload's signature bytes (receivers find
  * it in verifiedPayloads), yet bootstrap signing was ~10% of a geo:30000 run. Until then the 64
@@ -65,8 +65,9 @@ export function buildBootstrapPayload(
     out.set(ZERO_SIGNATURE, protectedLen);
     return out;
   }
-  if (crypto.signsFor?.(identity.seed, identity.publicKey)) {
-    unsettled.set(out, { seed: identity.seed, crypto });
+  const seed = crypto.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
+  if (seed !== null) {
+    unsettled.set(out, { seed, crypto });
     verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
     return out;
   }
