@@ -29,6 +29,10 @@
  *   (`recentSigned`, cleared when full) that serves --wire-encode runs, where the neighbours
  *   verify a fresh signature within a link latency; an older one is verified for real once and
  *   then answered by the main cache.
+ * - Deferral (issue 7): `vouchedSeed` tells the codecs that a seed's key is the one they sign for
+ *   and hands them this cache's own copy of the seed, so they can record their entries as verified
+ *   now and make the signature only when something reads it (wire/announcement.ts LazySignature,
+ *   wire/bootstrap.ts settleBootstrapPayload). In object mode that is never, for honest frames.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { Ed25519 } from './crypto.ts';
