@@ -49,11 +49,15 @@ export type CachedEd25519 = Ed25519 & {
 };
 
 /** A seed's last signature and its public key (derived once per seed). */
-interface SignMemo {
+/**
+ * One seed's record: a copy of the seed, its public key (derived once), and its last signature
+ * with the message signed (null before the first). Serves the sign memo, signedBy and vouchedSeed.
+ */
+interface SeedRecord {
   readonly seed: Uint8Array;
   readonly publicKey: Uint8Array;
-  message: Uint8Array;
-  signature: Uint8Array;
+  message: Uint8Array | null;
+  signature: Uint8Array | null;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -85,11 +89,20 @@ export function withVerificationCache(
   }
   const results = new Map<string, boolean>();
   const recent = new Set<string>();
-  // Keyed by the seed object: a router signs with its identity's one seed array for its lifetime.
-  const memos = new WeakMap<Uint8Array, SignMemo>();
-  // vouchedSeed: a copy of each seed and its public key, derived once (keyed like memos; the bytes
-  // are re-checked, and a changed seed gets a new copy).
-  const pairings = new WeakMap<Uint8Array, { seed: Uint8Array; publicKey: Uint8Array }>();
+  // Keyed by the seed object (a router signs with its identity's one seed array for its lifetime)
+  // and by the record's own copy, which deferred signatures sign with (vouchedSeed). The bytes are
+  // checked too: a caller that refills its seed array gets a fresh record.
+  const records = new WeakMap<Uint8Array, SeedRecord>();
+  const recordFor = (seed: Uint8Array): SeedRecord => {
+    let record = records.get(seed);
+    if (record === undefined || !bytesEqual(record.seed, seed)) {
+      const copy = seed.slice();
+      record = { seed: copy, publicKey: inner.publicKey(seed), message: null, signature: null };
+      records.set(seed, record);
+      records.set(copy, record);
+    }
+    return record;
+  };
   const cached: CachedEd25519 = {
     name: inner.name,
     hits: 0,
@@ -98,46 +111,34 @@ export function withVerificationCache(
     signs: 0,
     publicKey: (seed) => inner.publicKey(seed),
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-      let memo = memos.get(seed);
-      // The seed's bytes are checked too: a caller that refills its seed array gets a fresh memo.
-      if (memo !== undefined && !bytesEqual(memo.seed, seed)) memo = undefined;
-      if (memo !== undefined && bytesEqual(memo.message, message)) {
+      const record = recordFor(seed);
+      if (record.message !== null && bytesEqual(record.message, message)) {
         cached.signHits++;
-        return memo.signature;
+        return record.signature as Uint8Array;
       }
       const signature = inner.sign(seed, message);
       cached.signs++;
       // Copied: callers may reuse or fill the buffer they signed from (bootstrap payloads do).
-      const copy = message.slice();
-      if (memo === undefined) {
-        memo = { seed: seed.slice(), publicKey: inner.publicKey(seed), message: copy, signature };
-        memos.set(seed, memo);
-      } else {
-        memo.message = copy;
-        memo.signature = signature;
-      }
-      if (signature.length === 64 && memo.publicKey.length === 32) {
+      record.message = message.slice();
+      record.signature = signature;
+      if (signature.length === 64 && record.publicKey.length === 32) {
         if (recent.size >= recentSigned) recent.clear();
-        recent.add(digestKey(memo.publicKey, message, signature));
+        recent.add(digestKey(record.publicKey, message, signature));
       }
       return signature;
     },
     signedBy(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean {
-      const memo = memos.get(seed);
+      const record = records.get(seed);
       return (
-        memo !== undefined &&
-        memo.signature === signature &&
-        bytesEqual(memo.seed, seed) &&
-        bytesEqual(memo.publicKey, publicKey)
+        record !== undefined &&
+        record.signature === signature &&
+        bytesEqual(record.seed, seed) &&
+        bytesEqual(record.publicKey, publicKey)
       );
     },
     vouchedSeed(seed: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
-      let pairing = pairings.get(seed);
-      if (pairing === undefined || !bytesEqual(pairing.seed, seed)) {
-        pairing = { seed: seed.slice(), publicKey: inner.publicKey(seed) };
-        pairings.set(seed, pairing);
-      }
-      return bytesEqual(pairing.publicKey, publicKey) ? pairing.seed : null;
+      const record = recordFor(seed);
+      return bytesEqual(record.publicKey, publicKey) ? record.seed : null;
     },
     verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
       // Fixed lengths keep the concatenation unambiguous; anything else is invalid anyway.

@@ -350,3 +350,21 @@ test('deferred signatures use the seed as it was when signing, whatever the call
     buildBootstrapPayload(99, A.publicKey, 7, B, crypto),
   );
 });
+
+test('a seed key is derived once, for vouching and for the deferred signatures made with it', () => {
+  const inner = createNodeEd25519();
+  let derived = 0;
+  const cached = withVerificationCache({
+    ...inner,
+    publicKey: (seed) => {
+      derived++;
+      return inner.publicKey(seed);
+    },
+  });
+  const ann = signAnnouncement(chain([1]), 2, B, cached);
+  const payload = buildBootstrapPayload(99, A.publicKey, 7, B, cached);
+  encodeAnnouncement(ann);
+  settleBootstrapPayload(payload);
+  assert.equal(cached.signs, 2);
+  assert.equal(derived, 1);
+});

@@ -98,6 +98,11 @@ class LazySignature {
     this.crypto = crypto;
   }
 
+  /** True while unsigned and made for exactly this (announcement, seed, backend). */
+  serves(ann: RootAnnouncement, seed: Uint8Array, crypto: Ed25519): boolean {
+    return this.ann === ann && this.seed === seed && this.crypto === crypto;
+  }
+
   get(): Uint8Array {
     if (this.bytes === null) {
       this.bytes = this.crypto.sign(this.seed, encodeAnnouncement(this.ann as RootAnnouncement));
@@ -131,9 +136,6 @@ function lazyHop(port: number, signer: PublicKey, cell: LazySignature): Signatur
 
 /** The last cell made, reused while the same identity signs the same announcement object. */
 let lastCell: LazySignature | null = null;
-let lastCellAnn: RootAnnouncement | null = null;
-let lastCellSeed: Uint8Array | null = null;
-let lastCellCrypto: Ed25519 | null = null;
 
 /**
  * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
@@ -151,11 +153,8 @@ export function signAnnouncement(
   const hops = ann.hops;
   const seed = crypto?.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
   if (crypto !== null && seed !== null) {
-    if (lastCellAnn !== ann || lastCellSeed !== seed || lastCellCrypto !== crypto) {
+    if (lastCell === null || !lastCell.serves(ann, seed, crypto)) {
       lastCell = new LazySignature(ann, seed, crypto);
-      lastCellAnn = ann;
-      lastCellSeed = seed;
-      lastCellCrypto = crypto;
       // Whenever it is made, the signature is this backend's under a key it vouches for: it
       // verifies, so receivers need not verify it, given the entries before it do.
       lastCell.verified = ownRecord(ann, crypto);

@@ -67,8 +67,7 @@ export function buildBootstrapPayload(
   }
   const seed = crypto.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
   if (seed !== null) {
-    unsettled.set(out, { seed, crypto });
-    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
+    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey, unsettledSeed: seed });
     return out;
   }
   const signature = crypto.sign(identity.seed, out.subarray(0, protectedLen));
@@ -76,12 +75,9 @@ export function buildBootstrapPayload(
   // Our own fresh signature under our own key (crypto.signedBy checks the pairing): receivers
   // need not hash it again (issue 7).
   if (crypto.signedBy?.(identity.seed, identity.publicKey, signature))
-    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey });
+    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey, unsettledSeed: null });
   return out;
 }
-
-/** Payloads built with their signature still to make (buildBootstrapPayload), and by whom. */
-const unsettled = new WeakMap<Uint8Array, { seed: Uint8Array; crypto: Ed25519 }>();
 
 /**
  * Make the deferred signature of a payload from buildBootstrapPayload, if it has one, and return
@@ -89,11 +85,12 @@ const unsettled = new WeakMap<Uint8Array, { seed: Uint8Array; crypto: Ed25519 }>
  * payload's bytes (a no-op for any other array).
  */
 export function settleBootstrapPayload(payload: Uint8Array): Uint8Array {
-  const pending = unsettled.get(payload);
-  if (pending !== undefined) {
-    unsettled.delete(payload);
+  const record = verifiedPayloads.get(payload);
+  const seed = record?.unsettledSeed ?? null;
+  if (record !== undefined && seed !== null) {
+    record.unsettledSeed = null;
     const m = payload.length - SIGNATURE_LENGTH;
-    payload.set(pending.crypto.sign(pending.seed, payload.subarray(0, m)), m);
+    payload.set(record.crypto.sign(seed, payload.subarray(0, m)), m);
   }
   return payload;
 }
@@ -113,7 +110,18 @@ const cursor = { pos: 0 };
  * frame. `verifiedPayloads` maps a payload to the backend and signer key it verified under.
  */
 const parsedPayloads = new WeakMap<Uint8Array, BootstrapPayload>();
-const verifiedPayloads = new WeakMap<Uint8Array, { crypto: Ed25519; signerKey: PublicKey }>();
+const verifiedPayloads = new WeakMap<Uint8Array, VerifiedPayload>();
+
+/**
+ * What a payload verified under. A payload we built with its signature deferred also keeps the
+ * seed to make it with (`unsettledSeed`, until settleBootstrapPayload): the same fact, that this
+ * backend signs it under `signerKey`.
+ */
+interface VerifiedPayload {
+  readonly crypto: Ed25519;
+  readonly signerKey: PublicKey;
+  unsettledSeed: Uint8Array | null;
+}
 
 /**
  * Parse a payload; it must be exactly seq | root key | root seq | signature. (The reference ignores
@@ -164,6 +172,6 @@ export function verifyBootstrapPayload(
   settleBootstrapPayload(payload);
   const m = payload.length - SIGNATURE_LENGTH;
   if (!crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m))) return false;
-  verifiedPayloads.set(payload, { crypto, signerKey });
+  verifiedPayloads.set(payload, { crypto, signerKey, unsettledSeed: null });
   return true;
 }
