@@ -25,6 +25,22 @@ export function checkRunDir(dir: string, flag = '<results-dir>'): void {
   }
 }
 
+/** A port that cannot be listened on is the user's choice of port: say so in one line. */
+export function listenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EADDRINUSE') {
+    return new InputError(
+      `--port ${port}: address 127.0.0.1:${port} is in use (pick another port, or 0 for any free one)`,
+    );
+  }
+  if (code === 'EACCES') {
+    return new InputError(
+      `--port ${port}: not allowed to listen on 127.0.0.1:${port} (ports below 1024 need privileges; 0 picks a free one)`,
+    );
+  }
+  return error;
+}
+
 interface ViewArgs {
   dir: string;
   compare?: string;
@@ -76,7 +92,9 @@ export const viewCommand: CommandModule<object, ViewArgs> = {
       args.compare !== undefined
         ? { compareDir: args.compare, port: args.port }
         : { port: args.port },
-    );
+    ).catch((error: unknown) => {
+      throw listenError(error, args.port);
+    });
     process.stdout.write(`pinelab viewer: ${server.url}  (Ctrl-C to stop)\n`);
     if (args.open) tryOpen(server.url);
     await new Promise<void>((done) => {

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { test } from 'node:test';
-import { presentFiles, safeJoin, startViewerServer } from './serve.ts';
+import { hostAllowed, presentFiles, routeOf, startViewerServer } from './serve.ts';
+import { RUN_FILES } from './src/model/files.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'test', 'fixtures', 'run-small');
 
@@ -13,10 +14,12 @@ function get(
   url: string,
   path: string,
   method = 'GET',
+  hostHeader?: string,
 ): Promise<{ status: number; body: string; type: string }> {
   const u = new URL(url);
+  const headers = hostHeader === undefined ? {} : { host: hostHeader };
   return new Promise((ok, fail) => {
-    const req = request({ host: u.hostname, port: u.port, path, method }, (res) => {
+    const req = request({ host: u.hostname, port: u.port, path, method, headers }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => {
@@ -31,20 +34,132 @@ function get(
   });
 }
 
-test('safeJoin refuses traversal and accepts plain names', () => {
-  const base = resolve('/srv/run');
-  assert.equal(safeJoin(base, 'nodes.csv'), join(base, 'nodes.csv'));
-  assert.equal(safeJoin(base, '/sub/x.json'), join(base, 'sub', 'x.json'));
+test('routeOf: only the page, the listing, the bundle and schema run files by exact name', () => {
+  assert.deepEqual(routeOf('/'), { kind: 'index' });
+  assert.deepEqual(routeOf('/files.json'), { kind: 'listing' });
+  assert.deepEqual(routeOf('/dist/main.js'), { kind: 'bundle', name: 'main.js' });
+  assert.deepEqual(routeOf('/data/nodes.csv'), { kind: 'run', name: 'nodes.csv' });
+  assert.deepEqual(routeOf('/data/nodes%2Ecsv'), { kind: 'run', name: 'nodes.csv' });
+  assert.deepEqual(routeOf('/compare/summary.json'), { kind: 'compare', name: 'summary.json' });
   for (const bad of [
-    '../etc/passwd',
-    '..%2fetc%2fpasswd',
-    '%2e%2e/x',
-    'a/../../x',
-    '..\\x',
-    '%E0%A4%A',
-    'a%00b',
+    '/data/../package.json',
+    '/data/..%2fetc%2fpasswd',
+    '/data/%2e%2e/x',
+    '/data/a/../../x',
+    '/data/..\\x',
+    '/data/%E0%A4%A',
+    '/data/a%00b',
+    '/data/.env',
+    '/data/.git/config',
+    '/data/events.jsonl',
+    '/data/rootlink/etc/shadow',
+    '/data/',
+    '/dist/../serve.ts',
+    '/dist/.hidden',
+    '/serve.ts',
   ]) {
-    assert.equal(safeJoin(base, bad), null, bad);
+    assert.equal(routeOf(bad), null, bad);
+  }
+});
+
+test('hostAllowed: loopback names with the right port only', () => {
+  for (const ok of ['127.0.0.1:8080', 'localhost:8080', 'LOCALHOST:8080', '[::1]:8080']) {
+    assert.equal(hostAllowed(ok, 8080), true, ok);
+  }
+  for (const bad of [
+    undefined,
+    '',
+    'evil.example:8080',
+    '127.0.0.1.evil.example:8080',
+    'localhost.:8080',
+    '127.0.0.1:8081',
+    '127.0.0.1',
+    'localhost:8080:1',
+    '127.0.0.2:8080',
+    '0.0.0.0:8080',
+    '[::1]',
+  ]) {
+    assert.equal(hostAllowed(bad, 8080), false, String(bad));
+  }
+  assert.equal(hostAllowed('localhost', 80), true);
+});
+
+/** A copy of the fixture run plus what a hostile or careless folder may hold. */
+function hostileRun(): { dir: string; outside: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-serve-hostile-'));
+  for (const f of RUN_FILES) writeFileSync(join(dir, f), readFileSync(join(FIXTURE, f)));
+  const outside = mkdtempSync(join(tmpdir(), 'pinelab-serve-outside-'));
+  writeFileSync(join(outside, 'secret.txt'), 'secret\n');
+  writeFileSync(join(dir, '.env'), 'TOKEN=1\n');
+  writeFileSync(join(dir, 'notes.txt'), 'not a run file\n');
+  symlinkSync('/', join(dir, 'rootlink'));
+  symlinkSync(outside, join(dir, 'outlink'));
+  return { dir, outside };
+}
+
+test('server: symlinks out of the folder, dotfiles and non-run files are not served', async () => {
+  const { dir, outside } = hostileRun();
+  // A run file that is a symlink leading out of the folder: neither listed nor served.
+  rmSync(join(dir, 'paths.json'));
+  symlinkSync(join(outside, 'secret.txt'), join(dir, 'paths.json'));
+  // A run file that is a symlink to another file inside the folder is fine.
+  rmSync(join(dir, 'pairs.csv'));
+  writeFileSync(join(dir, 'pairs-real.csv'), readFileSync(join(FIXTURE, 'pairs.csv')));
+  symlinkSync('pairs-real.csv', join(dir, 'pairs.csv'));
+  // A run file name that is a directory.
+  rmSync(join(dir, 'snapshots.json'));
+  mkdirSync(join(dir, 'snapshots.json'));
+  const server = await startViewerServer(dir, {});
+  try {
+    const listing = JSON.parse((await get(server.url, '/files.json')).body) as { run: string[] };
+    assert.ok(!listing.run.includes('paths.json'), 'symlink out of the folder is not listed');
+    assert.ok(!listing.run.includes('snapshots.json'), 'a directory is not listed');
+    assert.ok(listing.run.includes('pairs.csv'), 'symlink inside the folder is listed');
+    assert.equal((await get(server.url, '/data/pairs.csv')).status, 200);
+    for (const bad of [
+      '/data/paths.json',
+      '/data/snapshots.json',
+      '/data/rootlink/etc/passwd',
+      '/data/rootlink%2fetc%2fpasswd',
+      '/data/outlink/secret.txt',
+      '/data/.env',
+      '/data/notes.txt',
+      '/data/pairs-real.csv',
+    ]) {
+      const r = await get(server.url, bad);
+      assert.equal(r.status, 404, bad);
+      assert.doesNotMatch(r.body, /secret|TOKEN|root:/, bad);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('server: a foreign Host header gets 421 (DNS rebinding), loopback names are served', async () => {
+  const server = await startViewerServer(FIXTURE, {});
+  try {
+    const port = new URL(server.url).port;
+    for (const host of ['evil.example', `evil.example:${port}`, `127.0.0.1:${Number(port) + 1}`]) {
+      const r = await get(server.url, '/data/summary.json', 'GET', host);
+      assert.equal(r.status, 421, host);
+      assert.doesNotMatch(r.body, /traceHash/, host);
+    }
+    assert.equal((await get(server.url, '/', 'GET', `evil.example:${port}`)).status, 421);
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      assert.equal((await get(server.url, '/data/summary.json', 'GET', host)).status, 200, host);
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('server: a busy port is an error with code EADDRINUSE (view turns it into one line)', async () => {
+  const first = await startViewerServer(FIXTURE, {});
+  try {
+    const port = Number(new URL(first.url).port);
+    await assert.rejects(startViewerServer(FIXTURE, { port }), { code: 'EADDRINUSE' });
+  } finally {
+    await first.close();
   }
 });
 

@@ -3,10 +3,14 @@
  * viz/index.html at /, the bundle under /dist/, one run's files under /data/ and an optional
  * comparison run under /compare/, plus /files.json listing which run files exist (so the page
  * never requests a missing file). Builds viz/dist with esbuild first when missing or stale.
+ *
+ * Only what the page needs is served (issue 19): the run files named by results/schema.ts, as
+ * regular files inside the folder (no dotfiles, nothing else the folder holds, no symlink leading
+ * out of it), and only to requests whose Host is a loopback name with this port (421 otherwise).
  * Node-side code: it is not part of the browser bundle.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
@@ -49,23 +53,82 @@ export async function ensureBundle(): Promise<string> {
   return BUNDLE;
 }
 
-/** The run files present in dir (schema order). */
-export function presentFiles(dir: string): RunFileName[] {
-  return RUN_FILES.filter((f) => existsSync(join(dir, f)));
-}
-
-/** Resolve a URL path under base, or null when it escapes base (path traversal) or is malformed. */
-export function safeJoin(base: string, urlPath: string): string | null {
-  let decoded: string;
+/**
+ * The real path of `name` inside `dir` when it is a regular file that stays inside the folder
+ * (a symlink to another file of the folder is fine; one leading out of it is not), else null.
+ */
+export function runFilePath(dir: string, name: string): string | null {
   try {
-    decoded = decodeURIComponent(urlPath);
+    const root = realpathSync(dir);
+    const real = realpathSync(join(root, name));
+    if (!real.startsWith(root + sep)) return null;
+    return statSync(real).isFile() ? real : null;
   } catch {
     return null;
   }
-  if (decoded.includes('\0') || decoded.split(/[\\/]/).includes('..')) return null;
-  const root = resolve(base);
-  const p = resolve(root, `.${decoded.startsWith('/') ? decoded : `/${decoded}`}`);
-  return p === root || p.startsWith(root + sep) ? p : null;
+}
+
+/** The run files present in dir (schema order): regular files inside it, no links out of it. */
+export function presentFiles(dir: string): RunFileName[] {
+  return RUN_FILES.filter((f) => runFilePath(dir, f) !== null);
+}
+
+/**
+ * Read a regular file without following a symlink in its last component (runFilePath resolved
+ * them already: one that appeared since is refused rather than followed).
+ */
+async function readRegular(file: string): Promise<Buffer> {
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    if (!(await handle.stat()).isFile()) throw new Error(`${file}: not a regular file`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Where a request path points: the page, the listing, the bundle, or a run file by name. */
+export type Target =
+  | { readonly kind: 'index' }
+  | { readonly kind: 'listing' }
+  | { readonly kind: 'bundle'; readonly name: string }
+  | { readonly kind: 'run' | 'compare'; readonly name: RunFileName };
+
+/** Files of viz/dist the page may load (esbuild writes main.js; a sourcemap when asked). */
+const BUNDLE_FILES: readonly string[] = ['main.js', 'main.js.map'];
+
+/**
+ * Map a request path (query string already removed) to what it may serve, or null. Only exact
+ * names from an allow-list pass (results/schema.ts's run files, the bundle), so traversal,
+ * dotfiles, subfolders and anything else the folder holds are never reachable by construction.
+ */
+export function routeOf(path: string): Target | null {
+  if (path === '/' || path === '/index.html') return { kind: 'index' };
+  if (path === '/files.json') return { kind: 'listing' };
+  const m = /^\/(data|compare|dist)\/([^/]+)$/.exec(path);
+  if (!m) return null;
+  let name: string;
+  try {
+    name = decodeURIComponent(m[2]!);
+  } catch {
+    return null;
+  }
+  if (m[1] === 'dist') return BUNDLE_FILES.includes(name) ? { kind: 'bundle', name } : null;
+  if (!(RUN_FILES as readonly string[]).includes(name)) return null;
+  return { kind: m[1] === 'data' ? 'run' : 'compare', name: name as RunFileName };
+}
+
+/**
+ * True when a request's Host header names this server as a loopback name: 127.0.0.1, localhost
+ * or [::1], with the port it listens on. Anything else is refused (421): a page on another origin
+ * whose DNS name was pointed at 127.0.0.1 (DNS rebinding) would otherwise read the run through the
+ * browser, the same-origin check being by name. Port 80 may be left out, as browsers do.
+ */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (host === undefined) return false;
+  const m = /^(127\.0\.0\.1|localhost|\[::1\])(?::(\d{1,5}))?$/i.exec(host);
+  if (!m) return false;
+  return m[2] === undefined ? port === 80 : Number(m[2]) === port;
 }
 
 export async function startViewerServer(
@@ -79,40 +142,42 @@ export async function startViewerServer(
     compare: options.compareDir ? presentFiles(options.compareDir) : null,
     compareName: options.compareDir ? basename(resolve(options.compareDir)) : null,
   };
-  const routes: [string, string][] = [
-    ['/data/', runDir],
-    ['/dist/', join(VIZ_DIR, 'dist')],
-  ];
-  if (options.compareDir) routes.push(['/compare/', options.compareDir]);
+  let port = 0;
   const server = createServer((req, res) => {
     void (async () => {
+      if (!hostAllowed(req.headers.host, port)) {
+        res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
+        return;
+      }
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
       }
-      const path = (req.url ?? '/').split('?')[0] ?? '/';
-      let file: string | null = null;
-      if (path === '/' || path === '/index.html') file = join(VIZ_DIR, 'index.html');
-      else if (path === '/files.json') {
+      const target = routeOf((req.url ?? '/').split('?')[0] ?? '/');
+      if (target?.kind === 'listing') {
         res
           .writeHead(200, { 'content-type': TYPES['.json']!, 'cache-control': 'no-store' })
           .end(JSON.stringify(listing));
         return;
-      } else {
-        for (const [prefix, dir] of routes) {
-          if (path.startsWith(prefix)) file = safeJoin(dir, path.slice(prefix.length));
-        }
+      }
+      let file: string | null = null;
+      if (target?.kind === 'index') file = join(VIZ_DIR, 'index.html');
+      else if (target?.kind === 'bundle') file = join(VIZ_DIR, 'dist', target.name);
+      else if (target?.kind === 'run') file = runFilePath(runDir, target.name);
+      else if (target?.kind === 'compare' && options.compareDir !== undefined) {
+        file = runFilePath(options.compareDir, target.name);
       }
       if (file === null) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
         return;
       }
       try {
-        const body = await readFile(file);
+        const body = await readRegular(file);
         res
           .writeHead(200, {
             'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
             'cache-control': 'no-store',
+            'x-content-type-options': 'nosniff',
           })
           .end(req.method === 'HEAD' ? undefined : body);
       } catch {
@@ -122,9 +187,11 @@ export async function startViewerServer(
   });
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => ok());
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port;
+      ok();
+    });
   });
-  const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>
