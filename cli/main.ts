@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { InputError } from '../sim/errors.ts';
+import { joinNegativeValues, repeatedFlag } from './args.ts';
 import { compareCommand } from './compare.ts';
 import { frameCommand } from './frame.ts';
 import { mergeCommand } from './merge.ts';
@@ -26,7 +27,13 @@ function reportError(error: unknown): never {
   process.exit(70);
 }
 
-await yargs(hideBin(process.argv))
+/** Closed stdout (`pinelab topo stats big.txt | head -1`): stop quietly, as cat and ls do. */
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  reportError(error);
+});
+
+await yargs(joinNegativeValues(hideBin(process.argv)))
   .scriptName('pinelab')
   .usage(
     'pinelab — deterministic simulator and research harness for Pinecone/SNEK routing\n\nUsage: $0 <command> [options]',
@@ -42,6 +49,11 @@ await yargs(hideBin(process.argv))
   .command(reportCommand)
   .demandCommand(1, 'Name a command: pinelab --help lists them.')
   .strict()
+  .check((argv, options: { array?: string[] }) => {
+    const repeated = repeatedFlag(argv, options.array ?? []);
+    if (repeated !== null) throw new InputError(repeated);
+    return true;
+  })
   .recommendCommands()
   .example('$0 run --topology ring:50 --until converged', 'simulate a 50-node ring until converged')
   .example('$0 topo stats ../shared/topologies/fc00.txt', 'nodes, links, degrees, diameter')

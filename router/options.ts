@@ -151,7 +151,7 @@ export function resolveRouterOptions(
   const out: Record<string, unknown> = { ...DEFAULT_ROUTER_OPTIONS };
   for (const [name, value] of Object.entries(partial)) {
     if (value === undefined) continue;
-    if (!(name in DEFAULT_ROUTER_OPTIONS)) {
+    if (!Object.hasOwn(DEFAULT_ROUTER_OPTIONS, name)) {
       throw new InputError(
         `${source}: unknown router option '${name}' (expected one of: ${Object.keys(DEFAULT_ROUTER_OPTIONS).join(', ')})`,
       );

@@ -35,13 +35,26 @@ export type TopoGraph = UndirectedGraph<TopoNodeAttributes, TopoEdgeAttributes>;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: that is the point of this pattern
 const BAD_NAME = /[\u0000-\u001f\u007f]/;
 
-export function checkName(name: string, file: string, line: number | undefined): void {
-  if (name.length === 0) throw new InputError(locate(file, line, 'empty node name'));
-  if (BAD_NAME.test(name)) {
-    throw new InputError(
-      locate(file, line, `node name ${JSON.stringify(name)} contains a control character`),
-    );
+/**
+ * Names graphology cannot hold: it keeps each node's neighbours in a plain object, so a node named
+ * after an Object.prototype property (`constructor`, `toString`, `__proto__`, …) looks already
+ * linked, or replaces the object's prototype (issue 19). Refused with a clear error instead.
+ */
+const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** The reason `name` cannot be a node name, or null when it can. */
+export function nameProblem(name: string): string | null {
+  if (name.length === 0) return 'empty node name';
+  if (BAD_NAME.test(name)) return `node name ${JSON.stringify(name)} contains a control character`;
+  if (RESERVED_NAMES.has(name)) {
+    return `node name ${JSON.stringify(name)} is reserved (a JavaScript object property the graph library cannot hold as a name): rename the node`;
   }
+  return null;
+}
+
+export function checkName(name: string, file: string, line: number | undefined): void {
+  const problem = nameProblem(name);
+  if (problem !== null) throw new InputError(locate(file, line, problem));
 }
 
 /**
