@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { ROUTING_MODES } from '../results/schema.ts';
 import type { Router } from '../router/router.ts';
 import { InputError } from '../sim/errors.ts';
 import {
@@ -221,7 +222,7 @@ test('runSimulation writes a complete results folder named <topology>-s<seed>-<h
 test('run --json summary: stretch and delivery per mode, all pairs on a small network', () => {
   const r = runSimulation({ topology: 'ring:6', seed: '2', until: 'converged', startSpread: 0 });
   assert.ok(r.converged);
-  for (const mode of ['snek', 'hybrid', 'tree'] as const) {
+  for (const mode of ROUTING_MODES) {
     const st = r.summary.stretch?.[mode];
     const d = r.summary.delivery?.[mode];
     assert.ok(st && d, mode);
@@ -237,7 +238,7 @@ test('run --json summary: stretch and delivery per mode, all pairs on a small ne
   // On a ring every tree path between neighbours of the root is at most the long way round.
   assert.ok((r.summary.stretch?.tree?.max ?? 0) <= 5);
   const rows = r.data.pairs ?? [];
-  assert.equal(rows.length, 90);
+  assert.equal(rows.length, 4 * 30);
   assert.ok(
     rows.every(
       (p) =>
@@ -247,7 +248,7 @@ test('run --json summary: stretch and delivery per mode, all pairs on a small ne
   );
 });
 
-test('stretch above the exact limit is a seeded sample of --stretch-pairs; --no-stretch keeps the trace', () => {
+test('stretch above the exact limit is a seeded sample of --stretch-pairs; its traffic is in the trace', () => {
   const base = { topology: 'ring:70', seed: '4', until: 4_000_000, startSpread: 0 } as const;
   const a = runSimulation({ ...base, stretchPairs: 25 });
   const b = runSimulation({ ...base, stretchPairs: 25 });
@@ -259,10 +260,13 @@ test('stretch above the exact limit is a seeded sample of --stretch-pairs; --no-
   const none = runSimulation({ ...base, stretch: false });
   assert.equal(none.summary.stretch?.snek, undefined);
   assert.equal(none.data.pairs?.length, 0);
-  // The measurement comes after the run: it never changes the run's trace, events or time.
-  assert.equal(none.summary.traceHash, a.summary.traceHash);
+  // The measurement comes after the run: it never changes the run's events or time, but its
+  // frames are part of the trace (issue 16: conversations are how --hybrid off shows).
   assert.equal(none.summary.events, a.summary.events);
-  assert.equal(none.runId, a.runId);
+  assert.equal(none.summary.virtualSeconds, a.summary.virtualSeconds);
+  assert.notEqual(none.summary.traceHash, a.summary.traceHash);
+  assert.equal(a.summary.traceHash, b.summary.traceHash);
+  assert.notEqual(none.runId, a.runId);
   // 70 nodes: above PATHS_UP_TO, no paths unless asked.
   assert.equal(a.data.paths, undefined);
   assert.ok((runSimulation({ ...base, stretchPairs: 5, paths: true }).data.paths?.length ?? 0) > 0);
@@ -295,7 +299,7 @@ test('results folder: snapshots start/converged/end, paths with reasons, events.
       hops: { node: string; port: number; next: string | null; reason: string }[];
       destination: string;
     }[];
-    assert.equal(paths.length, 3 * 20);
+    assert.equal(paths.length, 4 * 20);
     for (const p of paths.filter((x) => x.outcome === 'delivered')) {
       const last = p.hops[p.hops.length - 1];
       assert.ok(last && last.port === 0 && last.node === p.destination && last.next === null);

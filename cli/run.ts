@@ -15,21 +15,23 @@
  *
  * Stretch: all ordered pairs of connected nodes up to STRETCH_EXACT_UP_TO nodes, above that a
  * seeded sample of `--stretch-pairs` pairs (summary.stretch.<mode>.pairs / .sampled say which);
- * every pair is a real probe per mode (snek, hybrid, tree). Hop-by-hop paths with the router's
- * reasons (paths.json) are recorded up to PATHS_UP_TO nodes unless --paths / --no-paths says.
+ * every pair is a real probe per mode (snek, hybrid, given, tree: results/schema.ts RoutingMode;
+ * a hybrid pair is a three-packet conversation). Hop-by-hop paths with the router's reasons
+ * (paths.json) are recorded up to PATHS_UP_TO nodes unless --paths / --no-paths says.
  */
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
-import type {
-  NodeRow,
-  Reached,
-  RunManifest,
-  RunSummary,
-  TimeseriesRow,
-  TopologyFile,
+import {
+  type NodeRow,
+  type Reached,
+  ROUTING_MODES,
+  type RunManifest,
+  type RunSummary,
+  type TimeseriesRow,
+  type TopologyFile,
 } from '../results/schema.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { toHex } from '../router/keys.ts';
@@ -154,7 +156,7 @@ export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
     duration: Math.max(1, duration),
     measure: {
       interval,
-      stretchModes: config.stretch === false ? [] : ['snek', 'hybrid', 'tree'],
+      stretchModes: config.stretch === false ? [] : ROUTING_MODES,
       exactUpTo: STRETCH_EXACT_UP_TO,
       sample: stretchPairs,
       probeTimeout: PROBE_TIMEOUT,
@@ -512,7 +514,7 @@ const num = (v: number): string => String(Math.round(v * 1000) / 1000);
 /** One line per measured mode: stretch distribution, sample size, delivery. */
 export function stretchLines(s: RunSummary): string[] {
   const lines: string[] = [];
-  for (const mode of ['snek', 'hybrid', 'tree'] as const) {
+  for (const mode of ROUTING_MODES) {
     const st = s.stretch?.[mode];
     const d = s.delivery?.[mode];
     if (st === undefined || d === undefined) continue;
@@ -668,7 +670,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('stretch', {
         type: 'boolean',
         default: true,
-        describe: `measure stretch and delivery per mode (snek, hybrid, tree) with real probes at the end (--no-stretch: skip)`,
+        describe: `measure stretch and delivery per mode with real probes at the end (--no-stretch: skip): snek (SNEK only), hybrid (conversations through the coordinates cache), given (destination coordinates given), tree (tree only)`,
       })
       .option('stretch-pairs', {
         type: 'number',

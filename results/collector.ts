@@ -17,7 +17,7 @@ import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.
 import type { ProbeMode, Scenario } from '../scenarios/types.ts';
 import { ApiSource, type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
-import type { HostApi, TrafficOutcome } from '../sim/host-api.ts';
+import type { HostApi, ProbeRoute, TrafficOutcome } from '../sim/host-api.ts';
 import { type Episode, episodes, finalConvergence, type Sample } from './convergence-series.ts';
 import { buildCsr, type Csr, components } from './graph.ts';
 import {
@@ -47,7 +47,10 @@ import type {
 import { selectPairs } from './stretch.ts';
 
 interface Probe {
-  readonly id: number;
+  /** Id of the packet in flight (a conversation's packets each get one: see CONVERSATION). */
+  id: number;
+  /** Packets of the conversation sent so far, this one included (1 for single packets). */
+  packet: number;
   readonly mode: ProbeMode;
   readonly source: string;
   readonly destination: string;
@@ -105,6 +108,23 @@ export interface CollectedResults {
 }
 
 const s = (us: Micros): number => us / 1_000_000;
+
+/**
+ * Mode 'hybrid' is a conversation, as an application talks (PROTOCOL.md §1.3, §7.2): packet 1
+ * S→D, on its delivery packet 2 D→S, on its delivery packet 3 S→D, each sent through the
+ * routers' own coordinates caches (route 'auto'). D's router caches S's coordinates from packet 1
+ * (§7.1 step 1), so packet 2 is tree-routed; S caches D's from packet 2, so packet 3 is: packet 3
+ * is what the conversation measures (its steady state). With router option hybrid off nothing is
+ * cached and all three go by SNEK. A packet that is dropped or reaches another node ends the
+ * conversation with that outcome. Each packet is sent at the instant the previous one arrived (an
+ * application that answers at once), as a host action, not from inside the delivering router.
+ */
+const CONVERSATION = 3;
+
+/** The host route of a measurement mode ('hybrid': its conversation's packets use the cache). */
+function probeRoute(mode: ProbeMode): ProbeRoute {
+  return mode === 'hybrid' ? 'auto' : mode;
+}
 
 const hexCache = new WeakMap<PublicKey, string>();
 /** Hex of a key, cached per key object (views hand out the same arrays again and again). */
@@ -460,14 +480,37 @@ export class RunCollector implements ScenarioCollector {
         const probe = this.newProbe(mode, p.source, p.destination, p.shortest, p.path, index);
         m.probes.push(probe);
         if (withPaths) this.hops.set(probe.id, []);
-        this.h.sendProbe(p.source, p.destination, probe.id, mode);
+        this.h.sendProbe(p.source, p.destination, probe.id, probeRoute(mode));
       }
   }
 
   sendTraffic(source: string, destination: string, mode: ProbeMode): void {
     if (!this.h.hasNode(source) || !this.h.hasNode(destination)) return;
     const probe = this.newProbe(mode, source, destination, -1, null, -1);
-    this.h.sendProbe(source, destination, probe.id, mode);
+    this.h.sendProbe(source, destination, probe.id, probeRoute(mode));
+  }
+
+  /**
+   * The next packet of a conversation (CONVERSATION), under a new id: even packets go D→S. Hop
+   * records follow the packet in flight, so paths.json shows the measured packet (or the one
+   * that ended the conversation).
+   */
+  private nextPacket(p: Probe): void {
+    if (p.result !== null) return;
+    if (!this.h.hasNode(p.source) || !this.h.hasNode(p.destination)) {
+      // An end left between two packets: the conversation never completes.
+      this.resolve(p, { kind: 'lost' });
+      return;
+    }
+    const previous = p.id;
+    p.id = this.nextId++;
+    p.packet++;
+    this.probes.set(p.id, p);
+    if (this.hops.delete(previous)) this.hops.set(p.id, []);
+    const reply = p.packet % 2 === 0;
+    const from = reply ? p.destination : p.source;
+    const to = reply ? p.source : p.destination;
+    this.h.sendProbe(from, to, p.id, 'auto');
   }
 
   private newProbe(
@@ -480,6 +523,7 @@ export class RunCollector implements ScenarioCollector {
   ): Probe {
     const probe: Probe = {
       id: this.nextId++,
+      packet: 1,
       mode,
       source,
       destination,
@@ -497,18 +541,30 @@ export class RunCollector implements ScenarioCollector {
 
   private outcome(o: TrafficOutcome): void {
     const p = this.probes.get(o.id);
-    if (p === undefined || p.result !== null) return; // not ours, or a duplicate outcome
-    this.pending--;
-    p.reached = o.reached ?? '';
-    if (o.dropReason !== null) p.result = { kind: 'dropped', reason: o.dropReason };
-    else if (o.reached === p.destination) {
-      p.result = { kind: 'delivered' };
-      p.hops = o.hops;
-    } else {
-      p.result = { kind: 'misdelivered' };
-      p.hops = o.hops;
+    // Not ours, a duplicate outcome, or a late one of an earlier packet of a conversation.
+    if (p === undefined || p.result !== null || p.id !== o.id) return;
+    this.probes.delete(o.id);
+    const intended = p.packet % 2 === 0 ? p.source : p.destination;
+    const conversing = p.mode === 'hybrid' && p.packet < CONVERSATION;
+    if (conversing && o.dropReason === null && o.reached === intended) {
+      // The receiving router has cached the sender's coordinates (§7.1 step 1); it answers.
+      this.h.at(this.h.now, () => this.nextPacket(p));
+      return;
     }
-    if (p.measurement === -1) this.trafficCounter(p.mode).add(p.result);
+    p.reached = o.reached ?? '';
+    if (o.dropReason === null) p.hops = o.hops;
+    this.resolve(
+      p,
+      o.dropReason !== null
+        ? { kind: 'dropped', reason: o.dropReason }
+        : { kind: o.reached === intended ? 'delivered' : 'misdelivered' },
+    );
+  }
+
+  private resolve(p: Probe, result: ProbeResult): void {
+    this.pending--;
+    p.result = result;
+    if (p.measurement === -1) this.trafficCounter(p.mode).add(result);
   }
 
   private trafficCounter(mode: ProbeMode): DeliveryCounter {

@@ -18,7 +18,22 @@
  *   events.jsonl     one TraceEvent per line (only with --events)
  */
 
-export type RoutingMode = 'snek' | 'hybrid' | 'tree';
+/**
+ * How stretch probes are routed (results/collector.ts; README "Stretch modes"):
+ *   snek    every packet by SNEK: empty destination coordinates (§6.6)
+ *   hybrid  as an application talks (§1.3, §7.2): a conversation S→D, D→S, S→D through the
+ *           routers' own coordinates caches; the figure is S's second packet (the first goes by
+ *           SNEK unless S's cache already knows D). Router option hybrid off: all SNEK
+ *   given   the destination's current coordinates given to the source (what other measurements
+ *           of Pinecone call hybrid stretch): tree routing, SNEK fallback at a dead end
+ *   tree    the same coordinates, tree routing only (dropped at a dead end)
+ * Before issue 16, `hybrid` was measured the way `given` is now; RunSummary.hybridStretch tells
+ * the two apart.
+ */
+export type RoutingMode = 'snek' | 'hybrid' | 'given' | 'tree';
+
+/** Every RoutingMode in display order. */
+export const ROUTING_MODES: readonly RoutingMode[] = ['snek', 'hybrid', 'given', 'tree'];
 
 export interface RunManifest {
   readonly pinelab: string; // package version
@@ -117,6 +132,12 @@ export interface RunSummary {
   readonly traceHash: string;
   readonly stretch?: Partial<Record<RoutingMode, StretchSummary>>;
   readonly delivery?: Partial<Record<RoutingMode, DeliverySummary>>;
+  /**
+   * What `stretch.hybrid` / `delivery.hybrid` measure: 'conversation' (see RoutingMode). Absent
+   * in results written before issue 16, whose `hybrid` had the destination's coordinates given
+   * (now `given`): readers rename those (results/compare.ts, viz/src/model/run.ts).
+   */
+  readonly hybridStretch?: 'conversation';
 }
 
 export interface TopologyFile {

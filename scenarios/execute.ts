@@ -11,10 +11,12 @@
  *
  * What a run reports as "the run" ends at the scenario's duration, or — with `untilConverged` —
  * CONVERGED_GRACE after the first sample from which tree and snake both held (the wait restarts
- * if they break). `virtualSeconds`, `events`, `traceHash` and the frame counters are taken there;
- * the final stretch measurement comes after it: its probes observe the converged network and are
- * reported in `stretch` / `delivery` / pairs.csv / paths.json, not in the trace hash. So a plain
- * run's trace hash and run id do not depend on how it is measured (--no-stretch, --stretch-pairs).
+ * if they break). `virtualSeconds`, `events` and the frame counters are taken there; the final
+ * stretch measurement comes after it: its probes observe the converged network and are reported
+ * in `stretch` / `delivery` / pairs.csv / paths.json. The trace hash is taken after the
+ * measurement: its frames are part of the trace (issue 16: the coordinates cache shows only in
+ * traffic, so `--hybrid off` must change the hash). A run without a measurement (--no-stretch)
+ * has the same hash as before; --stretch-pairs and the modes change a measured run's hash and id.
  */
 import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -414,7 +416,6 @@ export class Execution {
     const host = this.host;
     const scenario = this.scenario;
     const runEnd = host.now;
-    const traceHash = host.traceHash();
     const events = this.events;
     // Final state and links at the end of the run (the measurement's probes come after).
     const views = new Map<string, RouterView>();
@@ -422,6 +423,9 @@ export class Execution {
     const links = host.links().map(([source, target]) => ({ source, target }));
     this.collector.interrupted = this.interrupted;
     this.collector.finish();
+    // After the final measurement: its traffic is part of what the simulator did (issue 16: a
+    // conversation through the coordinates cache is the only thing --hybrid off changes).
+    const traceHash = host.traceHash();
     const r: CollectedResults = this.collector.results();
     const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
     const converged = (k: 'tree_s' | 'snake_s') =>
@@ -457,6 +461,7 @@ export class Execution {
       traceHash,
       stretch: r.stretch,
       delivery: r.delivery,
+      hybridStretch: 'conversation',
       scenario: scenario.name,
       ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
       convergence: {

@@ -4,9 +4,14 @@
  * along a BFS shortest path, and views of a "perfect" converged network (root = greatest key,
  * tree = BFS tree, descending = true predecessor). No routers; only the contract.
  */
-import type { RoutingMode } from '../results/schema.ts';
 import type { Micros, RouterView } from '../router/types.ts';
-import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
+import type {
+  FrameFilter,
+  HostApi,
+  LinkProps,
+  ProbeRoute,
+  TrafficOutcome,
+} from '../sim/host-api.ts';
 
 export class FakeHost implements HostApi {
   now: Micros = 0;
@@ -117,7 +122,7 @@ export class FakeHost implements HostApi {
         .map((p) => ({ port: portOf(name, p), key: this.key(p) })),
     };
   }
-  sendProbe(source: string, destination: string, id: number, mode: RoutingMode | 'auto'): void {
+  sendProbe(source: string, destination: string, id: number, mode: ProbeRoute): void {
     const prev = this.bfs(source);
     let hops = 0;
     for (let v: string | null = destination; v !== null && v !== source; v = prev.get(v) ?? null)

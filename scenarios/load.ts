@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
-import type { RoutingMode } from '../results/schema.ts';
+import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import { toMicros } from './duration.ts';
@@ -27,8 +27,8 @@ import { isYamlFile, parseYamlWithLines } from './yaml-lines.ts';
 type Path = readonly (string | number)[];
 type Obj = Record<string, unknown>;
 
-const MODES: readonly RoutingMode[] = ['snek', 'hybrid', 'tree'];
-const PROBE_MODES: readonly ProbeMode[] = ['snek', 'hybrid', 'tree', 'auto'];
+const MODES: readonly RoutingMode[] = ROUTING_MODES;
+const PROBE_MODES: readonly ProbeMode[] = [...ROUTING_MODES, 'auto'];
 
 /** Reads fields of a JSON object and fails with file:line and the path of the bad field. */
 export class Checker {
@@ -292,10 +292,11 @@ function validateMeasure(v: unknown, c: Checker): MeasureOptions {
 }
 
 function modes(v: unknown, path: Path, c: Checker): RoutingMode[] {
-  if (!Array.isArray(v)) c.fail(path, 'expected an array of modes ("snek", "hybrid", "tree")');
+  if (!Array.isArray(v))
+    c.fail(path, `expected an array of modes (${MODES.map((m) => JSON.stringify(m)).join(', ')})`);
   return v.map((m, i) => {
     if (typeof m !== 'string' || !(MODES as readonly string[]).includes(m))
-      c.fail([...path, i], 'expected "snek", "hybrid" or "tree"');
+      c.fail([...path, i], `expected one of ${MODES.map((m) => JSON.stringify(m)).join(', ')}`);
     return m as RoutingMode;
   });
 }
@@ -542,10 +543,7 @@ function validateAction(v: unknown, i: number, c: Checker, baseDir: string, end:
       return {
         type,
         at,
-        modes:
-          o['modes'] === undefined
-            ? ['snek', 'hybrid', 'tree']
-            : modes(o['modes'], [...path, 'modes'], cc),
+        modes: o['modes'] === undefined ? ROUTING_MODES : modes(o['modes'], [...path, 'modes'], cc),
         exactUpTo: cc.integer(o, 'exactUpTo', path, 0, DEFAULT_MEASURE.exactUpTo),
         sample: cc.integer(o, 'sample', path, 1, DEFAULT_MEASURE.sample),
         stream,

@@ -5,7 +5,7 @@
  * All times are integer virtual microseconds (Micros), measured from the start of the run; in files
  * they are written as durations ("30s", "250ms"). Node and link names are the topology's names.
  */
-import type { RoutingMode } from '../results/schema.ts';
+import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import type { Micros } from '../router/types.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 
@@ -247,7 +247,7 @@ export interface Scenario {
 
 export const DEFAULT_MEASURE: MeasureOptions = {
   interval: 100_000,
-  stretchModes: ['snek', 'hybrid', 'tree'],
+  stretchModes: ROUTING_MODES,
   exactUpTo: 60,
   sample: 2_000,
   probeTimeout: 5_000_000,

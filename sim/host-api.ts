@@ -7,8 +7,14 @@
  * unless an `at` is given.
  */
 
-import type { RoutingMode } from '../results/schema.ts';
 import type { Micros, RouterView, TrafficDropReason } from '../router/types.ts';
+
+/**
+ * How the host makes a probe's destination coordinates (sendProbe). sim's own type: results/ maps
+ * its measurement modes onto it (results/schema.ts RoutingMode: 'hybrid' is a conversation of
+ * 'auto' packets), so sim imports nothing from above it.
+ */
+export type ProbeRoute = 'snek' | 'given' | 'tree' | 'auto';
 
 export interface LinkProps {
   /** One-way propagation delay, µs. */
@@ -53,13 +59,14 @@ export interface HostApi {
   links(): readonly (readonly [string, string])[];
   view(name: string): RouterView;
   /**
-   * Send one probe frame from `source`'s application to `destination`'s key. Modes: 'snek' forces
-   * empty destination coordinates; 'hybrid' attaches the destination's current coordinates as if
-   * learnt from one exchange (tree, SNEK fallback at a dead end); 'tree' attaches them with
-   * treeOnly (dropped at a dead end); 'auto' lets the router use its coordinates cache.
+   * Send one probe frame from `source`'s application to `destination`'s key. Routes: 'snek' forces
+   * empty destination coordinates; 'given' attaches the destination's current coordinates (read
+   * from its router, as if learnt from an exchange: tree, SNEK fallback at a dead end); 'tree'
+   * attaches them with treeOnly (dropped at a dead end); 'auto' is what an application does
+   * (PROTOCOL.md §7.2): the router attaches its coordinates cache's entry, if fresh and hybrid on.
    * The probe id travels in the payload so outcomes and hops can be attributed.
    */
-  sendProbe(source: string, destination: string, id: number, mode: RoutingMode | 'auto'): void;
+  sendProbe(source: string, destination: string, id: number, route: ProbeRoute): void;
   onTraffic(listener: (outcome: TrafficOutcome) => void): void;
   /**
    * Hop-by-hop explanations of probes (router option recordReasons): `node` forwarded probe `id`

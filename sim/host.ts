@@ -33,7 +33,6 @@
  * - Counters count frames put on a wire (after the 'out' filter), by frame type.
  */
 
-import type { RoutingMode } from '../results/schema.ts';
 import type {
   BootstrapFrame,
   Effects,
@@ -54,7 +53,7 @@ import { FrameType, LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/t
 import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
 import { InputError } from './errors.ts';
-import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from './host-api.ts';
+import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
 import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
 import { RandomStreams } from './rng.ts';
 import { type EventHandler, Scheduler } from './scheduler.ts';
@@ -553,23 +552,24 @@ export class Host implements HostApi {
     return (this.routers[this.requireNode(name)] as RouterLike).snapshot();
   }
 
-  sendProbe(source: string, destination: string, id: number, mode: RoutingMode | 'auto'): void {
+  sendProbe(source: string, destination: string, id: number, route: ProbeRoute): void {
     const s = this.requireNode(source);
     const d = this.requireNode(destination);
     if (!Number.isSafeInteger(id) || id < 0)
       throw new InputError(`sendProbe: probe id must be a non-negative integer, got ${id}`);
     const router = this.routers[s] as RouterLike;
-    let route: TrafficRoute | undefined;
-    if (mode === 'snek') route = { coords: [], treeOnly: false };
-    else if (mode === 'hybrid' || mode === 'tree') {
+    // 'auto' leaves `forced` undefined: the router consults its own coordinates cache (§7.2).
+    let forced: TrafficRoute | undefined;
+    if (route === 'snek') forced = { coords: [], treeOnly: false };
+    else if (route === 'given' || route === 'tree') {
       const coords = (this.routers[d] as RouterLike).snapshot().coords;
-      route = { coords, treeOnly: mode === 'tree' };
+      forced = { coords, treeOnly: route === 'tree' };
     }
     this.probes.set(id, { id, source, destination, hops: 0 });
     const payload = encodeProbeId(id);
     const fx = this.effects[s] as NodeEffects;
-    if (route === undefined) router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx);
-    else router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx, route);
+    if (forced === undefined) router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx);
+    else router.sendTraffic(this.now, this.keys[d] as PublicKey, payload, fx, forced);
   }
 
   onTraffic(listener: (outcome: TrafficOutcome) => void): void {

@@ -174,7 +174,7 @@ test('§7.1 step 2: the adversary filter runs after local delivery and after the
   // Traffic addressed to B itself is delivered before the filter (step 1) and never filtered.
   net.host.sendProbe('A', 'B', 1, 'snek');
   // Traffic B would forward is dropped by the filter.
-  net.host.sendProbe('A', 'C', 2, 'hybrid');
+  net.host.sendProbe('A', 'C', 2, 'given');
   net.run(16 * S);
   assert.deepEqual(
     outcomes.map((o) => [o.id, o.reached, o.dropReason]),
