@@ -6,7 +6,12 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeJsonAtomic } from '../results/write.ts';
-import { type SweepPlan, writeSweepCsv } from '../scenarios/sweep.ts';
+import {
+  type PlannedRun,
+  readRunSummary,
+  type SweepPlan,
+  writeSweepCsv,
+} from '../scenarios/sweep.ts';
 import { InputError } from '../sim/errors.ts';
 
 interface MergeArgs {
@@ -14,14 +19,35 @@ interface MergeArgs {
   out: string;
 }
 
+/** Run ids are folder names made by runId: nothing else (`..`, a slash) may reach a path. */
+const RUN_ID = /^(?!\.\.?$)[A-Za-z0-9._~-]+$/;
+
 function readPlan(dir: string): SweepPlan {
   const file = join(dir, 'sweep.json');
   if (!existsSync(file)) throw new InputError(`${dir}: no sweep.json (not a sweep output folder)`);
+  let plan: unknown;
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as SweepPlan;
+    plan = JSON.parse(readFileSync(file, 'utf8'));
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }
+  const runs = (plan as { runs?: unknown } | null)?.runs;
+  if (!Array.isArray(runs))
+    throw new InputError(`${file}: expected a sweep plan with a "runs" array`);
+  runs.forEach((r: unknown, i) => {
+    const run = r as Partial<Record<keyof PlannedRun, unknown>> | null;
+    if (
+      typeof run !== 'object' ||
+      run === null ||
+      typeof run.id !== 'string' ||
+      !RUN_ID.test(run.id) ||
+      typeof run.rep !== 'number' ||
+      typeof run.params !== 'object' ||
+      run.params === null
+    )
+      throw new InputError(`${file}: runs[${i}]: expected { id (a run folder name), params, rep }`);
+  });
+  return plan as SweepPlan;
 }
 
 export function runMerge(args: MergeArgs, log: (s: string) => void): number {
@@ -36,25 +62,30 @@ export function runMerge(args: MergeArgs, log: (s: string) => void): number {
       );
   });
   let copied = 0;
+  // A truncated summary.json does not make a run complete: not copied, not kept (issue 19).
+  const invalid = new Set<string>();
   for (const dir of args.dirs)
     for (const run of first.runs) {
       const src = join(dir, run.id);
       const dst = join(args.out, run.id);
-      if (
-        dir === args.out ||
-        !existsSync(join(src, 'summary.json')) ||
-        existsSync(join(dst, 'summary.json'))
-      )
+      if (dir === args.out || readRunSummary(dst).ok) continue;
+      const read = readRunSummary(src);
+      if (!read.ok) {
+        if (read.problem === 'invalid') invalid.add(read.detail);
         continue;
+      }
       cpSync(src, dst, { recursive: true });
       copied++;
     }
   writeJsonAtomic(join(args.out, 'sweep.json'), first);
-  const { rows, missing } = writeSweepCsv(args.out, first);
+  const result = writeSweepCsv(args.out, first);
+  const { rows, missing } = result;
+  for (const why of result.invalid) invalid.add(why);
   log(
     `merge: ${copied} run folder(s) copied; ${rows}/${first.runs.length} runs in ${join(args.out, 'sweep.csv')}\n`,
   );
   if (missing.length > 0) log(`merge: missing runs: ${missing.join(', ')}\n`);
+  for (const why of invalid) log(`merge: incomplete run, not counted (rerun it): ${why}\n`);
   return missing.length;
 }
 

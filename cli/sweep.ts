@@ -76,7 +76,8 @@ export async function runSweep(
       if (done === total) process.stderr.write('\n');
     },
   });
-  const { rows, missing } = writeSweepCsv(out, plan);
+  const { rows, missing, invalid } = writeSweepCsv(out, plan);
+  for (const why of invalid) log(`sweep: incomplete run: ${why}\n`);
   log(
     `sweep: ${ran} run(s) executed, ${skipped} skipped (already complete); ${rows}/${plan.runs.length} in ${join(out, 'sweep.csv')}${missing.length > 0 && shard !== null ? ` (other shards: pinelab merge)` : ''}\n`,
   );

@@ -118,3 +118,70 @@ test('sweep: YAML scenarios are read like JSON ones (validation names the YAML f
       e instanceof InputError && /sc\.yaml \[latency-fast.*links\.latency/.test(e.message),
   );
 });
+
+test('plan: values that map to the same run folder are refused, not overwritten (issue 19)', () => {
+  for (const values of ['a/b,a:b', 'α,β', 'x y,x~y']) {
+    assert.throws(
+      () => planSweep('s.json', [parseParam(`seed=${values}`)], 1),
+      (e: unknown) => e instanceof InputError && /same run folder name seed-/.test(e.message),
+      values,
+    );
+  }
+  // Distinct folder-safe values still plan, one folder each.
+  const plan = planSweep('s.json', [parseParam('seed=a.b,a_b,a-b')], 2);
+  assert.equal(new Set(plan.runs.map((r) => r.id)).size, 6);
+});
+
+test('applyParam: prototype paths are refused and pollute nothing (issue 19)', () => {
+  for (const name of ['__proto__.x', 'measure.__proto__.x', 'constructor.prototype.x', 'a..b']) {
+    const raw: Record<string, unknown> = { measure: {} };
+    assert.throws(() => applyParam(raw, name, '1'), InputError, name);
+  }
+  assert.throws(() => applyParam({}, 'toString.x', '1'), /no object at "toString"/);
+  assert.throws(() => applyParam({}, 'constructor', '1'), /not a known parameter/);
+  assert.equal(({} as Record<string, unknown>)['x'], undefined);
+});
+
+test('resume and merge: a truncated summary.json does not count as complete (issue 19)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-trunc-'));
+  const file = join(dir, 'sc.json');
+  writeFileSync(file, JSON.stringify({ topology: 'ring:4', duration: '2s' }));
+  const args = { scenario: file, param: ['seed=1,2'], reps: 1, workers: 1, out: join(dir, 'o') };
+  await runSweep(args, 't', () => {});
+  const summary = join(dir, 'o', 'seed-1_rep-0', 'summary.json');
+  const whole = readFileSync(summary, 'utf8');
+  writeFileSync(summary, whole.slice(0, 100));
+  // Merge from the damaged folder: the run is listed as missing with its file, not copied.
+  let log = '';
+  const missing = runMerge({ dirs: [join(dir, 'o')], out: join(dir, 'm') }, (s) => {
+    log += s;
+  });
+  assert.equal(missing, 1);
+  assert.match(log, /missing runs: seed-1_rep-0/);
+  assert.match(log, /seed-1_rep-0[/\\]summary\.json: not valid JSON/);
+  // Resume reruns it, and the rerun's summary is the same as the first.
+  log = '';
+  await runSweep(args, 't', (s) => {
+    log += s;
+  });
+  assert.match(log, /1 run\(s\) executed, 1 skipped/);
+  assert.equal(
+    readFileSync(summary, 'utf8').replace(/"wallSeconds": [^,]+/, ''),
+    whole.replace(/"wallSeconds": [^,]+/, ''),
+  );
+});
+
+test('merge: a sweep.json whose run ids are not folder names is refused (issue 19)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-merge-bad-'));
+  for (const runs of [
+    [{ id: '../x', params: {}, rep: 0 }],
+    [{ id: '..', params: {}, rep: 0 }],
+    3,
+  ]) {
+    writeFileSync(join(dir, 'sweep.json'), JSON.stringify({ runs }));
+    assert.throws(
+      () => runMerge({ dirs: [dir], out: join(dir, 'm') }, () => {}),
+      (e: unknown) => e instanceof InputError && /sweep\.json: /.test(e.message),
+    );
+  }
+});

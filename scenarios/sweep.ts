@@ -80,6 +80,24 @@ export function planSweep(
     for (const v of p.values) rec(k + 1, { ...acc, [p.name]: v });
   };
   rec(0, {});
+  // runId maps characters unsafe in folder names to '~': two grid points may then share a folder
+  // (seed=a/b,a:b), and the second run would overwrite the first. Refuse such a grid (issue 19).
+  const seen = new Map<string, PlannedRun>();
+  for (const run of runs) {
+    const other = seen.get(run.id);
+    if (other !== undefined) {
+      const differ = params
+        .filter((p) => other.params[p.name] !== run.params[p.name])
+        .map(
+          (p) =>
+            `--param ${p.name}: ${JSON.stringify(other.params[p.name])} and ${JSON.stringify(run.params[p.name])}`,
+        );
+      throw new InputError(
+        `${differ.join('; ')} give the same run folder name ${run.id} (characters other than A-Z a-z 0-9 . _ - become ~): use values that differ in those characters`,
+      );
+    }
+    seen.set(run.id, run);
+  }
   return { scenario, params, reps, runs };
 }
 
@@ -109,6 +127,9 @@ function typed(value: string): unknown {
   return value;
 }
 
+/** Path parts that would reach a prototype instead of a scenario field. */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'constructor']);
+
 /**
  * Apply one sweep parameter to the scenario JSON (before validation, so durations and names are
  * checked as usual). Names: seed/duration/topology; latency/jitter/bandwidth/loss (link
@@ -121,15 +142,22 @@ export function applyParam(raw: Record<string, unknown>, name: string, value: st
     const links = { ...((raw['links'] as Record<string, unknown> | undefined) ?? {}) };
     links[name] = typed(value);
     raw['links'] = links;
-  } else if (name in DEFAULT_ROUTER_OPTIONS) {
+  } else if (Object.hasOwn(DEFAULT_ROUTER_OPTIONS, name)) {
     const router = { ...((raw['router'] as Record<string, unknown> | undefined) ?? {}) };
     router[name] = typed(value);
     raw['router'] = router;
   } else if (name.includes('.')) {
     const parts = name.split('.');
+    // `__proto__.x` would reach Object.prototype and set x on every object in the process.
+    const bad = parts.find((p) => UNSAFE_KEYS.has(p) || p === '');
+    if (bad !== undefined)
+      throw new InputError(
+        `--param ${name}: "${bad}" is not a field a scenario can have (expected a dotted path like measure.interval)`,
+      );
     let o: Record<string, unknown> = raw;
     for (const p of parts.slice(0, -1)) {
-      const next = o[p];
+      // Own fields only: an inherited one (toString) is not part of the scenario.
+      const next = Object.hasOwn(o, p) ? o[p] : undefined;
       if (typeof next !== 'object' || next === null)
         throw new InputError(`--param ${name}: the scenario has no object at "${p}"`);
       o = next as Record<string, unknown>;
@@ -181,8 +209,32 @@ export interface SweepOptions {
   readonly progress?: (done: number, total: number, skipped: number) => void;
 }
 
+/**
+ * A run folder's summary.json, or why it is not usable: 'missing', or 'invalid' when it cannot be
+ * read as a summary (truncated by a killed job or a full disk, say). Only a usable one makes the run
+ * complete: resume reruns the others, merge does not copy them (issue 19).
+ */
+export type RunSummaryRead =
+  | { readonly ok: true; readonly summary: Record<string, unknown> }
+  | { readonly ok: false; readonly problem: 'missing' | 'invalid'; readonly detail: string };
+
+export function readRunSummary(runDir: string): RunSummaryRead {
+  const file = join(runDir, 'summary.json');
+  if (!existsSync(file)) return { ok: false, problem: 'missing', detail: `${file}: no such file` };
+  let v: unknown;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const why = (error as Error).message;
+    return { ok: false, problem: 'invalid', detail: `${file}: not valid JSON (${why})` };
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || !('traceHash' in v))
+    return { ok: false, problem: 'invalid', detail: `${file}: not a run summary (no traceHash)` };
+  return { ok: true, summary: v as Record<string, unknown> };
+}
+
 export function isComplete(out: string, run: PlannedRun): boolean {
-  return existsSync(join(out, run.id, 'summary.json'));
+  return readRunSummary(join(out, run.id)).ok;
 }
 
 /** Run the (shard of the) sweep; completed runs are skipped (resume). Returns runs executed. */
@@ -251,20 +303,26 @@ const VOLATILE = new Set(['wallSeconds']);
 
 /**
  * sweep.csv: one row per completed run in grid order, columns run, rep, the parameters, then every
- * numeric summary metric (union over runs, sorted). Returns the number of rows and missing runs.
+ * numeric summary metric (union over runs, sorted). Returns the number of rows, the missing runs
+ * and, among those, the summary.json files that exist but cannot be read (one line each).
  */
-export function writeSweepCsv(out: string, plan: SweepPlan): { rows: number; missing: string[] } {
+export function writeSweepCsv(
+  out: string,
+  plan: SweepPlan,
+): { rows: number; missing: string[]; invalid: string[] } {
   const rows: Record<string, string | number>[] = [];
   const metricNames = new Set<string>();
   const missing: string[] = [];
+  const invalid: string[] = [];
   const metricsByRun: Map<string, number>[] = [];
   for (const run of plan.runs) {
-    const file = join(out, run.id, 'summary.json');
-    if (!existsSync(file)) {
+    const read = readRunSummary(join(out, run.id));
+    if (!read.ok) {
       missing.push(run.id);
+      if (read.problem === 'invalid') invalid.push(read.detail);
       continue;
     }
-    const summary = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    const summary = read.summary;
     const flat = flattenNumbers(summary);
     for (const k of VOLATILE) flat.delete(k);
     for (const k of flat.keys()) metricNames.add(k);
@@ -279,5 +337,5 @@ export function writeSweepCsv(out: string, plan: SweepPlan): { rows: number; mis
   });
   const columns = ['run', 'rep', ...plan.params.map((p) => p.name), 'traceHash', ...metrics];
   writeCsvAtomic<Record<string, string | number>>(join(out, 'sweep.csv'), columns, rows);
-  return { rows: rows.length, missing };
+  return { rows: rows.length, missing, invalid };
 }
