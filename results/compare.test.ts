@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCompare } from '../cli/compare.ts';
 import { InputError } from '../sim/errors.ts';
-import { checkThresholds, compareSummaries, parseThreshold } from './compare.ts';
+import {
+  checkThresholds,
+  compareSummaries,
+  migrateSummary,
+  parseThreshold,
+  readSummary,
+} from './compare.ts';
 import { writeJsonAtomic } from './write.ts';
 
 const summary = (hybridMean: number, lost: number) => ({
@@ -13,6 +19,7 @@ const summary = (hybridMean: number, lost: number) => ({
   wallSeconds: Math.random(), // never compared
   stretch: { hybrid: { mean: hybridMean, sampled: false } },
   delivery: { snek: { lost } },
+  hybridStretch: 'conversation',
 });
 
 test('compare flattens numbers, computes delta and delta %', () => {
@@ -67,4 +74,41 @@ test('compare exits 1 on a planted regression and 0 without one', () => {
   assert.match(out, /FAIL stretch\.hybrid\.mean>\+2%/);
   assert.equal(runCompare(args('c'), w), 0);
   assert.throws(() => runCompare(args('missing'), w), InputError);
+});
+
+test('older summaries: their hybrid (coordinates given) is compared as given, never as hybrid', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-compare-modes-'));
+  // Written before issue 16: no hybridStretch, `hybrid` had the destination coordinates given.
+  const old = {
+    nodes: 10,
+    stretch: { snek: { mean: 1.4 }, hybrid: { mean: 1.1 }, tree: { mean: 1.1 } },
+    delivery: { hybrid: { sent: 5, lost: 0 } },
+  };
+  const now = {
+    nodes: 10,
+    stretch: { snek: { mean: 1.4 }, hybrid: { mean: 1.3 }, given: { mean: 1.1 } },
+    delivery: { hybrid: { sent: 5, lost: 0 }, given: { sent: 5, lost: 1 } },
+    hybridStretch: 'conversation',
+  };
+  assert.deepEqual(migrateSummary(old), {
+    nodes: 10,
+    stretch: { snek: { mean: 1.4 }, given: { mean: 1.1 }, tree: { mean: 1.1 } },
+    delivery: { given: { sent: 5, lost: 0 } },
+  });
+  assert.equal(migrateSummary(now), now, 'a current summary is read as it is');
+  writeJsonAtomic(join(dir, 'old', 'summary.json'), old);
+  writeJsonAtomic(join(dir, 'new', 'summary.json'), now);
+  const rows = compareSummaries(readSummary(join(dir, 'old')), readSummary(join(dir, 'new')));
+  const fail = (t: string) => checkThresholds(rows, [parseThreshold(t)]).length > 0;
+  // The same measurement under its new name: comparable, no change.
+  assert.equal(fail('stretch.given.mean>+1%'), false);
+  assert.equal(fail('delivery.given.lost>0'), true);
+  // The conversation figure has no counterpart in the old run: an input error that says why.
+  assert.throws(
+    () => checkThresholds(rows, [parseThreshold('stretch.hybrid.mean>+2%')]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /no value in run a/.test(e.message) &&
+      /as `given`/.test(e.message),
+  );
 });

@@ -76,6 +76,10 @@ export function parseThreshold(text: string): Threshold {
   };
 }
 
+/** Why an older run lacks a `hybrid` figure (see migrateSummary), for error messages. */
+const HYBRID_HINT =
+  '; before issue 16 `hybrid` was measured with the destination coordinates given: compare it as `given`';
+
 export interface Violation {
   readonly threshold: Threshold;
   readonly row: CompareRow;
@@ -110,8 +114,9 @@ export function checkThresholds(
         row.a === null && row.b === null
           ? 'in either run'
           : `in run ${row.a === null ? 'a' : 'b'} (${row.a ?? row.b} in the other)`;
+      const hint = /^(stretch|delivery)\.hybrid\./.test(t.metric) ? HYBRID_HINT : '';
       throw new InputError(
-        `--fail-if ${t.text}: metric "${t.metric}" has no value ${where}: results written before it existed, or a figure that was null there`,
+        `--fail-if ${t.text}: metric "${t.metric}" has no value ${where}: results written before it existed, or a figure that was null there${hint}`,
       );
     }
     let observed: number;
@@ -126,6 +131,27 @@ export function checkThresholds(
   return out;
 }
 
+/**
+ * Older summaries in today's mode names (issue 16). Before `hybridStretch` existed, `hybrid` was
+ * measured with the destination's coordinates given to the source: that figure is `given` now,
+ * and `hybrid` is a conversation through the coordinates cache. So an old `stretch.hybrid` /
+ * `delivery.hybrid` becomes `given`, and a gate on `stretch.hybrid` never compares the two
+ * measurements as if they were one. Returns a new object; others are returned as they are.
+ */
+export function migrateSummary(summary: unknown): unknown {
+  if (typeof summary !== 'object' || summary === null || Array.isArray(summary)) return summary;
+  const s = summary as Record<string, unknown>;
+  if (s['hybridStretch'] !== undefined) return summary;
+  const out: Record<string, unknown> = { ...s };
+  for (const field of ['stretch', 'delivery']) {
+    const byMode = s[field];
+    if (typeof byMode !== 'object' || byMode === null || !('hybrid' in byMode)) continue;
+    const { hybrid, ...rest } = byMode as Record<string, unknown>;
+    out[field] = { ...rest, given: hybrid };
+  }
+  return out;
+}
+
 /** Read a run's summary: a results folder (summary.json inside) or a summary JSON file. */
 export function readSummary(path: string): unknown {
   let file = path;
@@ -133,7 +159,7 @@ export function readSummary(path: string): unknown {
   if (!existsSync(file))
     throw new InputError(`${path}: no summary.json (is it a finished run folder?)`);
   try {
-    return JSON.parse(readFileSync(file, 'utf8'));
+    return migrateSummary(JSON.parse(readFileSync(file, 'utf8')));
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }
