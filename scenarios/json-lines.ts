@@ -1,7 +1,9 @@
 /**
  * scenarios/json-lines.ts — JSON.parse plus a position index: the 1-based line of every value by
  * its path ("actions.3.at"), so validation errors can name the line (house rule: file:line).
- * The scanner only skips tokens; JSON.parse stays the judge of what is valid JSON.
+ * The scanner only skips tokens; JSON.parse stays the judge of what is valid JSON. Beyond JSON, it
+ * refuses what JSON.parse accepts silently (issue 19): a repeated key in one object (JSON.parse
+ * keeps the last; YAML scenarios already refuse it) and nesting deeper than MAX_DEPTH.
  */
 import { InputError, locate } from '../sim/errors.ts';
 
@@ -10,6 +12,12 @@ export interface LocatedJson {
   /** Line of the value at `path` (or of its nearest located ancestor). */
   lineOf(path: readonly (string | number)[]): number | undefined;
 }
+
+/**
+ * Deepest nesting accepted. A scenario's deepest value is 5 levels down (actions[i].links[k].peer,
+ * a distribution inside an action); 8,000 levels overflowed the scanner's stack (issue 19).
+ */
+export const MAX_DEPTH = 64;
 
 export function parseJsonWithLines(text: string, file: string): LocatedJson {
   let value: unknown;
@@ -38,11 +46,16 @@ export function parseJsonWithLines(text: string, file: string): LocatedJson {
     const raw = text.slice(start, i++);
     return raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
   };
-  const val = (path: string): void => {
+  const val = (path: string, depth: number): void => {
     ws();
     lines.set(path, line);
     const c = text[i];
     const pre = path === '' ? '' : `${path}.`;
+    if ((c === '{' || c === '[') && depth >= MAX_DEPTH) {
+      throw new InputError(
+        locate(file, line, `nested more than ${MAX_DEPTH} levels deep, expected a scenario`),
+      );
+    }
     if (c === '{') {
       i++;
       ws();
@@ -50,12 +63,25 @@ export function parseJsonWithLines(text: string, file: string): LocatedJson {
         i++;
         return;
       }
+      const seen = new Map<string, number>();
       for (;;) {
         ws();
+        const keyLine = line;
         const key = str();
+        const first = seen.get(key);
+        if (first !== undefined) {
+          throw new InputError(
+            locate(
+              file,
+              keyLine,
+              `duplicate key ${JSON.stringify(key)}${path === '' ? '' : ` in ${path}`} (first at line ${first}): give each key once`,
+            ),
+          );
+        }
+        seen.set(key, keyLine);
         ws();
         i++; // ':'
-        val(pre + key);
+        val(pre + key, depth + 1);
         ws();
         if (text[i++] === '}') return;
       }
@@ -67,7 +93,7 @@ export function parseJsonWithLines(text: string, file: string): LocatedJson {
         return;
       }
       for (let k = 0; ; k++) {
-        val(pre + k);
+        val(pre + k, depth + 1);
         ws();
         if (text[i++] === ']') return;
       }
@@ -77,7 +103,7 @@ export function parseJsonWithLines(text: string, file: string): LocatedJson {
       while (i < text.length && !/[\s,\]}]/.test(text[i] as string)) i++;
     }
   };
-  val('');
+  val('', 0);
   return {
     value,
     lineOf(path) {

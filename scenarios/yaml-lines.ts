@@ -7,12 +7,23 @@ import { isNode, LineCounter, parseDocument } from 'yaml';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LocatedJson } from './json-lines.ts';
 
+/**
+ * yaml's maxAliasCount: how far aliases may multiply the document. A scenario needs a handful; an
+ * alias bomb (each anchor a list of ten aliases of the previous one) needs billions.
+ */
+const MAX_ALIAS_COUNT = 1000;
+
 export function parseYamlWithLines(text: string, file: string): LocatedJson {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   const first = doc.errors[0];
   if (first !== undefined) {
     const line = first.linePos?.[0].line;
+    if (first instanceof RangeError || /call stack/i.test(first.message)) {
+      throw new InputError(
+        locate(file, line, 'not valid YAML: nested too deeply, expected a scenario'),
+      );
+    }
     throw new InputError(
       locate(
         file,
@@ -21,7 +32,22 @@ export function parseYamlWithLines(text: string, file: string): LocatedJson {
       ),
     );
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    // yaml's guard against alias bombs throws a ReferenceError ("Excessive alias count indicates
+    // a resource exhaustion attack"): the limit is right, the message is not ours (issue 19).
+    const msg = (error as Error).message;
+    if (!/alias/i.test(msg)) throw error;
+    throw new InputError(
+      locate(
+        file,
+        undefined,
+        `not valid YAML: its aliases (*name) expand to too many values (limit ${MAX_ALIAS_COUNT}); write the values out or use fewer aliases`,
+      ),
+    );
+  }
   return {
     value,
     lineOf(path) {
