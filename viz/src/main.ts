@@ -15,6 +15,7 @@ import {
   stateFromSnapshot,
   UNKNOWN_NODE,
 } from './model/graph.ts';
+import { modeLabel } from './model/modes.ts';
 import { indexPaths, MODES } from './model/paths.ts';
 import { parseRun, runInfo } from './model/run.ts';
 import { interpolatePositions, step } from './model/timeline.ts';
@@ -107,7 +108,7 @@ async function main(): Promise<void> {
   for (const m of MODES) {
     const o = document.createElement('option');
     o.value = m;
-    o.textContent = m;
+    o.textContent = modeLabel(m);
     modeSel.append(o);
   }
   const syncPathInputs = (): void => {

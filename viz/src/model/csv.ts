@@ -4,6 +4,7 @@
  */
 import { csvParse } from 'd3';
 import type { NodeRow, PairRow, RoutingMode, TimeseriesRow } from '../../../results/schema.ts';
+import { MODES } from './modes.ts';
 
 /** A parse problem: names the file, the 1-based line and what was expected. */
 export class CsvError extends Error {
@@ -80,7 +81,6 @@ export function parseTimeseries(text: string, file = 'timeseries.csv'): Timeseri
   }));
 }
 
-const MODES: readonly string[] = ['snek', 'hybrid', 'tree'];
 const OUTCOMES: readonly string[] = ['delivered', 'misdelivered', 'dropped', 'lost'];
 
 export function parsePairs(text: string, file = 'pairs.csv'): PairRow[] {
@@ -97,8 +97,8 @@ export function parsePairs(text: string, file = 'pairs.csv'): PairRow[] {
     const line = i + 2;
     const mode = r['mode'] ?? '';
     const outcome = r['outcome'] ?? '';
-    if (!MODES.includes(mode)) {
-      throw new CsvError(`${file}:${line}: expected mode snek, hybrid or tree, got "${mode}"`);
+    if (!(MODES as readonly string[]).includes(mode)) {
+      throw new CsvError(`${file}:${line}: expected mode ${MODES.join(', ')}, got "${mode}"`);
     }
     if (!OUTCOMES.includes(outcome)) {
       throw new CsvError(

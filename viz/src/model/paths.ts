@@ -2,10 +2,11 @@
  * viz/src/model/paths.ts — path explorer model: the recorded paths of a pair per mode, hop lines,
  * and a BFS shortest path when paths.json has no record for the pair.
  */
-import type { PathHop, PathRecord, RoutingMode } from '../../../results/schema.ts';
+import type { PathHop, PathRecord } from '../../../results/schema.ts';
 import type { GraphModel, Link } from './graph.ts';
+import { MODES } from './modes.ts';
 
-export const MODES: readonly RoutingMode[] = ['snek', 'hybrid', 'tree'];
+export { MODES };
 
 export type PathIndex = ReadonlyMap<string, PathRecord[]>;
 
@@ -25,7 +26,7 @@ export function indexPaths(records: readonly PathRecord[]): PathIndex {
   return out;
 }
 
-/** Recorded paths for (source, destination), in mode order snek, hybrid, tree. */
+/** Recorded paths for (source, destination), in mode order (modes.ts MODES). */
 export function pathsFor(idx: PathIndex, source: string, destination: string): PathRecord[] {
   const list = idx.get(pairKey(source, destination)) ?? [];
   return [...list].sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode));

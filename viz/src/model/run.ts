@@ -15,6 +15,7 @@ import type {
 import { parseNodes, parsePairs, parseTimeseries } from './csv.ts';
 import type { RunFiles } from './files.ts';
 import { ModelError } from './graph.ts';
+import { hybridWasGiven, migrateModes } from './modes.ts';
 import { sortSnapshots } from './timeline.ts';
 
 export interface RunData {
@@ -65,15 +66,22 @@ export function parseRun(files: RunFiles, name: string): RunData {
     snapText === null ? null : sortSnapshots(json<Snapshot[]>('snapshots.json', snapText));
   if (snapshots && snapshots.length === 0)
     notes.push(`${name}: snapshots.json is empty — no timeline.`);
+  let summary = summaryText === null ? null : json<RunSummary>('summary.json', summaryText);
+  let pairs = pairsText === null ? [] : parsePairs(pairsText);
+  let paths = pathsText === null ? null : json<PathRecord[]>('paths.json', pathsText);
+  if (summary !== null && hybridWasGiven(summary)) {
+    // Written before issue 16: its `hybrid` had the destination's coordinates given.
+    ({ summary, pairs, paths } = migrateModes(summary, pairs, paths));
+  }
   return {
     name,
     manifest: manifestText === null ? null : json<RunManifest>('manifest.json', manifestText),
-    summary: summaryText === null ? null : json<RunSummary>('summary.json', summaryText),
+    summary,
     topology,
     nodes: nodesText === null ? [] : parseNodes(nodesText),
     timeseries: tsText === null ? [] : parseTimeseries(tsText),
-    pairs: pairsText === null ? [] : parsePairs(pairsText),
-    paths: pathsText === null ? null : json<PathRecord[]>('paths.json', pathsText),
+    pairs,
+    paths,
     snapshots,
     notes,
   };

@@ -4,6 +4,7 @@
  */
 import { bin } from 'd3';
 import type { NodeRow, PairRow, RoutingMode, TimeseriesRow } from '../../../results/schema.ts';
+import { MODES } from './modes.ts';
 
 export interface Point {
   readonly x: number;
@@ -38,7 +39,7 @@ export function stretchCdfs(pairs: readonly PairRow[]): Map<RoutingMode, Point[]
     list.push(p.stretch);
   }
   const out = new Map<RoutingMode, Point[]>();
-  for (const mode of ['snek', 'hybrid', 'tree'] as const) {
+  for (const mode of MODES) {
     const list = byMode.get(mode);
     if (list && list.length > 0) out.set(mode, cdf(list));
   }

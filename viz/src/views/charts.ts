@@ -3,6 +3,8 @@
  * changes marked, stretch CDF per routing mode, control overhead by frame type, table sizes.
  * With a comparison run, its convergence and stretch curves are overlaid dashed.
  */
+
+import { modeLabel } from '../model/modes.ts';
 import type { RunData } from '../model/run.ts';
 import {
   frameSeries,
@@ -55,7 +57,7 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
   const stretch: Series[] = [];
   for (const [mode, pts] of ca)
     stretch.push({
-      name: tag(mode, false),
+      name: tag(modeLabel(mode), false),
       points: pts,
       colour: COLOURS.modes[mode] ?? '#333',
       step: true,
@@ -63,7 +65,7 @@ export function renderCharts(doc: Document, run: RunData, compare: RunData | nul
   if (cb) {
     for (const [mode, pts] of cb) {
       stretch.push({
-        name: tag(mode, true),
+        name: tag(modeLabel(mode), true),
         points: pts,
         colour: COLOURS.modes[mode] ?? '#333',
         step: true,

@@ -11,7 +11,12 @@ export const COLOURS = {
   absent: '#e4e4e4',
   selected: '#d62728',
   root: '#111111',
-  modes: { snek: '#d6339c', hybrid: '#ff7f0e', tree: '#1b9e77' } as Record<string, string>,
+  modes: {
+    snek: '#d6339c',
+    hybrid: '#ff7f0e',
+    given: '#7570b3',
+    tree: '#1b9e77',
+  } as Record<string, string>,
   overhead: [
     '#1f77b4',
     '#ff7f0e',
