@@ -3,7 +3,6 @@
  * changes marked, stretch CDF per routing mode, control overhead by frame type, table sizes.
  * With a comparison run, its convergence and stretch curves are overlaid dashed.
  */
-
 import { modeLabel } from '../model/modes.ts';
 import type { RunData } from '../model/run.ts';
 import {
