@@ -6,7 +6,7 @@
  */
 import { MultiGraph } from 'graphology';
 import { InputError, locate } from '../../sim/errors.ts';
-import type { TopoGraph } from '../graph.ts';
+import { nameProblem, type TopoGraph } from '../graph.ts';
 import { normalizeGraph } from './normalize.ts';
 
 function lineAt(text: string, pos: number): number {
@@ -39,9 +39,16 @@ export function parseJson(text: string, file: string): TopoGraph {
   if (!Array.isArray(edges)) throw bad('edges', 'an array of { "source", "target" }');
   const g = new MultiGraph({ type: 'mixed', allowSelfLoops: true });
   const key = (v: unknown, path: string): string => {
-    if (typeof v === 'string' && v.length > 0) return v;
-    if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-    throw bad(path, 'a non-empty string or number node key');
+    const k =
+      typeof v === 'string' && v.length > 0
+        ? v
+        : typeof v === 'number' && Number.isFinite(v)
+          ? String(v)
+          : undefined;
+    if (k === undefined) throw bad(path, 'a non-empty string or number node key');
+    const problem = nameProblem(k);
+    if (problem !== null) throw new InputError(locate(file, undefined, `${path}: ${problem}`));
+    return k;
   };
   for (let i = 0; i < nodes.length; i++) {
     const n: unknown = nodes[i];

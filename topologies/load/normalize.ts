@@ -26,24 +26,51 @@ function attrValue(
   expected: string,
 ): number | undefined {
   if (v === undefined || v === null || v === '') return undefined;
+  // A number is read as its plain decimal digits: String(1e-7) is "1e-7", which the text formats'
+  // patterns refuse, and NaN or Infinity (GraphML "NaN", JSON 1e999) are not values at all.
   const parsed =
-    typeof v === 'number' ? parse(String(v)) : typeof v === 'string' ? parse(v.trim()) : undefined;
+    typeof v === 'number'
+      ? Number.isFinite(v)
+        ? parse(plainDecimal(v))
+        : undefined
+      : typeof v === 'string'
+        ? parse(v.trim())
+        : undefined;
   if (parsed === undefined) {
+    const shown = typeof v === 'number' ? String(v) : JSON.stringify(v);
     throw new InputError(
-      locate(file, undefined, `${where}: bad ${name} ${JSON.stringify(v)}, expected ${expected}`),
+      locate(file, undefined, `${where}: bad ${name} ${shown}, expected ${expected}`),
     );
   }
   return parsed;
+}
+
+/** A finite number in positional notation (no exponent) where it has one below 1e21. */
+function plainDecimal(v: number): string {
+  const s = String(v);
+  if (!/e/i.test(s)) return s;
+  return Math.abs(v) < 1 ? v.toFixed(20).replace(/0+$/, '') : s;
+}
+
+/** A position: absent, or a finite number; anything else numeric is refused. */
+function coordinate(file: string, node: string, name: 'x' | 'y', v: unknown): number | undefined {
+  if (typeof v !== 'number') return undefined;
+  if (!Number.isFinite(v)) {
+    throw new InputError(
+      locate(file, undefined, `node ${node}: bad ${name} ${String(v)}, expected a finite number`),
+    );
+  }
+  return v;
 }
 
 export function normalizeGraph(g: AbstractGraph<Attributes, Attributes>, file: string): TopoGraph {
   const b = new TopoBuilder(file);
   g.forEachNode((key, attrs) => {
     const pos: TopoNodeAttributes = {};
-    const x = attrs['x'];
-    const y = attrs['y'];
-    if (typeof x === 'number' && Number.isFinite(x)) pos.x = x;
-    if (typeof y === 'number' && Number.isFinite(y)) pos.y = y;
+    const x = coordinate(file, String(key), 'x', attrs['x']);
+    const y = coordinate(file, String(key), 'y', attrs['y']);
+    if (x !== undefined) pos.x = x;
+    if (y !== undefined) pos.y = y;
     b.node(String(key), undefined, pos);
   });
   g.forEachEdge((_e, attrs, s, t) => {

@@ -12,7 +12,7 @@ import { MultiGraph } from 'graphology';
 import { parse as parseGexfDoc } from 'graphology-gexf';
 import { parse as parseGraphmlDoc } from 'graphology-graphml';
 import { InputError, locate } from '../../sim/errors.ts';
-import type { TopoGraph } from '../graph.ts';
+import { nameProblem, type TopoGraph } from '../graph.ts';
 import { normalizeGraph } from './normalize.ts';
 
 interface Located {
@@ -62,19 +62,33 @@ function parseXml(text: string, file: string, root: string): Document {
   return doc!;
 }
 
-/** Node ids present and unique-free of problems, edge endpoints declared: errors with lines. */
+/**
+ * Node ids present, unique and usable as names, edge endpoints declared: errors with lines (the
+ * libraries' own messages name no line, e.g. graphology's for a repeated id).
+ */
 function checkNodesAndEdges(doc: Document, file: string): void {
-  const ids = new Set<string>();
+  const ids = new Map<string, number | undefined>();
   const nodes = doc.getElementsByTagName('node');
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i]!;
     const id = n.getAttribute('id');
+    const line = (n as unknown as Located).lineNumber;
     if (id === null || id === '') {
+      throw new InputError(locate(file, line, '<node> without an id attribute'));
+    }
+    if (ids.has(id)) {
+      const first = ids.get(id);
       throw new InputError(
-        locate(file, (n as unknown as Located).lineNumber, '<node> without an id attribute'),
+        locate(
+          file,
+          line,
+          `<node> id ${JSON.stringify(id)} declared twice${first === undefined ? '' : ` (first at line ${first})`}: ids must be unique`,
+        ),
       );
     }
-    ids.add(id);
+    const problem = nameProblem(id);
+    if (problem !== null) throw new InputError(locate(file, line, problem));
+    ids.set(id, line);
   }
   const edges = doc.getElementsByTagName('edge');
   for (let i = 0; i < edges.length; i++) {
