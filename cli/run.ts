@@ -322,8 +322,11 @@ export function parseBandwidth(text: string): number | null {
 export function parseLoss(text: string): number | null {
   const t = text.trim();
   const pct = t.endsWith('%');
-  const v = Number(pct ? t.slice(0, -1) : t);
-  if (t.length === 0 || !Number.isFinite(v)) return null;
+  const digits = pct ? t.slice(0, -1) : t;
+  // Decimal only: Number() also reads '0x1', '0b1' and '1e0' as 1, i.e. 100% loss (issue 19).
+  if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(digits)) return null;
+  const v = Number(digits);
+  if (!Number.isFinite(v)) return null;
   // 99.9 / 100 is 0.9990000000000001 in binary floating point: a --snake-quorum of 99.9% would
   // then refuse a fraction of exactly 0.999. 15 significant digits undo the division's error.
   const p = pct ? Number((v / 100).toPrecision(15)) : v;
