@@ -50,6 +50,7 @@ import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import { resolveTopology } from '../topologies/index.ts';
+import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
 
 export { CONVERGED_GRACE, type CryptoName };
@@ -604,6 +605,7 @@ function humanSummary(result: RunResult, outDir: string | null): string {
     `tree           ${fmt(s.treeConvergedAt)}${by(s.treeReached)}`,
     `snake          ${fmt(s.snakeConvergedAt)}${by(s.snakeReached)}`,
     ...heldLines(s),
+    ...episodeLines(s),
     `frames         ${frames}`,
     ...churnLines(s),
     ...stretchLines(s),
@@ -844,6 +846,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(humanSummary(result, dir));
       if (dir !== null) process.stdout.write(nextSteps(dir, args.report === true));
     }
+    for (const line of warningLines(result.summary)) process.stderr.write(`${line}\n`);
     if (result.interrupted) {
       const kept = [
         dir === null ? null : `results in ${dir}`,

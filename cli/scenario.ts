@@ -17,6 +17,7 @@ import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
 import { InputError } from '../sim/errors.ts';
 import { resolveTopology } from '../topologies/index.ts';
+import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
 import { nextSteps } from './run.ts';
 
@@ -49,6 +50,7 @@ export function formatSummary(s: ScenarioSummary, out: string | undefined): stri
   const lines = [
     `scenario ${s.scenario}: ${s.nodes} nodes, ${s.links} links at the end, ${s.virtualSeconds}s virtual in ${s.wallSeconds}s wall, ${s.events} events`,
     `root ${s.root ?? '–'}; tree converged at ${s.treeConvergedAt ?? 'never'} s, snake at ${s.snakeConvergedAt ?? 'never'} s; ${s.convergence.changes} topology changes (tree mean ${s.convergence.treeMean ?? '–'} s, snake mean ${s.convergence.snakeMean ?? '–'} s, ${s.convergence.unconverged} unconverged)`,
+    ...episodeLines(s),
   ];
   for (const [mode, st] of Object.entries(s.stretch ?? {}))
     if (st) {
@@ -161,8 +163,10 @@ export const scenarioCommand: CommandModule = {
             report: args.report,
             command,
           });
-          if (args.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-          else {
+          if (args.json) {
+            process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+            for (const line of warningLines(summary)) process.stderr.write(`${line}\n`);
+          } else {
             process.stdout.write(formatSummary(summary, dir ?? undefined));
             if (dir !== null) process.stdout.write(nextSteps(dir, args.report));
           }

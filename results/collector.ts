@@ -18,7 +18,15 @@ import type { ProbeMode, Scenario } from '../scenarios/types.ts';
 import { ApiSource, type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
 import type { HostApi, ProbeRoute, TrafficOutcome } from '../sim/host-api.ts';
-import { type Episode, episodes, finalConvergence, type Sample } from './convergence-series.ts';
+import {
+  bridgeNode,
+  type Change,
+  type Episode,
+  type EpisodeKind,
+  episodes,
+  finalConvergence,
+  type Sample,
+} from './convergence-series.ts';
 import { buildCsr, type Csr, components } from './graph.ts';
 import {
   DeliveryCounter,
@@ -33,6 +41,7 @@ import {
 import type {
   DeliverySummary,
   Distribution,
+  EpisodeSummary,
   Held,
   NodeRow,
   PairRow,
@@ -89,12 +98,12 @@ export interface CollectedResults {
   readonly framesByType: Readonly<Record<string, number>>;
   /** Bytes by frame type (only with CollectorOptions.counters; else empty). */
   readonly bytesByType: Readonly<Record<string, number>>;
-  readonly episodes: readonly {
-    readonly time_s: number;
-    readonly label: string;
-    readonly tree_s: number | null;
-    readonly snake_s: number | null;
-  }[];
+  /** Every convergence episode, start-up first (results/convergence-series.ts). */
+  readonly episodes: readonly EpisodeSummary[];
+  /** Links the routers closed by the end of the run, by reason (only with options.linkDrops). */
+  readonly linkDrops: Readonly<Record<string, number>>;
+  /** One line per problem worth a user's attention (links the routers dropped). */
+  readonly warnings: readonly string[];
   readonly tableSize: Distribution;
   /** Sum of the nodes' RouterView.tableInstalls. */
   readonly tableInstalls: number;
@@ -137,6 +146,19 @@ function keyHex(key: PublicKey): string {
   return h;
 }
 
+/**
+ * The warning for links the routers closed (PROTOCOL.md §4.4), with the count per reason: a run
+ * whose links die on their own (a lost keepalive, a bad frame) measures a different network than
+ * the one it was given. Scenario actions' cuts are not router closes and never warn.
+ */
+export function dropWarnings(linkDrops: Readonly<Record<string, number>>): string[] {
+  const parts = Object.entries(linkDrops)
+    .filter(([, n]) => n > 0)
+    .map(([reason, n]) => `${reason} ${n}`);
+  if (parts.length === 0) return [];
+  return [`links dropped by the routers (not by scenario actions): ${parts.join(', ')}`];
+}
+
 /** What the executor (scenarios/execute.ts) adds on top of the plain HostApi collector. */
 export interface CollectorOptions {
   /**
@@ -173,6 +195,11 @@ export interface CollectorOptions {
     readonly links: readonly (readonly [string, string])[];
     readonly until: Micros;
   };
+  /**
+   * Links the routers closed so far, by reason (sim/host.ts linkDrops; scenario cuts are not
+   * router closes): each new close opens a convergence episode, and the totals are warned about.
+   */
+  readonly linkDrops?: () => ReadonlyMap<string, number>;
 }
 
 /** Virtual second: the bin width of the frames_<type> / bytes_<type> series. */
@@ -187,7 +214,17 @@ export class RunCollector implements ScenarioCollector {
   private host: HostApi | null = null;
   private scenario: Scenario | null = null;
   private readonly samples: Sample[] = [];
-  private readonly changes: { time: Micros; label: string }[] = [{ time: 0, label: 'start-up' }];
+  private readonly changes: Change[] = [{ time: 0, label: 'start-up', kind: 'start-up' }];
+  /** A scenario action changed the topology since the last sample (it owns what that sample sees). */
+  private scenarioChanged = false;
+  /** Links up and nodes present at the previous sample (−1 before the first). */
+  private prevLinks = -1;
+  private prevNodes = -1;
+  /** Router closes by reason at the previous sample, and at the end of the run. */
+  private prevDrops = new Map<string, number>();
+  private endDrops: ReadonlyMap<string, number> | null = null;
+  /** Start-up is over: the tree has held everywhere once after every node started. */
+  private formed = false;
   /** The one convergence definition (sim/convergence.ts), created by attach(). */
   private tracker: ConvergenceTracker | null = null;
   private readonly positions = new Map<string, [number, number]>();
@@ -344,7 +381,8 @@ export class RunCollector implements ScenarioCollector {
 
   topologyChanged(label: string): void {
     const now = this.h.now;
-    this.changes.push({ time: now, label });
+    this.changes.push({ time: now, label, kind: 'scenario' });
+    this.scenarioChanged = true;
     this.timeseries.push({ time_s: s(now), metric: 'topology_change', value: 1 });
     if (this.options.events === true) this.event('topology', { label });
   }
@@ -404,6 +442,9 @@ export class RunCollector implements ScenarioCollector {
     this.timeseries.push({ time_s: t, metric: 'snake_fraction', value: round(sample.snake) });
     this.timeseries.push({ time_s: t, metric: 'coords_fraction', value: round(tr.coordsFraction) });
     this.timeseries.push({ time_s: t, metric: 'nodes', value: n });
+    this.timeseries.push({ time_s: t, metric: 'nodes_up', value: n });
+    this.timeseries.push({ time_s: t, metric: 'links_up', value: tr.links });
+    this.detectChanges(now, tr, sample.tree);
     if (this.options.events === true) {
       const { g, views } = this.state();
       this.stateEvents(g, views);
@@ -416,6 +457,58 @@ export class RunCollector implements ScenarioCollector {
       this.snapshot('converged');
     }
     this.options.onSample?.(sample.tree, sample.snake, n);
+  }
+
+  /**
+   * Episodes no scenario action announced (results/convergence-series.ts), seen at the first
+   * sample after them, so they start at that sample's time: links the routers closed (host
+   * linkDrops, by reason), other changes in the links up or nodes present (re-peering; not while
+   * the network is still forming: links keep coming up until the tree first holds everywhere) and
+   * root refreshes (sim/convergence.ts rootRefreshes, §5.3.1). A change of links or nodes in a
+   * window in which a scenario action ran belongs to that action's episode.
+   */
+  private detectChanges(now: Micros, tr: ConvergenceTracker, tree: number): void {
+    const links = tr.links;
+    const nodes = tr.liveNodes;
+    const byScenario = this.scenarioChanged;
+    this.scenarioChanged = false;
+    const dropped = this.newDrops();
+    const moved = this.prevLinks >= 0 && (links !== this.prevLinks || nodes !== this.prevNodes);
+    if (dropped !== null) this.detected(now, `link drop: ${dropped}`, 'link-drop');
+    else if (moved && !byScenario && this.formed) {
+      const parts: string[] = [];
+      if (nodes !== this.prevNodes) parts.push(`nodes ${this.prevNodes}→${nodes}`);
+      if (links !== this.prevLinks) parts.push(`links up ${this.prevLinks}→${links}`);
+      this.detected(now, parts.join(', '), 'topology');
+    }
+    if (tr.rootRefreshes > 0)
+      this.detected(
+        now,
+        tr.rootRefreshes === 1 ? 'root refresh' : `root refresh ×${tr.rootRefreshes}`,
+        'root-refresh',
+      );
+    this.prevLinks = links;
+    this.prevNodes = nodes;
+    if (!this.formed && tree === 1 && now >= (this.options.startUp?.until ?? 0)) this.formed = true;
+  }
+
+  private detected(now: Micros, label: string, kind: EpisodeKind): void {
+    this.changes.push({ time: now, label, kind });
+    if (this.options.events === true) this.event('episode', { label, kind });
+  }
+
+  /** Router closes since the previous sample, "keepalive-timeout ×2, …" (sorted), or null. */
+  private newDrops(): string | null {
+    const drops = this.options.linkDrops?.();
+    if (drops === undefined) return null;
+    const parts: string[] = [];
+    for (const reason of [...drops.keys()].sort()) {
+      const n = (drops.get(reason) as number) - (this.prevDrops.get(reason) ?? 0);
+      if (n > 0) parts.push(`${reason} ×${n}`);
+    }
+    if (parts.length === 0) return null;
+    this.prevDrops = new Map(drops);
+    return parts.join(', ');
   }
 
   /** Per-node root / parent / descending changes since the previous sample, as events. */
@@ -590,6 +683,8 @@ export class RunCollector implements ScenarioCollector {
     if (this.options.counters !== undefined || this.countFrame !== undefined) this.overheadBin();
     this.ended = true;
     this.endState = this.state();
+    const drops = this.options.linkDrops?.();
+    if (drops !== undefined) this.endDrops = new Map(drops);
     const counters = this.options.counters;
     if (counters !== undefined) {
       this.endFrames = Float64Array.from(counters.frames);
@@ -665,9 +760,14 @@ export class RunCollector implements ScenarioCollector {
     const tr = this.t;
     const trackerIndex = new Map<string, number>();
     for (const i of tr.liveIndices()) trackerIndex.set(tr.nameAt(i), i);
+    const eps: Episode[] = episodes(this.samples, this.changes);
+    // A node right before a root refresh and right again within its episode counts from before.
+    const refreshAt = new Map(tr.refreshes.map((r) => [r.time, r] as const));
     const since = (times: Float64Array, name: string): number | '' => {
       const i = trackerIndex.get(name);
-      const t = i === undefined ? -1 : (times[i] as number);
+      if (i === undefined) return '';
+      const which = times === tr.treeOkSince ? 'treeOkSince' : 'snakeOkSince';
+      const t = bridgeNode(times[i] as number, eps, (at) => refreshAt.get(at)?.[which][i]);
       return t < 0 ? '' : s(t);
     };
     const nodes: NodeRow[] = views.map((v, i) => {
@@ -690,7 +790,6 @@ export class RunCollector implements ScenarioCollector {
         table_installs: v.tableInstalls,
       };
     });
-    const eps: Episode[] = episodes(this.samples, this.changes);
     const timeseries = [...this.timeseries];
     for (const e of eps) {
       if (e.tree !== null)
@@ -767,9 +866,13 @@ export class RunCollector implements ScenarioCollector {
     });
     // From when the series held at `atLeast` or above to the end, in seconds (null: not at the end).
     const held = (metric: 'tree' | 'snake', atLeast = 1): number | null => {
-      const t = finalConvergence(this.samples, metric, atLeast);
+      const t = finalConvergence(this.samples, metric, atLeast, eps);
       return t === null ? null : s(t);
     };
+    const linkDrops: Record<string, number> = {};
+    const drops = this.endDrops ?? this.options.linkDrops?.() ?? new Map<string, number>();
+    for (const reason of [...drops.keys()].sort()) linkDrops[reason] = drops.get(reason) as number;
+    const warnings = dropWarnings(linkDrops);
     return {
       treeConvergedAt: held('tree'),
       snakeConvergedAt: held('snake'),
@@ -785,11 +888,16 @@ export class RunCollector implements ScenarioCollector {
       framesByType,
       bytesByType,
       episodes: eps.map((e) => ({
-        time_s: s(e.start),
-        label: e.label,
-        tree_s: e.tree === null ? null : s(e.tree),
-        snake_s: e.snake === null ? null : s(e.snake),
+        start: s(e.start),
+        cause: e.label,
+        kind: e.kind,
+        tree: e.tree === null ? null : s(e.tree),
+        snake: e.snake === null ? null : s(e.snake),
+        treeMin: e.treeMin === null ? null : round(e.treeMin),
+        snakeMin: e.snakeMin === null ? null : round(e.snakeMin),
       })),
+      linkDrops,
+      warnings,
       tableSize: distribution(views.map((v) => v.tableSize)),
       tableInstalls: views.reduce((sum, v) => sum + v.tableInstalls, 0),
       coordsCacheSize: distribution(views.map((v) => v.coordsCacheSize)),

@@ -119,8 +119,26 @@ test('episodes: time to reach 1 and stay there until the next change', () => {
     { time: 4, label: 'remove-node y' },
   ]);
   assert.deepEqual(eps, [
-    { start: 0, label: 'start-up', tree: 2, snake: 3 },
-    { start: 4, label: 'remove-node x; remove-node y', tree: 3, snake: 2 },
+    {
+      start: 0,
+      label: 'start-up',
+      kind: 'start-up',
+      tree: 2,
+      snake: 3,
+      treeMin: 0,
+      snakeMin: 0,
+      end: 4,
+    },
+    {
+      start: 4,
+      label: 'remove-node x; remove-node y',
+      kind: 'scenario',
+      tree: 3,
+      snake: 2,
+      treeMin: 0.8,
+      snakeMin: 0.9,
+      end: Number.POSITIVE_INFINITY,
+    },
   ]);
   assert.equal(finalConvergence(samples, 'tree'), 7);
   assert.equal(finalConvergence(samples.slice(0, 7), 'snake'), 6);

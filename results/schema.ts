@@ -87,6 +87,26 @@ export interface Held {
   readonly at999: number | null;
 }
 
+/**
+ * One convergence episode (results/convergence-series.ts): it starts at t = 0 (start-up), at each
+ * scenario action that changed the topology, at each change the routers made (links closed, by
+ * reason; links or nodes coming back: re-peering) and at each root refresh (the root's sequence
+ * went up, PROTOCOL.md §5.3.1, every 30 min), and ends where the next one starts. Times in virtual
+ * seconds.
+ */
+export interface EpisodeSummary {
+  readonly start: number;
+  /** What started it: 'start-up', the scenario action(s), 'link drop: keepalive-timeout ×2', … */
+  readonly cause: string;
+  readonly kind: 'start-up' | 'scenario' | 'link-drop' | 'topology' | 'root-refresh';
+  /** Seconds from `start` until every node was right and stayed right to the episode's end; null: never. */
+  readonly tree: number | null;
+  readonly snake: number | null;
+  /** Lowest fraction of right nodes sampled during the episode (null: no sample in it). */
+  readonly treeMin: number | null;
+  readonly snakeMin: number | null;
+}
+
 export interface StretchSummary extends Distribution {
   readonly pairs: number; // pairs measured (delivered to the right node)
   readonly sampled: boolean; // true when pairs is a seeded sample, not all ordered pairs
@@ -102,12 +122,26 @@ export interface DeliverySummary {
 }
 
 export interface RunSummary {
+  /** Nodes present and links up at the end of the run (timeseries nodes_up, links_up over time). */
   readonly nodes: number;
   readonly links: number;
   readonly seed: string;
   readonly root: string | null; // node name of the greatest key of the largest component
-  readonly treeConvergedAt: number | null; // virtual seconds
+  /**
+   * Virtual seconds from which every node was right to the end of the run; a root refresh
+   * (§5.3.1) after which every node was right again before the next episode does not count as a
+   * break (it is an episode of its own in `episodes`), so a static run that converged at 100 s
+   * reports 100 s however many 30-minute refreshes follow. Null: not right everywhere at the end.
+   */
+  readonly treeConvergedAt: number | null;
   readonly snakeConvergedAt: number | null;
+  /** Every episode, the first being start-up (absent in results written before it existed). */
+  readonly episodes?: readonly EpisodeSummary[];
+  /**
+   * Links the routers closed, by reason (PROTOCOL.md §4.4: keepalive-timeout, decode-error, …);
+   * scenario actions' cuts are not counted. Absent in older results and when none were closed.
+   */
+  readonly linkDrops?: Readonly<Record<string, number>>;
   /** Absent in results written before these fields existed. */
   readonly treeReached?: Reached;
   readonly snakeReached?: Reached;
@@ -192,8 +226,11 @@ export interface NodeRow {
  *   table_installs                         table entries installed for keys a node's table lacked
  *       (§6.5 step 6), all nodes, PER VIRTUAL SECOND, binned like frames_<type>: the table churn
  *       of moving bootstrap paths (summary tableInstalls)
+ *   nodes_up, links_up                     per convergence sample: nodes present and links up
+ *       (host nodeNames().length, links().length); the summary's nodes and links are the end counts
  *   topology_change                        1 at each scenario action that changed the topology
  *   tree_convergence_s, snake_convergence_s  per episode (at its start time): seconds to converge
+ *       (summary episodes: also what started it and the lowest fractions during it)
  *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary)
  */
 export interface TimeseriesRow {

@@ -324,6 +324,7 @@ export class Execution {
         bytes: host.bytesSent,
         installs: () => host.tableInstalls,
       },
+      linkDrops: () => host.linkDrops,
       autoSnapshots: graph.order <= (options.snapshotsUpTo ?? AUTO_SNAPSHOTS_UP_TO),
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
@@ -428,10 +429,11 @@ export class Execution {
     const traceHash = host.traceHash();
     const r: CollectedResults = this.collector.results();
     const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
-    const converged = (k: 'tree_s' | 'snake_s') =>
-      r.episodes.map((e) => e[k]).filter((v): v is number => v !== null);
-    const tree = converged('tree_s');
-    const snake = converged('snake_s');
+    const topologyEpisodes = r.episodes.filter((e) => e.kind !== 'root-refresh');
+    const converged = (k: 'tree' | 'snake') =>
+      topologyEpisodes.map((e) => e[k]).filter((v): v is number => v !== null);
+    const tree = converged('tree');
+    const snake = converged('snake');
     const mean = (xs: number[]) =>
       xs.length === 0 ? null : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e6) / 1e6;
     const names = r.nodes.map((n) => n.node);
@@ -464,20 +466,22 @@ export class Execution {
       hybridStretch: 'conversation',
       scenario: scenario.name,
       ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
+      episodes: r.episodes,
+      ...(Object.keys(r.linkDrops).length === 0 ? {} : { linkDrops: r.linkDrops }),
       convergence: {
-        changes: r.episodes.length - 1,
+        changes: topologyEpisodes.length - 1,
         treeMean: mean(tree),
         treeMax: tree.length === 0 ? null : Math.max(...tree),
         snakeMean: mean(snake),
         snakeMax: snake.length === 0 ? null : Math.max(...snake),
-        unconverged: r.episodes.filter((e) => e.tree_s === null || e.snake_s === null).length,
+        unconverged: topologyEpisodes.filter((e) => e.tree === null || e.snake === null).length,
       },
       tableSize: r.tableSize,
       tableInstalls: r.tableInstalls,
       coordsCacheSize: r.coordsCacheSize,
       depth: r.depth,
       refusedLinks: host.refusedLinks,
-      warnings: scenario.warnings,
+      warnings: [...scenario.warnings, ...r.warnings],
     };
     const graph = this.topo.graph;
     const manifest: RunManifest = buildManifest({

@@ -21,6 +21,14 @@
  * per-node allocation, no hex strings. Routers that offer `convergenceView` (router/router.ts)
  * fill the reused object; others (test fakes) are read through snapshot().
  *
+ * Root refreshes: a sample also counts the components whose root (the greatest node, the same
+ * node as at the previous sample, its own root both times) reports a higher root sequence than at
+ * the previous sample. At d0beb18 only the 30-minute tree timer does that (§5.3.1; §5.5 raises it
+ * only for a node that had a parent). The results split a run into episodes there
+ * (results/convergence-series.ts), and keep each node's correct-since times from just before the
+ * refresh (`refreshes`), so a node that was right before and is right again after counts from
+ * before.
+ *
  * Start-up (optional): until `startUp.until`, a node named in `startUp.nodes` (it has planned
  * links) that has never had an up link has not started (or its peers have not): it counts as NOT
  * converged instead of as a trivially converged isolated node, so a series starts at 0, not at a
@@ -211,6 +219,13 @@ function newState(): NodeState {
   };
 }
 
+/** Per-node correct-since times (µs, −1) just before a sample that saw a root refresh. */
+export interface RefreshRecord {
+  readonly time: Micros;
+  readonly treeOkSince: Float64Array;
+  readonly snakeOkSince: Float64Array;
+}
+
 export class ConvergenceTracker {
   private readonly source: ConvergenceSource;
   private readonly checkCoords: boolean;
@@ -234,6 +249,8 @@ export class ConvergenceTracker {
   private prevParent: Int32Array = new Int32Array(0);
   private prevDescending: (PublicKey | null)[] = [];
   private seen: Uint8Array = new Uint8Array(0);
+  /** Per node: its own root sequence at the previous sample while it was its component's root, else NaN. */
+  private ownRootSeq: Float64Array = new Float64Array(0);
   /** Per node: 1 = waiting for its first link (start-up rule). */
   private waiting: Uint8Array = new Uint8Array(0);
   private waitingNames: Set<string> | null;
@@ -281,6 +298,13 @@ export class ConvergenceTracker {
   snakeLossCount: Int32Array = new Int32Array(0);
   samples = 0;
   lastSample: Micros = -1;
+  /**
+   * Components whose root refreshed its sequence (§5.3.1) since the previous sample, at the latest
+   * sample (see the header); counted only after start-up (`startUp.until`).
+   */
+  rootRefreshes = 0;
+  /** One record per sample that saw a root refresh (see the header), oldest first. */
+  readonly refreshes: RefreshRecord[] = [];
 
   /** `source`: a HostSource / ApiSource, or the Host itself (wrapped in a HostSource). */
   constructor(source: ConvergenceSource | Host, options: TrackerOptions = {}) {
@@ -350,6 +374,7 @@ export class ConvergenceTracker {
     this.predecessor = new Int32Array(size);
     this.present = new Uint8Array(size);
     this.prevRootSeq = f64(this.prevRootSeq);
+    this.ownRootSeq = f64(this.ownRootSeq, Number.NaN);
     this.prevParent = i32(this.prevParent);
     this.seen = u8(this.seen);
     this.waiting = u8(this.waiting);
@@ -468,6 +493,13 @@ export class ConvergenceTracker {
       const i = live[k] as number;
       src.read(i, states[i] as NodeState);
     }
+    this.rootRefreshes = this.countRootRefreshes(now);
+    if (this.rootRefreshes > 0)
+      this.refreshes.push({
+        time: now,
+        treeOkSince: this.treeOkSince.slice(0, n),
+        snakeOkSince: this.snakeOkSince.slice(0, n),
+      });
     let treeCount = 0;
     let snakeCount = 0;
     let coordsCount = 0;
@@ -526,6 +558,37 @@ export class ConvergenceTracker {
     this.samples++;
     this.lastSample = now;
     return treeCount === count && snakeCount === count;
+  }
+
+  /**
+   * Components whose greatest node was its own root at the previous sample and still is, with a
+   * higher sequence now (see the header). Before `startUp.until` nothing counts: nodes are still
+   * starting (their first tree tick moves the sequence from 0 to 1, §5.3.1, which never counts).
+   */
+  private countRootRefreshes(now: Micros): number {
+    const live = this.liveList;
+    const component = this.component;
+    const greatestOf = this.greatest;
+    const own = this.ownRootSeq;
+    const counting = now >= this.waitUntil;
+    let refreshed = 0;
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      if (greatestOf[component[i] as number] !== i) {
+        own[i] = Number.NaN;
+        continue;
+      }
+      const st = this.states[i] as NodeState;
+      if (!keysEqual(st.rootKey, this.source.keyAt(i))) {
+        own[i] = Number.NaN; // following another root (or not started): not a refresh later
+        continue;
+      }
+      const before = own[i] as number;
+      // NaN compares false; from 0 (not started) to 1 is a start, not a refresh (§5.3.1).
+      if (counting && before >= 1 && st.rootSeq > before) refreshed++;
+      own[i] = st.rootSeq;
+    }
+    return refreshed;
   }
 
   /** Start-up rule: after `until` nobody waits any more. */
