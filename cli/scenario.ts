@@ -4,18 +4,16 @@
  * run id `<scenario-name>-s<seed>-<hash8>` (scenarios/execute.ts). A file with an `EventSequence` is a pineconesim sequence and is
  * imported (scenarios/pineconesim.ts); anything else is a pinelab scenario (scenarios/README.md).
  */
-import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeRunResults } from '../results/run-results.ts';
 import { writeFileAtomic } from '../results/write.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { executeScenario, type ScenarioSummary } from '../scenarios/execute.ts';
-import { checkNames, loadScenario } from '../scenarios/load.ts';
+import { checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
-import { InputError } from '../sim/errors.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
@@ -23,12 +21,7 @@ import { nextSteps } from './run.ts';
 
 /** Load either format. */
 export function readAnyScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: cannot read scenario (${(error as Error).message})`);
-  }
+  const text = readScenarioText(file);
   if (/^\s*\{\s*"EventSequence"/.test(text)) return importPineconesim(text, file);
   return loadScenario(file);
 }

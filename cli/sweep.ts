@@ -4,10 +4,14 @@
  * (a run whose summary.json exists is skipped), one merged tidy sweep.csv. See scenarios/README.md
  * for Slurm and Kubernetes usage.
  */
-import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { Checker, parseScenarioDocument, validateScenario } from '../scenarios/load.ts';
+import {
+  Checker,
+  parseScenarioDocument,
+  readScenarioText,
+  validateScenario,
+} from '../scenarios/load.ts';
 import {
   executeSweep,
   parseParam,
@@ -16,7 +20,6 @@ import {
   runScenarioJson,
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
-import { InputError } from '../sim/errors.ts';
 
 interface SweepArgs {
   scenario: string;
@@ -33,13 +36,7 @@ export async function runSweep(
   command: string,
   log: (s: string) => void,
 ): Promise<void> {
-  let text: string;
-  try {
-    text = readFileSync(args.scenario, 'utf8');
-  } catch (error) {
-    throw new InputError(`${args.scenario}: cannot read scenario (${(error as Error).message})`);
-  }
-  const json = parseScenarioDocument(text, args.scenario);
+  const json = parseScenarioDocument(readScenarioText(args.scenario), args.scenario);
   const baseDir = dirname(args.scenario);
   const base = new Checker(args.scenario, json.lineOf).object(json.value, []);
   const params = (args.param ?? []).map(parseParam);

@@ -10,6 +10,8 @@ import { dirname, relative, resolve } from 'node:path';
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import { nameProblem } from '../topologies/graph.ts';
+import { decodeText, readCapped } from '../topologies/load/text.ts';
 import { toMicros } from './duration.ts';
 import { type LocatedJson, parseJsonWithLines } from './json-lines.ts';
 import {
@@ -205,15 +207,17 @@ export function parseScenarioDocument(text: string, file: string): LocatedJson {
   return isYamlFile(file) ? parseYamlWithLines(text, file) : parseJsonWithLines(text, file);
 }
 
+/** Scenario files are a few kB: more is not a scenario (and /dev/zero never ends, issue 19). */
+const MAX_SCENARIO_BYTES = 64 * 1024 * 1024;
+
+/** A scenario file's text: a regular file or a pipe, read up to MAX_SCENARIO_BYTES, UTF-8. */
+export function readScenarioText(file: string): string {
+  return decodeText(file, readCapped(file, MAX_SCENARIO_BYTES, 'a scenario file'));
+}
+
 /** Read a scenario file: JSON, or YAML when the name ends in .yaml/.yml (same schema). */
 export function loadScenario(file: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(`${file}: cannot read scenario (${(error as Error).message})`);
-  }
-  const parsed = parseScenarioDocument(text, file);
+  const parsed = parseScenarioDocument(readScenarioText(file), file);
   return validateScenario(parsed.value, new Checker(file, parsed.lineOf), dirname(file));
 }
 
@@ -247,7 +251,10 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
   order.sort((x, y) => x[0].at - y[0].at || x[1] - y[1]);
   return {
     name: c.string(o, 'name', [], 'scenario'),
-    description: typeof o['description'] === 'string' ? o['description'] : '',
+    description:
+      o['description'] === undefined || typeof o['description'] === 'string'
+        ? ((o['description'] as string | undefined) ?? '')
+        : c.fail(['description'], 'expected a string'),
     topology: resolveFile(topologyRaw, baseDir),
     topologyFormat: o['topologyFormat'] === undefined ? null : c.string(o, 'topologyFormat', []),
     seed,
@@ -375,7 +382,10 @@ function validateAction(v: unknown, i: number, c: Checker, baseDir: string, end:
           });
         }
       });
-      return { type, at, node: cc.string(o, 'node', path), links };
+      const node = cc.string(o, 'node', path);
+      const problem = nameProblem(node);
+      if (problem !== null) cc.fail([...path, 'node'], problem);
+      return { type, at, node, links };
     }
     case 'remove-node':
       return { type, at, node: cc.string(o, 'node', path) };

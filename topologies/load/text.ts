@@ -60,6 +60,9 @@ export function readBytes(file: string): Buffer {
 export function readCapped(file: string, maxBytes: number, what: string): Buffer {
   const fail = (error: unknown): never => {
     if (error instanceof InputError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InputError(locate(file, undefined, `no such file (expected ${what})`));
+    }
     throw new InputError(locate(file, undefined, `cannot read: ${(error as Error).message}`));
   };
   let fd: number;
