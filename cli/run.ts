@@ -533,6 +533,12 @@ export function stretchLines(s: RunSummary): string[] {
     lines.push(
       `${`stretch ${mode}`.padEnd(15)}${figures}  delivered ${d.delivered}/${d.sent}${d.misdelivered > 0 ? `, misdelivered ${d.misdelivered}` : ''}${dropped ? `, dropped ${dropped}` : ''}${d.lost > 0 ? `, lost ${d.lost}` : ''}`,
     );
+    // The conversations' first packets: through the cache as the measurement found it.
+    const first = mode === 'hybrid' ? s.hybridFirst : undefined;
+    if (first !== undefined && first.pairs > 0)
+      lines.push(
+        `${'  1st packet'.padEnd(15)}mean ${num(first.mean)}  p50 ${num(first.p50)}  p95 ${num(first.p95)}  max ${num(first.max)}  (S→D before the exchange: SNEK unless S had D's coordinates cached)`,
+      );
   }
   return lines;
 }

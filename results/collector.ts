@@ -60,6 +60,8 @@ interface Probe {
   id: number;
   /** Packets of the conversation sent so far, this one included (1 for single packets). */
   packet: number;
+  /** Hops of a conversation's first packet once it reached D (hybridFirst), else −1. */
+  firstHops: number;
   readonly mode: ProbeMode;
   readonly source: string;
   readonly destination: string;
@@ -93,6 +95,8 @@ export interface CollectedResults {
   readonly root: string | null;
   readonly stretch: Partial<Record<RoutingMode, StretchSummary>>;
   readonly delivery: Partial<Record<RoutingMode, DeliverySummary>>;
+  /** The final measurement's conversations' first packets (RunSummary.hybridFirst), if any. */
+  readonly hybridFirst: StretchSummary | null;
   /** Traffic-action probes by mode (incl. "auto"). */
   readonly traffic: Partial<Record<ProbeMode, DeliverySummary>>;
   readonly framesByType: Readonly<Record<string, number>>;
@@ -617,6 +621,7 @@ export class RunCollector implements ScenarioCollector {
     const probe: Probe = {
       id: this.nextId++,
       packet: 1,
+      firstHops: -1,
       mode,
       source,
       destination,
@@ -641,6 +646,7 @@ export class RunCollector implements ScenarioCollector {
     const conversing = p.mode === 'hybrid' && p.packet < CONVERSATION;
     if (conversing && o.dropReason === null && o.reached === intended) {
       // The receiving router has cached the sender's coordinates (§7.1 step 1); it answers.
+      if (p.packet === 1) p.firstHops = o.hops;
       this.h.at(this.h.now, () => this.nextPacket(p));
       return;
     }
@@ -801,6 +807,7 @@ export class RunCollector implements ScenarioCollector {
     // become timeseries points.
     const stretch: Partial<Record<RoutingMode, StretchSummary>> = {};
     const delivery: Partial<Record<RoutingMode, DeliverySummary>> = {};
+    let hybridFirst: StretchSummary | null = null;
     const pairs: PairRow[] = [];
     const paths: PathRecord[] = [];
     this.measurements.forEach((m, k) => {
@@ -825,6 +832,21 @@ export class RunCollector implements ScenarioCollector {
             value: summary.mean,
           });
           timeseries.push({ time_s: s(m.time), metric: `stretch_${mode}_p95`, value: summary.p95 });
+        }
+        if (mode !== 'hybrid') continue;
+        // The conversations' first packets, S→D through S's cache as the measurement found it:
+        // SNEK without a fresh entry, tree with one (§7.2: 60 s lifetime, clearing rules).
+        const first = stretchSummary(
+          ps
+            .filter((p) => p.firstHops >= 0)
+            .map((p) => ({ hops: p.firstHops, shortest: p.shortest })),
+          m.sampled,
+        );
+        if (final) hybridFirst = first;
+        else {
+          const at = s(m.time);
+          timeseries.push({ time_s: at, metric: 'stretch_hybrid_first_mean', value: first.mean });
+          timeseries.push({ time_s: at, metric: 'stretch_hybrid_first_p95', value: first.p95 });
         }
       }
       if (!final) return;
@@ -884,6 +906,7 @@ export class RunCollector implements ScenarioCollector {
       root: rootIndex === -1 ? null : (g.names[rootIndex] as string),
       stretch,
       delivery,
+      hybridFirst,
       traffic,
       framesByType,
       bytesByType,

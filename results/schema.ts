@@ -172,6 +172,13 @@ export interface RunSummary {
    * (now `given`): readers rename those (results/compare.ts, viz/src/model/run.ts).
    */
   readonly hybridStretch?: 'conversation';
+  /**
+   * Stretch of the hybrid conversations' FIRST packets (S→D before this exchange), which go
+   * through S's cache as the measurement found it: SNEK without a fresh entry, tree with one
+   * (§7.2: 60 s lifetime, clearing rules). Equals snek after a quiet run; shows stale or
+   * fresh caches in changing networks. Over conversations whose first packet reached D.
+   */
+  readonly hybridFirst?: StretchSummary;
 }
 
 export interface TopologyFile {
@@ -232,6 +239,7 @@ export interface NodeRow {
  *   tree_convergence_s, snake_convergence_s  per episode (at its start time): seconds to converge
  *       (summary episodes: also what started it and the lowest fractions during it)
  *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary)
+ *   stretch_hybrid_first_mean, _p95        their conversations' first packets (summary hybridFirst)
  */
 export interface TimeseriesRow {
   readonly time_s: number;

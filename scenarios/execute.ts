@@ -464,6 +464,7 @@ export class Execution {
       stretch: r.stretch,
       delivery: r.delivery,
       hybridStretch: 'conversation',
+      ...(r.hybridFirst === null ? {} : { hybridFirst: r.hybridFirst }),
       scenario: scenario.name,
       ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
       episodes: r.episodes,

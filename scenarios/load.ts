@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
+import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import { nameProblem } from '../topologies/graph.ts';
@@ -242,6 +243,14 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
   const duration = c.duration(o, 'duration', []);
   if (duration <= 0) c.fail(['duration'], 'expected a positive duration');
   const router = o['router'] === undefined ? {} : c.object(o['router'], ['router']);
+  // Option names are own keys of the defaults: `constructor` or `__proto__` is no option (issue
+  // 19). Values are checked where the run resolves them (router/options.ts).
+  for (const k of Object.keys(router))
+    if (!Object.hasOwn(DEFAULT_ROUTER_OPTIONS, k))
+      c.fail(
+        ['router', k],
+        `unknown router option (expected one of: ${Object.keys(DEFAULT_ROUTER_OPTIONS).join(', ')})`,
+      );
   const measure = validateMeasure(o['measure'], c);
   const rawActions = o['actions'] ?? [];
   if (!Array.isArray(rawActions)) c.fail(['actions'], 'expected an array of actions');

@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { runSimulation } from '../cli/run.ts';
 import { runSweep } from '../cli/sweep.ts';
-import type { PathRecord } from '../results/schema.ts';
+import type { PathRecord, TimeseriesRow } from '../results/schema.ts';
+import { executeScenario } from '../scenarios/execute.ts';
+import { parseScenario } from '../scenarios/load.ts';
 
 const DEMO = join(import.meta.dirname, '..', 'examples', 'demo.txt');
 
@@ -114,4 +116,42 @@ test('sweep: --param hybrid=on,off gives different runs with no application traf
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the 60 s cache lifetime shows in the conversations' first packets (§7.2)", () => {
+  // Conversations at 40 s fill every cache; at 50 s they start from a fresh cache (tree), at the
+  // end (120 s, 70 s after the last refresh) from an expired one (SNEK again).
+  const scenario = (hybrid: 'on' | 'off') =>
+    parseScenario(
+      JSON.stringify({
+        topology: DEMO,
+        seed: '1',
+        duration: '120s',
+        router: { hybrid: hybrid === 'on' },
+        measure: { interval: '1s', stretch: ['snek', 'hybrid', 'given'] },
+        actions: [
+          { at: '40s', type: 'stretch', modes: ['snek', 'hybrid', 'given'] },
+          { at: '50s', type: 'stretch', modes: ['snek', 'hybrid', 'given'] },
+        ],
+      }),
+    );
+  const series = (rows: readonly TimeseriesRow[], metric: string) =>
+    rows.filter((r) => r.metric === metric).map((r) => [r.time_s, r.value]);
+  const on = executeScenario(scenario('on'));
+  const ts = on.data.timeseries ?? [];
+  const snek = series(ts, 'stretch_snek_mean');
+  const given = series(ts, 'stretch_given_mean');
+  assert.equal(snek.length, 2);
+  // 40 s: nothing cached yet, the first packets go by SNEK.
+  assert.deepEqual(series(ts, 'stretch_hybrid_first_mean')[0], snek[0]);
+  // 50 s: cached 10 s before, the first packets are tree-routed like given coordinates.
+  assert.deepEqual(series(ts, 'stretch_hybrid_first_mean')[1], given[1]);
+  assert.ok((given[1]?.[1] ?? 0) < (snek[1]?.[1] ?? 0));
+  // 120 s: entries 70 s old have expired: SNEK again.
+  assert.deepEqual(on.summary.hybridFirst, on.summary.stretch?.snek);
+  assert.deepEqual(on.summary.stretch?.hybrid, on.summary.stretch?.given);
+  // Off: nothing is ever cached.
+  const off = executeScenario(scenario('off'));
+  assert.deepEqual(series(off.data.timeseries ?? [], 'stretch_hybrid_first_mean'), snek);
+  assert.deepEqual(off.summary.stretch?.hybrid, off.summary.stretch?.snek);
 });
