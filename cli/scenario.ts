@@ -51,6 +51,12 @@ export function formatSummary(s: ScenarioSummary, out: string | undefined): stri
       lines.push(
         `stretch ${mode.padEnd(6)} mean ${st.mean} p95 ${st.p95} max ${st.max} shortest ${st.shortestShare} over ${st.pairs} pairs${st.sampled ? ' (sample)' : ''}; delivered ${d?.delivered ?? 0}/${d?.sent ?? 0}`,
       );
+      // The conversations' first packets: through the source's cache as the measurement found it.
+      const first = mode === 'hybrid' ? s.hybridFirst : undefined;
+      if (first !== undefined && first.pairs > 0)
+        lines.push(
+          `  1st packet    mean ${first.mean} p95 ${first.p95} max ${first.max} (SNEK unless the source had the destination cached)`,
+        );
     }
   for (const [mode, d] of Object.entries(s.traffic ?? {}))
     lines.push(
