@@ -103,7 +103,7 @@ test('mobility trace parsing: spaces or commas, seconds or durations, sorted sta
 
 test('every example scenario validates against its (bundled) topology', () => {
   const dir = join(import.meta.dirname, 'examples');
-  const files = readdirSync(dir).filter((f) => /\.(json|yaml)$/.test(f) && !f.startsWith('k8s'));
+  const files = readdirSync(dir).filter((f) => /\.(json|yaml)$/.test(f));
   assert.ok(files.length >= 5);
   for (const f of files) assert.doesNotThrow(() => checkScenario(join(dir, f)), f);
 });
