@@ -49,6 +49,7 @@ import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
@@ -72,6 +73,8 @@ export interface RunConfig {
   /** Run-wide link defaults (topology edge attributes override per link). */
   readonly link?: Partial<LinkProps>;
   readonly startSpread?: Micros;
+  /** Per-node CPU model preset (sim/processing.ts); default off. */
+  readonly processing?: ProcessingPreset;
   /** Router options (hybrid, maxPorts, quirks…) over DEFAULT_ROUTER_OPTIONS. */
   readonly router?: Partial<RouterOptions>;
   /** Convergence sampling interval; default 50 ms up to 5,000 nodes, scaled up above. */
@@ -153,6 +156,7 @@ export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
     seed: config.seed,
     links: config.link ?? {},
     router: config.router ?? {},
+    ...(config.processing === undefined ? {} : { processing: config.processing }),
     // A zero-length run is allowed (inspect the start state); the runner wants ≥ 1 µs of time.
     duration: Math.max(1, duration),
     measure: {
@@ -386,6 +390,7 @@ interface RunArgs {
   loss: string;
   'max-ports': number;
   'start-spread': string;
+  processing?: string;
   hybrid: 'on' | 'off';
   quirk: string[];
 }
@@ -489,6 +494,7 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       loss,
     },
     startSpread: durationArg('start-spread', args['start-spread']),
+    processing: parseProcessing(args.processing ?? 'off', '--processing'),
     router: {
       hybrid: args.hybrid === 'on',
       maxPorts,
@@ -744,6 +750,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         default: '1s',
         describe: 'node start times uniform over [0, spread); 0 = all at t=0',
+      })
+      .option('processing', {
+        type: 'string',
+        default: 'off',
+        describe:
+          'per-node CPU model: off, server or phone (frames and ed25519 signatures take time, first come first served; README "Model")',
       })
       .option('hybrid', {
         choices: ['on', 'off'] as const,

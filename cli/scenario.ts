@@ -14,6 +14,7 @@ import { checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
+import { parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
@@ -75,6 +76,7 @@ interface RunArgs {
   json: boolean;
   events: boolean;
   report: boolean;
+  processing?: string;
 }
 
 /**
@@ -84,13 +86,24 @@ interface RunArgs {
  */
 export async function runScenarioCommand(
   file: string,
-  options: { out: string | false; events: boolean; report: boolean; command: string },
+  options: {
+    out: string | false;
+    events: boolean;
+    report: boolean;
+    command: string;
+    /** --processing: overrides the file's `processing` field (sim/processing.ts). */
+    processing?: string;
+  },
 ): Promise<{ summary: ScenarioSummary; dir: string | null }> {
   const checked = checkScenario(file);
-  const sc =
+  const named =
     checked.name === 'scenario'
       ? { ...checked, name: basename(file).replace(/\.json$/i, '') }
       : checked;
+  const sc =
+    options.processing === undefined
+      ? named
+      : { ...named, processing: parseProcessing(options.processing, '--processing') };
   const result = executeScenario(sc, { command: options.command, events: options.events });
   const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
   if (dir !== null) {
@@ -139,6 +152,11 @@ export const scenarioCommand: CommandModule = {
               describe:
                 'also write <results>/report.html: the viewer and the data in one offline file',
             })
+            .option('processing', {
+              type: 'string',
+              describe:
+                'per-node CPU model: off, server or phone (overrides the file\'s processing field; README "Model")',
+            })
             .example(
               '$0 scenario run scenarios/examples/partition.json',
               'results/partition-s1-<hash8>/ with convergence after each change',
@@ -161,6 +179,7 @@ export const scenarioCommand: CommandModule = {
             events: args.events,
             report: args.report,
             command,
+            ...(args.processing === undefined ? {} : { processing: args.processing }),
           });
           if (args.json) {
             process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -40,6 +40,7 @@ import { Host } from '../sim/host.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
 import { IdentitySource, loadKeysFile } from '../sim/identities.ts';
 import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
+import { processingCosts } from '../sim/processing.ts';
 import {
   isGeneratorSpec,
   resolveTopology,
@@ -295,6 +296,8 @@ export class Execution {
         : loadKeysFile(options.keysFile);
     const ids = new IdentitySource(scenario.seed, crypto, explicit);
     const routerOptions = this.routerOptions;
+    // Per-node CPU model (sim/processing.ts): null = off, the host then adds no events.
+    const processing = processingCosts(scenario.processing ?? 'off', routerOptions.signatures);
     const host: Host = new Host({
       seed: scenario.seed,
       identity: (name) => ids.identity(name),
@@ -303,6 +306,7 @@ export class Execution {
       linkDefaults: this.linkDefaults,
       wireEncode: options.wireEncode ?? false,
       ...(options.startSpread === undefined ? {} : { startSpread: options.startSpread }),
+      ...(processing === null ? {} : { processing }),
     });
     this.host = host;
     // Topology edge attributes (latency, bandwidth, loss) override the run-wide link defaults.
@@ -494,6 +498,7 @@ export class Execution {
         measure: scenario.measure,
         duration: round6(scenario.duration / MICROS_PER_SECOND),
         wireEncode: this.options.wireEncode ?? false,
+        processing: scenario.processing ?? 'off',
         startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
         keysFile: this.options.keysFile ?? null,
         ...this.options.manifestOptions,

@@ -11,6 +11,7 @@ import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import { PROCESSING_PRESETS, type ProcessingPreset } from '../sim/processing.ts';
 import { nameProblem } from '../topologies/graph.ts';
 import { decodeText, readCapped } from '../topologies/load/text.ts';
 import { toMicros } from './duration.ts';
@@ -198,6 +199,7 @@ const TOP_KEYS = [
   'seed',
   'links',
   'router',
+  'processing',
   'duration',
   'measure',
   'actions',
@@ -269,12 +271,23 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
     seed,
     links: c.linkProps(o['links'], ['links']),
     router: { ...router },
+    ...(o['processing'] === undefined ? {} : { processing: processingField(o['processing'], c) }),
     duration,
     measure,
     actions: order.map((x) => x[0]),
     source: c.file,
     warnings: [],
   };
+}
+
+/** The `processing` field: a preset name (sim/processing.ts), else an error at its line. */
+function processingField(v: unknown, c: Checker): ProcessingPreset {
+  if (typeof v !== 'string' || !(PROCESSING_PRESETS as readonly string[]).includes(v))
+    c.fail(
+      ['processing'],
+      `expected one of ${PROCESSING_PRESETS.map((p) => JSON.stringify(p)).join(', ')}`,
+    );
+  return v as ProcessingPreset;
 }
 
 /** A relative name that exists beside the scenario file is resolved there; otherwise kept (a spec). */

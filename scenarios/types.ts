@@ -8,6 +8,7 @@
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import type { Micros } from '../router/types.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import type { ProcessingPreset } from '../sim/processing.ts';
 
 export type ProbeMode = RoutingMode | 'auto';
 
@@ -235,6 +236,8 @@ export interface Scenario {
   readonly links: Partial<LinkProps>;
   /** Router options, passed through to the host (validated by it). */
   readonly router: Readonly<Record<string, unknown>>;
+  /** Per-node CPU model preset (sim/processing.ts); absent = 'off' (processing takes no time). */
+  readonly processing?: ProcessingPreset;
   readonly duration: Micros;
   readonly measure: MeasureOptions;
   /** Sorted by `at` (stable: file order among equal times). */

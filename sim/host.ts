@@ -55,6 +55,7 @@ import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame
 import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
 import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
+import { Cpu, type ProcessingCosts, receiveCost, signedHere } from './processing.ts';
 import { RandomStreams } from './rng.ts';
 import { type EventHandler, Scheduler } from './scheduler.ts';
 import { TraceHash } from './trace.ts';
@@ -75,6 +76,11 @@ export interface HostConfig {
   readonly startSpread?: Micros;
   /** Link type given to routers for every peering (tie-breaker only, §4.1); default Pipe. */
   readonly linkType?: LinkType;
+  /**
+   * Per-node CPU model (sim/processing.ts; issue 16): frames and signatures cost time, served
+   * first come first served per node. Absent: processing takes no time (no extra events).
+   */
+  readonly processing?: ProcessingCosts;
 }
 
 export interface TopologyEdge {
@@ -102,6 +108,9 @@ const K_REMOTE_CLOSE = 5;
 const K_ACTION = 6;
 const K_CONNECT = 7;
 const K_LOCAL_CLOSE = 8;
+// Processing model (sim/processing.ts), only scheduled when HostConfig.processing is set.
+const K_CPU_RUN = 20;
+const K_CPU_SEND = 21;
 
 /** aux of a delivery = linkId · 2^20 + frame length (lengths are < 2^16 on the wire). */
 const LEN_SPAN = 1 << 20;
@@ -111,6 +120,28 @@ interface PendingTransmit {
   readonly node: number;
   readonly port: Port;
   readonly frame: Frame;
+}
+
+/** A job on a node's CPU (processing model): a received frame, or a fired router timer. */
+interface CpuJob {
+  /** Router timer id, or −1 for a received frame. */
+  readonly timer: number;
+  readonly port: Port;
+  readonly aux: number;
+  readonly payload: Frame | Uint8Array | null;
+  /** A fired timer the router re-armed while it waited: the re-arm replaces it (Effects.setTimer). */
+  cancelled: boolean;
+}
+
+/** Processing-model state of one node (sim/processing.ts Cpu plus what the host needs). */
+class NodeCpu extends Cpu<CpuJob> {
+  /** Fired timers waiting for the CPU, by timer id. */
+  readonly timers = new Map<number, CpuJob>();
+  /** Per port: the link and time of the last departure (frames on a link leave in order). */
+  readonly leaveLink: number[] = [];
+  readonly leaveAt: Micros[] = [];
+  /** The last wakeup payload signed: a flood sends one signed payload on every link (§7.7). */
+  lastSigned: Uint8Array | null = null;
 }
 
 /** A scenario link waiting for its connect event (see addLink). */
@@ -273,6 +304,11 @@ export class Host implements HostApi {
   private readonly linkDefaults: LinkProps;
   private readonly wireEncode: boolean;
   private readonly linkType: LinkType;
+  /** Processing model (HostConfig.processing), null = off; one CPU per node when on. */
+  private readonly processing: ProcessingCosts | null;
+  private readonly cpus: NodeCpu[] = [];
+  /** Set while a deferred transmit (K_CPU_SEND) goes out: it was charged when it was made. */
+  private sendingLater = false;
   // Per node index (indices are never reused; a removed node leaves a null router).
   private readonly names: string[] = [];
   private readonly index = new Map<string, number>();
@@ -320,6 +356,7 @@ export class Host implements HostApi {
     this.linkDefaults = config.linkDefaults ?? DEFAULT_LINK_PROPS;
     this.wireEncode = config.wireEncode ?? false;
     this.linkType = config.linkType ?? LinkTypes.Pipe;
+    this.processing = config.processing ?? null;
     this.dispatch = (kind, node, port, aux, payload) => this.handle(kind, node, port, aux, payload);
     this.linkStreamName = (a, b) => `link:${this.names[a]}\0${this.names[b]}`;
   }
@@ -387,6 +424,7 @@ export class Host implements HostApi {
     this.startTimes.push(0);
     this.started.push(false);
     this.routers.push(this.config.routerFactory(identity, i, name));
+    if (this.processing !== null) this.cpus[i] = new NodeCpu();
     this.topologyVersion++;
     return i;
   }
@@ -615,7 +653,9 @@ export class Host implements HostApi {
   private handle(kind: number, node: number, port: number, aux: number, payload: unknown): void {
     switch (kind) {
       case K_DELIVER:
-        this.deliverFrame(node, port, aux, payload as Frame | Uint8Array);
+        if (this.processing !== null)
+          this.queueFrame(node, port, aux, payload as Frame | Uint8Array);
+        else this.deliverFrame(node, port, aux, payload as Frame | Uint8Array);
         return;
       case K_TIMER: {
         const router = this.routers[node];
@@ -623,6 +663,10 @@ export class Host implements HostApi {
         // The entry is this event (a re-arm cancels and replaces it, and cancelled events never
         // fire): forget it, or one-shot ids such as hold-downs pile up (review B.10).
         (this.timers[node] as NodeTimers).delete(port);
+        if (this.processing !== null) {
+          this.queueTimer(node, port);
+          return;
+        }
         this.trace.timer(this.now, node, port);
         router.timer(this.now, port, this.effects[node] as NodeEffects);
         return;
@@ -681,6 +725,12 @@ export class Host implements HostApi {
       }
       case K_ACTION:
         (payload as () => void)();
+        return;
+      case K_CPU_RUN:
+        this.runCpu(node);
+        return;
+      case K_CPU_SEND:
+        this.sendLater(node, port, aux, payload as Frame);
         return;
       default:
         throw new Error(`host: unknown event kind ${kind}`);
@@ -793,6 +843,88 @@ export class Host implements HostApi {
     if (portB !== 0 && rb) rb.disconnect(this.now, portB, this.effects[link.b] as NodeEffects);
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Processing model (sim/processing.ts): jobs on each node's CPU, outputs leaving when done.
+
+  /** A frame arrived (processing on): it waits for the CPU, then is handled (deliverFrame). */
+  private queueFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined || link.id !== Math.floor(aux / LEN_SPAN) || !this.routers[node]) {
+      this.deliverFrame(node, port, aux, payload); // the usual drop path
+      return;
+    }
+    const cost = receiveCost(this.processing as ProcessingCosts, payload);
+    this.submitJob(node, { timer: -1, port, aux, payload, cancelled: false }, cost);
+  }
+
+  /** A router timer fired (processing on): the router handles it when the CPU is free. */
+  private queueTimer(node: number, timer: number): void {
+    const job: CpuJob = { timer, port: 0, aux: 0, payload: null, cancelled: false };
+    (this.cpus[node] as NodeCpu).timers.set(timer, job);
+    this.submitJob(node, job, 0);
+  }
+
+  private submitJob(node: number, job: CpuJob, cost: Micros): void {
+    const due = (this.cpus[node] as NodeCpu).submit(this.now, job, cost);
+    if (due >= 0) this.scheduler.schedule(due, K_CPU_RUN, node, 0, 0);
+  }
+
+  /** The due job of node's CPU is handled now; then the next one, if any, is scheduled. */
+  private runCpu(node: number): void {
+    const cpu = this.cpus[node] as NodeCpu;
+    const job = cpu.begin(this.now);
+    const router = this.routers[node];
+    if (router !== null && router !== undefined) {
+      if (job.timer < 0) this.deliverFrame(node, job.port, job.aux, job.payload as Frame);
+      else if (!job.cancelled) {
+        if (cpu.timers.get(job.timer) === job) cpu.timers.delete(job.timer);
+        this.trace.timer(this.now, node, job.timer);
+        router.timer(this.now, job.timer, this.effects[node] as NodeEffects);
+      }
+    }
+    const next = cpu.end(this.now);
+    if (next >= 0) this.scheduler.schedule(next, K_CPU_RUN, node, 0, 0);
+  }
+
+  /**
+   * When a frame node transmits now on `port` leaves: after the signature it made for it, if any,
+   * and the work before it (sim/processing.ts Cpu.charge), never before an earlier frame on the
+   * same link.
+   */
+  private departure(node: number, port: Port, linkId: number, frame: Frame): Micros {
+    const cpu = this.cpus[node] as NodeCpu;
+    const costs = this.processing as ProcessingCosts;
+    let cost = 0;
+    if (costs.sign > 0 && signedHere(frame, this.keys[node] as PublicKey)) {
+      if (frame.type !== FrameType.WakeupBroadcast) cost = costs.sign;
+      else if (cpu.lastSigned !== frame.payload) {
+        cpu.lastSigned = frame.payload;
+        cost = costs.sign;
+      }
+    }
+    let leave = cpu.charge(this.now, cost);
+    if (cpu.leaveLink[port] === linkId && (cpu.leaveAt[port] as Micros) > leave)
+      leave = cpu.leaveAt[port] as Micros;
+    cpu.leaveLink[port] = linkId;
+    cpu.leaveAt[port] = leave;
+    return leave;
+  }
+
+  /** A frame whose signing ended now goes on the wire (lost if its link went down meanwhile). */
+  private sendLater(node: number, port: Port, linkId: number, frame: Frame): void {
+    const link = this.portLinks[node]?.[port];
+    if (link === undefined || link.id !== linkId) {
+      if (frame.type === FrameType.Traffic) this.trafficOutcome(node, frame, 'link-down');
+      return;
+    }
+    this.sendingLater = true;
+    try {
+      this.fxTransmit(node, port, frame);
+    } finally {
+      this.sendingLater = false;
+    }
+  }
+
   private deliverFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
     const linkId = Math.floor(aux / LEN_SPAN);
     const link = this.portLinks[node]?.[port];
@@ -844,6 +976,14 @@ export class Host implements HostApi {
       }
       if (frame.type === FrameType.Traffic) this.trafficOutcome(node, frame, 'link-down');
       return true;
+    }
+    if (this.processing !== null && !this.sendingLater) {
+      // Processing model: the frame leaves when the CPU has done the work before it (signing).
+      const leave = this.departure(node, port, link.id, frame);
+      if (leave > this.now) {
+        this.scheduler.schedule(leave, K_CPU_SEND, node, port, link.id, frame);
+        return true;
+      }
     }
     const fromA = link.a === node;
     const peer = fromA ? link.b : link.a;
@@ -904,6 +1044,15 @@ export class Host implements HostApi {
 
   /** @internal */
   fxSetTimer(node: number, timer: number, at: Micros): void {
+    if (this.processing !== null) {
+      // A fired instance still waiting for the CPU is replaced by the re-arm, as a pending one is.
+      const waiting = (this.cpus[node] as NodeCpu).timers;
+      const job = waiting.get(timer);
+      if (job !== undefined) {
+        job.cancelled = true;
+        waiting.delete(timer);
+      }
+    }
     const timers = this.timers[node] as NodeTimers;
     const previous = timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
     if (previous >= 0) this.scheduler.cancel(previous);
