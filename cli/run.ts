@@ -49,6 +49,8 @@ import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import { TRANSPORTS, type Transport } from '../sim/link.ts';
+import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
@@ -75,6 +77,10 @@ export interface RunConfig {
   readonly startSpread?: Micros;
   /** Per-node CPU model preset (sim/processing.ts); default off. */
   readonly processing?: ProcessingPreset;
+  /** What link loss means (sim/link.ts); default 'stream'. */
+  readonly transport?: Transport;
+  /** How dropped links come back (sim/peering.ts); default 'static'. */
+  readonly repeer?: Repeer;
   /** Router options (hybrid, maxPorts, quirks…) over DEFAULT_ROUTER_OPTIONS. */
   readonly router?: Partial<RouterOptions>;
   /** Convergence sampling interval; default 50 ms up to 5,000 nodes, scaled up above. */
@@ -157,6 +163,8 @@ export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
     links: config.link ?? {},
     router: config.router ?? {},
     ...(config.processing === undefined ? {} : { processing: config.processing }),
+    ...(config.transport === undefined ? {} : { transport: config.transport }),
+    ...(config.repeer === undefined ? {} : { repeer: config.repeer }),
     // A zero-length run is allowed (inspect the start state); the runner wants ≥ 1 µs of time.
     duration: Math.max(1, duration),
     measure: {
@@ -391,6 +399,8 @@ interface RunArgs {
   'max-ports': number;
   'start-spread': string;
   processing?: string;
+  transport?: Transport;
+  repeer?: Repeer;
   hybrid: 'on' | 'off';
   quirk: string[];
 }
@@ -495,6 +505,8 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
     },
     startSpread: durationArg('start-spread', args['start-spread']),
     processing: parseProcessing(args.processing ?? 'off', '--processing'),
+    ...(args.transport === undefined ? {} : { transport: args.transport }),
+    ...(args.repeer === undefined ? {} : { repeer: args.repeer }),
     router: {
       hybrid: args.hybrid === 'on',
       maxPorts,
@@ -750,6 +762,18 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'string',
         default: '1s',
         describe: 'node start times uniform over [0, spread); 0 = all at t=0',
+      })
+      .option('transport', {
+        choices: TRANSPORTS,
+        default: 'stream' as Transport,
+        describe:
+          'what --loss means: stream (TCP as Pinecone peers: lost segments are retransmitted after an RTO, frames behind wait) or datagram (a lost frame is gone); README "Model"',
+      })
+      .option('repeer', {
+        choices: REPEER_MODES,
+        default: 'static' as Repeer,
+        describe:
+          'how dropped links come back (PROTOCOL.md §4.6): static (re-dialled every 5 s, backoff 2^k s up to 1 h), discovery (LAN beacons every 2 s) or none',
       })
       .option('processing', {
         type: 'string',

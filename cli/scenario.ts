@@ -10,10 +10,12 @@ import { writeRunResults } from '../results/run-results.ts';
 import { writeFileAtomic } from '../results/write.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { executeScenario, type ScenarioSummary } from '../scenarios/execute.ts';
-import { checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
+import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
+import { TRANSPORTS, type Transport } from '../sim/link.ts';
+import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
@@ -27,7 +29,10 @@ export function readAnyScenario(file: string): Scenario {
   return loadScenario(file);
 }
 
-/** Full pre-run validation: the file, the topology, and every node name the actions use. */
+/**
+ * Full pre-run validation: the file, the topology, every node name the actions use, and that
+ * every link a link action names can exist (a topology link or one an action adds).
+ */
 export function checkScenario(file: string): Scenario {
   const sc = readAnyScenario(file);
   if (sc.topology !== EMPTY_TOPOLOGY) {
@@ -36,7 +41,15 @@ export function checkScenario(file: string): Scenario {
       ...(sc.topologyFormat === null ? {} : { format: sc.topologyFormat }),
     });
     checkNames(sc, topo.graph.nodes());
-  } else checkNames(sc, []);
+    const edges: [string, string][] = [];
+    topo.graph.forEachEdge((_edge, _attrs, source, target) => {
+      edges.push([source, target]);
+    });
+    checkLinks(sc, edges);
+  } else {
+    checkNames(sc, []);
+    checkLinks(sc, []);
+  }
   return sc;
 }
 
@@ -76,6 +89,10 @@ interface RunArgs {
   json: boolean;
   events: boolean;
   report: boolean;
+  /** Override the scenario's `transport` / `repeer` (issue 16). */
+  transport?: Transport;
+  repeer?: Repeer;
+  /** Override the scenario's `processing` (sim/processing.ts). */
   processing?: string;
 }
 
@@ -91,8 +108,9 @@ export async function runScenarioCommand(
     events: boolean;
     report: boolean;
     command: string;
-    /** --processing: overrides the file's `processing` field (sim/processing.ts). */
-    processing?: string;
+    transport?: Transport | undefined;
+    repeer?: Repeer | undefined;
+    processing?: string | undefined;
   },
 ): Promise<{ summary: ScenarioSummary; dir: string | null }> {
   const checked = checkScenario(file);
@@ -100,10 +118,14 @@ export async function runScenarioCommand(
     checked.name === 'scenario'
       ? { ...checked, name: basename(file).replace(/\.json$/i, '') }
       : checked;
-  const sc =
-    options.processing === undefined
-      ? named
-      : { ...named, processing: parseProcessing(options.processing, '--processing') };
+  const sc: Scenario = {
+    ...named,
+    ...(options.transport === undefined ? {} : { transport: options.transport }),
+    ...(options.repeer === undefined ? {} : { repeer: options.repeer }),
+    ...(options.processing === undefined
+      ? {}
+      : { processing: parseProcessing(options.processing, '--processing') }),
+  };
   const result = executeScenario(sc, { command: options.command, events: options.events });
   const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
   if (dir !== null) {
@@ -146,6 +168,16 @@ export const scenarioCommand: CommandModule = {
               default: false,
               describe: 'also write events.jsonl: every frame sent/received, state changes, probes',
             })
+            .option('transport', {
+              choices: TRANSPORTS,
+              describe:
+                "what link loss means, over the scenario's `transport`: stream (default: TCP, lost segments are retransmitted) or datagram (lost frames are gone)",
+            })
+            .option('repeer', {
+              choices: REPEER_MODES,
+              describe:
+                "how dropped links come back, over the scenario's `repeer`: static (default: re-dialled every 5 s with backoff), discovery (LAN beacons every 2 s) or none",
+            })
             .option('report', {
               type: 'boolean',
               default: false,
@@ -155,7 +187,7 @@ export const scenarioCommand: CommandModule = {
             .option('processing', {
               type: 'string',
               describe:
-                'per-node CPU model: off, server or phone (overrides the file\'s processing field; README "Model")',
+                "per-node CPU model, over the scenario's `processing`: off (default), server or phone (frames and ed25519 signatures take time, first come first served)",
             })
             .example(
               '$0 scenario run scenarios/examples/partition.json',
@@ -179,10 +211,13 @@ export const scenarioCommand: CommandModule = {
             events: args.events,
             report: args.report,
             command,
-            ...(args.processing === undefined ? {} : { processing: args.processing }),
+            transport: args.transport,
+            repeer: args.repeer,
+            processing: args.processing,
           });
           if (args.json) {
             process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+            // The human summary prints warnings as notes; with --json they go to stderr too.
             for (const line of warningLines(summary)) process.stderr.write(`${line}\n`);
           } else {
             process.stdout.write(formatSummary(summary, dir ?? undefined));

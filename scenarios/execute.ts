@@ -40,6 +40,7 @@ import { Host } from '../sim/host.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
 import { IdentitySource, loadKeysFile } from '../sim/identities.ts';
 import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
+import type { Repeer } from '../sim/peering.ts';
 import { processingCosts } from '../sim/processing.ts';
 import {
   isGeneratorSpec,
@@ -50,7 +51,7 @@ import {
   topologyDigest,
 } from '../topologies/index.ts';
 import { parseDuration } from './duration.ts';
-import { checkNames } from './load.ts';
+import { checkLinks, checkNames } from './load.ts';
 import { runScenario, type ScenarioCollector } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
 
@@ -192,8 +193,17 @@ class ChunkedHost implements HostApi {
   removeNode(name: string): void {
     this.host.removeNode(name);
   }
-  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
-    return props === undefined ? this.host.addLink(a, b) : this.host.addLink(a, b, props);
+  addLink(a: string, b: string, props?: Partial<LinkProps>, repeer?: Repeer): boolean {
+    return this.host.addLink(a, b, props, repeer);
+  }
+  peerings(node?: string): readonly (readonly [string, string])[] {
+    return this.host.peerings(node);
+  }
+  linkProps(a: string, b: string): LinkProps | null {
+    return this.host.linkProps(a, b);
+  }
+  linksWanted(): number {
+    return this.host.linksWanted();
   }
   removeLink(a: string, b: string): void {
     this.host.removeLink(a, b);
@@ -307,6 +317,9 @@ export class Execution {
       wireEncode: options.wireEncode ?? false,
       ...(options.startSpread === undefined ? {} : { startSpread: options.startSpread }),
       ...(processing === null ? {} : { processing }),
+      // Issue 16: Pinecone's TCP peerings and static re-dialling unless the scenario says otherwise.
+      transport: scenario.transport ?? 'stream',
+      repeer: scenario.repeer ?? 'static',
     });
     this.host = host;
     // Topology edge attributes (latency, bandwidth, loss) override the run-wide link defaults.
@@ -318,6 +331,10 @@ export class Execution {
       if (attrs.loss !== undefined) props.loss = attrs.loss;
       edges.push(Object.keys(props).length === 0 ? { source, target } : { source, target, props });
     });
+    checkLinks(
+      scenario,
+      edges.map((e) => [e.source, e.target] as const),
+    );
     host.loadTopology(nodes, edges, this.topo.source);
     this.end = scenario.duration;
     const random = (name: string) => host.streams.stream(`scenario:${name}`);
@@ -355,13 +372,7 @@ export class Execution {
       finish: () => {},
       ...(collector.countFrame === undefined ? {} : { countFrame: collector.countFrame }),
     };
-    runScenario(
-      scenario,
-      this.chunked,
-      deferred,
-      random,
-      edges.map((e) => [e.source, e.target] as const),
-    );
+    runScenario(scenario, this.chunked, deferred, random);
   }
 
   /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
@@ -499,6 +510,8 @@ export class Execution {
         duration: round6(scenario.duration / MICROS_PER_SECOND),
         wireEncode: this.options.wireEncode ?? false,
         processing: scenario.processing ?? 'off',
+        transport: scenario.transport ?? 'stream',
+        repeer: scenario.repeer ?? 'static',
         startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
         keysFile: this.options.keysFile ?? null,
         ...this.options.manifestOptions,

@@ -2,9 +2,12 @@
  * scenarios/fake-host.ts — a tiny in-memory HostApi for tests of the runner and the collector:
  * named nodes and links, an exact (time, insertion) ordered action queue, probes delivered at once
  * along a BFS shortest path, and views of a "perfect" converged network (root = greatest key,
- * tree = BFS tree, descending = true predecessor). No routers; only the contract.
+ * tree = BFS tree, descending = true predecessor). No routers; only the contract. Like the real
+ * host it keeps the intended peerings: a returning node gets its links back (at once here; the
+ * real host re-dials, sim/peering.ts).
  */
 import type { Micros, RouterView } from '../router/types.ts';
+import { InputError } from '../sim/errors.ts';
 import type {
   FrameFilter,
   HostApi,
@@ -23,10 +26,15 @@ export class FakeHost implements HostApi {
   private queue: { t: Micros; seq: number; fn: () => void }[] = [];
   private seq = 0;
   private readonly traffic: ((o: TrafficOutcome) => void)[] = [];
+  /** Intended peerings by pair key "a|b" (a < b). */
+  private readonly intended = new Map<string, readonly [string, string]>();
 
   constructor(nodes: readonly string[], links: readonly (readonly [string, string])[]) {
     for (const n of nodes) this.addNodeQuiet(n);
-    for (const [a, b] of links) this.link(a, b);
+    for (const [a, b] of links) {
+      this.intended.set(pair(a, b), a < b ? [a, b] : [b, a]);
+      this.link(a, b);
+    }
   }
   private addNodeQuiet(n: string): void {
     this.nodes.push(n);
@@ -46,6 +54,11 @@ export class FakeHost implements HostApi {
     if (this.adj.has(name)) throw new Error(`exists ${name}`);
     this.addNodeQuiet(name);
     this.log.push(`${this.now} +node ${name}`);
+    for (const [a, b] of this.peerings(name)) {
+      if (!this.adj.has(a) || !this.adj.has(b)) continue;
+      this.link(a, b);
+      this.log.push(`${this.now} +link ${a} ${b}`);
+    }
   }
   removeNode(name: string): void {
     for (const p of this.adj.get(name) ?? []) this.adj.get(p)?.delete(name);
@@ -54,23 +67,39 @@ export class FakeHost implements HostApi {
     this.log.push(`${this.now} -node ${name}`);
   }
   addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
-    if (!this.adj.has(a) || !this.adj.has(b)) throw new Error('no node');
-    if (this.adj.get(a)?.has(b)) return false;
+    if (this.intended.has(pair(a, b))) return false;
+    this.intended.set(pair(a, b), a < b ? [a, b] : [b, a]);
+    if (props && Object.keys(props).length > 0) this.props.set(pair(a, b), props);
+    if (!this.adj.has(a) || !this.adj.has(b)) return true;
     this.link(a, b);
-    if (props) this.props.set(a < b ? `${a}|${b}` : `${b}|${a}`, props);
     this.log.push(`${this.now} +link ${a < b ? `${a} ${b}` : `${b} ${a}`}`);
     return true;
   }
   removeLink(a: string, b: string): void {
-    if (!this.adj.get(a)?.has(b)) throw new Error(`no link ${a} ${b}`);
+    if (!this.intended.delete(pair(a, b))) throw new InputError(`there is no link ${a}–${b}`);
+    if (!this.adj.get(a)?.has(b)) return;
     this.adj.get(a)?.delete(b);
     this.adj.get(b)?.delete(a);
     this.log.push(`${this.now} -link ${a < b ? `${a} ${b}` : `${b} ${a}`}`);
   }
   setLink(a: string, b: string, props: Partial<LinkProps>): void {
-    if (!this.adj.get(a)?.has(b)) throw new Error(`no link ${a} ${b}`);
-    this.props.set(a < b ? `${a}|${b}` : `${b}|${a}`, props);
+    if (!this.intended.has(pair(a, b))) throw new InputError(`there is no link ${a}–${b}`);
+    this.props.set(pair(a, b), { ...this.props.get(pair(a, b)), ...props });
     this.log.push(`${this.now} set ${a < b ? `${a} ${b}` : `${b} ${a}`} ${JSON.stringify(props)}`);
+  }
+  peerings(node?: string): readonly (readonly [string, string])[] {
+    return [...this.intended.values()]
+      .filter(([a, b]) => node === undefined || a === node || b === node)
+      .sort((x, y) => (pair(x[0], x[1]) < pair(y[0], y[1]) ? -1 : 1));
+  }
+  linkProps(a: string, b: string): LinkProps | null {
+    if (!this.intended.has(pair(a, b))) return null;
+    return { latency: 1000, jitter: 0, bandwidth: 0, loss: 0, ...this.props.get(pair(a, b)) };
+  }
+  linksWanted(): number {
+    let n = 0;
+    for (const [a, b] of this.intended.values()) if (this.adj.has(a) && this.adj.has(b)) n++;
+    return n;
   }
   links(): readonly (readonly [string, string])[] {
     const out: [string, string][] = [];
@@ -166,4 +195,8 @@ export class FakeHost implements HostApi {
     }
     this.now = Math.max(this.now, until);
   }
+}
+
+function pair(a: string, b: string): string {
+  return a < b ? `${a}|${b}` : `${b}|${a}`;
 }

@@ -11,6 +11,8 @@ import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import { TRANSPORTS } from '../sim/link.ts';
+import { REPEER_MODES } from '../sim/peering.ts';
 import { PROCESSING_PRESETS, type ProcessingPreset } from '../sim/processing.ts';
 import { nameProblem } from '../topologies/graph.ts';
 import { decodeText, readCapped } from '../topologies/load/text.ts';
@@ -18,6 +20,7 @@ import { toMicros } from './duration.ts';
 import { type LocatedJson, parseJsonWithLines } from './json-lines.ts';
 import {
   type Action,
+  type AddNodeAction,
   DEFAULT_MEASURE,
   type Distribution,
   DROP_CLASSES,
@@ -200,6 +203,8 @@ const TOP_KEYS = [
   'links',
   'router',
   'processing',
+  'transport',
+  'repeer',
   'duration',
   'measure',
   'actions',
@@ -272,6 +277,8 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
     links: c.linkProps(o['links'], ['links']),
     router: { ...router },
     ...(o['processing'] === undefined ? {} : { processing: processingField(o['processing'], c) }),
+    ...(o['transport'] === undefined ? {} : { transport: c.oneOf(o, 'transport', [], TRANSPORTS) }),
+    ...(o['repeer'] === undefined ? {} : { repeer: c.oneOf(o, 'repeer', [], REPEER_MODES) }),
     duration,
     measure,
     actions: order.map((x) => x[0]),
@@ -333,7 +340,7 @@ function modes(v: unknown, path: Path, c: Checker): RoutingMode[] {
 const ACTION_FIELDS: Readonly<Record<string, readonly string[]>> = {
   'add-node': ['node', 'links'],
   'remove-node': ['node'],
-  'add-link': ['a', 'b', 'props'],
+  'add-link': ['a', 'b', 'props', 'repeer'],
   'remove-link': ['a', 'b'],
   'set-link': ['a', 'b', 'props'],
   flap: ['a', 'b', 'period', 'down', 'count'],
@@ -389,18 +396,25 @@ function validateAction(v: unknown, i: number, c: Checker, baseDir: string, end:
   const stream = cc.string(o, 'stream', path, `${type}-${i}`);
   switch (type) {
     case 'add-node': {
-      const links: { peer: string; props: Partial<LinkProps> }[] = [];
+      const links: AddNodeAction['links'][number][] = [];
       const raw = o['links'] ?? [];
       if (!Array.isArray(raw)) cc.fail([...path, 'links'], 'expected an array of peers');
       raw.forEach((l, k) => {
         if (typeof l === 'string') links.push({ peer: l, props: {} });
         else {
           const lo = cc.object(l, [...path, 'links', k]);
-          cc.keys(lo, [...path, 'links', k], ['peer', 'latency', 'jitter', 'bandwidth', 'loss']);
-          const { peer: _p, ...props } = lo;
+          cc.keys(
+            lo,
+            [...path, 'links', k],
+            ['peer', 'latency', 'jitter', 'bandwidth', 'loss', 'repeer'],
+          );
+          const { peer: _p, repeer: _r, ...props } = lo;
           links.push({
             peer: cc.string(lo, 'peer', [...path, 'links', k]),
             props: cc.linkProps(props, [...path, 'links', k]),
+            ...(lo['repeer'] === undefined
+              ? {}
+              : { repeer: cc.oneOf(lo, 'repeer', [...path, 'links', k], REPEER_MODES) }),
           });
         }
       });
@@ -412,6 +426,14 @@ function validateAction(v: unknown, i: number, c: Checker, baseDir: string, end:
     case 'remove-node':
       return { type, at, node: cc.string(o, 'node', path) };
     case 'add-link':
+      return {
+        type,
+        at,
+        a: cc.string(o, 'a', path),
+        b: cc.string(o, 'b', path),
+        props: cc.linkProps(o['props'], [...path, 'props']),
+        ...(o['repeer'] === undefined ? {} : { repeer: cc.oneOf(o, 'repeer', path, REPEER_MODES) }),
+      };
     case 'set-link':
       return {
         type,
@@ -693,5 +715,34 @@ export function checkNames(scenario: Scenario, topologyNodes: readonly string[])
       default:
         break;
     }
+  });
+}
+
+/**
+ * Link actions must name a link that can exist: a topology link, or one an add-link or add-node
+ * action makes (issue 16: no silent no-ops). Whether it is there at that moment is checked when
+ * the action runs (scenarios/runner.ts). Not checked when the scenario has mobility (its links
+ * come from radio range).
+ */
+export function checkLinks(
+  scenario: Scenario,
+  topologyLinks: readonly (readonly [string, string])[],
+): void {
+  if (scenario.actions.some((a) => a.type === 'mobility')) return;
+  const key = (x: string, y: string): string => (x < y ? `${x}\0${y}` : `${y}\0${x}`);
+  const known = new Set(topologyLinks.map(([x, y]) => key(x, y)));
+  for (const a of scenario.actions) {
+    if (a.type === 'add-link') known.add(key(a.a, a.b));
+    if (a.type === 'add-node') for (const l of a.links) known.add(key(a.node, l.peer));
+  }
+  scenario.actions.forEach((a, i) => {
+    const need = (x: string, y: string): void => {
+      if (!known.has(key(x, y)))
+        throw new InputError(
+          `${scenario.source}: actions[${i}] ${a.type} ${x}–${y}: there is no link ${x}–${y}`,
+        );
+    };
+    if (a.type === 'remove-link' || a.type === 'set-link' || a.type === 'flap') need(a.a, a.b);
+    else if (a.type === 'partition') for (const [x, y] of a.cut ?? []) need(x, y);
   });
 }

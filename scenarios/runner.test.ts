@@ -18,7 +18,7 @@ function play(sc: Scenario, n = 6): { host: FakeHost; collector: RunCollector } 
   const host = new FakeHost(nodes, links);
   const streams = new RandomStreams(sc.seed);
   const collector = new RunCollector((name) => streams.stream(name), true);
-  runScenario(sc, host, collector, (name) => streams.stream(name), links);
+  runScenario(sc, host, collector, (name) => streams.stream(name));
   return { host, collector };
 }
 

@@ -6,13 +6,17 @@
  * stream, so adding an action never changes the numbers another one sees. Draw order follows event
  * order, which is deterministic, so a rerun is bit-identical.
  *
- * The runner keeps a mirror of the links it knows (from HostApi.links() at start, then updated by
- * its own actions) so that node churn, partitions and mobility can restore exactly what they took
- * away without an O(links) scan per event.
+ * The host owns the peerings (sim/peering.ts, issue 16): node churn only takes a node away and
+ * brings it back (its peerings are re-dialled by the host), link actions make a peering intended
+ * or not, and a re-added link keeps the topology file's attributes. An action on a node or link
+ * that is not there is an InputError naming the action (`file: actions[3] remove-link x–y: there
+ * is no link x–y`), not a silent no-op; random processes (churn) skip elements another action
+ * took away meanwhile.
  */
 import type { RoutingMode } from '../results/schema.ts';
 import type { Micros } from '../router/types.ts';
-import type { FrameFilter, HostApi, LinkProps } from '../sim/host-api.ts';
+import { InputError } from '../sim/errors.ts';
+import type { FrameFilter, HostApi } from '../sim/host-api.ts';
 import type {
   Action,
   AdversaryAction,
@@ -148,37 +152,20 @@ class Adversary {
 
 const linkKey = (a: string, b: string): string => (a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`);
 
-/** The links the runner knows about, with the properties it set on them. */
-class LinkMirror {
-  readonly adj = new Map<string, Set<string>>();
-  readonly props = new Map<string, Partial<LinkProps>>();
-  add(a: string, b: string): void {
-    this.nbrs(a).add(b);
-    this.nbrs(b).add(a);
-  }
-  remove(a: string, b: string): void {
-    this.adj.get(a)?.delete(b);
-    this.adj.get(b)?.delete(a);
-  }
-  has(a: string, b: string): boolean {
-    return this.adj.get(a)?.has(b) ?? false;
-  }
-  nbrs(n: string): Set<string> {
-    let s = this.adj.get(n);
-    if (s === undefined) {
-      s = new Set();
-      this.adj.set(n, s);
-    }
-    return s;
-  }
-  /** Every known link once, [a, b] with a < b, sorted. */
-  list(): [string, string][] {
-    const out: [string, string][] = [];
-    for (const [a, s] of this.adj) for (const b of s) if (a < b) out.push([a, b]);
-    out.sort((x, y) =>
-      x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0,
-    );
-    return out;
+/** How an action is named in errors: its type and what it acts on. */
+function actionLabel(a: Action): string {
+  switch (a.type) {
+    case 'add-link':
+    case 'remove-link':
+    case 'set-link':
+    case 'flap':
+      return `${a.type} ${a.a}–${a.b}`;
+    case 'add-node':
+    case 'remove-node':
+    case 'adversary':
+      return `${a.type} ${a.node}`;
+    default:
+      return a.type;
   }
 }
 
@@ -191,10 +178,11 @@ export function runScenario(
   host: HostApi,
   collector: ScenarioCollector,
   random: RandomFactory,
-  initialLinks?: readonly (readonly [string, string])[],
+  /** Ignored (older callers): the host owns the peerings now (sim/peering.ts). */
+  _initialLinks?: readonly (readonly [string, string])[],
 ): void {
   const r = new ScenarioRun(scenario, host, collector, random);
-  r.start(initialLinks ?? host.links());
+  r.start();
   host.runUntil(scenario.duration);
   collector.finish();
 }
@@ -204,7 +192,6 @@ class ScenarioRun {
   readonly host: HostApi;
   readonly collector: ScenarioCollector;
   readonly random: RandomFactory;
-  readonly mirror = new LinkMirror();
   /** Links cut by partitions and not yet healed. */
   private cut: [string, string][] = [];
   /** Active adversaries by node name. */
@@ -223,16 +210,14 @@ class ScenarioRun {
     this.random = random;
   }
 
-  /**
-   * `links`: the topology's links. At time 0 the host may not have connected them yet (nodes start
-   * over a spread), so the caller passes the topology's edge list rather than HostApi.links().
-   */
-  start(links: readonly (readonly [string, string])[]): void {
-    for (const [a, b] of links) this.mirror.add(a, b);
+  start(): void {
     this.collector.attach(this.host, this.scenario);
     if (this.collector.countFrame) this.installFilter();
     this.scenario.actions.forEach((a, i) => {
-      this.host.at(a.at, () => this.execute(a, i));
+      this.host.at(
+        a.at,
+        this.guarded(a, i, () => this.execute(a, i)),
+      );
     });
   }
 
@@ -240,59 +225,31 @@ class ScenarioRun {
     return this.scenario.duration;
   }
 
-  // --- topology primitives (keep the mirror in step) ---------------------------------------
-
-  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
-    if (!this.host.hasNode(a) || !this.host.hasNode(b) || this.mirror.has(a, b)) return false;
-    const p = props ?? this.mirror.props.get(linkKey(a, b));
-    if (props !== undefined && Object.keys(props).length > 0)
-      this.mirror.props.set(linkKey(a, b), props);
-    const ok =
-      p === undefined || Object.keys(p).length === 0
-        ? this.host.addLink(a, b)
-        : this.host.addLink(a, b, p);
-    if (ok) this.mirror.add(a, b);
-    return ok;
-  }
-
-  removeLink(a: string, b: string): boolean {
-    if (!this.mirror.has(a, b)) return false;
-    this.mirror.remove(a, b);
-    if (!this.host.hasNode(a) || !this.host.hasNode(b)) return true;
-    try {
-      this.host.removeLink(a, b);
-    } catch {
-      // The router closed it meanwhile (keepalive timeout, bad frame: PROTOCOL.md §4.4).
-      return false;
-    }
-    return true;
-  }
-
-  /** setLink on a link the router may have closed meanwhile (then there is nothing to set). */
-  trySetLink(a: string, b: string, props: Partial<LinkProps>): void {
-    try {
-      this.host.setLink(a, b, props);
-    } catch {
-      // closed underneath: the mirror keeps the props for when it comes back
-    }
-  }
-
-  removeNode(n: string): string[] {
-    if (!this.host.hasNode(n)) return [];
-    const peers = [...this.mirror.nbrs(n)].sort();
-    for (const p of peers) this.mirror.remove(n, p);
-    this.host.removeNode(n);
-    return peers;
-  }
-
-  addNode(n: string): boolean {
-    if (this.host.hasNode(n)) return false;
-    this.host.addNode(n);
-    return true;
+  /**
+   * `fn` with host input errors (a missing node or link) re-thrown naming the action, as load-time
+   * errors do: `file: actions[i] remove-link x–y: there is no link x–y`.
+   */
+  private guarded(a: Action, i: number, fn: () => void): () => void {
+    return () => {
+      try {
+        fn();
+      } catch (error) {
+        if (!(error instanceof InputError) || error.message.startsWith(this.scenario.source))
+          throw error;
+        throw new InputError(
+          `${this.scenario.source}: actions[${i}] ${actionLabel(a)}: ${error.message}`,
+        );
+      }
+    };
   }
 
   changed(label: string): void {
     this.collector.topologyChanged(label);
+  }
+
+  /** The node must be there now (a run-time check: load time knows only the names). */
+  private requirePresent(n: string): void {
+    if (!this.host.hasNode(n)) throw new InputError(`there is no node ${n} at this time`);
   }
 
   // --- actions ------------------------------------------------------------------------------
@@ -300,38 +257,43 @@ class ScenarioRun {
   execute(a: Action, i: number): void {
     switch (a.type) {
       case 'add-node':
-        if (this.addNode(a.node)) {
-          for (const l of a.links) this.addLink(a.node, l.peer, l.props);
-          this.changed(`add-node ${a.node}`);
-        }
+        if (this.host.hasNode(a.node)) throw new InputError(`node ${a.node} is there already`);
+        this.host.addNode(a.node);
+        for (const l of a.links) this.host.addLink(a.node, l.peer, l.props, l.repeer);
+        this.changed(`add-node ${a.node}`);
         return;
       case 'remove-node':
-        if (this.host.hasNode(a.node)) {
-          this.removeNode(a.node);
-          this.changed(`remove-node ${a.node}`);
-        }
+        this.requirePresent(a.node);
+        this.host.removeNode(a.node);
+        this.changed(`remove-node ${a.node}`);
         return;
       case 'add-link':
-        if (this.addLink(a.a, a.b, a.props)) this.changed(`add-link ${a.a} ${a.b}`);
+        if (this.host.addLink(a.a, a.b, a.props, a.repeer)) this.changed(`add-link ${a.a} ${a.b}`);
         return;
       case 'remove-link':
-        if (this.removeLink(a.a, a.b)) this.changed(`remove-link ${a.a} ${a.b}`);
+        this.host.removeLink(a.a, a.b);
+        this.changed(`remove-link ${a.a} ${a.b}`);
         return;
-      case 'set-link': {
-        const k = linkKey(a.a, a.b);
-        this.mirror.props.set(k, { ...this.mirror.props.get(k), ...a.props });
-        if (this.mirror.has(a.a, a.b)) this.trySetLink(a.a, a.b, a.props);
+      case 'set-link':
+        this.host.setLink(a.a, a.b, a.props);
         return;
-      }
       case 'flap':
         for (let k = 0; k < a.count; k++) {
           const down = a.at + k * a.period;
-          this.host.at(down, () => {
-            if (this.removeLink(a.a, a.b)) this.changed(`flap down ${a.a} ${a.b}`);
-          });
-          this.host.at(down + a.down, () => {
-            if (this.addLink(a.a, a.b)) this.changed(`flap up ${a.a} ${a.b}`);
-          });
+          this.host.at(
+            down,
+            this.guarded(a, i, () => {
+              this.host.removeLink(a.a, a.b);
+              this.changed(`flap down ${a.a} ${a.b}`);
+            }),
+          );
+          this.host.at(
+            down + a.down,
+            this.guarded(a, i, () => {
+              // Added again with the peering's own attributes (the topology file's).
+              if (this.host.addLink(a.a, a.b)) this.changed(`flap up ${a.a} ${a.b}`);
+            }),
+          );
         }
         return;
       case 'churn':
@@ -339,7 +301,11 @@ class ScenarioRun {
         return;
       case 'partition':
         this.partition(a.groups, a.cut);
-        if (a.until !== null) this.host.at(a.until, () => this.heal());
+        if (a.until !== null)
+          this.host.at(
+            a.until,
+            this.guarded(a, i, () => this.heal()),
+          );
         return;
       case 'heal':
         this.heal();
@@ -366,6 +332,11 @@ class ScenarioRun {
     }
   }
 
+  /**
+   * Churn: node churn takes the node away and brings it back (the host re-dials its peerings,
+   * sim/peering.ts); link churn removes the peering and adds it again (same attributes). An element
+   * another action took away meanwhile is skipped until its next session.
+   */
   private churn(a: ChurnAction): void {
     const rng = this.random(a.stream);
     const until = a.until ?? this.end;
@@ -380,11 +351,11 @@ class ScenarioRun {
             this.host.at(this.host.now + sample(a.session, rng), fail);
             return;
           }
-          const peers = this.removeNode(n);
+          this.host.removeNode(n);
           this.changed(`churn down ${n}`);
           this.host.at(this.host.now + sample(a.downtime, rng), () => {
-            if (this.addNode(n)) {
-              for (const p of peers) this.addLink(n, p);
+            if (!this.host.hasNode(n)) {
+              this.host.addNode(n);
               this.changed(`churn up ${n}`);
             }
             this.host.at(this.host.now + sample(a.session, rng), fail);
@@ -394,8 +365,8 @@ class ScenarioRun {
       }
     } else {
       const only = a.nodes === null ? null : new Set(a.nodes);
-      const links = this.mirror
-        .list()
+      const links = this.host
+        .peerings()
         .filter(
           ([x, y]) =>
             !excluded.has(x) && !excluded.has(y) && (only === null || only.has(x) || only.has(y)),
@@ -403,15 +374,24 @@ class ScenarioRun {
       for (const [x, y] of links) {
         const fail = (): void => {
           if (this.host.now > until) return;
-          if (this.removeLink(x, y)) this.changed(`churn down ${x} ${y}`);
+          const removed = this.isIntended(x, y);
+          if (removed) {
+            this.host.removeLink(x, y);
+            this.changed(`churn down ${x} ${y}`);
+          }
           this.host.at(this.host.now + sample(a.downtime, rng), () => {
-            if (this.addLink(x, y)) this.changed(`churn up ${x} ${y}`);
+            if (removed && this.host.addLink(x, y)) this.changed(`churn up ${x} ${y}`);
             this.host.at(this.host.now + sample(a.session, rng), fail);
           });
         };
         this.host.at(a.at + sample(a.session, rng), fail);
       }
     }
+  }
+
+  private isIntended(x: string, y: string): boolean {
+    for (const [p, q] of this.host.peerings(x)) if ((p === x ? q : p) === y) return true;
+    return false;
   }
 
   private partition(
@@ -425,26 +405,26 @@ class ScenarioRun {
         for (const n of g) groupOf.set(n, k);
       });
       const rest = groups.length; // nodes in no group form one more group
-      toCut = this.mirror
-        .list()
-        .filter(([x, y]) => (groupOf.get(x) ?? rest) !== (groupOf.get(y) ?? rest));
+      toCut = this.host
+        .peerings()
+        .filter(([x, y]) => (groupOf.get(x) ?? rest) !== (groupOf.get(y) ?? rest))
+        .map(([x, y]) => [x, y]);
     } else {
+      // An explicit cut names links that must be there (else: an error naming the action).
       toCut = (cut ?? []).map(([x, y]) => (x < y ? [x, y] : [y, x]) as [string, string]);
     }
-    let n = 0;
-    for (const [x, y] of toCut)
-      if (this.removeLink(x, y)) {
-        this.cut.push([x, y]);
-        n++;
-      }
-    if (n > 0) this.changed(`partition (${n} links cut)`);
+    for (const [x, y] of toCut) {
+      this.host.removeLink(x, y);
+      this.cut.push([x, y]);
+    }
+    if (toCut.length > 0) this.changed(`partition (${toCut.length} links cut)`);
   }
 
   private heal(): void {
     const cut = this.cut;
     this.cut = [];
     let n = 0;
-    for (const [x, y] of cut) if (this.addLink(x, y)) n++;
+    for (const [x, y] of cut) if (this.host.addLink(x, y)) n++;
     if (n > 0) this.changed(`heal (${n} links restored)`);
   }
 
@@ -482,13 +462,26 @@ class ScenarioRun {
             if ((mx - x) ** 2 + (my - y) ** 2 <= r2) want.add(linkKey(n, m));
           }
     }
-    // Remove links between mobile nodes that are now out of range (sorted: deterministic).
+    // Peerings between mobile nodes that are now out of range end (sorted: deterministic). The
+    // host severs a discovery link: frames stop, the routers' read deadline closes it (§4.3).
+    const have = new Set<string>();
     for (const n of [...present].sort())
-      for (const m of [...this.mirror.nbrs(n)].sort())
-        if (n < m && inSet.has(m) && !want.has(linkKey(n, m)) && this.removeLink(n, m)) changes++;
+      for (const [x, y] of this.host.peerings(n)) {
+        const m = x === n ? y : x;
+        if (n >= m || !inSet.has(m)) continue;
+        const k = linkKey(n, m);
+        if (want.has(k)) have.add(k);
+        else {
+          this.host.removeLink(n, m);
+          changes++;
+        }
+      }
+    // Pairs that came into range peer by LAN discovery: at the next beacon of either (§4.6).
     for (const k of [...want].sort()) {
+      if (have.has(k)) continue;
       const [a, b] = k.split('\u0000') as [string, string];
-      if (!this.mirror.has(a, b) && this.addLink(a, b)) changes++;
+      this.host.addLink(a, b, undefined, 'discovery');
+      changes++;
     }
     if (changes > 0) this.changed(`mobility (${changes} link changes)`);
   }
@@ -599,12 +592,15 @@ class ScenarioRun {
   private adversary(a: AdversaryAction): void {
     this.adversaries.set(a.node, new Adversary(a, this.random(a.stream)));
     this.installFilter();
-    const base = this.scenario.links.latency ?? 0;
+    // Extra latency on every peering of the node, over each one's own latency, restored at the end.
+    const base = new Map<string, Micros>();
+    for (const [x, y] of this.host.peerings(a.node)) {
+      const peer = x === a.node ? y : x;
+      base.set(peer, this.host.linkProps(a.node, peer)?.latency ?? 0);
+    }
     const setDelay = (extra: Micros): void => {
-      for (const p of [...this.mirror.nbrs(a.node)].sort()) {
-        const lat = (this.mirror.props.get(linkKey(a.node, p))?.latency ?? base) + extra;
-        this.trySetLink(a.node, p, { latency: lat });
-      }
+      for (const [peer, latency] of base)
+        this.host.setLink(a.node, peer, { latency: latency + extra });
     };
     if (a.delay > 0) setDelay(a.delay);
     if (a.until !== null)

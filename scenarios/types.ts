@@ -8,6 +8,8 @@
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import type { Micros } from '../router/types.ts';
 import type { LinkProps } from '../sim/host-api.ts';
+import type { Transport } from '../sim/link.ts';
+import type { Repeer } from '../sim/peering.ts';
 import type { ProcessingPreset } from '../sim/processing.ts';
 
 export type ProbeMode = RoutingMode | 'auto';
@@ -42,7 +44,12 @@ export interface AddNodeAction extends At {
   readonly type: 'add-node';
   readonly node: string;
   /** Peers to link the new node to at once (with optional per-link properties). */
-  readonly links: readonly { readonly peer: string; readonly props: Partial<LinkProps> }[];
+  readonly links: readonly {
+    readonly peer: string;
+    readonly props: Partial<LinkProps>;
+    /** How the link comes back after a drop (sim/peering.ts); default: the scenario's. */
+    readonly repeer?: Repeer;
+  }[];
 }
 export interface RemoveNodeAction extends At {
   readonly type: 'remove-node';
@@ -53,6 +60,8 @@ export interface AddLinkAction extends At {
   readonly a: string;
   readonly b: string;
   readonly props: Partial<LinkProps>;
+  /** How the link comes back after a drop (sim/peering.ts); default: the scenario's. */
+  readonly repeer?: Repeer;
 }
 export interface RemoveLinkAction extends At {
   readonly type: 'remove-link';
@@ -238,6 +247,10 @@ export interface Scenario {
   readonly router: Readonly<Record<string, unknown>>;
   /** Per-node CPU model preset (sim/processing.ts); absent = 'off' (processing takes no time). */
   readonly processing?: ProcessingPreset;
+  /** What link loss means (sim/link.ts); absent = 'stream' (Pinecone's TCP peerings). */
+  readonly transport?: Transport;
+  /** How dropped peerings come back by default (sim/peering.ts); absent = 'static'. */
+  readonly repeer?: Repeer;
   readonly duration: Micros;
   readonly measure: MeasureOptions;
   /** Sorted by `at` (stable: file order among equal times). */

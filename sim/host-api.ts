@@ -8,6 +8,7 @@
  */
 
 import type { Micros, RouterView, TrafficDropReason } from '../router/types.ts';
+import type { Repeer } from './peering.ts';
 
 /**
  * How the host makes a probe's destination coordinates (sendProbe). sim's own type: results/ maps
@@ -23,7 +24,10 @@ export interface LinkProps {
   readonly jitter: Micros;
   /** Bits per second; 0 = unlimited (no serialisation delay). */
   readonly bandwidth: number;
-  /** Probability in [0, 1] that a frame is lost. */
+  /**
+   * Probability in [0, 1] that a frame (transport 'datagram') or a TCP segment (transport
+   * 'stream': retransmitted after an RTO, sim/link.ts) is lost.
+   */
   readonly loss: number;
 }
 
@@ -51,12 +55,29 @@ export interface HostApi {
   nodeNames(): readonly string[];
   hasNode(name: string): boolean;
   addNode(name: string): void; // key derived from the run seed (or --keys)
-  removeNode(name: string): void; // closes all its links; the router is discarded
-  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean; // false if refused (ports)
-  removeLink(a: string, b: string): void;
+  /**
+   * The node leaves: all its links are cut, the router is discarded. Its peerings stay: when a
+   * node of that name is added again they are re-dialled (sim/peering.ts).
+   */
+  removeNode(name: string): void;
+  /**
+   * Intend the peering a–b (again: a removed one keeps its attributes unless `props` are given),
+   * re-connected by `repeer` (default: the run's) when it drops. `a` dials (static). Returns false
+   * when it is intended already or a connect now was refused (ports, §4.1). The ends must be
+   * known node names; an end that is away gets the link when it returns.
+   */
+  addLink(a: string, b: string, props?: Partial<LinkProps>, repeer?: Repeer): boolean;
+  /** The peering is no longer intended; its link is cut (severed for 'discovery'). */
+  removeLink(a: string, b: string): void; // InputError when there is no such intended peering
   setLink(a: string, b: string, props: Partial<LinkProps>): void;
   /** Every up link, each once, as [a, b] with a < b by name order. */
   links(): readonly (readonly [string, string])[];
+  /** Intended peerings (up or not) as [a, b] with a < b, sorted; only `node`'s when given. */
+  peerings(node?: string): readonly (readonly [string, string])[];
+  /** A peering's attributes, or null when a–b never was one. */
+  linkProps(a: string, b: string): LinkProps | null;
+  /** Intended peerings whose both ends are present (cheap: a counter). */
+  linksWanted(): number;
   view(name: string): RouterView;
   /**
    * Send one probe frame from `source`'s application to `destination`'s key. Routes: 'snek' forces

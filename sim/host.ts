@@ -21,8 +21,19 @@
  * - A router closing a link (fx.closeLink) detaches its end at once; the far end's router gets
  *   disconnect() when the close reaches it: after the link latency, and never before frames already
  *   in flight towards it (a stream's FIN follows its data). Frames sent towards a detached end are
- *   lost. A closed link stays down (nothing redials it); scenarios may add it again.
- * - removeLink / removeNode (scenario actions: the wire is cut) tell both ends at once.
+ *   lost.
+ * - Peerings (sim/peering.ts, issue 16): the host keeps the intended peerings (topology links and
+ *   scenario-added links, with their attributes) apart from the links that are up, and re-connects
+ *   a wanted peering that is down by its repeer mode ('static' re-dial with backoff, 'discovery'
+ *   beacons, 'none'), as PROTOCOL.md §4.6 says Pinecone's connection manager and multicast
+ *   discovery do. A node that leaves (removeNode) keeps its peerings: when it returns (addNode)
+ *   they are re-dialled. Link drops are counted by cause: router closes by the router's reason
+ *   (linkDrops), scenario cuts and out-of-range closes apart (scenarioDrops).
+ * - removeLink (a scenario action: the wire is cut) tells both ends at once, except on a
+ *   'discovery' peering, whose link is severed (out of range: nothing gets through) and left to
+ *   the routers' read deadline (§4.3). removeNode cuts all the node's links at once.
+ * - Transport (HostConfig.transport, sim/link.ts): 'stream' (default) turns loss into
+ *   retransmission delay, 'datagram' loses frames.
  * - Frames travel as the immutable objects the router built (no copy); with wireEncode they are
  *   encoded at the sender and the receiver gets the bytes (receiveBytes). An encode failure closes
  *   the link at the sender with reason 'encode-error' (PROTOCOL.md §3.6, §4.4); in object mode a
@@ -54,7 +65,16 @@ import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
 import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
-import { DEFAULT_LINK_PROPS, Link, resolveLinkProps } from './link.ts';
+import { DEFAULT_LINK_PROPS, Link, resolveLinkProps, type Transport } from './link.ts';
+import {
+  BEACON_INTERVAL,
+  handshakeDelay,
+  nextTick,
+  type Peering,
+  PeeringTable,
+  type Repeer,
+  WORKER_INTERVAL,
+} from './peering.ts';
 import { Cpu, type ProcessingCosts, receiveCost, signedHere } from './processing.ts';
 import { RandomStreams } from './rng.ts';
 import { type EventHandler, Scheduler } from './scheduler.ts';
@@ -76,6 +96,10 @@ export interface HostConfig {
   readonly startSpread?: Micros;
   /** Link type given to routers for every peering (tie-breaker only, §4.1); default Pipe. */
   readonly linkType?: LinkType;
+  /** What loss means on a link (sim/link.ts): default 'stream', as Pinecone's TCP peerings. */
+  readonly transport?: Transport;
+  /** How a dropped peering comes back (sim/peering.ts), unless a link says otherwise; 'static'. */
+  readonly repeer?: Repeer;
   /**
    * Per-node CPU model (sim/processing.ts; issue 16): frames and signatures cost time, served
    * first come first served per node. Absent: processing takes no time (no extra events).
@@ -108,6 +132,9 @@ const K_REMOTE_CLOSE = 5;
 const K_ACTION = 6;
 const K_CONNECT = 7;
 const K_LOCAL_CLOSE = 8;
+// Re-peering (sim/peering.ts): a dial attempt, then the link comes up after the handshake.
+const K_DIAL = 9;
+const K_HANDSHAKE = 10;
 // Processing model (sim/processing.ts), only scheduled when HostConfig.processing is set.
 const K_CPU_RUN = 20;
 const K_CPU_SEND = 21;
@@ -294,8 +321,17 @@ export class Host implements HostApi {
   readonly bytesSent = new Float64Array(FRAME_TYPE_NAMES.length);
   /** Table entries the routers installed for keys their tables lacked (Effects.tableInstall). */
   tableInstalls = 0;
-  /** Links routers closed, by reason; links refused for lack of ports. */
+  /** Links routers closed, by the router's reason (§4.4); links refused for lack of ports. */
   readonly linkDrops = new Map<string, number>();
+  /**
+   * Links that went down because of the scenario, by cause: 'cut' (removeLink, removeNode) and
+   * 'out-of-range' (a severed discovery link the routers then closed by their read deadline).
+   */
+  readonly scenarioDrops = new Map<string, number>();
+  /** Intended peerings (sim/peering.ts). */
+  readonly peeringTable = new PeeringTable();
+  readonly transport: Transport;
+  readonly repeer: Repeer;
   refusedLinks = 0;
   /** Incremented on every link up/down and node add/remove (convergence re-derives components). */
   topologyVersion = 0;
@@ -309,6 +345,14 @@ export class Host implements HostApi {
   private readonly cpus: NodeCpu[] = [];
   /** Set while a deferred transmit (K_CPU_SEND) goes out: it was charged when it was made. */
   private sendingLater = false;
+  /** Every node name ever created (a removed node's peerings may name it). */
+  private readonly known = new Set<string>();
+  /** Nodes present (routers not null). */
+  private liveNodes = 0;
+  /** The node removeNode is taking away (its links' re-dials are not scheduled by it). */
+  private dyingNode = -1;
+  /** LAN discovery beacon phase per node name, drawn on first use (sim/peering.ts). */
+  private readonly beaconPhases = new Map<string, Micros>();
   // Per node index (indices are never reused; a removed node leaves a null router).
   private readonly names: string[] = [];
   private readonly index = new Map<string, number>();
@@ -356,6 +400,8 @@ export class Host implements HostApi {
     this.linkDefaults = config.linkDefaults ?? DEFAULT_LINK_PROPS;
     this.wireEncode = config.wireEncode ?? false;
     this.linkType = config.linkType ?? LinkTypes.Pipe;
+    this.transport = config.transport ?? 'stream';
+    this.repeer = config.repeer ?? 'static';
     this.processing = config.processing ?? null;
     this.dispatch = (kind, node, port, aux, payload) => this.handle(kind, node, port, aux, payload);
     this.linkStreamName = (a, b) => `link:${this.names[a]}\0${this.names[b]}`;
@@ -393,12 +439,17 @@ export class Host implements HostApi {
         throw new InputError(`${source}: link ${edge.source}–${edge.target} names an unknown node`);
       }
       if (a === b) throw new InputError(`${source}: self link on ${edge.source}`);
-      if (edge.props !== undefined)
-        resolveLinkProps(
-          this.linkDefaults,
-          edge.props,
-          `${source}: link ${edge.source}–${edge.target}`,
-        );
+      const props =
+        edge.props === undefined
+          ? this.linkDefaults
+          : resolveLinkProps(
+              this.linkDefaults,
+              edge.props,
+              `${source}: link ${edge.source}–${edge.target}`,
+            );
+      // The topology's peerings: static by default, dialled by the end named first (peering.ts).
+      if (this.peeringTable.get(edge.source, edge.target) === undefined)
+        this.peeringTable.add(edge.source, edge.target, props, this.repeer).connectPending = true;
       const at = Math.max(this.startTimes[a] as number, this.startTimes[b] as number);
       const starter = lastStarter.get(at) as number;
       let batch = this.batchAfterStart.get(starter);
@@ -417,6 +468,9 @@ export class Host implements HostApi {
     const identity = this.config.identity(name);
     this.names.push(name);
     this.index.set(name, i);
+    this.known.add(name);
+    this.liveNodes++;
+    this.peeringTable.nodeUp(name);
     this.keys.push(identity.publicKey);
     this.effects.push(new NodeEffects(this, i));
     this.portLinks.push([]);
@@ -496,25 +550,63 @@ export class Host implements HostApi {
   removeNode(name: string): void {
     const i = this.requireNode(name);
     const ports = this.portLinks[i] as (Link | undefined)[];
-    for (let port = 1; port < ports.length; port++) {
-      const link = ports[port];
-      if (link !== undefined) this.cutLink(link);
+    // Its peerings stay (sim/peering.ts): the far ends' diallers keep trying, its return re-dials.
+    this.dyingNode = i;
+    try {
+      for (let port = 1; port < ports.length; port++) {
+        const link = ports[port];
+        if (link !== undefined) this.cutLink(link);
+      }
+    } finally {
+      this.dyingNode = -1;
     }
     for (const [key, pending] of this.pendingLinks)
       if (pending.a === i || pending.b === i) this.pendingLinks.delete(key);
+    for (const p of this.peeringTable.of(name)) {
+      p.connectPending = false;
+      p.epoch++;
+    }
+    this.peeringTable.nodeDown(name);
     (this.timers[i] as NodeTimers).clear((id) => this.scheduler.cancel(id));
     this.routers[i] = null;
     this.index.delete(name);
+    this.liveNodes--;
     this.topologyVersion++;
+    // The far ends' static diallers try again (0–5 s later, then with backoff).
+    for (const p of this.peeringTable.of(name)) this.redial(p);
   }
 
-  addLink(a: string, b: string, props?: Partial<LinkProps>): boolean {
-    const ia = this.requireNode(a);
-    const ib = this.requireNode(b);
-    if (ia === ib) throw new InputError(`addLink: cannot link ${a} to itself`);
+  addLink(a: string, b: string, props?: Partial<LinkProps>, repeer?: Repeer): boolean {
+    if (!this.known.has(a)) throw new InputError(`unknown node ${JSON.stringify(a)}`);
+    if (!this.known.has(b)) throw new InputError(`unknown node ${JSON.stringify(b)}`);
+    if (a === b) throw new InputError(`addLink: cannot link ${a} to itself`);
     const key = pairKey(a, b);
-    if (this.pairs.has(key) || this.pendingLinks.has(key)) return false;
-    const resolved = resolveLinkProps(this.linkDefaults, props, `link ${a}–${b}`);
+    let p = this.peeringTable.get(a, b);
+    if (p?.intended) return false;
+    if (p === undefined) {
+      const resolved = resolveLinkProps(this.linkDefaults, props, `link ${a}–${b}`);
+      p = this.peeringTable.add(a, b, resolved, repeer ?? this.repeer);
+    } else {
+      // Added again: the peering keeps its own attributes (the topology file's), unless given.
+      if (props !== undefined) p.props = resolveLinkProps(p.props, props, `link ${a}–${b}`);
+      if (repeer !== undefined) p.mode = repeer;
+      this.peeringTable.setIntended(p, true);
+      if (p.link !== null) {
+        // Still up (a severed discovery link back in range before the routers closed it).
+        p.link.severed = false;
+        p.link.props = p.props;
+        return true;
+      }
+    }
+    const ia = this.liveIndex(a);
+    const ib = this.liveIndex(b);
+    if (ia < 0 || ib < 0 || p.mode === 'discovery') {
+      // An end is away (it re-dials when it returns), or at the next beacon of either end.
+      this.redial(p);
+      return true;
+    }
+    if (this.pairs.has(key)) return false;
+    const resolved = p.props;
     if (!this.started[ia] || !this.started[ib]) {
       // Not both running yet: connect right after the later one's start, in its connect batch
       // (K_CONNECT_BATCH is scheduled by startNode after router.start(), so after the delay-0
@@ -524,6 +616,7 @@ export class Host implements HostApi {
       const later = this.startsAfter(ia, ib) ? ia : ib;
       const pending: PendingLink = { a: ia, b: ib, props: resolved };
       this.pendingLinks.set(key, pending);
+      p.connectPending = true;
       let list = this.linksAfterStart.get(later);
       if (list === undefined) {
         list = [];
@@ -538,10 +631,13 @@ export class Host implements HostApi {
       // run in insertion order), so the first announcement carries sequence 1 (§5.3.1; review A.1).
       const pending: PendingLink = { a: ia, b: ib, props: resolved };
       this.pendingLinks.set(key, pending);
+      p.connectPending = true;
       this.scheduler.schedule(this.now, K_CONNECT, ia, ib, 0, pending);
       return true;
     }
-    return this.connectLink(ia, ib, resolved);
+    if (this.connectLink(ia, ib, resolved)) return true;
+    this.attemptFailed(p);
+    return false;
   }
 
   /** True when node x's start event runs after node y's (both not started yet). */
@@ -552,22 +648,54 @@ export class Host implements HostApi {
   }
 
   removeLink(a: string, b: string): void {
+    const p = this.peeringTable.get(a, b);
+    if (p === undefined || !p.intended) throw new InputError(`there is no link ${a}–${b}`);
+    this.peeringTable.setIntended(p, false);
     // A link still waiting for its connect event is simply never connected.
-    if (this.pendingLinks.delete(pairKey(a, b))) return;
-    const link = this.pairs.get(pairKey(a, b));
-    if (link === undefined) throw new InputError(`removeLink: there is no link ${a}–${b}`);
-    this.cutLink(link);
+    if (this.pendingLinks.delete(p.key)) {
+      p.connectPending = false;
+      return;
+    }
+    const link = p.link;
+    // Down already (closed by a router, an end away): it is just not re-dialled any more.
+    if (link === null) return;
+    // Out of radio range: nothing gets through; the routers' read deadline closes it (§4.3).
+    if (p.mode === 'discovery') link.severed = true;
+    else this.cutLink(link);
   }
 
   setLink(a: string, b: string, props: Partial<LinkProps>): void {
-    const pending = this.pendingLinks.get(pairKey(a, b));
-    if (pending !== undefined) {
-      pending.props = resolveLinkProps(pending.props, props, `setLink ${a}–${b}`);
-      return;
-    }
-    const link = this.pairs.get(pairKey(a, b));
-    if (link === undefined) throw new InputError(`setLink: there is no link ${a}–${b}`);
-    link.props = resolveLinkProps(link.props, props, `setLink ${a}–${b}`);
+    const p = this.peeringTable.get(a, b);
+    if (p === undefined) throw new InputError(`there is no link ${a}–${b}`);
+    p.props = resolveLinkProps(p.props, props, `setLink ${a}–${b}`);
+    const pending = this.pendingLinks.get(p.key);
+    if (pending !== undefined) pending.props = p.props;
+    if (p.link !== null) p.link.props = p.props;
+  }
+
+  /** Intended peerings (up or not), [x, y] with x < y, sorted; only `node`'s when given. */
+  peerings(node?: string): readonly (readonly [string, string])[] {
+    return this.peeringTable.intended(node);
+  }
+
+  /** A peering's attributes (kept while it is down or removed), or null if there never was one. */
+  linkProps(a: string, b: string): LinkProps | null {
+    return this.peeringTable.get(a, b)?.props ?? null;
+  }
+
+  /** Links up (O(1)). */
+  linksUp(): number {
+    return this.pairs.size;
+  }
+
+  /** Intended peerings whose both ends are present (O(1)). */
+  linksWanted(): number {
+    return this.peeringTable.wanted;
+  }
+
+  /** Nodes present (O(1)). */
+  nodesUp(): number {
+    return this.liveNodes;
   }
 
   links(): readonly (readonly [string, string])[] {
@@ -701,15 +829,14 @@ export class Host implements HostApi {
         return;
       case K_CONNECT_BATCH:
         for (const edge of payload as TopologyEdge[]) {
+          const p = this.peeringTable.get(edge.source, edge.target) as Peering;
+          p.connectPending = false;
           const a = this.index.get(edge.source);
           const b = this.index.get(edge.target);
-          if (
-            a === undefined ||
-            b === undefined ||
-            this.pairs.has(pairKey(edge.source, edge.target))
-          )
-            continue;
-          this.connectLink(a, b, resolveLinkProps(this.linkDefaults, edge.props, 'topology'));
+          // Removed by a scenario before it came up, or an end away (redial knows who dials).
+          if (!p.intended || p.link !== null) continue;
+          if (a === undefined || b === undefined) this.redial(p);
+          else if (!this.connectLink(a, b, p.props)) this.attemptFailed(p);
         }
         return;
       case K_CONNECT: {
@@ -718,9 +845,35 @@ export class Host implements HostApi {
         const key = pairKey(this.names[node] as string, this.names[port] as string);
         if (this.pendingLinks.get(key) !== pending) return;
         this.pendingLinks.delete(key);
-        if (this.routers[node] === null || this.routers[port] === null || this.pairs.has(key))
+        const p = this.peeringTable.get(this.names[node] as string, this.names[port] as string);
+        if (p !== undefined) p.connectPending = false;
+        if (this.routers[node] === null || this.routers[port] === null || this.pairs.has(key)) {
+          if (p !== undefined) this.redial(p);
           return;
-        this.connectLink(node, port, pending.props);
+        }
+        if (!this.connectLink(node, port, pending.props) && p !== undefined) this.attemptFailed(p);
+        return;
+      }
+      case K_DIAL: {
+        // A dial attempt (sim/peering.ts): the far end answers if it is up, then the handshake.
+        const p = payload as Peering;
+        if (p.epoch !== aux || !p.intended || p.link !== null) return;
+        const a = this.liveIndex(p.a);
+        const b = this.liveIndex(p.b);
+        if (a >= 0 && b >= 0 && this.started[a] === true && this.started[b] === true)
+          this.scheduler.schedule(this.now + handshakeDelay(p.props), K_HANDSHAKE, a, b, aux, p);
+        else this.attemptFailed(p);
+        return;
+      }
+      case K_HANDSHAKE: {
+        const p = payload as Peering;
+        if (p.epoch !== aux || !p.intended || p.link !== null) return;
+        // Both ends must still be the incarnations that shook hands.
+        const ok =
+          this.liveIndex(p.a) === node &&
+          this.liveIndex(p.b) === port &&
+          this.connectLink(node, port, p.props);
+        if (!ok) this.attemptFailed(p);
         return;
       }
       case K_ACTION:
@@ -753,12 +906,106 @@ export class Host implements HostApi {
       this.linksAfterStart.delete(i);
       for (const l of links) this.scheduler.schedule(this.now, K_CONNECT, l.a, l.b, 0, l);
     }
+    this.peeringsAtStart(i);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Re-peering (sim/peering.ts, PROTOCOL.md §4.6)
+
+  /** Node `i` started (first time or returning): its wanted peerings that are down come back. */
+  private peeringsAtStart(i: number): void {
+    const name = this.names[i] as string;
+    for (const p of this.peeringTable.of(name)) {
+      if (!p.intended || p.link !== null || p.connectPending) continue;
+      const other = this.liveIndex(p.other(name));
+      const otherUp = other >= 0 && this.started[other] === true;
+      switch (p.mode) {
+        case 'static':
+          // A fresh connection manager dials its static peers at once (§4.6); the listening end
+          // waits for its dialler's next attempt, which the dialler's backoff decides.
+          if (p.a === name) {
+            p.dialler.succeed();
+            this.scheduleAttempt(p, this.now);
+          }
+          break;
+        case 'discovery':
+          if (otherUp) this.scheduleAttempt(p, this.nextBeacon(p));
+          break;
+        case 'none':
+          if (otherUp) this.scheduleAttempt(p, this.now);
+          break;
+      }
+    }
+  }
+
+  /** A wanted peering is down (its link dropped, or an attempt failed): when to try again. */
+  private redial(p: Peering): void {
+    // removeNode re-dials its peerings once, after the node is gone.
+    if (!p.intended || p.link !== null || this.dyingNode >= 0) return;
+    switch (p.mode) {
+      case 'static': {
+        // The dialler's worker runs every 5 s from its start (phase computed, no tick events).
+        const d = this.liveIndex(p.a);
+        if (d < 0 || this.started[d] !== true) return;
+        const due = Math.max(this.now, p.dialler.nextAttempt);
+        this.scheduleAttempt(p, nextTick(this.startTimes[d] as Micros, due, WORKER_INTERVAL));
+        return;
+      }
+      case 'discovery': {
+        const a = this.liveIndex(p.a);
+        const b = this.liveIndex(p.b);
+        if (a < 0 || b < 0 || this.started[a] !== true || this.started[b] !== true) return;
+        this.scheduleAttempt(p, this.nextBeacon(p));
+        return;
+      }
+      case 'none':
+        return;
+    }
+  }
+
+  private attemptFailed(p: Peering): void {
+    if (p.mode === 'static') p.dialler.fail(this.now);
+    this.redial(p);
+  }
+
+  /** One pending attempt per peering: a newer one makes older events stale (epoch). */
+  private scheduleAttempt(p: Peering, at: Micros): void {
+    p.epoch++;
+    this.scheduler.schedule(at, K_DIAL, -1, 0, p.epoch, p);
+  }
+
+  /** The next beacon (≥ now) of either end of a discovery peering. */
+  private nextBeacon(p: Peering): Micros {
+    return Math.min(this.beaconAt(p.a), this.beaconAt(p.b));
+  }
+
+  private beaconAt(name: string): Micros {
+    let phase = this.beaconPhases.get(name);
+    if (phase === undefined) {
+      phase = this.streams.stream(`beacon:${name}`).int(BEACON_INTERVAL);
+      this.beaconPhases.set(name, phase);
+    }
+    return nextTick(phase, this.now, BEACON_INTERVAL);
+  }
+
+  /** Index of the node named `name` if it is present, else −1. */
+  private liveIndex(name: string): number {
+    const i = this.index.get(name);
+    return i === undefined || this.routers[i] === null ? -1 : i;
   }
 
   private connectLink(a: number, b: number, props: LinkProps): boolean {
     const nameA = this.names[a] as string;
     const nameB = this.names[b] as string;
-    const link = new Link(this.nextLinkId++, a, b, props, this.streams, this.linkStreamName);
+    const link = new Link(
+      this.nextLinkId++,
+      a,
+      b,
+      props,
+      this.streams,
+      this.linkStreamName,
+      this.transport,
+    );
     const routerA = this.routers[a] as RouterLike;
     const routerB = this.routers[b] as RouterLike;
     this.connecting = link;
@@ -795,6 +1042,13 @@ export class Host implements HostApi {
     link.up = true;
     this.pairs.set(pairKey(nameA, nameB), link);
     this.topologyVersion++;
+    const peering = this.peeringTable.get(nameA, nameB);
+    if (peering !== undefined) {
+      // Connected: the dialler's count resets (§4.6); a pending attempt is now stale.
+      peering.link = link;
+      peering.dialler.succeed();
+      peering.epoch++;
+    }
     const held = this.held;
     this.held = [];
     for (const tx of held) {
@@ -825,14 +1079,22 @@ export class Host implements HostApi {
     else link.portB = 0;
     if (link.up) {
       link.up = false;
-      const key = pairKey(this.names[link.a] as string, this.names[link.b] as string);
+      const nameA = this.names[link.a] as string;
+      const nameB = this.names[link.b] as string;
+      const key = pairKey(nameA, nameB);
       if (this.pairs.get(key) === link) this.pairs.delete(key);
       this.topologyVersion++;
+      const peering = this.peeringTable.get(nameA, nameB);
+      if (peering !== undefined && peering.link === link) {
+        peering.link = null;
+        this.redial(peering);
+      }
     }
   }
 
   /** Scenario cut: both ends detach now and both routers are told now. */
   private cutLink(link: Link): void {
+    if (link.up) this.scenarioDrops.set('cut', (this.scenarioDrops.get('cut') ?? 0) + 1);
     const portA = link.portA;
     const portB = link.portB;
     this.detach(link, link.a);
@@ -1073,8 +1335,11 @@ export class Host implements HostApi {
 
   /** @internal */
   fxCloseLink(node: number, port: Port, reason: LinkDropReason): void {
-    this.linkDrops.set(reason, (this.linkDrops.get(reason) ?? 0) + 1);
     const link = this.portLinks[node]?.[port];
+    // A severed link's close is the scenario's doing (out of range), not a fault (issue 16).
+    if (link?.severed === true)
+      this.scenarioDrops.set('out-of-range', (this.scenarioDrops.get('out-of-range') ?? 0) + 1);
+    else this.linkDrops.set(reason, (this.linkDrops.get(reason) ?? 0) + 1);
     if (link === undefined) return;
     const fromA = link.a === node;
     const far = fromA ? link.b : link.a;

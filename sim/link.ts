@@ -6,8 +6,22 @@
  * reorders: arrival = max(previous arrival, t + serialisation + latency + jitter). Jitter is
  * uniform in [0, jitter) µs. With bandwidth b > 0 bps a frame of n bytes keeps the sender busy for
  * ceil(n·8·10^6 / b) µs; the host tells the router (Effects.transmit returns false) and calls
- * portReady when the sender is free. Loss drops a frame silently (it still used the wire time).
- * Jitter and loss draw from the link's own seeded stream, created on first use.
+ * portReady when the sender is free. Jitter and loss draw from the link's own seeded stream,
+ * created on first use.
+ *
+ * What `loss` means depends on the transport (issue 16):
+ * - 'stream' (Pinecone's TCP/WebSocket peerings, §1.1, §4.6): loss is TCP segment loss under a
+ *   reliable ordered stream. A frame of n bytes is ceil(n / MSS) segments (MSS_BYTES); each lost
+ *   segment is retransmitted after an RTO that doubles per repeated loss of that segment (RFC 6298
+ *   §5.5) and starts again from the link's base RTO for the next one (reset on success). The frame
+ *   arrives with its last segment; frames behind it on that direction wait (head-of-line blocking:
+ *   the monotone arrival rule above). Nothing is lost inside a working link; a link only dies when
+ *   the routers' 5 s read deadline (§4.3) sees nothing arrive. Retransmissions do not use wire time
+ *   (bandwidth) and there is no fast retransmit (Pinecone's control traffic is sparse: most losses
+ *   are tail losses, which TCP recovers by RTO). With loss 0 no draw is made: arrivals are exactly
+ *   those of 'datagram' without loss.
+ * - 'datagram' (research on unreliable links): a lost frame is gone (it still used the wire time).
+ * A severed link (out of radio range, see sim/peering.ts) delivers nothing and draws nothing.
  */
 import type { Micros } from '../router/types.ts';
 import { InputError } from './errors.ts';
@@ -55,6 +69,39 @@ export function resolveLinkProps(
   return Object.freeze(out);
 }
 
+/** How a link carries frames (see the header). */
+export type Transport = 'stream' | 'datagram';
+export const TRANSPORTS: readonly Transport[] = ['stream', 'datagram'];
+
+/**
+ * TCP maximum segment size on Ethernet: 1500 MTU − 20 (IPv4) − 20 (TCP) − 12 (timestamp option,
+ * on by default in Linux) = 1448 bytes. A frame of n bytes is ceil(n / 1448) segments.
+ */
+export const MSS_BYTES = 1448;
+/** Linux TCP_RTO_MIN (include/net/tcp.h): 200 ms, the floor of the RTO's variance term. */
+export const RTO_MIN: Micros = 200_000;
+/** Linux TCP_RTO_MAX: 120 s, the ceiling of the backed-off RTO (RFC 6298 §2.5 allows ≥ 60 s). */
+export const RTO_MAX: Micros = 120_000_000;
+/**
+ * Linux net.ipv4.tcp_retries2 default 15: after that many retransmissions of one segment the
+ * kernel gives up on the connection. Here the frame is lost; the routers' 5 s read deadline
+ * (§4.3) has closed the link long before (15 backed-off RTOs take over 13 minutes).
+ */
+export const MAX_RETRANSMISSIONS = 15;
+
+/**
+ * The base retransmission timeout of a link, RFC 6298 §2 shape RTO = SRTT + max(G, K·RTTVAR) with
+ * K = 4 and, as Linux does (tcp_set_rto: RTTVAR floored at TCP_RTO_MIN), G = 200 ms. The link's
+ * converged estimators: SRTT = mean RTT = 2·latency + jitter (each direction adds a uniform
+ * [0, jitter) delay, mean jitter/2), RTTVAR = the RTT's mean absolute deviation = jitter/3 (the
+ * sum of two uniform [0, J) draws is triangular on [0, 2J), MAD J/3). Serialisation is left out.
+ */
+export function baseRto(props: LinkProps): Micros {
+  const srtt = 2 * props.latency + props.jitter;
+  const rttvar = props.jitter / 3;
+  return Math.round(srtt + Math.max(RTO_MIN, 4 * rttvar));
+}
+
 /** Direction index: 0 = from end a to end b, 1 = from b to a. */
 export type Direction = 0 | 1;
 
@@ -69,6 +116,9 @@ export class Link {
   portB = 0;
   props: LinkProps;
   up = true;
+  readonly transport: Transport;
+  /** Out of radio range (a discovery peering that moved apart): nothing gets through. */
+  severed = false;
   private lastArrival0 = 0;
   private lastArrival1 = 0;
   private busyUntil0 = 0;
@@ -93,8 +143,10 @@ export class Link {
     props: LinkProps,
     streams: RandomStreams,
     streamName: string | ((a: number, b: number) => string),
+    transport: Transport = 'datagram',
   ) {
     this.id = id;
+    this.transport = transport;
     this.a = a;
     this.b = b;
     this.props = props;
@@ -132,15 +184,50 @@ export class Link {
     if (direction === 0) this.busyUntil0 = done;
     else this.busyUntil1 = done;
     this.readyAt = done;
+    if (this.severed) return -1;
     // Draw jitter before loss, always in this order, so one knob never shifts the other's draws.
     const jitter = props.jitter > 0 ? this.random().int(props.jitter) : 0;
-    if (props.loss > 0 && this.random().next() < props.loss) return -1;
-    let arrival = done + props.latency + jitter;
+    let retransmission = 0;
+    if (props.loss > 0) {
+      if (this.transport === 'datagram') {
+        if (this.random().next() < props.loss) return -1;
+      } else {
+        retransmission = this.retransmissionDelay(bytes);
+        if (retransmission < 0) return -1;
+      }
+    }
+    let arrival = done + props.latency + jitter + retransmission;
     const previous = direction === 0 ? this.lastArrival0 : this.lastArrival1;
     if (arrival < previous) arrival = previous;
     if (direction === 0) this.lastArrival0 = arrival;
     else this.lastArrival1 = arrival;
     return arrival;
+  }
+
+  /**
+   * Stream transport: how much later than a loss-free send the last of the frame's segments
+   * arrives (each segment: the sum of its backed-off RTOs), or -1 when a segment exceeds
+   * MAX_RETRANSMISSIONS (or loss is 1: nothing ever gets through).
+   */
+  private retransmissionDelay(bytes: number): Micros {
+    const loss = this.props.loss;
+    if (loss >= 1) return -1;
+    const segments = Math.max(1, Math.ceil(bytes / MSS_BYTES));
+    const base = baseRto(this.props);
+    const rng = this.random();
+    let worst = 0;
+    for (let s = 0; s < segments; s++) {
+      let delay = 0;
+      let rto = base;
+      let tries = 0;
+      while (rng.next() < loss) {
+        if (++tries > MAX_RETRANSMISSIONS) return -1;
+        delay += rto;
+        rto = Math.min(2 * rto, RTO_MAX);
+      }
+      if (delay > worst) worst = delay;
+    }
+    return worst;
   }
 
   /** When the sender of `direction` is free. */
