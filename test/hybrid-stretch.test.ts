@@ -155,3 +155,29 @@ test("the 60 s cache lifetime shows in the conversations' first packets (§7.2)"
   assert.deepEqual(series(off.data.timeseries ?? [], 'stretch_hybrid_first_mean'), snek);
   assert.deepEqual(off.summary.stretch?.hybrid, off.summary.stretch?.snek);
 });
+
+test('losing the root clears the caches (§7.2): first packets go by SNEK again', () => {
+  // Conversations at 20 s fill every cache; the final measurement at 40 s starts from it.
+  const run = (actions: readonly object[]) =>
+    executeScenario(
+      parseScenario(
+        JSON.stringify({
+          topology: DEMO,
+          seed: '1',
+          duration: '40s',
+          measure: { interval: '1s' },
+          actions: [{ at: '20s', type: 'stretch', modes: ['hybrid'] }, ...actions],
+        }),
+      ),
+    ).summary;
+  const quiet = run([]);
+  assert.equal(quiet.root, 'n27');
+  // Entries 20 s old are fresh: the first packets are tree-routed like given coordinates.
+  assert.deepEqual(quiet.hybridFirst, quiet.stretch?.given);
+  assert.ok((quiet.stretch?.given?.mean ?? 0) < (quiet.stretch?.snek?.mean ?? 0));
+  // The root leaves at 21 s: nodes change parent under a new root and clear their caches.
+  const lost = run([{ at: '21s', type: 'remove-node', node: 'n27' }]);
+  assert.notEqual(lost.root, 'n27');
+  assert.deepEqual(lost.hybridFirst, lost.stretch?.snek);
+  assert.deepEqual(lost.stretch?.hybrid, lost.stretch?.given);
+});
