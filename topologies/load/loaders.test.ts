@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { InputError } from '../../sim/errors.ts';
 import { loadTopologyFile, parseTopology } from '../index.ts';
 import { parseBandwidth, parseLatency, parseLoss } from './edgelist.ts';
-import { firstInvalidUtf8 } from './text.ts';
+import { firstInvalidUtf8, readCapped } from './text.ts';
 
 const fixture = (name: string) =>
   fileURLToPath(new URL(`../../test/fixtures/topologies/${name}`, import.meta.url));
@@ -241,5 +241,64 @@ describe('UTF-8 validation', () => {
     assert.equal(firstInvalidUtf8(Uint8Array.from([0x61, 0xc0, 0x80])), 1); // overlong
     assert.equal(firstInvalidUtf8(Uint8Array.from([0x61, 0x62, 0xed, 0xa0, 0x80])), 2); // surrogate
     assert.equal(firstInvalidUtf8(Uint8Array.from([0xe2, 0x82])), 0); // truncated
+  });
+});
+
+describe('hostile input (issue 19)', () => {
+  it('refuses every Object.prototype property as a node name, in every format, with its place', () => {
+    for (const name of Object.getOwnPropertyNames(Object.prototype)) {
+      const reserved = new RegExp(`node name "${name}" is reserved`);
+      throwsInput(() => parseTopology(`a ${name}\n`, 'p.txt', 'pinecone'), 'p.txt', 1, reserved);
+      throwsInput(
+        () => parseTopology(`a,b\n${name},a\n`, 'e.csv', 'edgelist'),
+        'e.csv',
+        2,
+        reserved,
+      );
+      const json = `{"nodes":[{"key":"a"},{"key":"${name}"}],"edges":[]}`;
+      throwsInput(
+        () => parseTopology(json, 'g.json', 'json'),
+        'g.json',
+        undefined,
+        /nodes\[1\]\.key/,
+      );
+      const xml = `<?xml version="1.0"?>\n<graphml xmlns="http://graphml.graphdrawing.org/xmlns">\n<graph edgedefault="undirected">\n<node id="${name}"/>\n</graph>\n</graphml>\n`;
+      throwsInput(() => parseTopology(xml, 'g.graphml', 'graphml'), 'g.graphml', 4, reserved);
+    }
+    // Names that merely contain those words are fine.
+    assert.deepEqual(parseTopology('constructors toString2\n', 'p.txt', 'pinecone').nodes(), [
+      'constructors',
+      'toString2',
+    ]);
+  });
+
+  it('names NaN and Infinity attributes, and reads numbers written with an exponent', () => {
+    const json = (v: string) =>
+      `{"nodes":[{"key":"a"},{"key":"b"}],"edges":[{"source":"a","target":"b","attributes":{"loss":${v}}}]}`;
+    throwsInput(
+      () => parseTopology(json('1e999'), 'g.json', 'json'),
+      'g.json',
+      undefined,
+      /bad loss Infinity/,
+    );
+    const g = parseTopology(json('1e-7'), 'g.json', 'json');
+    assert.equal(g.getEdgeAttribute(g.edges()[0]!, 'loss'), 1e-7);
+    const pos = '{"nodes":[{"key":"a","attributes":{"x":-1e999}}],"edges":[]}';
+    throwsInput(
+      () => parseTopology(pos, 'g.json', 'json'),
+      'g.json',
+      undefined,
+      /node a: bad x -Infinity/,
+    );
+  });
+
+  it('refuses a device and stops at the cap while reading', () => {
+    throwsInput(() => loadTopologyFile('/dev/zero', 'pinecone'), '/dev/zero', undefined, /device/);
+    throwsInput(
+      () => readCapped(fixture('good.graphml'), 100, 'a topology file'),
+      'good.graphml',
+      undefined,
+      /more than 100 bytes/,
+    );
   });
 });
