@@ -2,7 +2,8 @@
  * test/architecture.test.ts — module boundaries and determinism rules (ENGINEERING.md §2.2),
  * checked on the source text so CI fails when they are broken:
  * - router/ imports only router/**, @noble/* and types; node:* only in router/crypto-node.ts;
- * - sim/ never imports results/ or viz/ except `import type`;
+ * - sim/ never imports a higher floor (topologies/, scenarios/, results/, cli/, viz/), not even
+ *   `import type` (§2.2; sendProbe's mode type was the last one, issue 16);
  * - router/ and sim/ (tests excluded) never read a wall clock, never use Math.random, timers,
  *   process.* or crypto.randomBytes.
  */
@@ -70,11 +71,14 @@ function routerViolations(file: string, source: string): string[] {
   return bad;
 }
 
+/** Floors above sim/ (ENGINEERING.md §2.2): no import, type-only included. */
+const ABOVE_SIM = ['topologies/', 'scenarios/', 'results/', 'run/', 'cli/', 'viz/'];
+
 function simViolations(file: string, source: string): string[] {
   const bad: string[] = [];
-  for (const { specifier, typeOnly } of importsOf(source)) {
+  for (const { specifier } of importsOf(source)) {
     const t = target(file, specifier);
-    if (t !== null && (t.startsWith('results/') || t.startsWith('viz/')) && !typeOnly)
+    if (t !== null && ABOVE_SIM.some((floor) => t.startsWith(floor)))
       bad.push(`${file} imports ${specifier}`);
   }
   return bad;
@@ -132,7 +136,15 @@ test('the checkers catch what they are meant to catch', () => {
     1,
   );
   assert.deepEqual(
-    simViolations('sim/x.ts', "import type { RunSummary } from '../results/schema.ts';"),
+    simViolations('sim/x.ts', "import type { RunSummary } from '../results/schema.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "import type { Scenario } from '../scenarios/types.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "import type { Frame } from '../router/types.ts';"),
     [],
   );
   assert.deepEqual(
@@ -158,7 +170,7 @@ test('router/ imports only router/**, @noble/* and types (node:* only in crypto-
   assert.deepEqual(bad, []);
 });
 
-test('sim/ imports results/ and viz/ only as types', () => {
+test('sim/ imports nothing from the floors above it, types included', () => {
   const bad = tsFiles('sim')
     .filter((f) => !isTest(f))
     .flatMap((f) => simViolations(f, readFileSync(join(ROOT, f), 'utf8')));
