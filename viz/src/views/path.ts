@@ -5,6 +5,7 @@
  */
 import type { PathRecord, RoutingMode } from '../../../results/schema.ts';
 import type { GraphModel, Link } from '../model/graph.ts';
+import { modeLabel } from '../model/modes.ts';
 import {
   bfsPath,
   formatHop,
@@ -55,7 +56,8 @@ export function renderPath(
   for (const r of records) {
     const tr = doc.createElement('tr');
     if (r.mode === mode) tr.className = 'current';
-    for (const v of [r.mode, r.outcome, String(r.hops.length - 1), String(r.shortest.length - 1)]) {
+    const cells = [modeLabel(r.mode), r.outcome, String(r.hops.length - 1)];
+    for (const v of [...cells, String(r.shortest.length - 1)]) {
       const td = doc.createElement('td');
       td.textContent = v;
       tr.append(td);
@@ -73,7 +75,7 @@ export function renderPath(
     path = namesToLinks(g, pathNodes(rec));
   } else {
     note.textContent = idx
-      ? `No recorded ${mode} path from ${src} to ${dst} in paths.json (paths are recorded for a sample of pairs).`
+      ? `No recorded ${modeLabel(mode)} path from ${src} to ${dst} in paths.json (paths are recorded for a sample of pairs).`
       : 'paths.json is missing: only the shortest path is shown.';
   }
   const shortestNames =
