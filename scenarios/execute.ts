@@ -161,6 +161,16 @@ export function runIdBase(source: string, isFile: boolean): string {
   return base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'run';
 }
 
+/**
+ * A generator spec without its trailing `,seed=S` when S is the run seed: the id's `-sS` says it
+ * already (`--seed 7` named the folder ba_500_m_2_seed_7-s7-…, issue 19). A different topology
+ * seed stays.
+ */
+export function withoutRunSeed(source: string, seed: string): string {
+  const tail = `,seed=${seed}`;
+  return source.endsWith(tail) ? source.slice(0, -tail.length) : source;
+}
+
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /**
@@ -553,7 +563,10 @@ export class Execution {
     };
     const base =
       this.options.idFromTopology === true
-        ? runIdBase(this.topo.source, !isGeneratorSpec(scenario.topology))
+        ? runIdBase(
+            withoutRunSeed(this.topo.source, scenario.seed),
+            !isGeneratorSpec(scenario.topology),
+          )
         : runIdBase(scenario.name, false);
     return {
       runId: `${base}-s${runIdBase(scenario.seed, false)}-${traceHash.slice(0, 8)}`,
