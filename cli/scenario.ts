@@ -53,17 +53,29 @@ export function checkScenario(file: string): Scenario {
   return sc;
 }
 
+/** Figures as people read them: at most 3 decimals (1.2345678 → 1.235). */
+const num = (x: number): string => String(Math.round(x * 1000) / 1000);
+const secs = (t: number | null): string => (t === null ? '–' : `${num(t)} s`);
+/** "converged at 1.7 s", or "not converged" (it printed "never s"). */
+const convergedAt = (t: number | null): string =>
+  t === null ? 'not converged' : `converged at ${num(t)} s`;
+
 export function formatSummary(s: ScenarioSummary, out: string | undefined): string {
   const lines = [
-    `scenario ${s.scenario}: ${s.nodes} nodes, ${s.links} links at the end, ${s.virtualSeconds}s virtual in ${s.wallSeconds}s wall, ${s.events} events`,
-    `root ${s.root ?? '–'}; tree converged at ${s.treeConvergedAt ?? 'never'} s, snake at ${s.snakeConvergedAt ?? 'never'} s; ${s.convergence.changes} topology changes (tree mean ${s.convergence.treeMean ?? '–'} s, snake mean ${s.convergence.snakeMean ?? '–'} s, ${s.convergence.unconverged} unconverged)`,
+    `scenario ${s.scenario}: ${s.nodes} nodes, ${s.links} links at the end, ${num(s.virtualSeconds)} s virtual in ${s.wallSeconds.toFixed(2)} s wall, ${s.events} events`,
+    `root ${s.root ?? '–'}; tree ${convergedAt(s.treeConvergedAt)}, snake ${convergedAt(s.snakeConvergedAt)}; ${s.convergence.changes} topology changes (tree mean ${secs(s.convergence.treeMean)}, snake mean ${secs(s.convergence.snakeMean)}, ${s.convergence.unconverged} unconverged)`,
     ...episodeLines(s),
   ];
   for (const [mode, st] of Object.entries(s.stretch ?? {}))
     if (st) {
       const d = s.delivery?.[mode as keyof typeof s.delivery];
+      // No pair measured: a mean of 0 would read as a result (issue 19).
+      const figures =
+        st.pairs === 0
+          ? 'no pair measured'
+          : `mean ${num(st.mean)} p95 ${num(st.p95)} max ${num(st.max)} shortest ${num(st.shortestShare)} over ${st.pairs} pairs${st.sampled ? ' (sample)' : ''}`;
       lines.push(
-        `stretch ${mode.padEnd(6)} mean ${st.mean} p95 ${st.p95} max ${st.max} shortest ${st.shortestShare} over ${st.pairs} pairs${st.sampled ? ' (sample)' : ''}; delivered ${d?.delivered ?? 0}/${d?.sent ?? 0}`,
+        `stretch ${mode.padEnd(6)} ${figures}; delivered ${d?.delivered ?? 0}/${d?.sent ?? 0}`,
       );
       // The conversations' first packets: through the source's cache as the measurement found it.
       const first = mode === 'hybrid' ? s.hybridFirst : undefined;
@@ -76,7 +88,8 @@ export function formatSummary(s: ScenarioSummary, out: string | undefined): stri
     lines.push(
       `traffic ${mode}: delivered ${d.delivered}/${d.sent}, misdelivered ${d.misdelivered}, dropped ${JSON.stringify(d.dropped)}, lost ${d.lost}`,
     );
-  lines.push(`frames ${JSON.stringify(s.framesByType)}; trace ${s.traceHash}`);
+  const frames = Object.entries(s.framesByType).map(([type, n]) => `${type} ${n}`);
+  lines.push(`frames ${frames.join(', ')}; trace ${s.traceHash}`);
   for (const w of s.warnings) lines.push(`note: ${w}`);
   if (out !== undefined) lines.push(`results in ${out}`);
   return `${lines.join('\n')}\n`;
