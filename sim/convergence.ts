@@ -22,10 +22,12 @@
  * fill the reused object; others (test fakes) are read through snapshot().
  *
  * Root refreshes: a sample also counts the components whose root (the greatest node, the same
- * node as at the previous sample, its own root both times, in a component of the same size)
- * reports a higher root sequence than at the previous sample. At d0beb18 only the 30-minute tree
- * timer does that (§5.3.1); §5.5 raises it only for a node that had a parent, and §4.5's full
- * reset for a node that lost its last link (its component shrank). The results split a run into episodes there
+ * node as at the previous sample, its own root both times) reports a higher root sequence than at
+ * the previous sample, when no node or link came or went since then. At d0beb18 only the
+ * 30-minute tree timer does that in a network that does not change (§5.3.1); §5.5 raises it only
+ * for a node that had a parent, and §4.5's full reset for a node that lost its last link, both
+ * after a topology change (an episode of its own then). An ApiSource counts every sample as a
+ * topology change, so it never reports refreshes. The results split a run into episodes there
  * (results/convergence-series.ts), and keep each node's correct-since times from just before the
  * refresh (`refreshes`), so a node that was right before and is right again after counts from
  * before.
@@ -241,8 +243,6 @@ export class ConvergenceTracker {
   private predecessor: Int32Array = new Int32Array(0);
   private liveList: Int32Array = new Int32Array(0);
   private upLinks = 0;
-  /** Per component id: its number of present nodes. */
-  private componentSize: Int32Array = new Int32Array(0);
   /** Per node: its reused state object. */
   private states: NodeState[] = [];
   private present: Uint8Array = new Uint8Array(0);
@@ -254,8 +254,6 @@ export class ConvergenceTracker {
   private seen: Uint8Array = new Uint8Array(0);
   /** Per node: its own root sequence at the previous sample while it was its component's root, else NaN. */
   private ownRootSeq: Float64Array = new Float64Array(0);
-  /** Per node: the size of its component then (a node cut off resets and raises it, §4.5). */
-  private ownComponentSize: Int32Array = new Int32Array(0);
   /** Per node: 1 = waiting for its first link (start-up rule). */
   private waiting: Uint8Array = new Uint8Array(0);
   private waitingNames: Set<string> | null;
@@ -374,14 +372,12 @@ export class ConvergenceTracker {
       return b;
     };
     this.component = new Int32Array(size);
-    this.componentSize = new Int32Array(size);
     this.degree = new Int32Array(size);
     this.greatest = new Int32Array(size);
     this.predecessor = new Int32Array(size);
     this.present = new Uint8Array(size);
     this.prevRootSeq = f64(this.prevRootSeq);
     this.ownRootSeq = f64(this.ownRootSeq, Number.NaN);
-    this.ownComponentSize = i32(this.ownComponentSize);
     this.prevParent = i32(this.prevParent);
     this.seen = u8(this.seen);
     this.waiting = u8(this.waiting);
@@ -468,7 +464,6 @@ export class ConvergenceTracker {
     const greatest = this.greatest;
     const predecessor = this.predecessor;
     greatest.fill(-1, 0, n);
-    this.componentSize.fill(0, 0, n);
     const sorted = this.sorted;
     for (let s = 0; s < n; s++) {
       const i = sorted[s] as number;
@@ -476,7 +471,6 @@ export class ConvergenceTracker {
       const c = parent[i] as number;
       predecessor[i] = greatest[c] as number;
       greatest[c] = i;
-      this.componentSize[c] = (this.componentSize[c] as number) + 1;
     }
   }
 
@@ -486,7 +480,8 @@ export class ConvergenceTracker {
     src.prepare();
     const n = src.nodeCount;
     this.ensureCapacity(n);
-    if (this.topologyVersion !== src.topologyVersion) {
+    const topologyChanged = this.topologyVersion !== src.topologyVersion;
+    if (topologyChanged) {
       this.rebuildTopology(n);
       this.topologyVersion = src.topologyVersion;
     }
@@ -502,7 +497,7 @@ export class ConvergenceTracker {
       const i = live[k] as number;
       src.read(i, states[i] as NodeState);
     }
-    this.rootRefreshes = this.countRootRefreshes(now);
+    this.rootRefreshes = this.countRootRefreshes(now, topologyChanged);
     if (this.rootRefreshes > 0)
       this.refreshes.push({
         time: now,
@@ -571,15 +566,16 @@ export class ConvergenceTracker {
 
   /**
    * Components whose greatest node was its own root at the previous sample and still is, with a
-   * higher sequence now (see the header). Before `startUp.until` nothing counts: nodes are still
-   * starting (their first tree tick moves the sequence from 0 to 1, §5.3.1, which never counts).
+   * higher sequence now, and the topology has not changed since (see the header). Before
+   * `startUp.until` nothing counts: nodes are still starting (their first tree tick moves the
+   * sequence from 0 to 1, §5.3.1, which never counts).
    */
-  private countRootRefreshes(now: Micros): number {
+  private countRootRefreshes(now: Micros, topologyChanged: boolean): number {
     const live = this.liveList;
     const component = this.component;
     const greatestOf = this.greatest;
     const own = this.ownRootSeq;
-    const counting = now >= this.waitUntil;
+    const counting = now >= this.waitUntil && !topologyChanged;
     let refreshed = 0;
     for (let k = 0; k < live.length; k++) {
       const i = live[k] as number;
@@ -593,13 +589,9 @@ export class ConvergenceTracker {
         continue;
       }
       const before = own[i] as number;
-      const size = this.componentSize[component[i] as number] as number;
-      // NaN compares false; from 0 (not started) to 1 is a start, not a refresh (§5.3.1); a
-      // node whose component shrank or grew may have been cut off (full reset, §4.5 step 2).
-      if (counting && before >= 1 && st.rootSeq > before && size === this.ownComponentSize[i])
-        refreshed++;
+      // NaN compares false; from 0 (not started) to 1 is a start, not a refresh (§5.3.1).
+      if (counting && before >= 1 && st.rootSeq > before) refreshed++;
       own[i] = st.rootSeq;
-      this.ownComponentSize[i] = size;
     }
     return refreshed;
   }
