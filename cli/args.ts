@@ -37,7 +37,8 @@ export function repeatedFlag(
   const kebab = (key: string): string => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const allowed = new Set(repeatable.map(kebab));
   for (const [key, value] of Object.entries(argv)) {
-    if (key === '_' || key === '$0' || !Array.isArray(value) || allowed.has(kebab(key))) continue;
+    if (key === '_' || key === '$0' || !Array.isArray(value) || value.length < 2) continue;
+    if (allowed.has(kebab(key))) continue;
     return `--${kebab(key)} given ${value.length} times, expected one value (give it once)`;
   }
   return null;
