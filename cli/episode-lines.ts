@@ -29,7 +29,9 @@ function groupLine(eps: readonly EpisodeSummary[]): string {
   const snake = eps.map((e) => e.snake).filter((t): t is number => t !== null);
   const lowest = (k: 'treeMin' | 'snakeMin'): number => Math.min(...eps.map((e) => e[k] ?? 1));
   const never = eps.filter((e) => e.tree === null || e.snake === null).length;
-  return `tree right again after ${secs(tree)}, snake after ${secs(snake)} (lowest ${pct(lowest('treeMin'))} / ${pct(lowest('snakeMin'))} of nodes right)${never > 0 ? `; ${never} not again before the next episode or the end` : ''}`;
+  // snakeLosses per episode: absent in results written before it existed.
+  const losses = eps.reduce((sum, e) => sum + (e.snakeLosses ?? 0), 0);
+  return `tree right again after ${secs(tree)}, snake after ${secs(snake)} (lowest ${pct(lowest('treeMin'))} / ${pct(lowest('snakeMin'))} of nodes right; right pointers lost ${losses} times)${never > 0 ? `; ${never} not again before the next episode or the end` : ''}`;
 }
 
 /** 'episodes' lines: how many of each kind, then how refreshes and topology changes went. */

@@ -903,6 +903,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       process.stdout.write(humanSummary(result, dir));
       if (dir !== null) process.stdout.write(nextSteps(dir, args.report === true));
     }
+    // Links the routers dropped (summary warnings): on stderr, after the summary.
     for (const line of warningLines(result.summary)) process.stderr.write(`${line}\n`);
     if (args['stretch-pairs'] !== undefined) {
       const note = stretchPairsNote(stretchPairsArg(args['stretch-pairs']), result.summary);

@@ -219,6 +219,8 @@ export class RunCollector implements ScenarioCollector {
   private scenario: Scenario | null = null;
   private readonly samples: Sample[] = [];
   private readonly changes: Change[] = [{ time: 0, label: 'start-up', kind: 'start-up' }];
+  /** Per change: the tracker's snakeLosses total when it happened (losses per episode). */
+  private readonly changeLosses: number[] = [0];
   /** A scenario action changed the topology since the last sample (it owns what that sample sees). */
   private scenarioChanged = false;
   /** Links up and nodes present at the previous sample (−1 before the first). */
@@ -229,6 +231,8 @@ export class RunCollector implements ScenarioCollector {
   private endDrops: ReadonlyMap<string, number> | null = null;
   /** Start-up is over: the tree has held everywhere once after every node started. */
   private formed = false;
+  /** The tracker's snakeLosses total before the sample being taken. */
+  private lossesBefore = 0;
   /** The one convergence definition (sim/convergence.ts), created by attach(). */
   private tracker: ConvergenceTracker | null = null;
   private readonly positions = new Map<string, [number, number]>();
@@ -386,6 +390,7 @@ export class RunCollector implements ScenarioCollector {
   topologyChanged(label: string): void {
     const now = this.h.now;
     this.changes.push({ time: now, label, kind: 'scenario' });
+    this.changeLosses.push(this.t.snakeLosses);
     this.scenarioChanged = true;
     this.timeseries.push({ time_s: s(now), metric: 'topology_change', value: 1 });
     if (this.options.events === true) this.event('topology', { label });
@@ -437,6 +442,8 @@ export class RunCollector implements ScenarioCollector {
     const last = this.samples[this.samples.length - 1];
     if (last !== undefined && last.time === now) return;
     const tr = this.t;
+    // Losses this sample sees belong to an episode it detects (detectChanges).
+    this.lossesBefore = tr.snakeLosses;
     tr.sample(now);
     const n = tr.liveNodes;
     const sample: Sample = { time: now, tree: tr.treeFraction, snake: tr.snakeFraction };
@@ -498,6 +505,7 @@ export class RunCollector implements ScenarioCollector {
 
   private detected(now: Micros, label: string, kind: EpisodeKind): void {
     this.changes.push({ time: now, label, kind });
+    this.changeLosses.push(this.lossesBefore);
     if (this.options.events === true) this.event('episode', { label, kind });
   }
 
@@ -895,6 +903,16 @@ export class RunCollector implements ScenarioCollector {
     const drops = this.endDrops ?? this.options.linkDrops?.() ?? new Map<string, number>();
     for (const reason of [...drops.keys()].sort()) linkDrops[reason] = drops.get(reason) as number;
     const warnings = dropWarnings(linkDrops);
+    // Right pointers lost per episode: the tracker's total between its start and the next one's.
+    const lossesAt = new Map<Micros, number>();
+    this.changes.forEach((c, k) => {
+      if (!lossesAt.has(c.time)) lossesAt.set(c.time, this.changeLosses[k] as number);
+    });
+    const lossesIn = (k: number): number => {
+      const next = eps[k + 1];
+      const end = next === undefined ? tr.snakeLosses : (lossesAt.get(next.start) as number);
+      return end - (lossesAt.get((eps[k] as Episode).start) as number);
+    };
     return {
       treeConvergedAt: held('tree'),
       snakeConvergedAt: held('snake'),
@@ -910,7 +928,7 @@ export class RunCollector implements ScenarioCollector {
       traffic,
       framesByType,
       bytesByType,
-      episodes: eps.map((e) => ({
+      episodes: eps.map((e, k) => ({
         start: s(e.start),
         cause: e.label,
         kind: e.kind,
@@ -918,6 +936,7 @@ export class RunCollector implements ScenarioCollector {
         snake: e.snake === null ? null : s(e.snake),
         treeMin: e.treeMin === null ? null : round(e.treeMin),
         snakeMin: e.snakeMin === null ? null : round(e.snakeMin),
+        snakeLosses: lossesIn(k),
       })),
       linkDrops,
       warnings,

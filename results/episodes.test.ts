@@ -73,6 +73,13 @@ test("root refreshes are episodes of their own and leave a static run's headline
   assert.deepEqual(long.summary.snakeReached, short.summary.snakeReached);
   // Refreshes are not topology changes.
   assert.equal(long.summary.convergence.changes, 0);
+  // The pointers lost add up over the episodes; the refreshes' share is what they cost.
+  assert.equal(
+    eps.reduce((sum, e) => sum + e.snakeLosses, 0),
+    long.summary.snakeLosses,
+  );
+  assert.equal(eps[0]?.snakeLosses, short.summary.snakeLosses);
+  assert.ok(refreshes.every((e) => e.snakeLosses > 0));
 });
 
 test('links_up and nodes_up in the time series add up with the host counts', () => {

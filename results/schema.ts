@@ -105,6 +105,8 @@ export interface EpisodeSummary {
   /** Lowest fraction of right nodes sampled during the episode (null: no sample in it). */
   readonly treeMin: number | null;
   readonly snakeMin: number | null;
+  /** Right descending pointers lost during the episode (its share of the summary's snakeLosses). */
+  readonly snakeLosses: number;
 }
 
 export interface StretchSummary extends Distribution {

@@ -293,10 +293,9 @@ export class ConvergenceTracker {
    * recoveries between two samples are not seen.
    */
   get snakeLosses(): number {
-    let sum = 0;
-    for (const c of this.snakeLossCount) sum += c;
-    return sum;
+    return this.snakeLossTotal;
   }
+  private snakeLossTotal = 0;
   /** Per node (index space of the source, removed nodes included): its share of snakeLosses. */
   snakeLossCount: Int32Array = new Int32Array(0);
   samples = 0;
@@ -529,8 +528,10 @@ export class ConvergenceTracker {
       }
       const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
       this.treeOkNow[i] = treeOk ? 1 : 0;
-      if (this.snakeOkNow[i] === 1 && !snakeOk)
+      if (this.snakeOkNow[i] === 1 && !snakeOk) {
         this.snakeLossCount[i] = (this.snakeLossCount[i] as number) + 1;
+        this.snakeLossTotal++;
+      }
       this.snakeOkNow[i] = snakeOk ? 1 : 0;
       this.coordsOkNow[i] = coordsOk ? 1 : 0;
       if (treeOk) {
