@@ -19,6 +19,7 @@
  * a hybrid pair is a three-packet conversation). Hop-by-hop paths with the router's reasons
  * (paths.json) are recorded up to PATHS_UP_TO nodes unless --paths / --no-paths says.
  */
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
@@ -891,7 +892,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (tty) process.stderr.write('\r\x1b[K');
       if (typeof args.out === 'string' && args.out !== '') dir = writeResults(args.out, result);
       if (args['dump-state'] !== undefined) writeJsonAtomic(args['dump-state'], result.dumpState());
-      if (args.report === true && dir !== null) {
+      // A report.html already in the folder (an earlier --report of the same run id) is rewritten
+      // from the new files rather than left stale beside them (issue 19).
+      if (dir !== null && (args.report === true || existsSync(join(dir, 'report.html')))) {
         const html = await buildReport(dir);
         writeFileAtomic(join(dir, 'report.html'), html);
       }

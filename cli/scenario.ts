@@ -4,6 +4,7 @@
  * run id `<scenario-name>-s<seed>-<hash8>` (scenarios/execute.ts). A file with an `EventSequence` is a pineconesim sequence and is
  * imported (scenarios/pineconesim.ts); anything else is a pinelab scenario (scenarios/README.md).
  */
+import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeRunResults } from '../results/run-results.ts';
@@ -143,7 +144,9 @@ export async function runScenarioCommand(
   const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
   if (dir !== null) {
     writeRunResults(dir, result.data);
-    if (options.report) writeFileAtomic(join(dir, 'report.html'), await buildReport(dir));
+    // An earlier report.html of the same run id is rewritten, not left stale (issue 19).
+    if (options.report || existsSync(join(dir, 'report.html')))
+      writeFileAtomic(join(dir, 'report.html'), await buildReport(dir));
   }
   return { summary: result.summary, dir };
 }
