@@ -69,3 +69,19 @@ test('scenario run: results/<name>-s<seed>-<hash8>/ like pinelab run, with event
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('scenario run: a rerun rewrites an earlier report.html instead of leaving it stale (issue 19)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-scenario-rerun-'));
+  try {
+    const file = join(dir, 'cut.json');
+    writeFileSync(file, scenario('cut-one'));
+    const out = join(dir, 'results');
+    const a = await runScenarioCommand(file, { out, events: false, report: true, command: 'test' });
+    const report = join(a.dir!, 'report.html');
+    writeFileSync(report, 'stale');
+    await runScenarioCommand(file, { out, events: false, report: false, command: 'test' });
+    assert.match(readFileSync(report, 'utf8'), /pinelab-data/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
