@@ -47,6 +47,7 @@ import {
   type ScenarioSummary,
 } from '../scenarios/execute.ts';
 import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
+import { type LoadedVariant, loadVariant } from '../scenarios/variant-load.ts';
 import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
@@ -78,6 +79,8 @@ export interface RunConfig {
   readonly startSpread?: Micros;
   /** Per-node CPU model preset (sim/processing.ts); default off. */
   readonly processing?: ProcessingPreset;
+  /** A loaded variant module (router/variant.ts, issue 18); default the reference. */
+  readonly variant?: LoadedVariant;
   /** What link loss means (sim/link.ts); default 'stream'. */
   readonly transport?: Transport;
   /** How dropped links come back (sim/peering.ts); default 'static'. */
@@ -218,6 +221,7 @@ export class Simulation {
         paths: scenario.measure.paths,
         events: config.events === true,
       },
+      ...(config.variant === undefined ? {} : { variant: config.variant }),
     });
     this.host = this.execution.host;
   }
@@ -404,6 +408,7 @@ interface RunArgs {
   repeer?: Repeer;
   hybrid: 'on' | 'off';
   quirk: string[];
+  variant?: string;
 }
 
 /** A fraction as a percentage with one decimal; a dash when there is none yet (NaN). */
@@ -808,6 +813,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         default: [] as string[],
         describe: `router switch <option>[=on|off], repeatable: ${BOOLEAN_ROUTER_OPTIONS.join(', ')}`,
       })
+      .option('variant', {
+        type: 'string',
+        describe:
+          'variant module: router decisions and §8 timers replaced (router/variant.ts, examples/variants/); path relative to the cwd',
+      })
       .example(
         '$0 run --topology examples/demo.txt',
         'the bundled demo, until converged, into results/',
@@ -839,7 +849,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const command = ['pinelab', ...process.argv.slice(2)].join(' ');
-    const config = configFromArgs(args, command);
+    const parsed = configFromArgs(args, command);
+    const config =
+      args.variant === undefined ? parsed : { ...parsed, variant: await loadVariant(args.variant) };
     const sim = new Simulation(config);
     let interrupted = false;
     const onSigint = (): void => {

@@ -15,6 +15,7 @@ import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scena
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
+import { loadVariant } from '../scenarios/variant-load.ts';
 import { TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { parseProcessing } from '../sim/processing.ts';
@@ -108,6 +109,8 @@ interface RunArgs {
   repeer?: Repeer;
   /** Override the scenario's `processing` (sim/processing.ts). */
   processing?: string;
+  /** Override the scenario's `variant` (router/variant.ts, issue 18), relative to the cwd. */
+  variant?: string;
 }
 
 /**
@@ -125,6 +128,7 @@ export async function runScenarioCommand(
     transport?: Transport | undefined;
     repeer?: Repeer | undefined;
     processing?: string | undefined;
+    variant?: string | undefined;
   },
 ): Promise<{ summary: ScenarioSummary; dir: string | null }> {
   const checked = checkScenario(file);
@@ -139,8 +143,17 @@ export async function runScenarioCommand(
     ...(options.processing === undefined
       ? {}
       : { processing: parseProcessing(options.processing, '--processing') }),
+    ...(options.variant === undefined ? {} : { variant: options.variant }),
   };
-  const result = executeScenario(sc, { command: options.command, events: options.events });
+  const variant =
+    sc.variant === undefined
+      ? undefined
+      : await loadVariant(sc.variant, options.variant === undefined ? 'variant' : '--variant');
+  const result = executeScenario(sc, {
+    command: options.command,
+    events: options.events,
+    ...(variant === undefined ? {} : { variant }),
+  });
   const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
   if (dir !== null) {
     writeRunResults(dir, result.data);
@@ -205,6 +218,11 @@ export const scenarioCommand: CommandModule = {
               describe:
                 "per-node CPU model, over the scenario's `processing`: off (default), server or phone (frames and ed25519 signatures take time, first come first served)",
             })
+            .option('variant', {
+              type: 'string',
+              describe:
+                "variant module over the scenario's `variant`: decisions and §8 timers replaced (router/variant.ts, examples/variants/)",
+            })
             .example(
               '$0 scenario run scenarios/examples/partition.json',
               'results/partition-s1-<hash8>/ with convergence after each change',
@@ -230,6 +248,7 @@ export const scenarioCommand: CommandModule = {
             transport: args.transport,
             repeer: args.repeer,
             processing: args.processing,
+            variant: args.variant,
           });
           if (args.json) {
             process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

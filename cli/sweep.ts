@@ -4,7 +4,7 @@
  * (a run whose summary.json exists is skipped), one merged tidy sweep.csv. See scenarios/README.md
  * for Slurm and Kubernetes usage.
  */
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import {
   Checker,
@@ -20,6 +20,7 @@ import {
   runScenarioJson,
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
+import { loadVariant } from '../scenarios/variant-load.ts';
 
 interface SweepArgs {
   scenario: string;
@@ -29,6 +30,7 @@ interface SweepArgs {
   shard?: string;
   out?: string;
   runner?: string;
+  variant?: string;
 }
 
 export async function runSweep(
@@ -39,15 +41,22 @@ export async function runSweep(
   const json = parseScenarioDocument(readScenarioText(args.scenario), args.scenario);
   const baseDir = dirname(args.scenario);
   const base = new Checker(args.scenario, json.lineOf).object(json.value, []);
+  // --variant: the same variant module for every run, relative to the cwd (issue 18).
+  if (args.variant !== undefined) base['variant'] = resolve(args.variant);
   const params = (args.param ?? []).map(parseParam);
   const plan = planSweep(args.scenario, params, args.reps);
   // Validate every grid point before starting anything (bad values fail now, exit 2).
-  for (const run of plan.runs)
-    validateScenario(
+  const variants = new Set<string>();
+  for (const run of plan.runs) {
+    const sc = validateScenario(
       runScenarioJson(base, run),
       new Checker(`${args.scenario} [${run.id}]`, json.lineOf),
       baseDir,
     );
+    if (sc.variant !== undefined) variants.add(sc.variant);
+  }
+  // Variant modules too (missing file, syntax error, bad shape), before any worker starts.
+  for (const v of variants) await loadVariant(v, 'variant');
   const out =
     args.out ?? join('results', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
   const shard = args.shard === undefined ? null : parseShard(args.shard);
@@ -95,7 +104,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         type: 'string',
         array: true,
         describe:
-          'grid axis NAME=V1,V2,…, repeatable (the grid is the product of all axes). NAME: seed, duration (30s), topology, latency/jitter (5ms), bandwidth (bit/s, 10M), loss (0.01), a router option (hybrid=on,off, maxPorts=8,253) or a dotted path into the scenario JSON (measure.interval=100ms)',
+          'grid axis NAME=V1,V2,…, repeatable (the grid is the product of all axes). NAME: seed, duration (30s), topology, latency/jitter (5ms), bandwidth (bit/s, 10M), loss (0.01), a router option (hybrid=on,off, maxPorts=8,253), variant (module paths relative to the cwd: variant=a.ts,b.ts) or a dotted path into the scenario JSON (measure.interval=100ms)',
       })
       .option('reps', {
         type: 'number',
@@ -117,6 +126,11 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         type: 'string',
         describe:
           'output folder: one sub-folder per run (<param>-<value>_…_rep-<k>), sweep.json and sweep.csv (default results/sweep-<scenario file name>)',
+      })
+      .option('variant', {
+        type: 'string',
+        describe:
+          'variant module (examples/variants/*.ts, router/variant.ts) for every run; or sweep several with --param variant=a.ts,b.ts',
       })
       .option('runner', { type: 'string', hidden: true, describe: 'module with runOne() (tests)' })
       .example(

@@ -98,15 +98,26 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
     const tree = r.tree;
     const root = tree.rootAnnouncement();
     const ours = tree.coords();
-    let port = nextHopTree(
-      r.peers.links,
-      ours,
-      root.rootKey,
-      root.rootSeq,
-      f.destinationCoords,
-      from,
-      treeInfo,
-    );
+    const variantTree = r.variant?.treeNextHop ?? null;
+    let port =
+      variantTree === null
+        ? nextHopTree(
+            r.peers.links,
+            ours,
+            root.rootKey,
+            root.rootSeq,
+            f.destinationCoords,
+            from,
+            treeInfo,
+          )
+        : variantTree({
+            links: r.peers.links,
+            ourCoords: ours,
+            rootKey: root.rootKey,
+            rootSeq: root.rootSeq,
+            dest: f.destinationCoords,
+            from,
+          });
     // [QUIRK] §7.1 tree misdelivery: coords match ours but the key is not ours. With
     // treeExactKeyCheck the frame falls back to SNEK instead.
     if (port === LOCAL_PORT && options.treeExactKeyCheck) port = NO_PORT;

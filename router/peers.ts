@@ -26,6 +26,7 @@ import {
   type RootAnnouncement,
   type TreeAnnouncementFrame,
 } from './types.ts';
+import type { RouterVariant } from './variant.ts';
 
 export class Link implements LinkInfo {
   readonly port: Port;
@@ -182,6 +183,8 @@ export class PeerTable {
 /** What the per-concern modules (tree, snake, forward, broadcast) share; the Router is one. */
 export interface RouterCore {
   readonly options: RouterOptions;
+  /** Replaced decisions (router/variant.ts), or null: the reference's own (issue 18). */
+  readonly variant: RouterVariant | null;
   readonly identity: Identity;
   /** Signing/verification backend, or null when signatures are disabled (§2 insecure mode). */
   readonly signer: Ed25519 | null;

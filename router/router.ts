@@ -40,6 +40,7 @@ import type {
   TrafficRoute,
 } from './types.ts';
 import { FrameType } from './types.ts';
+import type { RouterVariant } from './variant.ts';
 import { isCodecError } from './wire/errors.ts';
 import { decodeFrame, frameLength, keepaliveFrame } from './wire/frame.ts';
 
@@ -94,6 +95,7 @@ export class Router implements RouterLike, RouterCore {
   readonly publicKey: PublicKey;
   readonly identity: Identity;
   readonly options: RouterOptions;
+  readonly variant: RouterVariant | null;
   readonly signer: Ed25519 | null;
   readonly peers: PeerTable;
   readonly tree: TreeState;
@@ -112,8 +114,10 @@ export class Router implements RouterLike, RouterCore {
     options: RouterOptions | Partial<RouterOptions>,
     crypto: Ed25519,
     random: () => number,
+    variant: RouterVariant | null = null,
   ) {
     this.identity = identity;
+    this.variant = variant;
     this.publicKey = identity.publicKey;
     this.options = resolveRouterOptions(options as Readonly<Record<string, unknown>>);
     this.signer = this.options.signatures ? crypto : null;

@@ -339,7 +339,8 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
   inputs.linksVersion = r.peers.version;
   inputs.indexSlot = r.peers.snekIndex;
-  return nextHopSnek(inputs, result);
+  const variant = r.variant?.snekNextHop ?? null;
+  return variant === null ? nextHopSnek(inputs, result) : variant({ ...inputs }, result);
 }
 
 /** Maintenance tick (§6.3), re-armed every second. */
@@ -403,16 +404,33 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   if (isCodecError(payload)) return;
   if (r.signer !== null && !verifyBootstrapPayload(frame.payload, key, r.signer)) return;
   const root = r.tree.rootAnnouncement();
-  if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
   const snake = r.snake;
-  const existing = snake.get(key);
-  if (
-    existing !== null &&
-    existing.rootSeq === payload.rootSeq &&
-    keysEqual(existing.rootKey, payload.rootKey) &&
-    payload.seq <= existing.seq
-  ) {
-    return; // duplicate or loop (§6.5 step 5; expired entries still count)
+  const accept = r.variant?.acceptBootstrap ?? null;
+  let existing: SnakeEntry | null;
+  if (accept === null) {
+    if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
+    existing = snake.get(key);
+    if (
+      existing !== null &&
+      existing.rootSeq === payload.rootSeq &&
+      keysEqual(existing.rootKey, payload.rootKey) &&
+      payload.seq <= existing.seq
+    ) {
+      return; // duplicate or loop (§6.5 step 5; expired entries still count)
+    }
+  } else {
+    existing = snake.get(key);
+    const ok = accept({
+      key,
+      seq: payload.seq,
+      rootKey: payload.rootKey,
+      rootSeq: payload.rootSeq,
+      ourRootKey: root.rootKey,
+      ourRootSeq: root.rootSeq,
+      existing,
+      fromPort: link.port,
+    });
+    if (!ok) return;
   }
   // §6.5 step 1's next-hop search, made here (issue 7): it is a pure function of the state, and
   // nothing above changes the state, so searching after the drop checks (still before the table

@@ -160,15 +160,26 @@ export function becomeRoot(r: RouterCore): void {
 export function selectNewParent(r: RouterCore): boolean {
   const tree = r.tree;
   const cur = tree.rootAnnouncement();
-  const port = selectParent(
-    r.peers.links,
-    r.now,
-    r.identity.publicKey,
-    cur.rootKey,
-    cur.rootSeq,
-    r.options.announcementTimeout,
-    tree.scratch,
-  );
+  const choose = r.variant?.parent ?? null;
+  const port =
+    choose === null
+      ? selectParent(
+          r.peers.links,
+          r.now,
+          r.identity.publicKey,
+          cur.rootKey,
+          cur.rootSeq,
+          r.options.announcementTimeout,
+          tree.scratch,
+        )
+      : choose({
+          links: r.peers.links,
+          now: r.now,
+          ourKey: r.identity.publicKey,
+          currentRootKey: cur.rootKey,
+          currentRootSeq: cur.rootSeq,
+          announcementTimeout: r.options.announcementTimeout,
+        });
   if (port !== NO_PORT) {
     const link = r.peers.get(port) as Link;
     if (link !== tree.parent) {
@@ -227,7 +238,12 @@ export function handleAnnouncement(r: RouterCore, link: Link, ann: RootAnnouncem
 
   const fromParent = link === tree.parent;
   const loop = announcementHasSigner(ann, r.identity.publicKey);
-  switch (determineAnnouncementAction(fromParent, loop, rootDelta, ann.rootSeq, last.rootSeq)) {
+  const decide = r.variant?.announcementAction ?? null;
+  const action =
+    decide === null
+      ? determineAnnouncementAction(fromParent, loop, rootDelta, ann.rootSeq, last.rootSeq)
+      : decide({ fromParent, loop, rootDelta, newSeq: ann.rootSeq, lastSeq: last.rootSeq });
+  switch (action) {
     case AnnouncementAction.Nothing:
       break;
     case AnnouncementAction.AcceptUpdate:

@@ -4,14 +4,21 @@
  */
 import { type ExecuteResult, executeScenario } from './execute.ts';
 import { Checker, validateScenario } from './load.ts';
+import { loadVariant } from './variant-load.ts';
 
-export function execute(
+export async function execute(
   raw: Record<string, unknown>,
   file: string,
   baseDir: string,
   out: string | undefined,
   command: string,
-): ExecuteResult {
+): Promise<ExecuteResult> {
   const scenario = validateScenario(raw, new Checker(file), baseDir);
-  return executeScenario(scenario, { ...(out === undefined ? {} : { out }), command });
+  const variant =
+    scenario.variant === undefined ? undefined : await loadVariant(scenario.variant, 'variant');
+  return executeScenario(scenario, {
+    ...(out === undefined ? {} : { out }),
+    command,
+    ...(variant === undefined ? {} : { variant }),
+  });
 }

@@ -54,6 +54,7 @@ import { parseDuration } from './duration.ts';
 import { checkLinks, checkNames } from './load.ts';
 import { runScenario, type ScenarioCollector } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
+import { type LoadedVariant, variantManifest } from './variant-load.ts';
 
 export type CryptoName = 'node' | 'noble' | 'trust';
 
@@ -117,6 +118,8 @@ export interface ExecuteOptions {
   readonly idFromTopology?: boolean;
   /** More resolved options for the manifest (run flags). */
   readonly manifestOptions?: Readonly<Record<string, unknown>>;
+  /** The loaded variant of `scenario.variant` (scenarios/variant-load.ts; issue 18). */
+  readonly variant?: LoadedVariant;
 }
 
 export interface ExecuteResult {
@@ -300,8 +303,12 @@ export class Execution {
     const graph = this.topo.graph;
     const nodes = graph.nodes();
     checkNames(scenario, nodes);
+    const variant = options.variant ?? null;
+    if ((scenario.variant ?? null) !== null && variant === null)
+      throw new Error(`${scenario.source}: variant ${scenario.variant} was not loaded (loadVariant)`);
+    // A variant's timers and constants replace the defaults; the run's own options win (issue 18).
     this.routerOptions = resolveRouterOptions(
-      routerOptionsOf(scenario),
+      { ...variant?.variant.options, ...routerOptionsOf(scenario) },
       `${scenario.source}: router`,
     );
     this.linkDefaults = resolveLinkProps(
@@ -322,7 +329,13 @@ export class Execution {
       seed: scenario.seed,
       identity: (name) => ids.identity(name),
       routerFactory: (identity, _i, name) =>
-        new Router(identity, routerOptions, crypto, host.streams.stream(`router:${name}`).fn),
+        new Router(
+          identity,
+          routerOptions,
+          crypto,
+          host.streams.stream(`router:${name}`).fn,
+          variant?.router ?? null,
+        ),
       linkDefaults: this.linkDefaults,
       wireEncode: options.wireEncode ?? false,
       ...(options.startSpread === undefined ? {} : { startSpread: options.startSpread }),
@@ -525,6 +538,9 @@ export class Execution {
         startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
         keysFile: this.options.keysFile ?? null,
         ...this.options.manifestOptions,
+        ...(this.options.variant === undefined
+          ? {}
+          : { variant: variantManifest(this.options.variant) }),
         interrupted: this.interrupted,
       },
       topology: {

@@ -205,6 +205,7 @@ const TOP_KEYS = [
   'processing',
   'transport',
   'repeer',
+  'variant',
   'duration',
   'measure',
   'actions',
@@ -279,6 +280,9 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
     ...(o['processing'] === undefined ? {} : { processing: processingField(o['processing'], c) }),
     ...(o['transport'] === undefined ? {} : { transport: c.oneOf(o, 'transport', [], TRANSPORTS) }),
     ...(o['repeer'] === undefined ? {} : { repeer: c.oneOf(o, 'repeer', [], REPEER_MODES) }),
+    ...(o['variant'] === undefined
+      ? {}
+      : { variant: resolveFile(c.string(o, 'variant', []), baseDir) }),
     duration,
     measure,
     actions: order.map((x) => x[0]),

@@ -5,6 +5,6 @@
 import { execute } from './execute-entry.ts';
 import type { WorkRequest } from './sweep.ts';
 
-export function runOne(req: WorkRequest): void {
-  execute(req.raw, req.file, req.baseDir, req.out, req.command);
+export async function runOne(req: WorkRequest): Promise<void> {
+  await execute(req.raw, req.file, req.baseDir, req.out, req.command);
 }

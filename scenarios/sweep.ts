@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { flattenNumbers } from '../results/compare.ts';
 import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
@@ -138,6 +138,8 @@ const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'con
  */
 export function applyParam(raw: Record<string, unknown>, name: string, value: string): void {
   if (TOP_PARAMS.includes(name)) raw[name] = value;
+  // A variant module given on the command line is relative to the cwd, not the scenario (issue 18).
+  else if (name === 'variant') raw[name] = resolve(value);
   else if (LINK_PARAMS.includes(name)) {
     const links = { ...((raw['links'] as Record<string, unknown> | undefined) ?? {}) };
     links[name] = typed(value);

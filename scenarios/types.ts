@@ -251,6 +251,11 @@ export interface Scenario {
   readonly transport?: Transport;
   /** How dropped peerings come back by default (sim/peering.ts); absent = 'static'. */
   readonly repeer?: Repeer;
+  /**
+   * A variant module (router/variant.ts, issue 18), resolved against the scenario's folder; the
+   * caller loads it (scenarios/variant-load.ts) and passes it to the executor.
+   */
+  readonly variant?: string;
   readonly duration: Micros;
   readonly measure: MeasureOptions;
   /** Sorted by `at` (stable: file order among equal times). */
