@@ -1,8 +1,8 @@
 /**
  * cli/sweep.ts — `pinelab sweep <scenario> --param hybrid=on,off --param latency=1ms,20ms --reps 5
  * [--workers N] [--shard k/n] [--out DIR]`: the grid × repetitions on worker_threads, resumable
- * (a run whose summary.json exists is skipped), one merged tidy sweep.csv. See scenarios/README.md
- * for Slurm and Kubernetes usage.
+ * (a run whose summary.json is readable is skipped), one merged tidy sweep.csv. See
+ * scenarios/README.md for Slurm and Kubernetes usage.
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
