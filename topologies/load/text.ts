@@ -7,23 +7,14 @@
  * a /proc file reports size 0, so the size the filesystem reports is no cap (issue 19: /dev/zero
  * was read for ever).
  */
-import { closeSync, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { InputError, locate } from '../../sim/errors.ts';
+import { checkKind, readCapped } from '../../sim/read-file.ts';
+
+export { readCapped } from '../../sim/read-file.ts';
 
 /** Files larger than this are refused rather than risking memory (the largest real one is 330 kB). */
 const MAX_BYTES = 512 * 1024 * 1024;
-
-/** A regular file, or a pipe (`--topology <(gen …)`): anything else is refused. */
-function checkKind(file: string, st: Stats, what: string): void {
-  if (st.isDirectory()) {
-    throw new InputError(locate(file, undefined, `is a directory, expected ${what}`));
-  }
-  if (!st.isFile() && !st.isFIFO()) {
-    throw new InputError(
-      locate(file, undefined, `is a device or socket, not a regular file: expected ${what}`),
-    );
-  }
-}
 
 /** Throws an InputError unless `file` is an existing, not too large, non-directory file. */
 export function checkReadable(file: string): void {
@@ -50,50 +41,6 @@ export function checkReadable(file: string): void {
 export function readBytes(file: string): Buffer {
   checkReadable(file);
   return readCapped(file, MAX_BYTES, 'a topology file');
-}
-
-/**
- * The bytes of a regular file or a pipe, refusing devices and stopping with an InputError as soon
- * as more than `maxBytes` have been read (the size a file reports is not trusted). A NUL byte in
- * the first chunk stops too: binary input would be refused anyway, after reading all of it.
- */
-export function readCapped(file: string, maxBytes: number, what: string): Buffer {
-  const fail = (error: unknown): never => {
-    if (error instanceof InputError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new InputError(locate(file, undefined, `no such file (expected ${what})`));
-    }
-    throw new InputError(locate(file, undefined, `cannot read: ${(error as Error).message}`));
-  };
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch (error) {
-    return fail(error);
-  }
-  try {
-    checkKind(file, fstatSync(fd), what);
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(1 << 20);
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) break;
-      total += n;
-      if (total > maxBytes) {
-        throw new InputError(
-          locate(file, undefined, `more than ${maxBytes} bytes, too large for ${what}`),
-        );
-      }
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-      if (chunks.length === 1 && chunk.subarray(0, n).includes(0)) break;
-    }
-    return Buffer.concat(chunks, total);
-  } catch (error) {
-    return fail(error);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** 1-based line number of byte offset `at` in `bytes`. */
