@@ -6,13 +6,13 @@
  * the same run seed names the same keys on every machine and in every run; a different run seed
  * reshuffles the key order (and with it the root and the snake).
  */
-import { readFileSync } from 'node:fs';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import type { Ed25519 } from '../router/crypto.ts';
 import { fromHex } from '../router/keys.ts';
 import type { Identity } from '../router/types.ts';
 import { InputError, locate } from './errors.ts';
+import { readCapped } from './read-file.ts';
 
 /** The 32-byte seed of `nodeName` in a run with seed `runSeed`. */
 export function deriveNodeSeed(runSeed: string, nodeName: string): Uint8Array {
@@ -110,12 +110,11 @@ export function parseKeysFile(text: string, file: string): Map<string, Uint8Arra
   return out;
 }
 
+/** A keys file holds ~80 bytes per node: this is millions of nodes, the same cap as topologies. */
+const MAX_KEYS_BYTES = 512 * 1024 * 1024;
+
 export function loadKeysFile(path: string): Map<string, Uint8Array> {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`${path}: cannot read keys file (${(error as Error).message})`);
-  }
+  // Devices refused and the cap counted while reading (issue 19: /dev/zero never ends).
+  const text = readCapped(path, MAX_KEYS_BYTES, 'a keys file').toString('utf8');
   return parseKeysFile(text, path);
 }
