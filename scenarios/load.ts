@@ -5,7 +5,7 @@
  * JSON line, the action index and what was expected (house rule). `validateScenario` takes the
  * already-parsed object so the builder and the pineconesim importer share the same checks.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
@@ -620,11 +620,13 @@ export function readTrace(
   file: string,
   shown: string,
 ): { time: number; node: string; x: number; y: number }[] {
+  // Capped, devices refused (issue 19); errors name the file as the scenario wrote it.
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = decodeText(shown, readCapped(file, MAX_SCENARIO_BYTES, 'a mobility trace'));
   } catch (error) {
-    throw new InputError(`${shown}: cannot read mobility trace (${(error as Error).message})`);
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(error.message.replace(file, shown));
   }
   return parseTrace(text, shown);
 }
