@@ -62,9 +62,10 @@ export interface HostApi {
   removeNode(name: string): void;
   /**
    * Intend the peering a–b (again: a removed one keeps its attributes unless `props` are given),
-   * re-connected by `repeer` (default: the run's) when it drops. `a` dials (static). Returns false
-   * when it is intended already or a connect now was refused (ports, §4.1). The ends must be
-   * known node names; an end that is away gets the link when it returns.
+   * re-connected by `repeer` (default: the run's) when it drops. `a` dials (static). An intended
+   * peering that is down is connected now. Returns false when it is up already or a connect now
+   * was refused (ports, §4.1). The ends must be known node names; an end that is away gets the
+   * link when it returns.
    */
   addLink(a: string, b: string, props?: Partial<LinkProps>, repeer?: Repeer): boolean;
   /** The peering is no longer intended; its link is cut (severed for 'discovery'). */

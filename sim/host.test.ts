@@ -386,3 +386,111 @@ test('addNode + addLink: connect after the new node ran its delay-0 timers; pend
     ['a', 'd'],
   ]);
 });
+
+// --- Peerings and re-peering (sim/peering.ts, PROTOCOL.md §4.6) -------------------------------
+
+const closer = (host: Host) =>
+  host as unknown as { fxCloseLink(n: number, p: number, r: string): void };
+
+test('static peers: a link a router closed is up again at the dialler’s next 5 s tick plus the handshake', () => {
+  const { host } = setup(['a', 'b'], [{ source: 'a', target: 'b', props: { latency: 2000 } }]);
+  host.runUntil(10_000);
+  host.at(20_000, () => closer(host).fxCloseLink(1, 1, 'keepalive-timeout')); // b closes it
+  host.runUntil(5_000_000 + 4 * 2000 - 1);
+  assert.deepEqual(host.links(), []);
+  assert.equal(host.linksWanted(), 1);
+  // a (named first) dials at its worker tick (a started at 0: ticks at 5 s, 10 s, …), then 2 RTT.
+  host.runUntil(5_000_000 + 4 * 2000);
+  assert.deepEqual(host.links(), [['a', 'b']]);
+  assert.equal(host.linkDrops.get('keepalive-timeout'), 1);
+  assert.equal(host.scenarioDrops.size, 0);
+});
+
+test('node churn: a returning node re-dials; its peer that returns later gets the link back too', () => {
+  const { host } = setup(
+    ['x', 'a', 'b'],
+    [
+      { source: 'x', target: 'a' },
+      { source: 'x', target: 'b' },
+      { source: 'a', target: 'b' },
+    ],
+  );
+  host.runUntil(1_000_000);
+  assert.equal(host.linksUp(), 3);
+  host.at(2_000_000, () => host.removeNode('a'));
+  host.at(2_500_000, () => host.removeNode('b'));
+  host.at(10_000_000, () => host.addNode('a'));
+  host.at(30_000_000, () => host.addNode('b'));
+  host.runUntil(9_000_000);
+  assert.equal(host.nodesUp(), 1);
+  assert.equal(host.linksWanted(), 0);
+  assert.equal(host.scenarioDrops.get('cut'), 3);
+  host.runUntil(30_000_000);
+  assert.equal(host.linksWanted(), 3);
+  // x dials a and b with backoff: failed at 5 s (next 7 s → tick 10 s)… a is back at 10 s.
+  host.runUntil(100_000_000);
+  assert.deepEqual([...host.links()].sort(), [
+    ['a', 'b'],
+    ['a', 'x'],
+    ['b', 'x'],
+  ]);
+  assert.equal(host.linksUp(), 3);
+});
+
+test('removeLink is not re-dialled; added again, the peering keeps its own attributes', () => {
+  const { host, log } = setup(['a', 'b'], [{ source: 'a', target: 'b', props: { latency: 7000 } }]);
+  host.runUntil(10_000);
+  host.removeLink('a', 'b');
+  assert.throws(() => host.removeLink('a', 'b'), /there is no link a–b/);
+  assert.throws(() => host.setLink('a', 'c', { latency: 1 }), /there is no link a–c/);
+  host.runUntil(60_000_000);
+  assert.deepEqual(host.links(), []);
+  assert.equal(host.linksWanted(), 0);
+  log.length = 0;
+  assert.equal(host.addLink('a', 'b'), true);
+  assert.equal(host.linkProps('a', 'b')?.latency, 7000);
+  host.runUntil(60_100_000);
+  // The hello each router sends on connect arrives after the topology file's 7 ms.
+  assert.ok(log.includes('60007000 b rx 1 t0'), log.join('\n'));
+});
+
+test("repeer 'none': a dropped link stays down until an end returns", () => {
+  const { host } = setup(['a', 'b'], [{ source: 'a', target: 'b' }], { repeer: 'none' });
+  host.runUntil(10_000);
+  host.at(20_000, () => closer(host).fxCloseLink(0, 1, 'decode-error'));
+  host.runUntil(60_000_000);
+  assert.deepEqual(host.links(), []);
+  host.removeNode('b');
+  host.addNode('b');
+  host.runUntil(60_000_000 + 4 * 1000);
+  assert.deepEqual(host.links(), [['a', 'b']]);
+});
+
+test('discovery: peering at the next beacon of either end plus the handshake; out of range the link is severed, not cut', () => {
+  const { host, log } = setup(['a', 'b'], [], { repeer: 'discovery' });
+  host.runUntil(3_000_000);
+  host.addLink('a', 'b');
+  host.runUntil(3_000_000 + 4 * 1000 - 1);
+  assert.deepEqual(host.links(), []);
+  host.runUntil(5_000_000 + 4 * 1000);
+  assert.deepEqual(host.links(), [['a', 'b']]); // beacons every 2 s: within 2 s + 2 RTT
+  // Out of range: the link stays up, nothing gets through; the routers' read deadline closes it.
+  log.length = 0;
+  host.removeLink('a', 'b');
+  assert.deepEqual(host.links(), [['a', 'b']]);
+  host.at(6_000_000, () => host.sendProbe('a', 'b', 1, 'snek'));
+  host.runUntil(7_000_000);
+  assert.ok(!log.some((l) => l.includes('rx')), log.join('\n'));
+  // Back in range before the close: the same link carries frames again.
+  host.addLink('a', 'b');
+  host.at(7_500_000, () => host.sendProbe('a', 'b', 2, 'snek'));
+  host.runUntil(8_000_000);
+  assert.ok(log.includes('7501000 b rx 1 t3'), log.join('\n'));
+  // Out of range again, and the router closes it: counted as out of range, not as a fault.
+  host.removeLink('a', 'b');
+  host.at(9_000_000, () => closer(host).fxCloseLink(0, 1, 'keepalive-timeout'));
+  host.runUntil(30_000_000);
+  assert.deepEqual(host.links(), []);
+  assert.equal(host.scenarioDrops.get('out-of-range'), 1);
+  assert.equal(host.linkDrops.size, 0);
+});

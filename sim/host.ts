@@ -582,7 +582,8 @@ export class Host implements HostApi {
     if (a === b) throw new InputError(`addLink: cannot link ${a} to itself`);
     const key = pairKey(a, b);
     let p = this.peeringTable.get(a, b);
-    if (p?.intended) return false;
+    // Intended and up (or about to connect): nothing to do. Intended but down: connect now.
+    if (p?.intended && (p.link !== null || p.connectPending)) return false;
     if (p === undefined) {
       const resolved = resolveLinkProps(this.linkDefaults, props, `link ${a}–${b}`);
       p = this.peeringTable.add(a, b, resolved, repeer ?? this.repeer);

@@ -323,6 +323,9 @@ export class ConfNet {
       linkDefaults: defaults,
       startSpread: config.startSpread ?? 0,
       ...(config.wireEncode === undefined ? {} : { wireEncode: config.wireEncode }),
+      // The router's own behaviour at d0beb18: it never re-dials (PROTOCOL.md §4.6), so a link it
+      // closed stays down until a test adds it again (the host's re-dialling: sim/peering.ts).
+      repeer: 'none',
     });
     this.host = host;
     const edges: TopologyEdge[] = (config.edges ?? []).map((e) => {
