@@ -134,6 +134,11 @@ const CASES: readonly Case[] = [
     error: /^pinelab: \/dev\/zero: is a device or socket, not a regular file/,
   },
   {
+    name: 'unbounded read: /dev/zero as a keys file',
+    args: ['run', '--topology', 'ring:4', '--keys', '/dev/zero', '--no-out'],
+    error: /^pinelab: \/dev\/zero: is a device or socket, not a regular file: expected a keys file/,
+  },
+  {
     name: 'scenario JSON nested 8,000 levels',
     files: { 'deep.json': SCENARIO(`,"router":${'{"a":'.repeat(8000)}1${'}'.repeat(8000)}`) },
     args: ['scenario', 'check', 'deep.json'],
