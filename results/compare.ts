@@ -3,9 +3,13 @@
  * ("stretch.hybrid.mean"), put them side by side with absolute and relative deltas, and check
  * regression thresholds like `stretch.hybrid.mean>+2%` (pure functions; cli/compare.ts prints).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '../sim/errors.ts';
+import { readCapped } from '../sim/read-file.ts';
+
+/** A summary.json is a few kB; a device or an endless pipe is refused (issue 19). */
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
 /** Numeric leaves of a JSON value by dotted path, in sorted path order (booleans as 0/1). */
 export function flattenNumbers(
@@ -158,8 +162,9 @@ export function readSummary(path: string): unknown {
   if (existsSync(path) && statSync(path).isDirectory()) file = join(path, 'summary.json');
   if (!existsSync(file))
     throw new InputError(`${path}: no summary.json (is it a finished run folder?)`);
+  const text = readCapped(file, MAX_SUMMARY_BYTES, 'a run summary').toString('utf8');
   try {
-    return migrateSummary(JSON.parse(readFileSync(file, 'utf8')));
+    return migrateSummary(JSON.parse(text));
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }
