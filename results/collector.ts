@@ -229,8 +229,8 @@ export class RunCollector implements ScenarioCollector {
   /** Router closes by reason at the previous sample, and at the end of the run. */
   private prevDrops = new Map<string, number>();
   private endDrops: ReadonlyMap<string, number> | null = null;
-  /** Start-up is over: the tree has held everywhere once after every node started. */
-  private formed = false;
+  /** Links the routers closed and no re-dial has brought back yet (re-peer episodes). */
+  private unrepaired = 0;
   /** The tracker's snakeLosses total before the sample being taken. */
   private lossesBefore = 0;
   /** The one convergence definition (sim/convergence.ts), created by attach(). */
@@ -455,7 +455,7 @@ export class RunCollector implements ScenarioCollector {
     this.timeseries.push({ time_s: t, metric: 'nodes', value: n });
     this.timeseries.push({ time_s: t, metric: 'nodes_up', value: n });
     this.timeseries.push({ time_s: t, metric: 'links_up', value: tr.links });
-    this.detectChanges(now, tr, sample.tree);
+    this.detectChanges(now, tr);
     if (this.options.events === true) {
       const { g, views } = this.state();
       this.stateEvents(g, views);
@@ -473,24 +473,35 @@ export class RunCollector implements ScenarioCollector {
   /**
    * Episodes no scenario action announced (results/convergence-series.ts), seen at the first
    * sample after them, so they start at that sample's time: links the routers closed (host
-   * linkDrops, by reason), other changes in the links up or nodes present (re-peering; not while
-   * the network is still forming: links keep coming up until the tree first holds everywhere) and
-   * root refreshes (sim/convergence.ts rootRefreshes, §5.3.1). A change of links or nodes in a
-   * window in which a scenario action ran belongs to that action's episode.
+   * linkDrops, by reason), links re-dialled after such closes (re-peer), other changes in the
+   * links up or nodes present, and root refreshes (sim/convergence.ts rootRefreshes, §5.3.1). A
+   * change of links or nodes in a window in which a scenario action ran belongs to that action's
+   * episode, and so do links coming up later with no router close to repair: the start-up's, or
+   * a returning node's peerings re-dialled after it (§4.6).
    */
-  private detectChanges(now: Micros, tr: ConvergenceTracker, tree: number): void {
+  private detectChanges(now: Micros, tr: ConvergenceTracker): void {
     const links = tr.links;
     const nodes = tr.liveNodes;
     const byScenario = this.scenarioChanged;
     this.scenarioChanged = false;
     const dropped = this.newDrops();
     const moved = this.prevLinks >= 0 && (links !== this.prevLinks || nodes !== this.prevNodes);
+    const gained = links - this.prevLinks;
     if (dropped !== null) this.detected(now, `link drop: ${dropped}`, 'link-drop');
-    else if (moved && !byScenario && this.formed) {
-      const parts: string[] = [];
-      if (nodes !== this.prevNodes) parts.push(`nodes ${this.prevNodes}→${nodes}`);
-      if (links !== this.prevLinks) parts.push(`links up ${this.prevLinks}→${links}`);
-      this.detected(now, parts.join(', '), 'topology');
+    else if (moved && !byScenario) {
+      if (nodes === this.prevNodes && gained > 0) {
+        // Links coming up: after router closes, re-dialled peerings (§4.6) are an episode of their
+        // own; otherwise they are links the start-up or a scenario action asked for (a returning
+        // node's peerings, re-dialled 0-5 s after it) and belong to that episode.
+        if (this.unrepaired > 0)
+          this.detected(now, `re-peer: links up ${this.prevLinks}→${links}`, 'topology');
+        this.unrepaired = Math.max(0, this.unrepaired - gained);
+      } else {
+        const parts: string[] = [];
+        if (nodes !== this.prevNodes) parts.push(`nodes ${this.prevNodes}→${nodes}`);
+        if (links !== this.prevLinks) parts.push(`links up ${this.prevLinks}→${links}`);
+        this.detected(now, parts.join(', '), 'topology');
+      }
     }
     if (tr.rootRefreshes > 0)
       this.detected(
@@ -500,7 +511,6 @@ export class RunCollector implements ScenarioCollector {
       );
     this.prevLinks = links;
     this.prevNodes = nodes;
-    if (!this.formed && tree === 1 && now >= (this.options.startUp?.until ?? 0)) this.formed = true;
   }
 
   private detected(now: Micros, label: string, kind: EpisodeKind): void {
@@ -509,14 +519,20 @@ export class RunCollector implements ScenarioCollector {
     if (this.options.events === true) this.event('episode', { label, kind });
   }
 
-  /** Router closes since the previous sample, "keepalive-timeout ×2, …" (sorted), or null. */
+  /**
+   * Router closes since the previous sample, "keepalive-timeout ×2, …" (sorted), or null; adds
+   * them to `unrepaired`.
+   */
   private newDrops(): string | null {
     const drops = this.options.linkDrops?.();
     if (drops === undefined) return null;
     const parts: string[] = [];
     for (const reason of [...drops.keys()].sort()) {
       const n = (drops.get(reason) as number) - (this.prevDrops.get(reason) ?? 0);
-      if (n > 0) parts.push(`${reason} ×${n}`);
+      if (n > 0) {
+        parts.push(`${reason} ×${n}`);
+        this.unrepaired += n;
+      }
     }
     if (parts.length === 0) return null;
     this.prevDrops = new Map(drops);

@@ -131,6 +131,9 @@ test('links the routers drop open episodes and a warning naming the reason', () 
   // re-dialled after that, §4.6, are 'topology' episodes, and die again the same way.)
   const first = dropEpisodes[0]?.start ?? 0;
   assert.ok(first > 10 && first <= 15.1, `${first} s`);
+  // Any other episode the routers caused is a re-dial of those links (§4.6), named so.
+  for (const e of (r.summary.episodes ?? []).filter((e) => e.kind === 'topology'))
+    assert.match(e.cause, /^re-peer: links up \d+→\d+$/);
   // No router closes, no warning (a static ring).
   const quiet = executeScenario(scenario(`"topology": "ring:6", "duration": "20s", "actions": []`));
   assert.equal(quiet.summary.linkDrops, undefined);

@@ -99,6 +99,10 @@ const CLAIMS: Readonly<Record<string, (r: ExecuteResult, sc: Scenario) => void>>
       else assert.ok(e.start >= 15, `${e.cause} at ${e.start} s`);
       for (const n of churn.exclude) assert.ok(!e.cause.split(/[ ;]/).includes(n), e.cause);
     }
+    // A returning node's links (re-dialled after it, §4.6) are part of its episode, not episodes
+    // of their own: no router closed a link here.
+    assert.equal(s.linkDrops, undefined);
+    assert.ok(!(s.episodes ?? []).some((e) => e.kind === 'topology'), 'no topology episodes');
     // Probes every 2 s between the two stable nodes: 20 sent, none lost.
     const ping = s.traffic?.['auto'];
     assert.equal(ping?.sent, 20);
