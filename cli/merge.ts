@@ -2,17 +2,19 @@
  * cli/merge.ts — `pinelab merge <dirs…> -o DIR`: gather the run folders of sweep shards into one
  * folder and write the merged sweep.csv (grid order, identical to an unsharded sweep).
  */
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeJsonAtomic } from '../results/write.ts';
 import {
+  MAX_SWEEP_FILE_BYTES,
   type PlannedRun,
   readRunSummary,
   type SweepPlan,
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
 import { InputError } from '../sim/errors.ts';
+import { readCapped } from '../sim/read-file.ts';
 
 interface MergeArgs {
   dirs: string[];
@@ -25,9 +27,10 @@ const RUN_ID = /^(?!\.\.?$)[A-Za-z0-9._~-]+$/;
 function readPlan(dir: string): SweepPlan {
   const file = join(dir, 'sweep.json');
   if (!existsSync(file)) throw new InputError(`${dir}: no sweep.json (not a sweep output folder)`);
+  const text = readCapped(file, MAX_SWEEP_FILE_BYTES, 'a sweep plan').toString('utf8');
   let plan: unknown;
   try {
-    plan = JSON.parse(readFileSync(file, 'utf8'));
+    plan = JSON.parse(text);
   } catch (error) {
     throw new InputError(`${file}: not valid JSON (${(error as Error).message})`);
   }

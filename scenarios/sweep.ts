@@ -6,7 +6,7 @@
  * do not depend on the number of workers or on which shard ran them; sweep.csv rows follow the
  * grid order and leave out wall-clock figures, so the same sweep gives the same bytes.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -14,6 +14,10 @@ import { flattenNumbers } from '../results/compare.ts';
 import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { InputError } from '../sim/errors.ts';
+import { readCapped } from '../sim/read-file.ts';
+
+/** Run summaries and sweep plans are kB to a few MB: more is not one (issue 19). */
+export const MAX_SWEEP_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface SweepParam {
   readonly name: string;
@@ -225,10 +229,11 @@ export function readRunSummary(runDir: string): RunSummaryRead {
   if (!existsSync(file)) return { ok: false, problem: 'missing', detail: `${file}: no such file` };
   let v: unknown;
   try {
-    v = JSON.parse(readFileSync(file, 'utf8'));
+    v = JSON.parse(readCapped(file, MAX_SWEEP_FILE_BYTES, 'a run summary').toString('utf8'));
   } catch (error) {
     const why = (error as Error).message;
-    return { ok: false, problem: 'invalid', detail: `${file}: not valid JSON (${why})` };
+    const detail = error instanceof InputError ? why : `${file}: not valid JSON (${why})`;
+    return { ok: false, problem: 'invalid', detail };
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v) || !('traceHash' in v))
     return { ok: false, problem: 'invalid', detail: `${file}: not a run summary (no traceHash)` };
