@@ -10,7 +10,7 @@ const KIND_WORDS: Readonly<Record<EpisodeSummary['kind'], [string, string]>> = {
   'start-up': ['start-up', 'start-up'],
   scenario: ['scenario action', 'scenario actions'],
   'link-drop': ['link drop', 'link drops'],
-  topology: ['other topology change', 'other topology changes'],
+  topology: ['re-peer or other topology change', 're-peers or other topology changes'],
   'root-refresh': ['root refresh', 'root refreshes'],
 };
 
