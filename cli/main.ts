@@ -12,6 +12,7 @@ import { mergeCommand } from './merge.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 import { scenarioCommand } from './scenario.ts';
+import { summarizeCommand } from './summarize.ts';
 import { sweepCommand } from './sweep.ts';
 import { topoCommand } from './topo.ts';
 import { viewCommand } from './view.ts';
@@ -42,6 +43,7 @@ await yargs(joinNegativeValues(hideBin(process.argv)))
   .command(scenarioCommand)
   .command(sweepCommand)
   .command(compareCommand)
+  .command(summarizeCommand)
   .command(mergeCommand)
   .command(topoCommand)
   .command(frameCommand)
