@@ -4,10 +4,9 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../sim/errors.ts';
-import { startViewerServer } from '../viz/serve.ts';
+import { presentFiles, startViewerServer } from '../viz/serve.ts';
 import { OPTIONAL_FILES, RUN_FILES } from '../viz/src/model/files.ts';
 
 /** A results folder must hold the schema's required files (paths/snapshots/pairs may be absent). */
@@ -17,10 +16,12 @@ export function checkRunDir(dir: string, flag = '<results-dir>'): void {
       `${dir}: ${flag} is not a directory (expected a results folder from pinelab run)`,
     );
   }
-  const missing = RUN_FILES.filter((f) => !OPTIONAL_FILES.includes(f) && !existsSync(join(dir, f)));
+  // What the server will serve: regular files inside the folder (a symlink out of it is not).
+  const present = presentFiles(dir);
+  const missing = RUN_FILES.filter((f) => !OPTIONAL_FILES.includes(f) && !present.includes(f));
   if (missing.length > 0) {
     throw new InputError(
-      `${dir}: not a pinelab results folder: missing ${missing.join(', ')} (see results/schema.ts)`,
+      `${dir}: not a pinelab results folder: missing ${missing.join(', ')} (regular files inside it; see results/schema.ts)`,
     );
   }
 }

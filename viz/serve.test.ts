@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { checkRunDir } from '../cli/view.ts';
 import { hostAllowed, presentFiles, routeOf, startViewerServer } from './serve.ts';
 import { RUN_FILES } from './src/model/files.ts';
 
@@ -216,4 +217,12 @@ test('server: index, bundle, listing, run files, compare, 404s and traversal', a
   } finally {
     await server.close();
   }
+});
+
+test('view refuses a folder whose required file is a symlink out of it', () => {
+  const { dir, outside } = hostileRun();
+  rmSync(join(dir, 'summary.json'));
+  symlinkSync(join(outside, 'secret.txt'), join(dir, 'summary.json'));
+  assert.throws(() => checkRunDir(dir), /missing summary\.json \(regular files inside it/);
+  assert.doesNotThrow(() => checkRunDir(FIXTURE));
 });
