@@ -65,7 +65,7 @@ import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
 import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
-import { DEFAULT_LINK_PROPS, Link, resolveLinkProps, type Transport } from './link.ts';
+import { DEFAULT_LINK_PROPS, HELD, Link, resolveLinkProps, type Transport } from './link.ts';
 import {
   BEACON_INTERVAL,
   handshakeDelay,
@@ -596,6 +596,7 @@ export class Host implements HostApi {
         // Still up (a severed discovery link back in range before the routers closed it).
         p.link.severed = false;
         p.link.props = p.props;
+        this.releaseHeld(p.link);
         return true;
       }
     }
@@ -682,6 +683,18 @@ export class Host implements HostApi {
   /** A peering's attributes (kept while it is down or removed), or null if there never was one. */
   linkProps(a: string, b: string): LinkProps | null {
     return this.peeringTable.get(a, b)?.props ?? null;
+  }
+
+  /** A severed stream is back in range: what it held arrives at its next retransmission. */
+  private releaseHeld(link: Link): void {
+    const held = link.held;
+    link.held = [];
+    const at0 = link.resume(0, this.now);
+    const at1 = link.resume(1, this.now);
+    for (const h of held) {
+      const at = h.direction === 0 ? at0 : at1;
+      if (at >= 0) this.scheduler.schedule(at, K_DELIVER, h.node, h.port, h.aux, h.payload);
+    }
   }
 
   /** Links up (O(1)). */
@@ -1293,6 +1306,16 @@ export class Host implements HostApi {
     if (arrival >= 0) {
       const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
       this.scheduler.schedule(arrival, K_DELIVER, peer, peerPort, aux, bytes ?? frame);
+    } else if (arrival === HELD) {
+      // Out of range on a stream: delivered when the link is back in range (releaseHeld).
+      const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
+      link.held.push({
+        direction: fromA ? 0 : 1,
+        node: peer,
+        port: peerPort,
+        aux,
+        payload: bytes ?? frame,
+      });
     }
     if (link.readyAt > this.now) {
       const direction = fromA ? 0 : 1;

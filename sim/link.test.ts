@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { InputError } from './errors.ts';
-import { baseRto, DEFAULT_LINK_PROPS, Link, MSS_BYTES, RTO_MAX, resolveLinkProps } from './link.ts';
+import {
+  baseRto,
+  DEFAULT_LINK_PROPS,
+  HELD,
+  Link,
+  MSS_BYTES,
+  RTO_MAX,
+  resolveLinkProps,
+} from './link.ts';
 import { RandomStreams } from './rng.ts';
 
 const streams = new RandomStreams('link-test');
@@ -143,11 +151,20 @@ test('stream: a frame of n bytes is ceil(n / 1448) segments, any of which may be
   assert.ok(Math.abs(three - (1 - 0.9 ** 3)) < 0.03, `three segments ${three}`);
 });
 
-test('severed (out of range): nothing gets through, no draw', () => {
-  const link = makeT({ latency: 1_000, jitter: 500, loss: 0.1 }, 'stream');
+test('severed (out of range): nothing gets through and nothing is drawn; a stream holds its frames until its next retransmission after the link is back', () => {
+  const datagram = makeT({ latency: 1_000, jitter: 500, loss: 0.1 }, 'datagram');
+  datagram.severed = true;
+  assert.equal(datagram.send(0, 0, 10), -1);
+  const link = makeT({ latency: 1_000 }, 'stream');
   link.severed = true;
-  assert.equal(link.send(0, 0, 10), -1);
+  assert.equal(link.send(0, 100_000, 10), HELD);
+  assert.equal(link.send(0, 150_000, 10), HELD);
   assert.equal((link as unknown as { rng: unknown }).rng, null);
+  assert.equal(link.resume(1, 900_000), -1, 'nothing held that way');
+  // Retransmissions of the first held segment: 100 ms + 202 ms · (1, 3, 7, …) = 302, 706, 1514 ms.
   link.severed = false;
-  assert.ok(link.send(0, 0, 10) >= 1_000);
+  assert.equal(link.resume(0, 900_000), 1_514_000 + 1_000);
+  // Frames sent now wait behind them (head-of-line blocking).
+  assert.equal(link.send(0, 1_000_000, 10), 1_515_000);
+  assert.equal(link.resume(0, 2_000_000), -1, 'released once');
 });

@@ -21,7 +21,11 @@
  *   are tail losses, which TCP recovers by RTO). With loss 0 no draw is made: arrivals are exactly
  *   those of 'datagram' without loss.
  * - 'datagram' (research on unreliable links): a lost frame is gone (it still used the wire time).
- * A severed link (out of radio range, see sim/peering.ts) delivers nothing and draws nothing.
+ * A severed link (out of radio range, see sim/peering.ts) delivers nothing and draws nothing. Under
+ * 'stream' its frames are held, not lost: TCP keeps retransmitting the first unacknowledged
+ * segment with a backed-off RTO, so when the link is back in range the held frames arrive, in
+ * order, at the first of those retransmissions after it (send returns HELD; `resume` says when).
+ * Until then nothing arrives, so the routers' 5 s read deadline may close the link first (§4.3).
  */
 import type { Micros } from '../router/types.ts';
 import { InputError } from './errors.ts';
@@ -102,6 +106,18 @@ export function baseRto(props: LinkProps): Micros {
   return Math.round(srtt + Math.max(RTO_MIN, 4 * rttvar));
 }
 
+/** What send() returns for a frame a severed stream holds until the link is back in range. */
+export const HELD = -2;
+
+/** A frame a severed stream holds (kept by the host on the link, delivered on resume). */
+export interface HeldFrame {
+  readonly direction: Direction;
+  readonly node: number;
+  readonly port: number;
+  readonly aux: number;
+  readonly payload: unknown;
+}
+
 /** Direction index: 0 = from end a to end b, 1 = from b to a. */
 export type Direction = 0 | 1;
 
@@ -119,6 +135,11 @@ export class Link {
   readonly transport: Transport;
   /** Out of radio range (a discovery peering that moved apart): nothing gets through. */
   severed = false;
+  /** Stream, severed: when the first held segment was sent, per direction (−1: none held). */
+  private heldSince0: Micros = -1;
+  private heldSince1: Micros = -1;
+  /** The frames held while severed, in send order (the host fills and empties it). */
+  held: HeldFrame[] = [];
   private lastArrival0 = 0;
   private lastArrival1 = 0;
   private busyUntil0 = 0;
@@ -184,7 +205,14 @@ export class Link {
     if (direction === 0) this.busyUntil0 = done;
     else this.busyUntil1 = done;
     this.readyAt = done;
-    if (this.severed) return -1;
+    if (this.severed) {
+      if (this.transport === 'datagram') return -1;
+      if (direction === 0 ? this.heldSince0 < 0 : this.heldSince1 < 0) {
+        if (direction === 0) this.heldSince0 = done;
+        else this.heldSince1 = done;
+      }
+      return HELD;
+    }
     // Draw jitter before loss, always in this order, so one knob never shifts the other's draws.
     const jitter = props.jitter > 0 ? this.random().int(props.jitter) : 0;
     let retransmission = 0;
@@ -228,6 +256,32 @@ export class Link {
       if (delay > worst) worst = delay;
     }
     return worst;
+  }
+
+  /**
+   * Back in range at `now` (stream): when the frames `direction` held arrive — at the first
+   * retransmission of the first held segment at or after now (RTOs doubling from its send, RFC
+   * 6298 §5.5), plus the latency, never before earlier arrivals — or −1 if none were held. Frames
+   * sent after this wait behind them (head-of-line blocking).
+   */
+  resume(direction: Direction, now: Micros): Micros {
+    const since = direction === 0 ? this.heldSince0 : this.heldSince1;
+    if (since < 0) return -1;
+    if (direction === 0) this.heldSince0 = -1;
+    else this.heldSince1 = -1;
+    let retransmit = since;
+    let rto = baseRto(this.props);
+    for (let k = 0; retransmit < now && k <= MAX_RETRANSMISSIONS; k++) {
+      retransmit += rto;
+      rto = Math.min(2 * rto, RTO_MAX);
+    }
+    if (retransmit < now) return -1; // the kernel gave up on the connection (tcp_retries2)
+    let arrival = retransmit + this.props.latency;
+    const previous = direction === 0 ? this.lastArrival0 : this.lastArrival1;
+    if (arrival < previous) arrival = previous;
+    if (direction === 0) this.lastArrival0 = arrival;
+    else this.lastArrival1 = arrival;
+    return arrival;
   }
 
   /** When the sender of `direction` is free. */

@@ -19,7 +19,8 @@
  *   key it has no link to dials it. So a down wanted peering is dialled at the next beacon of
  *   either end. Mobility's unit-disc peering uses it. Going out of range does not cut the link:
  *   frames stop getting through and the routers' own 5 s read deadline closes it (§4.3), as with a
- *   real radio; coming back in range before that keeps the link.
+ *   real radio; coming back in range before that keeps the link (a stream delivers what it held
+ *   at its next retransmission, sim/link.ts).
  * - 'none' — connected when both ends start (initially, or when either returns) and never
  *   re-dialled after a drop.
  *
