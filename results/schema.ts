@@ -39,7 +39,12 @@ export interface RunManifest {
   readonly pinelab: string; // package version
   readonly command: string; // the command line as typed
   readonly seed: string;
-  readonly options: Record<string, unknown>; // router + link + run options, resolved
+  /**
+   * Router + link + run options, resolved, as the simulator takes them: times in integer virtual
+   * microseconds (keepaliveInterval 3000000 is 3 s), unlike summary.json and the CSVs, which use
+   * seconds (issue 19). `pinelab run --help` shows the same options as durations.
+   */
+  readonly options: Record<string, unknown>;
   readonly topology: {
     readonly source: string; // file path or generator spec
     readonly digest: string; // sha256 of the canonical sorted edge list
