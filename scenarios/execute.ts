@@ -67,6 +67,7 @@ export const AUTO_SNAPSHOTS_UP_TO = 10_000;
 export interface ScenarioSummary extends RunSummary {
   readonly scenario: string;
   readonly traffic?: Readonly<Record<string, import('../results/schema.ts').DeliverySummary>>;
+  /** Over the topology episodes (summary episodes without the root refreshes, §5.3.1). */
   readonly convergence: {
     readonly changes: number;
     readonly treeMean: number | null; // mean seconds to tree convergence over episodes that converged
@@ -467,6 +468,7 @@ export class Execution {
     const traceHash = host.traceHash();
     const r: CollectedResults = this.collector.results();
     const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
+    // Per topology change: root refreshes (§5.3.1) are episodes of their own (summary episodes).
     const topologyEpisodes = r.episodes.filter((e) => e.kind !== 'root-refresh');
     const converged = (k: 'tree' | 'snake') =>
       topologyEpisodes.map((e) => e[k]).filter((v): v is number => v !== null);
