@@ -306,7 +306,9 @@ export class Execution {
     checkNames(scenario, nodes);
     const variant = options.variant ?? null;
     if ((scenario.variant ?? null) !== null && variant === null)
-      throw new Error(`${scenario.source}: variant ${scenario.variant} was not loaded (loadVariant)`);
+      throw new Error(
+        `${scenario.source}: variant ${scenario.variant} was not loaded (loadVariant)`,
+      );
     // A variant's timers and constants replace the defaults; the run's own options win (issue 18).
     this.routerOptions = resolveRouterOptions(
       { ...variant?.variant.options, ...routerOptionsOf(scenario) },
