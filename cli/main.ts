@@ -9,6 +9,8 @@ import { joinNegativeValues, repeatedFlag } from './args.ts';
 import { compareCommand } from './compare.ts';
 import { frameCommand } from './frame.ts';
 import { mergeCommand } from './merge.ts';
+import { nodeCommand } from './node.ts';
+import { pingCommand } from './ping.ts';
 import { reportCommand } from './report.ts';
 import { runCommand } from './run.ts';
 import { scenarioCommand } from './scenario.ts';
@@ -49,6 +51,8 @@ await yargs(joinNegativeValues(hideBin(process.argv)))
   .command(frameCommand)
   .command(viewCommand)
   .command(reportCommand)
+  .command(nodeCommand)
+  .command(pingCommand)
   .demandCommand(1, 'Name a command: pinelab --help lists them.')
   .strict()
   .check((argv, options: { array?: string[] }) => {
