@@ -320,6 +320,23 @@ export class RunCollector implements ScenarioCollector {
     };
     if (this.options.autoSnapshots === true) host.at(0, () => this.snapshot('start'));
     host.at(0, tick);
+    // measure.stretchEvery (issue 20): stretch and delivery at every multiple of the interval
+    // before the end (the final measurement covers the end), each from its own named stream, so
+    // a scenario without it schedules nothing and keeps its trace hash.
+    const every = scenario.measure.stretchEvery ?? 0;
+    if (every > 0 && scenario.measure.stretchModes.length > 0) {
+      const m = scenario.measure;
+      for (let k = 1; k * every < scenario.duration; k++)
+        host.at(k * every, () => {
+          if (!this.ended)
+            this.measureStretch(
+              m.stretchModes,
+              m.exactUpTo,
+              m.sample,
+              this.random(`stretch-every-${k}`),
+            );
+        });
+    }
     const startUp = this.options.startUp;
     const planned: string[] = [];
     if (startUp !== undefined) for (const [a, b] of startUp.links) if (a !== b) planned.push(a, b);
@@ -856,6 +873,14 @@ export class RunCollector implements ScenarioCollector {
             value: summary.mean,
           });
           timeseries.push({ time_s: s(m.time), metric: `stretch_${mode}_p95`, value: summary.p95 });
+          // Delivery beside stretch (issue 20: both over time): delivered / sent (none sent: no row).
+          const d = counter.summary();
+          if (d.sent > 0)
+            timeseries.push({
+              time_s: s(m.time),
+              metric: `delivery_${mode}`,
+              value: round(d.delivered / d.sent),
+            });
         }
         if (mode !== 'hybrid') continue;
         // The conversations' first packets, S→D through S's cache as the measurement found it:

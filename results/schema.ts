@@ -245,7 +245,9 @@ export interface NodeRow {
  *   topology_change                        1 at each scenario action that changed the topology
  *   tree_convergence_s, snake_convergence_s  per episode (at its start time): seconds to converge
  *       (summary episodes: also what started it and the lowest fractions during it)
- *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary)
+ *   stretch_<mode>_mean, stretch_<mode>_p95  earlier stretch measurements (the last is the summary):
+ *       `stretch` actions and measure.stretchEvery
+ *   delivery_<mode>                        their delivered / sent (a fraction; none sent: no row)
  *   stretch_hybrid_first_mean, _p95        their conversations' first packets (summary hybridFirst)
  */
 export interface TimeseriesRow {

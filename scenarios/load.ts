@@ -315,15 +315,31 @@ function validateMeasure(v: unknown, c: Checker): MeasureOptions {
   if (v === undefined) return DEFAULT_MEASURE;
   const path = ['measure'];
   const o = c.object(v, path);
-  c.keys(o, path, ['interval', 'stretch', 'exactUpTo', 'sample', 'probeTimeout', 'paths']);
+  c.keys(o, path, [
+    'interval',
+    'stretch',
+    'exactUpTo',
+    'sample',
+    'probeTimeout',
+    'paths',
+    'stretchEvery',
+  ]);
   const interval = c.duration(o, 'interval', path, DEFAULT_MEASURE.interval);
   if (interval <= 0) c.fail([...path, 'interval'], 'expected a positive duration');
+  const stretchModes =
+    o['stretch'] === undefined
+      ? DEFAULT_MEASURE.stretchModes
+      : modes(o['stretch'], [...path, 'stretch'], c);
+  // Periodic stretch (issue 20) measures the modes of measure.stretch: none is a contradiction.
+  const every = c.optDuration(o, 'stretchEvery', path);
+  if (every !== null && every <= 0)
+    c.fail([...path, 'stretchEvery'], 'expected a positive duration');
+  if (every !== null && stretchModes.length === 0)
+    c.fail([...path, 'stretchEvery'], 'expected measure.stretch to name at least one mode');
   return {
+    ...(every === null ? {} : { stretchEvery: every }),
     interval,
-    stretchModes:
-      o['stretch'] === undefined
-        ? DEFAULT_MEASURE.stretchModes
-        : modes(o['stretch'], [...path, 'stretch'], c),
+    stretchModes,
     exactUpTo: c.integer(o, 'exactUpTo', path, 0, DEFAULT_MEASURE.exactUpTo),
     sample: c.integer(o, 'sample', path, 1, DEFAULT_MEASURE.sample),
     probeTimeout: c.duration(o, 'probeTimeout', path, DEFAULT_MEASURE.probeTimeout),

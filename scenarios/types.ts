@@ -232,6 +232,11 @@ export interface MeasureOptions {
   readonly probeTimeout: Micros;
   /** Record hop-by-hop paths (paths.json) for the final stretch measurement. */
   readonly paths: boolean;
+  /**
+   * Also measure stretch and delivery (measure.stretch modes) at every multiple of this interval
+   * before the end (timeseries stretch_<mode>_mean/_p95, delivery_<mode>); absent = never.
+   */
+  readonly stretchEvery?: Micros;
 }
 
 export interface Scenario {
