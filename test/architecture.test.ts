@@ -72,7 +72,22 @@ function routerViolations(file: string, source: string): string[] {
 }
 
 /** Floors above sim/ (ENGINEERING.md §2.2): no import, type-only included. */
-const ABOVE_SIM = ['topologies/', 'scenarios/', 'results/', 'run/', 'cli/', 'viz/'];
+const ABOVE_SIM = ['topologies/', 'scenarios/', 'results/', 'run/', 'cli/', 'viz/', 'live/'];
+/**
+ * live/ (issue 22, the real-time driver) sits beside scenarios/: it may import router/ and sim/
+ * base types, nothing above them. It alone may read the wall clock (it is not simulated).
+ */
+const ABOVE_LIVE = ['topologies/', 'scenarios/', 'results/', 'run/', 'cli/', 'viz/'];
+
+function liveViolations(file: string, source: string): string[] {
+  const bad: string[] = [];
+  for (const { specifier } of importsOf(source)) {
+    const t = target(file, specifier);
+    if (t !== null && ABOVE_LIVE.some((floor) => t.startsWith(floor)))
+      bad.push(`${file} imports ${specifier}`);
+  }
+  return bad;
+}
 
 function simViolations(file: string, source: string): string[] {
   const bad: string[] = [];
@@ -151,6 +166,18 @@ test('the checkers catch what they are meant to catch', () => {
     simViolations('sim/x.ts', "const m = await import('../viz/src/main.ts');").length,
     1,
   );
+  assert.deepEqual(
+    liveViolations('live/x.ts', "import type { Scenario } from '../scenarios/types.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    liveViolations('live/x.ts', "import { Router } from '../router/router.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    simViolations('sim/x.ts', "import { LiveHost } from '../live/host.ts';").length,
+    1,
+  );
   assert.deepEqual(wallclockViolations('sim/x.ts', 'const t = Date.now();'), [
     'sim/x.ts uses Date.now',
   ]);
@@ -174,6 +201,13 @@ test('sim/ imports nothing from the floors above it, types included', () => {
   const bad = tsFiles('sim')
     .filter((f) => !isTest(f))
     .flatMap((f) => simViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});
+
+test('live/ imports only router/, sim/ and packages, types included (issue 22)', () => {
+  const files = tsFiles('live');
+  assert.ok(files.includes('live/host.ts'));
+  const bad = files.flatMap((f) => liveViolations(f, readFileSync(join(ROOT, f), 'utf8')));
   assert.deepEqual(bad, []);
 });
 
