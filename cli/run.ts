@@ -97,6 +97,8 @@ export interface RunConfig {
   readonly paths?: boolean;
   /** Write events.jsonl. */
   readonly events?: boolean;
+  /** Dense snapshots every this many µs (`--snapshots every:1s`, issue 20). */
+  readonly snapshotEvery?: Micros;
   /** The command line as typed, for the manifest. */
   readonly command?: string;
 }
@@ -210,6 +212,7 @@ export class Simulation {
       untilConverged: config.until === 'converged',
       ...(config.snakeQuorum === undefined ? {} : { snakeQuorum: config.snakeQuorum }),
       events: config.events === true,
+      ...(config.snapshotEvery === undefined ? {} : { snapshotEvery: config.snapshotEvery }),
       idFromTopology: true,
       manifestOptions: {
         until: config.until === 'converged' ? 'converged' : seconds(config.until),
@@ -220,6 +223,9 @@ export class Simulation {
         stretchPairs: scenario.measure.sample,
         paths: scenario.measure.paths,
         events: config.events === true,
+        ...(config.snapshotEvery === undefined
+          ? {}
+          : { snapshots: `every:${seconds(config.snapshotEvery)}s` }),
       },
       ...(config.variant === undefined ? {} : { variant: config.variant }),
     });
@@ -319,6 +325,20 @@ export function writeResults(outDir: string, result: RunResult): string {
 // -------------------------------------------------------------------------------------------------
 // Command line
 
+/**
+ * `--snapshots every:<duration>` (issue 20): dense snapshots for the viewer's timeline, e.g.
+ * every:1s. Returns the interval in µs; InputError naming the flag otherwise.
+ */
+export function parseSnapshotsArg(text: string, flag = '--snapshots'): Micros {
+  const m = /^every:(.+)$/.exec(String(text).trim());
+  const us = m ? parseDuration(m[1] as string) : null;
+  if (us === null || us <= 0)
+    throw new InputError(
+      `${flag}: expected every:<duration> like every:1s or every:500ms, got '${text}'`,
+    );
+  return us;
+}
+
 function durationArg(flag: string, text: string): Micros {
   const us = parseDuration(String(text));
   if (us === null)
@@ -393,6 +413,7 @@ interface RunArgs {
   'stretch-pairs'?: number;
   paths?: boolean;
   events?: boolean;
+  snapshots?: string;
   report?: boolean;
   'dump-state'?: string;
   crypto: CryptoName;
@@ -524,6 +545,7 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
       : { stretchPairs: stretchPairsArg(args['stretch-pairs']) }),
     ...(args.paths === undefined ? {} : { paths: args.paths }),
     ...(args.events === undefined ? {} : { events: args.events }),
+    ...(args.snapshots === undefined ? {} : { snapshotEvery: parseSnapshotsArg(args.snapshots) }),
     command,
   };
 }
@@ -739,6 +761,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         type: 'boolean',
         default: false,
         describe: 'write events.jsonl: every frame sent/received, state changes, probes',
+      })
+      .option('snapshots', {
+        type: 'string',
+        describe:
+          'dense snapshots for the viewer timeline: every:1s writes the whole network state each virtual second to snapshots.json',
       })
       .option('dump-state', {
         type: 'string',

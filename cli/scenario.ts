@@ -22,7 +22,7 @@ import { parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { buildReport } from './report.ts';
-import { nextSteps } from './run.ts';
+import { nextSteps, parseSnapshotsArg } from './run.ts';
 
 /** Load either format. */
 export function readAnyScenario(file: string): Scenario {
@@ -104,6 +104,8 @@ interface RunArgs {
   json: boolean;
   events: boolean;
   report: boolean;
+  /** Dense snapshots, every:<duration> (issue 20). */
+  snapshots?: string;
   /** Override the scenario's `transport` / `repeer` (issue 16). */
   transport?: Transport;
   repeer?: Repeer;
@@ -125,6 +127,7 @@ export async function runScenarioCommand(
     events: boolean;
     report: boolean;
     command: string;
+    snapshots?: string | undefined;
     transport?: Transport | undefined;
     repeer?: Repeer | undefined;
     processing?: string | undefined;
@@ -152,6 +155,9 @@ export async function runScenarioCommand(
   const result = executeScenario(sc, {
     command: options.command,
     events: options.events,
+    ...(options.snapshots === undefined
+      ? {}
+      : { snapshotEvery: parseSnapshotsArg(options.snapshots) }),
     ...(variant === undefined ? {} : { variant }),
   });
   const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
@@ -196,6 +202,11 @@ export const scenarioCommand: CommandModule = {
               type: 'boolean',
               default: false,
               describe: 'also write events.jsonl: every frame sent/received, state changes, probes',
+            })
+            .option('snapshots', {
+              type: 'string',
+              describe:
+                'dense snapshots for the viewer timeline: every:1s writes the whole network state each virtual second to snapshots.json',
             })
             .option('transport', {
               choices: TRANSPORTS,
@@ -245,6 +256,7 @@ export const scenarioCommand: CommandModule = {
             events: args.events,
             report: args.report,
             command,
+            snapshots: args.snapshots,
             transport: args.transport,
             repeer: args.repeer,
             processing: args.processing,

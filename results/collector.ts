@@ -11,8 +11,8 @@
  * (events.jsonl). Final state (nodes.csv, the summary's root, table sizes) is taken at the end of
  * the run, before the final stretch measurement, whose probes only observe.
  */
-import { compareKeys, toHex } from '../router/keys.ts';
-import type { Micros, PublicKey, RouterView } from '../router/types.ts';
+import { compareKeys, INITIAL_WATERMARK, toHex } from '../router/keys.ts';
+import type { Micros, PublicKey, RouterView, Watermark } from '../router/types.ts';
 import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
 import type { ProbeMode, Scenario } from '../scenarios/types.ts';
 import { ApiSource, type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
@@ -43,6 +43,7 @@ import type {
   Distribution,
   EpisodeSummary,
   Held,
+  HopDecision,
   NodeRow,
   PairRow,
   PathHop,
@@ -180,6 +181,21 @@ export interface CollectorOptions {
   /** Record events.jsonl lines (frames sent and received, state changes, probes, topology). */
   readonly events?: boolean;
   /**
+   * Dense snapshots (`--snapshots every:1s`, issue 20): one more snapshot every this many µs from
+   * t = 0 to the end, for the viewer's timeline. Off: no extra scheduled actions (hashes unchanged).
+   */
+  readonly snapshotEvery?: Micros;
+  /**
+   * Explain SNEK hops of recorded paths (results/snek-decision.ts): `node`'s §6.6 decision for a
+   * frame to `destination` arriving with `watermark`, and the watermark it leaves with; null when
+   * it cannot be told (a router variant replaced the decision). Called at the moment of the hop.
+   */
+  readonly decide?: (
+    node: string,
+    destination: string,
+    watermark: Watermark,
+  ) => { readonly decision: HopDecision; readonly next: Watermark } | null;
+  /**
    * Where convergence samples read the network (sim/convergence.ts): the executor passes a
    * HostSource over the real host (no per-sample allocation); default: an ApiSource over the
    * HostApi given to attach() (views through snapshot(), for fakes and wrappers).
@@ -285,6 +301,21 @@ export class RunCollector implements ScenarioCollector {
       this.countFrame = (n, p, t, d) => this.count(n, p, t, d);
   }
 
+  /** SNEK probes' watermarks on the way (for decisions), by probe id. */
+  private readonly watermarks = new Map<number, Watermark>();
+
+  /** The §6.6 decision of a recorded SNEK-mode hop, when options.decide is given. */
+  private decision(id: number, node: string): HopDecision | null {
+    const decide = this.options.decide;
+    const p = this.probes.get(id);
+    if (decide === undefined || p === undefined || p.mode !== 'snek') return null;
+    // §6.7: a frame leaves its origin with (FullMask, 0).
+    const r = decide(node, p.destination, this.watermarks.get(id) ?? INITIAL_WATERMARK);
+    if (r === null) return null;
+    this.watermarks.set(id, r.next);
+    return r.decision;
+  }
+
   /** Append one event (only called when options.events is on). */
   private event(e: string, fields: Record<string, string | number | null>): void {
     this.eventLines.push(JSON.stringify({ t: s(this.h.now), e, ...fields }));
@@ -308,7 +339,11 @@ export class RunCollector implements ScenarioCollector {
     host.onHop((id, node, port, next, reason) => {
       if (!this.recordPaths) return;
       const list = this.hops.get(id);
-      if (list !== undefined) list.push({ node, port, next, reason });
+      if (list === undefined) return;
+      const decision = this.decision(id, node);
+      list.push(
+        decision === null ? { node, port, next, reason } : { node, port, next, reason, decision },
+      );
     });
     const interval = scenario.measure.interval;
     const tick = (): void => {
@@ -319,6 +354,17 @@ export class RunCollector implements ScenarioCollector {
       if (t <= scenario.duration) host.at(t, tick);
     };
     if (this.options.autoSnapshots === true) host.at(0, () => this.snapshot('start'));
+    const snapEvery = this.options.snapshotEvery ?? 0;
+    if (snapEvery > 0) {
+      // After the automatic start snapshot (same instant, scheduled later), so t = 0 is not doubled.
+      const dense = (): void => {
+        if (this.ended) return;
+        if (host.now > 0 || this.options.autoSnapshots !== true) this.snapshot(null);
+        const t = host.now + snapEvery;
+        if (t < scenario.duration) host.at(t, dense);
+      };
+      host.at(0, dense);
+    }
     host.at(0, tick);
     // measure.stretchEvery (issue 20): stretch and delivery at every multiple of the interval
     // before the end (the final measurement covers the end), each from its own named stream, so

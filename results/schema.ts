@@ -273,6 +273,30 @@ export interface PathHop {
   readonly port: number; // port it chose (0 = delivered locally)
   readonly next: string | null; // node at the other end of that port
   readonly reason: string; // the rule that chose this hop, in words
+  /** SNEK paths of small runs: the §6.6 decision with every candidate (results/snek-decision.ts). */
+  readonly decision?: HopDecision;
+}
+
+/** One candidate of a §6.6 next-hop search (issue 20: the viewer's "explain this hop"). */
+export interface HopCandidate {
+  readonly node: string | null; // the candidate key's node (null: no node of the run has it)
+  readonly key?: string; // hex, only when node is null
+  readonly via: string | null; // the neighbour the frame would leave to
+  readonly step: string; // the §6.6 step that met it, e.g. "3 peer or its ancestor"
+  readonly seq?: number; // the entry's watermark sequence (step 5), when not 0
+  readonly relation: 'below' | 'destination' | 'above'; // the key compared with the destination
+  readonly outcome: 'winner' | 'superseded' | 'excluded' | 'taken';
+  readonly why: string;
+}
+
+export interface HopDecision {
+  /** The frame's watermark on arrival: key as a node name (or FullMask), sequence. */
+  readonly watermark: { readonly key: string; readonly seq: number };
+  readonly candidates: readonly HopCandidate[];
+  /** From the router's own nextHopSnek: the key chosen, the neighbour, the rule. */
+  readonly winner: { readonly node: string; readonly via: string | null; readonly rule: string };
+  /** The listing's walk ended on the router's choice (false would be a bug, shown as such). */
+  readonly agrees: boolean;
 }
 
 export interface PathRecord {

@@ -21,10 +21,15 @@
 import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UndirectedGraph } from 'graphology';
-import { type CollectedResults, RunCollector } from '../results/collector.ts';
+import {
+  type CollectedResults,
+  type CollectorOptions,
+  RunCollector,
+} from '../results/collector.ts';
 import { buildManifest } from '../results/manifest.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type { RunManifest, RunSummary } from '../results/schema.ts';
+import { explainSnekDecision, snekInputsOf } from '../results/snek-decision.ts';
 import type { Ed25519 } from '../router/crypto.ts';
 import { withVerificationCache } from '../router/crypto-cache.ts';
 import { createNobleEd25519 } from '../router/crypto-noble.ts';
@@ -60,6 +65,33 @@ export type CryptoName = 'node' | 'noble' | 'trust';
 
 /** After tree and snake both hold, keep running this long before stopping (they must keep holding). */
 export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
+/**
+ * SNEK hops of paths.json carry their §6.6 decision (results/snek-decision.ts) up to this many
+ * nodes: every candidate of every hop of every recorded SNEK pair grows paths.json fast (measured
+ * on this machine: ring:12 seed 1, paths.json 0.34 MB without decisions, 1.66 MB with; it grows
+ * with pairs × hops × candidates, roughly n³).
+ */
+export const DECISIONS_UP_TO = 16;
+
+/** The collector's `decide`: a node's §6.6 decision read from its router at the hop. */
+function hopDecider(host: Host): NonNullable<CollectorOptions['decide']> {
+  return (node, destination, watermark) => {
+    const i = host.indexOf(node);
+    const d = host.indexOf(destination);
+    const router = i === undefined ? null : host.routerAt(i);
+    if (!(router instanceof Router) || d === undefined) return null;
+    const names = new Map<string, string>();
+    for (const n of host.nodeNames()) names.set(toHex(host.keyAt(host.indexOf(n) as number)), n);
+    return explainSnekDecision(snekInputsOf(router, host.keyAt(d), watermark), {
+      key: (k) => names.get(toHex(k)) ?? null,
+      port: (p) => {
+        const peer = host.peerAt(i as number, p);
+        return peer < 0 ? null : host.nameAt(peer);
+      },
+    });
+  };
+}
+
 /** Automatic snapshots (start, converged, end) up to this many nodes (snapshots.json size). */
 export const AUTO_SNAPSHOTS_UP_TO = 10_000;
 
@@ -115,6 +147,8 @@ export interface ExecuteOptions {
   readonly events?: boolean;
   /** Automatic start/converged/end snapshots up to this many nodes (default AUTO_SNAPSHOTS_UP_TO). */
   readonly snapshotsUpTo?: number;
+  /** Dense snapshots every this many µs (`--snapshots every:1s`, issue 20); off when absent. */
+  readonly snapshotEvery?: Micros;
   /** Name the run after the topology (pinelab run) instead of the scenario. */
   readonly idFromTopology?: boolean;
   /** More resolved options for the manifest (run flags). */
@@ -376,6 +410,10 @@ export class Execution {
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
       events: options.events === true,
+      ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+      ...(graph.order <= DECISIONS_UP_TO && !variant?.router?.snekNextHop
+        ? { decide: hopDecider(host) }
+        : {}),
       ...(options.snakeQuorum === undefined ? {} : { snakeQuorum: options.snakeQuorum }),
       onSample: (t: number, s: number, n: number) => this.onSample(t, s, n, untilConverged),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
