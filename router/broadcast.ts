@@ -2,8 +2,10 @@
  * router/broadcast.ts — [HEAD] wakeup broadcasts (PROTOCOL.md §7.7) [router/state_broadcast.go,
  * router/state_forward.go: _flood at HEAD]. Only active with options.headWakeupBroadcasts.
  */
+
+import type { RouterCore } from './core.ts';
 import { keysEqual, toHex } from './keys.ts';
-import type { Link, RouterCore } from './peers.ts';
+import type { Link } from './peers.ts';
 import { FrameType, type Micros, type WakeupBroadcastFrame } from './types.ts';
 import {
   buildBootstrapPayload,

@@ -1,12 +1,13 @@
 /**
  * router/forward.ts — traffic forwarding (PROTOCOL.md §7.1, §7.2) and the per-link writer (§7.3).
  */
+import type { RouterCore } from './core.ts';
 import { NO_PORT } from './decisions/links.ts';
-import { type SnekResult, SnekRule } from './decisions/snek-next-hop.ts';
-import { nextHopTree, type TreeHopInfo } from './decisions/tree-next-hop.ts';
-import { INITIAL_WATERMARK, keysEqual, toHex, worse } from './keys.ts';
-import type { Link, RouterCore } from './peers.ts';
+import { nextHopTree } from './decisions/tree-next-hop.ts';
+import { INITIAL_WATERMARK, keysEqual, worse } from './keys.ts';
+import type { Link } from './peers.ts';
 import { snekNextHop } from './snake.ts';
+import { explainSnek } from './snek-explain.ts';
 import {
   type Coordinates,
   type Frame,
@@ -19,41 +20,9 @@ import {
 } from './types.ts';
 
 const EMPTY: Coordinates = Object.freeze([]) as Coordinates;
-const treeInfo: TreeHopInfo = { ourDistance: 0, bestDistance: 0 };
-
-function short(key: PublicKey): string {
-  return `${toHex(key.subarray(0, 2))}…`;
-}
 
 function coordsText(c: Coordinates): string {
   return `[${c.join(' ')}]`;
-}
-
-/** The human sentence for a SNEK decision (recordReasons). */
-export function explainSnek(
-  res: Pick<SnekResult, 'port' | 'key' | 'seq' | 'rule'>,
-  boot: boolean,
-): string {
-  switch (res.rule) {
-    case SnekRule.Loopback:
-      return 'delivered: destination key is ours';
-    case SnekRule.None:
-      return boot
-        ? 'SNEK: bootstrap dead end, no key closer than ours'
-        : 'delivered: our key is the closest greater key to the destination (SNEK)';
-    case SnekRule.RootViaParent:
-      return 'SNEK: climb to root via parent';
-    case SnekRule.ParentAncestor:
-      return `SNEK: parent's ancestor ${short(res.key)} is closer to the destination`;
-    case SnekRule.PeerAncestor:
-      return `SNEK: peer or its ancestor ${short(res.key)} is closer to the destination`;
-    case SnekRule.DirectPeer:
-      return `SNEK: direct peer with key ${short(res.key)}`;
-    case SnekRule.TableEntry:
-      return `SNEK: table entry for key ${short(res.key)}, better than watermark`;
-    case SnekRule.ParallelLink:
-      return `SNEK: preferred parallel link to key ${short(res.key)}`;
-  }
 }
 
 function drop(r: RouterCore, frame: TrafficFrame, reason: TrafficDropReason): void {
@@ -108,7 +77,7 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
             root.rootSeq,
             f.destinationCoords,
             from,
-            treeInfo,
+            tree.hopInfo,
           )
         : variantTree({
             links: r.peers.links,
@@ -133,7 +102,7 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
         );
       } else {
         const reason = options.recordReasons
-          ? `tree: peer is closer to destination coordinates ${coordsText(f.destinationCoords)} (distance ${treeInfo.bestDistance} < ${treeInfo.ourDistance})`
+          ? `tree: peer is closer to destination coordinates ${coordsText(f.destinationCoords)} (distance ${tree.hopInfo.bestDistance} < ${tree.hopInfo.ourDistance})`
           : '';
         sendTraffic(r, r.peers.get(port) as Link, f, reason);
       }

@@ -1,24 +1,16 @@
 /**
- * router/peers.ts — the per-link state (PROTOCOL.md §4) and the core interface the per-concern
- * modules share.
+ * router/peers.ts — the per-link state (PROTOCOL.md §4).
  *
  * All per-peer state is per link, not per key (§1). Links live in a port-indexed array plus a
  * list of up links kept in ascending port order ([DET] §5.8, §6.6: iterate links by port).
  */
 
-import type { CoordsCache } from './coords-cache.ts';
-import type { Ed25519 } from './crypto.ts';
 import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
-import type { SnekIndexSlot } from './decisions/snek-next-hop.ts';
+import { SnekSearch } from './decisions/snek-next-hop.ts';
 import type { RouterOptions } from './options.ts';
 import { FairFifo, FrameFifo } from './queues.ts';
-import type { SnakeState } from './snake.ts';
-import type { TreeState } from './tree.ts';
 import {
-  type Effects,
   type Frame,
-  type Identity,
-  type LinkDropReason,
   LinkType,
   type Micros,
   type Port,
@@ -26,7 +18,6 @@ import {
   type RootAnnouncement,
   type TreeAnnouncementFrame,
 } from './types.ts';
-import type { RouterVariant } from './variant.ts';
 
 export class Link implements LinkInfo {
   readonly port: Port;
@@ -91,18 +82,20 @@ export class PeerTable {
   /** Up links, ascending port order. */
   readonly links: Link[] = [];
   /**
-   * Index = port; undefined when the slot is free. Grown on demand up to the highest port in use
-   * (issue 7: a 254-slot array per router was 2 KB of idle heap, 17 KB with --max-ports 2100).
+   * Index = port; undefined when the slot is free. Grown on demand up to the highest port in use:
+   * a full 254-slot array per router was 2 KB of idle heap (17 KB with --max-ports 2100), though
+   * most routers use two or three ports.
    */
   readonly byPort: (Link | undefined)[] = [undefined];
   readonly maxPorts: number;
   /**
-   * Bumped whenever a link is added or removed or a link's stored announcement changes: the SNEK
-   * hub indexes (decisions/snek-next-hop.ts, SnekInputs.linksVersion) are current while it holds.
+   * Bumped by every change this table makes or sees: a link added or removed (marked down), a
+   * link's stored announcement replaced. The SNEK search's indexes of `links` (snekIndex,
+   * SnekInputs.linksVersion) are current exactly while it holds, so this is their invalidation.
    */
   version = 0;
-  /** The SNEK search's index of `links` (decisions/snek-next-hop.ts SnekInputs.indexSlot). */
-  readonly snekIndex: SnekIndexSlot = { sorted: null };
+  /** This router's SNEK search: its indexes of `links` and running state (SnekInputs.indexSlot). */
+  readonly snekIndex = new SnekSearch();
   /** RouterView.peers, built on demand and kept until the next add/remove (frozen, shared). */
   private views: readonly { readonly port: Port; readonly key: PublicKey }[] | null = null;
 
@@ -164,8 +157,8 @@ export class PeerTable {
   }
 
   /**
-   * Up peers in ascending port order as RouterView reports them. Issue 7: snapshot() built this per
-   * call, and metrics take one snapshot per node per sample (a hub's list has thousands of entries).
+   * Up peers in ascending port order as RouterView reports them, kept until the links change:
+   * metrics take one snapshot per node per sample, and a hub's list has thousands of entries.
    */
   peerViews(): readonly { readonly port: Port; readonly key: PublicKey }[] {
     if (this.views === null)
@@ -178,27 +171,4 @@ export class PeerTable {
   get(port: Port): Link | undefined {
     return port >= 0 && port < this.byPort.length ? this.byPort[port] : undefined;
   }
-}
-
-/** What the per-concern modules (tree, snake, forward, broadcast) share; the Router is one. */
-export interface RouterCore {
-  readonly options: RouterOptions;
-  /** Replaced decisions (router/variant.ts), or null: the reference's own (issue 18). */
-  readonly variant: RouterVariant | null;
-  readonly identity: Identity;
-  /** Signing/verification backend, or null when signatures are disabled (§2 insecure mode). */
-  readonly signer: Ed25519 | null;
-  readonly peers: PeerTable;
-  readonly tree: TreeState;
-  readonly snake: SnakeState;
-  readonly cache: CoordsCache;
-  /** Virtual time and effects sink of the event being handled. */
-  now: Micros;
-  fx: Effects;
-  /** Send on a link's protocol FIFO (§7.3). */
-  sendProtocol(link: Link, frame: Frame): void;
-  /** Clean the link's state (§4.5) and tell the host (fx.closeLink). */
-  closeLink(link: Link, reason: LinkDropReason): void;
-  /** Arm a fresh hold-down instance (never cancels an earlier one, §5.4). */
-  armHoldDown(at: Micros): void;
 }

@@ -1,7 +1,8 @@
 /**
  * router/router.ts — the Pinecone router (RouterLike). Dispatch only: state lives in PeerTable
- * (peers.ts), TreeState (tree.ts), SnakeState (snake.ts), CoordsCache and the per-link queues;
- * decisions are the pure functions of router/decisions/.
+ * (peers.ts), TreeState (tree-state.ts), SnakeState (snake-state.ts), CoordsCache and the per-link
+ * queues; decisions are the pure functions of router/decisions/. The handler modules see the router
+ * as a RouterCore (core.ts).
  *
  * Timer ids (Effects.setTimer): 0 tree, 1 snake, 2 coords-cache sweep, 3 [HEAD] wakeup,
  * 1024 + port keepalive (idle writer), 2048 + port read deadline, and from 4096 a rolling counter
@@ -9,12 +10,14 @@
  */
 import { BroadcastState, handleWakeup, TIMER_WAKEUP, wakeupTick } from './broadcast.ts';
 import { CoordsCache } from './coords-cache.ts';
+import type { RouterCore } from './core.ts';
 import type { Ed25519 } from './crypto.ts';
 import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
-import { keepaliveDue, type Link, PeerTable, type RouterCore } from './peers.ts';
-import { handleBootstrap, maintainSnake, resetSnake, SnakeState, TIMER_SNAKE } from './snake.ts';
+import { keepaliveDue, type Link, PeerTable } from './peers.ts';
+import { handleBootstrap, maintainSnake, resetSnake, TIMER_SNAKE } from './snake.ts';
+import { SnakeState } from './snake-state.ts';
 import {
   handleAnnouncement,
   holdDownExpired,
@@ -22,8 +25,8 @@ import {
   selectNewParent,
   sendAnnouncement,
   TIMER_TREE,
-  TreeState,
 } from './tree.ts';
+import { TreeState } from './tree-state.ts';
 import type {
   Coordinates,
   Effects,

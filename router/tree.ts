@@ -1,114 +1,27 @@
 /**
- * router/tree.ts — spanning-tree state and handlers (PROTOCOL.md §5)
- * [router/state_tree.go, router/state.go].
+ * router/tree.ts — spanning-tree handlers (PROTOCOL.md §5) [router/state_tree.go, router/state.go].
+ * The state they change is router/tree-state.ts.
  */
 import { sendWakeupOn } from './broadcast.ts';
+import type { RouterCore } from './core.ts';
 import { AnnouncementAction, determineAnnouncementAction } from './decisions/announcement.ts';
-import { announcementHasSigner, NO_PORT, type StoredAnnouncement } from './decisions/links.ts';
-import { type ParentBest, selectParent } from './decisions/parent.ts';
+import { announcementHasSigner, NO_PORT } from './decisions/links.ts';
+import { selectParent } from './decisions/parent.ts';
 import { compareKeys, keysEqual } from './keys.ts';
-import type { Link, RouterCore } from './peers.ts';
+import type { Link } from './peers.ts';
+import { storeAnnouncement } from './tree-state.ts';
+import { FrameType, type RootAnnouncement, type TreeAnnouncementFrame } from './types.ts';
 import {
-  type Coordinates,
-  FrameType,
-  type Micros,
-  type PublicKey,
-  type RootAnnouncement,
-  type TreeAnnouncementFrame,
-} from './types.ts';
-import {
-  announcementCoords,
-  announcementPeerCoords,
   checkAnnouncementSanity,
   signAnnouncement,
   verifyAnnouncement,
 } from './wire/announcement.ts';
 
+export { storeAnnouncement, TreeState } from './tree-state.ts';
+
 /** Timer id of the tree maintenance / root refresh timer (§5.3.1). */
 export const TIMER_TREE = 0;
 
-const NO_COORDS: Coordinates = Object.freeze([]) as Coordinates;
-
-export class TreeState {
-  /** Parent link, or null when we are a root. */
-  parent: Link | null = null;
-  /** Our own root sequence; starts at 0, the first one sent is 1 (§5.3.1). */
-  sequence = 0;
-  /** Node-global receive order counter (§5.1). */
-  ordering = 0;
-  /** Hold-down flag (§5.4 SelectNewParentWithWait). */
-  waiting = false;
-  private readonly ourKey: PublicKey;
-  private selfAnnouncement: RootAnnouncement;
-  readonly scratch: ParentBest;
-
-  constructor(ourKey: PublicKey) {
-    this.ourKey = ourKey;
-    this.selfAnnouncement = Object.freeze({ rootKey: ourKey, rootSeq: 0, hops: [] });
-    this.scratch = { key: ourKey, seq: 0, order: 0, port: NO_PORT };
-  }
-
-  /** §5.2: the parent's stored announcement as received, else a fresh (our key, sequence). */
-  rootAnnouncement(): RootAnnouncement {
-    const p = this.parent;
-    if (p !== null && p.stored !== null) return p.stored.announcement;
-    if (this.selfAnnouncement.rootSeq !== this.sequence) {
-      this.selfAnnouncement = Object.freeze({
-        rootKey: this.ourKey,
-        rootSeq: this.sequence,
-        hops: [],
-      });
-    }
-    return this.selfAnnouncement;
-  }
-
-  /** Our coordinates: the hop ports of our root announcement; a root has [] (§5.2). */
-  coords(): Coordinates {
-    const p = this.parent;
-    return p !== null && p.stored !== null ? p.stored.coords : NO_COORDS;
-  }
-}
-
-/**
- * A link's stored announcement (§5.1). The two coordinate arrays are derived on first use and then
- * kept (issue 7): `coords` is read only for the parent link (our coordinates) and `peerCoords`
- * only by tree routing and [HEAD] wakeups, so an idle router need not hold two arrays per peering.
- * Announcements are immutable, so a late derivation gives the same values as an eager one.
- */
-class Stored implements StoredAnnouncement {
-  readonly announcement: RootAnnouncement;
-  readonly receiveTime: Micros;
-  readonly receiveOrder: number;
-  private coordsMemo: Coordinates | null = null;
-  private peerCoordsMemo: Coordinates | null = null;
-
-  constructor(announcement: RootAnnouncement, receiveTime: Micros, receiveOrder: number) {
-    this.announcement = announcement;
-    this.receiveTime = receiveTime;
-    this.receiveOrder = receiveOrder;
-  }
-
-  get coords(): Coordinates {
-    if (this.coordsMemo === null) this.coordsMemo = announcementCoords(this.announcement);
-    return this.coordsMemo;
-  }
-
-  get peerCoords(): Coordinates {
-    if (this.peerCoordsMemo === null)
-      this.peerCoordsMemo = announcementPeerCoords(this.announcement);
-    return this.peerCoordsMemo;
-  }
-}
-
-export function storeAnnouncement(
-  announcement: RootAnnouncement,
-  now: Micros,
-  order: number,
-): StoredAnnouncement {
-  return new Stored(announcement, now, order);
-}
-
-/** Enqueue `ann` signed for `link` (§5.3 forPeer); the signed frame is cached per link. */
 export function sendAnnouncement(r: RouterCore, link: Link, ann: RootAnnouncement): void {
   let frame = link.sentFrame;
   if (link.sentFor !== ann || frame === null) {

@@ -15,7 +15,7 @@ import { type LinkInfo, NO_PORT } from './decisions/links.ts';
 import { selectParent } from './decisions/parent.ts';
 import {
   newSnekResult,
-  nextHopSnek,
+  nextHopSnekFast,
   type SnekInputs,
   type SnekResult,
   SnekRule,
@@ -148,8 +148,12 @@ export const defaults = Object.freeze({
     ),
   treeNextHop: (i: TreeInput): number =>
     nextHopTree(i.links, i.ourCoords, i.rootKey, i.rootSeq, i.dest, i.from),
-  /** A fresh result object (the router's own search reuses one). */
-  snekNextHop: (i: SnekInputs): SnekResult => ({ ...nextHopSnek(i, newSnekResult()) }),
+  /**
+   * A fresh result object (the router's own search reuses one). The fast search, with the
+   * router's indexes when the inputs carry them: the same answers as decisions/snek-next-hop.ts
+   * nextHopSnek, the plain §6.6 a variant's own search would start from.
+   */
+  snekNextHop: (i: SnekInputs): SnekResult => ({ ...nextHopSnekFast(i, newSnekResult()) }),
   /** §6.5: same root as ours, and not a duplicate or older sequence of an entry of that root. */
   acceptBootstrap: (i: BootstrapInput): boolean => {
     if (i.rootSeq !== i.ourRootSeq || !keysEqual(i.rootKey, i.ourRootKey)) return false;

@@ -1,8 +1,16 @@
 /**
  * router/decisions/snek-next-hop.ts — SNEK next-hop selection (PROTOCOL.md §6.6)
- * [router/state_snek.go: getNextHopSNEK].
+ * [router/state_snek.go: getNextHopSNEK], twice:
+ * - `nextHopSnek`: §6.6 as it reads, one commented loop per step over every candidate. The
+ *   reference a reader, a variant and the tests start from.
+ * - `nextHopSnekFast`: the same answers (router/scale.test.ts checks it against nextHopSnek on
+ *   thousands of random tables) with indexes of the links' signers and an early stop in the table.
+ *   The search runs once per bootstrap hop and once per SNEK-routed frame, at every hub for every
+ *   bootstrap that passes, so in large networks it is a good part of the whole run. Its indexes and
+ *   running state live in a `SnekSearch` the caller owns (the router keeps one per PeerTable), never
+ *   in this module: two simulations in one process share nothing.
  */
-import { compareKeys, keyPrefix, keysEqual, worse } from '../keys.ts';
+import { compareKeys, FULL_MASK, keyPrefix, keysEqual, ordered, worse } from '../keys.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -39,7 +47,8 @@ export interface SnekResult {
 }
 
 export function newSnekResult(): SnekResult {
-  return { port: NO_PORT, key: new Uint8Array(32), seq: 0, rule: SnekRule.None };
+  // FULL_MASK until the first search replaces it (keys are never written through a result).
+  return { port: NO_PORT, key: FULL_MASK, seq: 0, rule: SnekRule.None };
 }
 
 export interface SnekInputs {
@@ -56,83 +65,217 @@ export interface SnekInputs {
   readonly linkByPort: readonly (LinkInfo | undefined)[];
   /** Table entries in ascending key order ([DET] §6.6). */
   readonly entries: readonly SnekEntryInfo[];
-  /** Optional keyPrefix of each entry's key (router/snake.ts KeyRun.prefixes), for the search. */
-  readonly entryPrefixes?: Float64Array;
+  /** Optional keyPrefix of each entry's key (router/snake-state.ts KeyRun.prefixes), for the search. */
+  readonly entryPrefixes?: Float64Array | undefined;
   /**
    * Optional second run of entries in ascending key order, keys disjoint from `entries` (the
-   * table's recent inserts, router/snake.ts SnakeState); step 5 reads both runs merged in key
-   * order, exactly as one sorted table. With optional prefixes like `entryPrefixes`.
+   * table's recent inserts, router/snake-state.ts SnakeState); step 5 reads both runs merged in
+   * key order, exactly as one sorted table. With optional prefixes like `entryPrefixes`.
    */
   readonly sideEntries?: readonly SnekEntryInfo[];
-  readonly sidePrefixes?: Float64Array;
+  readonly sidePrefixes?: Float64Array | undefined;
   readonly now: Micros;
   readonly neighExpiry: Micros;
   /** [HEAD] #73: step 6 compares the whole root, not only the sequence. */
   readonly wholeRoot: boolean;
   /**
    * Optional change counter of `links` (router/peers.ts PeerTable.version): it changes whenever a
-   * link is added or removed or a link's `up` or `stored` changes. When given, the hub indexes
-   * below are known current while it is unchanged, instead of being re-checked link by link.
+   * link is added or removed or a link's `up` or `stored` changes. When given, the fast search's
+   * indexes are known current while it is unchanged, instead of being re-checked link by link.
    */
   readonly linksVersion?: number;
   /**
-   * Optional per-router place for the search's index of `links` (router/peers.ts PeerTable keeps
-   * one). Without it the index is found through a WeakMap keyed by the links array, a hash lookup
-   * per search (issue 7: 2.5% of a 100,000-node run).
+   * Optional home of the fast search's indexes and running state, owned by the caller (the router
+   * keeps one per PeerTable, so indexes survive from one search to the next). Without it the fast
+   * search builds what it needs for this one call. The plain search ignores it.
    */
-  readonly indexSlot?: SnekIndexSlot;
+  readonly indexSlot?: SnekSearch | undefined;
 }
 
-/** See SnekInputs.indexSlot; opaque to callers. */
-export interface SnekIndexSlot {
-  sorted: unknown;
+/** See SnekInputs.indexSlot (the earlier name of SnekSearch). */
+export type SnekIndexSlot = SnekSearch;
+
+// ---- The plain search ---------------------------------------------------------------------
+
+/**
+ * §6.6 as written: `best` starts at ourselves, each step offers its candidates through take() or
+ * consider() in the order the spec lists them, and the result is whatever best is at the end.
+ * [DET] Where the reference iterates Go maps, links go in ascending port order and table entries
+ * in ascending key order (the first met wins in steps 3 and 5; in step 4 the last matching link
+ * wins, as in the reference loop). Step 6 only looks at up links (the reference does not check,
+ * the spec says we MUST). Allocates (closures, a merged table); use nextHopSnekFast where speed
+ * matters.
+ */
+export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
+  const { boot, dest, self, links } = input;
+  // Step 0: traffic for our own key is delivered here, its watermark unchanged.
+  if (!boot && keysEqual(dest, self)) {
+    out.port = LOCAL_PORT;
+    out.key = input.watermark.key;
+    out.seq = input.watermark.seq;
+    out.rule = SnekRule.Loopback;
+    return out;
+  }
+  // Step 1: best = (S, 0, boot ? none : local port).
+  let bestKey = self;
+  let bestSeq = 0;
+  let bestLink: LinkInfo | null = null;
+  let bestAnn: StoredAnnouncement | null = null;
+  let bestRule: SnekRule = SnekRule.None;
+  const take = (k: PublicKey, q: number, l: LinkInfo, rule: SnekRule): void => {
+    bestKey = k;
+    bestSeq = q;
+    bestLink = l;
+    bestAnn = l.stored;
+    bestRule = rule;
+  };
+  const consider = (k: PublicKey, q: number, l: LinkInfo, rule: SnekRule): void => {
+    if ((!boot && keysEqual(k, dest) && !keysEqual(bestKey, dest)) || ordered(dest, k, bestKey))
+      take(k, q, l, rule);
+  };
+  // Step 2: the parent path, only through an up parent.
+  const parent = input.parent;
+  if (parent?.up) {
+    // 2a: we are the bootstrap's origin, or D lies between us and the root: climb to the root.
+    if ((boot && keysEqual(bestKey, dest)) || ordered(self, dest, input.rootKey))
+      take(input.rootKey, 0, parent, SnekRule.RootViaParent);
+    // 2b: the parent's ancestors, root first.
+    for (const hop of parent.stored?.announcement.hops ?? [])
+      consider(hop.signer, 0, parent, SnekRule.ParentAncestor);
+  }
+  // Step 3: every up peer's ancestors, whatever its root (the last signer is the peer itself).
+  for (const link of links) {
+    if (!link.up || link.stored === null) continue;
+    for (const hop of link.stored.announcement.hops)
+      consider(hop.signer, 0, link, SnekRule.PeerAncestor);
+  }
+  // Step 4: a direct peering with the best key (the last such link wins).
+  for (const link of links) {
+    if (link.up && link.stored !== null && keysEqual(link.remoteKey, bestKey))
+      take(bestKey, 0, link, SnekRule.DirectPeer);
+  }
+  // Step 5: the routing table, both runs merged in ascending key order.
+  const side = input.sideEntries ?? [];
+  const table =
+    side.length === 0
+      ? input.entries
+      : [...input.entries, ...side].sort((a, b) => compareKeys(a.key, b.key));
+  for (const e of table) {
+    const source = input.linkByPort[e.sourcePort];
+    if (source === undefined || !source.up) continue;
+    if (input.now - e.lastSeen >= input.neighExpiry) continue;
+    if (worse(e.watermark, input.watermark)) continue;
+    consider(e.key, e.watermark.seq, source, SnekRule.TableEntry);
+  }
+  // Step 6: among up links to the best key, prefer a lower link type, then (same type, same root
+  // sequence — [HEAD] #73 the whole root) the announcement received first.
+  if (bestLink !== null && bestAnn !== null) {
+    for (const link of links) {
+      const stored = link.stored;
+      const cur = bestLink as LinkInfo;
+      const curAnn = (bestAnn as StoredAnnouncement).announcement;
+      if (!link.up || stored === null || link === cur || !keysEqual(link.remoteKey, bestKey))
+        continue;
+      if (link.linkType < cur.linkType) take(bestKey, bestSeq, link, SnekRule.ParallelLink);
+      else if (
+        link.linkType === cur.linkType &&
+        stored.announcement.rootSeq === curAnn.rootSeq &&
+        (!input.wholeRoot || keysEqual(stored.announcement.rootKey, curAnn.rootKey)) &&
+        stored.receiveOrder < (bestAnn as StoredAnnouncement).receiveOrder
+      )
+        take(bestKey, bestSeq, link, SnekRule.ParallelLink);
+    }
+  }
+  // Step 7.
+  const chosen = bestLink as LinkInfo | null;
+  out.port = chosen !== null ? chosen.port : boot ? NO_PORT : LOCAL_PORT;
+  out.key = bestKey;
+  out.seq = bestSeq;
+  out.rule = bestRule;
+  return out;
 }
 
-// Module-level running state: the search is synchronous and non-reentrant, so one set suffices.
-let bestKey: PublicKey = new Uint8Array(32);
-let bestSeq = 0;
-let bestPort = NO_PORT;
-let bestAnn: StoredAnnouncement | null = null;
-let bestRule: SnekRule = SnekRule.None;
+// ---- The fast search ----------------------------------------------------------------------
 
-function take(k: PublicKey, q: number, link: LinkInfo, rule: SnekRule): void {
-  bestKey = k;
-  bestSeq = q;
-  bestPort = link.port;
-  bestAnn = link.stored;
-  bestRule = rule;
+/**
+ * Links at which the search switches from a scan of every peer's signers to the hub index, and
+ * from the plain scan to the sorted index (below these a scan is cheaper than keeping an index
+ * current; measured on sim-skitter and ba:20000,m=2 when the indexes were written).
+ */
+const HUB_MIN_LINKS = 24;
+const SORTED_MIN_LINKS = 2;
+
+/**
+ * One router's fast SNEK search: the running `best` of §6.6 and the indexes of its links'
+ * signers. The indexes are derived data: each remembers the links array and version it was built
+ * from (PeerTable bumps its version on every change of a link or its stored announcement) and is
+ * rebuilt or brought up to date at the next search after a change; clear() drops them outright.
+ */
+export class SnekSearch {
+  bestKey: PublicKey = FULL_MASK;
+  bestSeq = 0;
+  bestPort = NO_PORT;
+  bestAnn: StoredAnnouncement | null = null;
+  bestRule: SnekRule = SnekRule.None;
+  /** Links from which the hub index is used (tests set 1 or Infinity to compare it with a scan). */
+  hubMinLinks: number;
+  /** Links from which the sorted index is used below hubMinLinks (tests: likewise). */
+  sortedMinLinks: number;
+  hub: SignerIndex | null = null;
+  sorted: SortedSigners | null = null;
+  /** The announcement whose signers `signersSorted` holds sorted (long announcements, no index). */
+  signersOf: RootAnnouncement | null = null;
+  signersSorted: PublicKey[] | null = null;
+
+  constructor(tuning: { readonly hubMinLinks?: number; readonly sortedMinLinks?: number } = {}) {
+    this.hubMinLinks = tuning.hubMinLinks ?? HUB_MIN_LINKS;
+    this.sortedMinLinks = tuning.sortedMinLinks ?? SORTED_MIN_LINKS;
+  }
+
+  /** Forget every index (the next search rebuilds what it needs). */
+  clear(): void {
+    this.hub = null;
+    this.sorted = null;
+    this.signersOf = null;
+    this.signersSorted = null;
+  }
 }
 
-function better(boot: boolean, dest: PublicKey, k: PublicKey): boolean {
+function take(s: SnekSearch, k: PublicKey, q: number, link: LinkInfo, rule: SnekRule): void {
+  s.bestKey = k;
+  s.bestSeq = q;
+  s.bestPort = link.port;
+  s.bestAnn = link.stored;
+  s.bestRule = rule;
+}
+
+function better(s: SnekSearch, boot: boolean, dest: PublicKey, k: PublicKey): boolean {
   // consider(): exact key wins for traffic; otherwise strictly between dest and the current best.
-  if (!boot && keysEqual(k, dest) && !keysEqual(bestKey, dest)) return true;
-  return compareKeys(dest, k) < 0 && compareKeys(k, bestKey) < 0;
+  if (!boot && keysEqual(k, dest) && !keysEqual(s.bestKey, dest)) return true;
+  return compareKeys(dest, k) < 0 && compareKeys(k, s.bestKey) < 0;
 }
 
 /** Announcements up to this many entries are scanned in order; longer ones by binary search. */
 const LINEAR_SIGNERS = 6;
 
-/** Signer keys of an announcement in ascending order, once per (immutable) announcement object. */
-const sortedSignersOf = new WeakMap<RootAnnouncement, PublicKey[]>();
-
-function sortedSigners(ann: RootAnnouncement): PublicKey[] {
-  let sorted = sortedSignersOf.get(ann);
-  if (sorted === undefined) {
-    sorted = ann.hops.map((h) => h.signer).sort(compareKeys);
-    sortedSignersOf.set(ann, sorted);
+/** Signer keys of `ann` in ascending order; the last announcement's are kept (it recurs). */
+function sortedSigners(s: SnekSearch, ann: RootAnnouncement): PublicKey[] {
+  if (s.signersOf !== ann || s.signersSorted === null) {
+    s.signersSorted = ann.hops.map((h) => h.signer).sort(compareKeys);
+    s.signersOf = ann;
   }
-  return sorted;
+  return s.signersSorted;
 }
 
 /**
- * consider() every signer of `ann` in hop order. Issue 7: at hubs this ran over every entry of
- * every peer's announcement for every bootstrap (42% of a sim-skitter run). All takes here carry
- * the same link, rule and sequence 0, so only the last take matters, and it is exactly: for
- * traffic, dest itself when it is a signer (unless best already is dest: then nothing can win);
- * otherwise the least signer above dest, when it is below the current best. For long
- * announcements that signer is found by binary search over the sorted signers.
+ * consider() every signer of `ann` in hop order. All takes here carry the same link, rule and
+ * sequence 0, so only the last take matters, and it is exactly: for traffic, dest itself when it
+ * is a signer (unless best already is dest: then nothing can win); otherwise the least signer
+ * above dest, when it is below the current best. Deep trees give announcements of hundreds of
+ * entries, so long ones are searched by binary search over their sorted signers.
  */
 function considerSigners(
+  s: SnekSearch,
   boot: boolean,
   dest: PublicKey,
   ann: RootAnnouncement,
@@ -143,11 +286,11 @@ function considerSigners(
   if (hops.length <= LINEAR_SIGNERS) {
     for (let h = 0; h < hops.length; h++) {
       const signer = (hops[h] as RootAnnouncement['hops'][number]).signer;
-      if (better(boot, dest, signer)) take(signer, 0, link, rule);
+      if (better(s, boot, dest, signer)) take(s, signer, 0, link, rule);
     }
     return;
   }
-  const sorted = sortedSigners(ann);
+  const sorted = sortedSigners(s, ann);
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
@@ -157,27 +300,28 @@ function considerSigners(
   }
   while (lo < sorted.length && keysEqual(sorted[lo] as PublicKey, dest)) {
     if (!boot) {
-      if (!keysEqual(bestKey, dest)) take(sorted[lo] as PublicKey, 0, link, rule);
+      if (!keysEqual(s.bestKey, dest)) take(s, sorted[lo] as PublicKey, 0, link, rule);
       return;
     }
     lo++;
   }
-  if (lo < sorted.length && compareKeys(sorted[lo] as PublicKey, bestKey) < 0)
-    take(sorted[lo] as PublicKey, 0, link, rule);
+  if (lo < sorted.length && compareKeys(sorted[lo] as PublicKey, s.bestKey) < 0)
+    take(s, sorted[lo] as PublicKey, 0, link, rule);
 }
 
 /**
- * Step 3 at hubs (issue 7). With hundreds or thousands of peers, scanning every signer of every
- * peer's announcement per bootstrap dominated big runs (33–42% of sim-skitter). The scan's outcome
- * is fully determined by the candidate multiset {(signer, link position)}: all its takes carry
- * sequence 0 and rule PeerAncestor, so after it the best is
+ * Step 3 at hubs. With hundreds or thousands of peers, scanning every signer of every peer's
+ * announcement per bootstrap would dominate a big run (a third or more of sim-skitter). The scan's
+ * outcome is fully determined by the candidate multiset {(signer, link position)}: all its takes
+ * carry sequence 0 and rule PeerAncestor, so after it the best is
  * - for traffic, when some signer equals dest: dest via the first such link (if best was not dest
  *   already; if it was, nothing can beat it);
  * - otherwise the least signer above dest via the first link (by position) holding it, when that
  *   signer is below the best left by step 2.
- * The index keeps the candidates of each router's links in 256 buckets by first key byte and is
- * brought up to date at each use by comparing every link's (up, stored) with what it indexed, a
- * pointer check per link (stored announcements are immutable objects, replaced on change).
+ * The index keeps the candidates of the links in 256 buckets by first key byte and is brought up
+ * to date at each use by comparing every link's (up, stored) with what it indexed, a pointer check
+ * per link (stored announcements are immutable objects, replaced on change), or not at all while
+ * the links version is unchanged.
  */
 interface SignerCandidate {
   readonly key: PublicKey;
@@ -186,7 +330,9 @@ interface SignerCandidate {
 }
 
 interface SignerIndex {
-  /** The links array as indexed (same objects, same order) and what each one contributed. */
+  /** The links array indexed. */
+  readonly of: readonly LinkInfo[];
+  /** The links as indexed (same objects, same order) and what each one contributed. */
   links: LinkInfo[];
   stored: (StoredAnnouncement | null)[];
   readonly buckets: SignerCandidate[][];
@@ -194,17 +340,9 @@ interface SignerIndex {
   version: number | undefined;
   /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see linksWithKey). */
   byKey: LinkInfo[];
+  /** Scratch for linksWithKey. */
+  readonly sameKey: LinkInfo[];
 }
-
-/** Routers with at least this many links use the index (a plain scan is cheaper below). */
-let signerIndexMinLinks = 24;
-
-/** Tests: force the index on (1) or off (Infinity) to compare it with the plain scan. */
-export function setSignerIndexMinLinks(n: number): void {
-  signerIndexMinLinks = n;
-}
-
-const signerIndexes = new WeakMap<readonly LinkInfo[], SignerIndex>();
 
 function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncement, pos: number) {
   const hops = stored.announcement.hops;
@@ -230,11 +368,16 @@ function unindexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncem
   }
 }
 
-function signerIndexFor(links: readonly LinkInfo[], version: number | undefined): SignerIndex {
-  let index = signerIndexes.get(links);
-  if (index !== undefined && version !== undefined && index.version === version) return index;
-  let rebuild = index === undefined || index.links.length !== links.length;
-  if (index !== undefined && !rebuild) {
+function signerIndexFor(
+  s: SnekSearch,
+  links: readonly LinkInfo[],
+  version: number | undefined,
+): SignerIndex {
+  let index = s.hub;
+  if (index !== null && index.of !== links) index = null;
+  if (index !== null && version !== undefined && index.version === version) return index;
+  let rebuild = index === null || index.links.length !== links.length;
+  if (index !== null && !rebuild) {
     for (let i = 0; i < links.length; i++) {
       if (index.links[i] !== links[i]) {
         rebuild = true;
@@ -242,15 +385,17 @@ function signerIndexFor(links: readonly LinkInfo[], version: number | undefined)
       }
     }
   }
-  if (index === undefined || rebuild) {
+  if (index === null || rebuild) {
     index = {
+      of: links,
       links: [],
       stored: [],
       buckets: Array.from({ length: 256 }, () => []),
       version,
       byKey: links.slice().sort((a, b) => compareKeys(a.remoteKey, b.remoteKey) || a.port - b.port),
+      sameKey: [],
     };
-    signerIndexes.set(links, index);
+    s.hub = index;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as LinkInfo;
       const stored = link.up ? link.stored : null;
@@ -289,12 +434,13 @@ function leastAbove(bucket: readonly SignerCandidate[], dest: PublicKey): Signer
 }
 
 /**
- * Steps 4 and 6 at hubs (issue 7): both look only at links whose remote key is the best key, in
- * ascending port order, and a plain scan was O(peers) per bootstrap hop at every hub. The index's
- * links sorted by (remote key, port) give that run by binary search, in the same port order; the
- * up / stored tests stay in the callers.
+ * Steps 4 and 6 at hubs: both look only at links whose remote key is the best key, in ascending
+ * port order, and a plain scan is O(peers) per bootstrap hop at every hub. The index's links
+ * sorted by (remote key, port) give that run by binary search, in the same port order; the up /
+ * stored tests stay in the callers.
  */
-function linksWithKey(index: SignerIndex, key: PublicKey, out: LinkInfo[]): LinkInfo[] {
+function linksWithKey(index: SignerIndex, key: PublicKey): LinkInfo[] {
+  const out = index.sameKey;
   out.length = 0;
   const byKey = index.byKey;
   let lo = 0;
@@ -312,10 +458,14 @@ function linksWithKey(index: SignerIndex, key: PublicKey, out: LinkInfo[]): Link
   return out;
 }
 
-const sameKeyLinks: LinkInfo[] = [];
-const NO_ENTRIES: readonly SnekEntryInfo[] = [];
+const NO_ENTRIES: readonly SnekEntryInfo[] = Object.freeze([]);
 
-function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: SignerIndex): void {
+function considerAllSignersIndexed(
+  s: SnekSearch,
+  boot: boolean,
+  dest: PublicKey,
+  index: SignerIndex,
+): void {
   const first = dest[0] as number;
   const home = index.buckets[first] as SignerCandidate[];
   if (!boot) {
@@ -325,7 +475,7 @@ function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: Signer
       if ((exact === null || c.pos < exact.pos) && keysEqual(c.key, dest)) exact = c;
     }
     if (exact !== null) {
-      if (!keysEqual(bestKey, dest)) take(exact.key, 0, exact.link, SnekRule.PeerAncestor);
+      if (!keysEqual(s.bestKey, dest)) take(s, exact.key, 0, exact.link, SnekRule.PeerAncestor);
       return;
     }
   }
@@ -334,22 +484,22 @@ function considerAllSignersIndexed(boot: boolean, dest: PublicKey, index: Signer
     const bucket = index.buckets[b] as SignerCandidate[];
     if (bucket.length > 0) win = leastAbove(bucket, dest);
   }
-  if (win !== null && compareKeys(win.key, bestKey) < 0)
-    take(win.key, 0, win.link, SnekRule.PeerAncestor);
+  if (win !== null && compareKeys(win.key, s.bestKey) < 0)
+    take(s, win.key, 0, win.link, SnekRule.PeerAncestor);
 }
 
 /**
- * Steps 2b and 3 at ordinary nodes (issue 7). At 20,000 nodes these two steps were ~40% of a
- * run once the tree had formed: per search, every link's announcement (a WeakMap lookup and a
- * binary search over key objects scattered in the heap: cache misses). Their outcome depends only
- * on the candidate multiset {(signer, link position)} (see considerSigners and
- * considerAllSignersIndexed), so each router keeps all its links' signers in one array sorted by
- * (key, position), with the keys' prefixes (keys.ts keyPrefix) in a Float64Array for the binary
- * search. It is rebuilt, lazily at the next search, whenever SnekInputs.linksVersion changes (or,
- * without a version, when some link's (up, stored) differs from what was indexed).
+ * Steps 2b and 3 at ordinary nodes. Once the tree has formed, these two steps would read every
+ * link's announcement per search (a binary search over key objects scattered in the heap: cache
+ * misses; about 40% of a 20,000-node run). Their outcome depends only on the candidate multiset
+ * {(signer, link position)} (see considerSigners and considerAllSignersIndexed), so the search
+ * keeps all the links' signers in one array sorted by (key, position), with the keys' prefixes
+ * (keys.ts keyPrefix) in a Float64Array for the binary search. It is rebuilt, lazily at the next
+ * search, whenever SnekInputs.linksVersion changes (or, without a version, when some link's
+ * (up, stored) differs from what was indexed).
  */
 interface SortedSigners {
-  /** The links array indexed (an index kept in a slot is checked to be for this array). */
+  /** The links array indexed. */
   readonly of: readonly LinkInfo[];
   version: number | undefined;
   /** What each position contributed when built (stale check without a version). */
@@ -362,32 +512,14 @@ interface SortedSigners {
   holders: LinkInfo[];
 }
 
-const sortedSignersByLinks = new WeakMap<readonly LinkInfo[], SortedSigners>();
-
-/** Routers with at least this many links (and fewer than signerIndexMinLinks) use SortedSigners. */
-let sortedSignersMinLinks = 2;
-
-/** Tests: force SortedSigners on (1) or off (Infinity) to compare it with the plain scan. */
-export function setSortedSignersMinLinks(n: number): void {
-  sortedSignersMinLinks = n;
-}
-
-const buildKeys: PublicKey[] = [];
-const buildHolders: LinkInfo[] = [];
-const buildPos: number[] = [];
-const buildOrder: number[] = [];
-
 function sortedSignersFor(
+  s: SnekSearch,
   links: readonly LinkInfo[],
   version: number | undefined,
-  slot: SnekIndexSlot | undefined,
 ): SortedSigners {
-  let idx =
-    slot === undefined
-      ? sortedSignersByLinks.get(links)
-      : ((slot.sorted as SortedSigners | null) ?? undefined);
-  if (idx !== undefined && idx.of !== links) idx = undefined;
-  if (idx !== undefined) {
+  let idx = s.sorted;
+  if (idx !== null && idx.of !== links) idx = null;
+  if (idx !== null) {
     if (version !== undefined && idx.version === version) return idx;
     if (version === undefined && idx.links.length === links.length) {
       let same = true;
@@ -398,9 +530,9 @@ function sortedSignersFor(
       if (same) return idx;
     }
   }
-  buildKeys.length = 0;
-  buildHolders.length = 0;
-  buildPos.length = 0;
+  const buildKeys: PublicKey[] = [];
+  const buildHolders: LinkInfo[] = [];
+  const buildPos: number[] = [];
   const stored: (StoredAnnouncement | null)[] = [];
   for (let i = 0; i < links.length; i++) {
     const link = links[i] as LinkInfo;
@@ -415,9 +547,9 @@ function sortedSignersFor(
     }
   }
   const n = buildKeys.length;
-  buildOrder.length = n;
-  for (let i = 0; i < n; i++) buildOrder[i] = i;
-  buildOrder.sort(
+  const order: number[] = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  order.sort(
     (a, b) =>
       compareKeys(buildKeys[a] as PublicKey, buildKeys[b] as PublicKey) ||
       (buildPos[a] as number) - (buildPos[b] as number),
@@ -426,17 +558,14 @@ function sortedSignersFor(
   const keys: PublicKey[] = new Array<PublicKey>(n);
   const holders: LinkInfo[] = new Array<LinkInfo>(n);
   for (let i = 0; i < n; i++) {
-    const j = buildOrder[i] as number;
+    const j = order[i] as number;
     const key = buildKeys[j] as PublicKey;
     keys[i] = key;
     holders[i] = buildHolders[j] as LinkInfo;
     prefixes[i] = keyPrefix(key);
   }
-  buildKeys.length = 0;
-  buildHolders.length = 0;
   idx = { of: links, version, links: links.slice(), stored, count: n, prefixes, keys, holders };
-  if (slot === undefined) sortedSignersByLinks.set(links, idx);
-  else slot.sorted = idx;
+  s.sorted = idx;
   return idx;
 }
 
@@ -462,6 +591,7 @@ function signerLowerBound(idx: SortedSigners, key: PublicKey): number {
  * first link by position holding it) when it is below the current best.
  */
 function considerSorted(
+  s: SnekSearch,
   boot: boolean,
   dest: PublicKey,
   idx: SortedSigners,
@@ -475,12 +605,12 @@ function considerSorted(
   // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
   for (; i < n && keysEqual(keys[i] as PublicKey, dest); i++) {
     if (boot || (only !== null && holders[i] !== only)) continue;
-    if (!keysEqual(bestKey, dest)) take(keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+    if (!keysEqual(s.bestKey, dest)) take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
     return;
   }
   if (only !== null) while (i < n && holders[i] !== only) i++;
-  if (i < n && compareKeys(keys[i] as PublicKey, bestKey) < 0)
-    take(keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+  if (i < n && compareKeys(keys[i] as PublicKey, s.bestKey) < 0)
+    take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
 }
 
 /**
@@ -514,12 +644,10 @@ export function lowerBound(
 }
 
 /**
- * §6.6 in full. [DET] Steps 3–6 iterate links in ascending port order and entries in ascending key
- * order where the reference iterates Go maps (first met wins in steps 3 and 5; in step 4 the last
- * matching link wins, as in the reference loop). Step 6 only considers up links (the reference
- * does not check, the spec says we MUST).
+ * §6.6 with the same answers as nextHopSnek (same [DET] orders), its running state and indexes in
+ * `input.indexSlot` (or, without one, in a SnekSearch made for this call).
  */
-export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
+export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult {
   const { boot, dest, self, links } = input;
   if (!boot && keysEqual(dest, self)) {
     out.port = LOCAL_PORT;
@@ -528,60 +656,61 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     out.rule = SnekRule.Loopback;
     return out;
   }
-  bestKey = self;
-  bestSeq = 0;
-  bestPort = boot ? NO_PORT : LOCAL_PORT;
-  bestAnn = null;
-  bestRule = SnekRule.None;
+  const s = input.indexSlot ?? new SnekSearch();
+  s.bestKey = self;
+  s.bestSeq = 0;
+  s.bestPort = boot ? NO_PORT : LOCAL_PORT;
+  s.bestAnn = null;
+  s.bestRule = SnekRule.None;
 
   // Step 2: the parent path.
   const parent = input.parent;
-  const index =
-    links.length >= signerIndexMinLinks ? signerIndexFor(links, input.linksVersion) : null;
+  const index = links.length >= s.hubMinLinks ? signerIndexFor(s, links, input.linksVersion) : null;
   const sorted =
-    index === null && links.length >= sortedSignersMinLinks
-      ? sortedSignersFor(links, input.linksVersion, input.indexSlot)
+    index === null && links.length >= s.sortedMinLinks
+      ? sortedSignersFor(s, links, input.linksVersion)
       : null;
   if (parent?.up) {
     if (
-      (boot && keysEqual(bestKey, dest)) ||
+      (boot && keysEqual(s.bestKey, dest)) ||
       (compareKeys(self, dest) < 0 && compareKeys(dest, input.rootKey) < 0)
     ) {
-      take(input.rootKey, 0, parent, SnekRule.RootViaParent);
+      take(s, input.rootKey, 0, parent, SnekRule.RootViaParent);
     }
     if (parent.stored !== null) {
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
       // the router; a test may pass a parent outside them).
       if (sorted?.links.includes(parent))
-        considerSorted(boot, dest, sorted, parent, SnekRule.ParentAncestor);
-      else considerSigners(boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
+        considerSorted(s, boot, dest, sorted, parent, SnekRule.ParentAncestor);
+      else
+        considerSigners(s, boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
-  if (index !== null) considerAllSignersIndexed(boot, dest, index);
-  else if (sorted !== null) considerSorted(boot, dest, sorted, null, SnekRule.PeerAncestor);
+  if (index !== null) considerAllSignersIndexed(s, boot, dest, index);
+  else if (sorted !== null) considerSorted(s, boot, dest, sorted, null, SnekRule.PeerAncestor);
   else {
-    // Issue 7: the parent's signers were just considered in step 2 (when it is up), which left
-    // best at or below every one of them above dest (and at dest itself if one equals dest), so
-    // scanning them again here cannot take anything: skipped. Most nodes have 2–3 peers.
+    // The parent's signers were just considered in step 2 (when it is up), which left best at or
+    // below every one of them above dest (and at dest itself if one equals dest), so scanning
+    // them again here cannot take anything: skipped.
     const skip = parent?.up === true && parent.stored !== null ? parent : null;
     for (let i = 0; i < links.length; i++) {
       const link = links[i] as LinkInfo;
       if (!link.up || link.stored === null || link === skip) continue;
-      considerSigners(boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
+      considerSigners(s, boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
     }
   }
   // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey).
-  const step4 = index === null ? links : linksWithKey(index, bestKey, sameKeyLinks);
+  const step4 = index === null ? links : linksWithKey(index, s.bestKey);
   for (let i = 0; i < step4.length; i++) {
     const link = step4[i] as LinkInfo;
     if (!link.up || link.stored === null) continue;
-    if (keysEqual(link.remoteKey, bestKey)) take(bestKey, 0, link, SnekRule.DirectPeer);
+    if (keysEqual(link.remoteKey, s.bestKey)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
   }
   // Step 5: routing table. Entries are unique keys in ascending order, so the full scan of the
   // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
   // the first take or at the first key above dest that better() refuses (it is ≥ best, and every
-  // later key is greater still). Issue 7: hub tables hold hundreds of entries.
+  // later key is greater still). A hub's table holds thousands of entries.
   const entries = input.entries;
   const side = input.sideEntries ?? NO_ENTRIES;
   const pre = input.entryPrefixes;
@@ -618,42 +747,43 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     if (src === undefined || !src.up) continue;
     if (input.now - e.lastSeen >= input.neighExpiry) continue;
     // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
-    // greater key is worse) and would be skipped: stop (issue 7: the skip scanned the rest of a
-    // hub's table for each bootstrap).
+    // greater key is worse) and would be skipped: stop rather than scan the rest of the table.
     if (compareKeys(e.key, wm.key) > 0) break;
     if (worse(e.watermark, wm)) continue;
-    if (better(boot, dest, e.key)) {
-      take(e.key, e.watermark.seq, src, SnekRule.TableEntry);
+    if (better(s, boot, dest, e.key)) {
+      take(s, e.key, e.watermark.seq, src, SnekRule.TableEntry);
       break;
     }
     if (compareKeys(e.key, dest) > 0) break;
   }
   // Step 6: parallel-link refinement.
-  if (bestPort > LOCAL_PORT && bestAnn !== null) {
-    const step6 = index === null ? links : linksWithKey(index, bestKey, sameKeyLinks);
+  if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {
+    const step6 = index === null ? links : linksWithKey(index, s.bestKey);
     for (let i = 0; i < step6.length; i++) {
       const link = step6[i] as LinkInfo;
       const stored = link.stored;
-      if (!link.up || stored === null || link.port === bestPort) continue;
-      if (!keysEqual(link.remoteKey, bestKey)) continue;
-      const cur = input.linkByPort[bestPort] as LinkInfo;
-      const curAnn = bestAnn as StoredAnnouncement;
+      if (!link.up || stored === null || link.port === s.bestPort) continue;
+      if (!keysEqual(link.remoteKey, s.bestKey)) continue;
+      const cur = input.linkByPort[s.bestPort] as LinkInfo;
+      const curAnn = s.bestAnn as StoredAnnouncement;
       if (link.linkType < cur.linkType) {
-        take(bestKey, bestSeq, link, SnekRule.ParallelLink);
+        take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
       } else if (
         link.linkType === cur.linkType &&
         stored.announcement.rootSeq === curAnn.announcement.rootSeq &&
         (!input.wholeRoot || keysEqual(stored.announcement.rootKey, curAnn.announcement.rootKey)) &&
         stored.receiveOrder < curAnn.receiveOrder
       ) {
-        take(bestKey, bestSeq, link, SnekRule.ParallelLink);
+        take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
       }
     }
   }
-  out.port = bestPort;
-  out.key = bestKey;
-  out.seq = bestSeq;
-  out.rule = bestRule;
-  bestAnn = null;
+  out.port = s.bestPort;
+  out.key = s.bestKey;
+  out.seq = s.bestSeq;
+  out.rule = s.bestRule;
+  // Drop what the search no longer needs, so an idle router does not pin the last ones.
+  s.bestAnn = null;
+  s.bestKey = FULL_MASK;
   return out;
 }

@@ -1,0 +1,103 @@
+/**
+ * router/tree-state.ts — the spanning tree's per-router state and stored announcements
+ * (PROTOCOL.md §5.1, §5.2) [router/state.go]. The handlers are in router/tree.ts; this module needs
+ * no RouterCore, so the core interface (router/core.ts) can name it without an import cycle.
+ */
+import type { StoredAnnouncement } from './decisions/links.ts';
+import { NO_PORT } from './decisions/links.ts';
+import type { ParentBest } from './decisions/parent.ts';
+import type { TreeHopInfo } from './decisions/tree-next-hop.ts';
+import type { Link } from './peers.ts';
+import type { Coordinates, Micros, PublicKey, RootAnnouncement } from './types.ts';
+import { announcementCoords, announcementPeerCoords } from './wire/announcement.ts';
+
+const NO_COORDS: Coordinates = Object.freeze([]) as Coordinates;
+
+export class TreeState {
+  /** Parent link, or null when we are a root. */
+  parent: Link | null = null;
+  /** Our own root sequence; starts at 0, the first one sent is 1 (§5.3.1). */
+  sequence = 0;
+  /** Node-global receive order counter (§5.1). */
+  ordering = 0;
+  /** Hold-down flag (§5.4 SelectNewParentWithWait). */
+  waiting = false;
+  private readonly ourKey: PublicKey;
+  private selfAnnouncement: RootAnnouncement;
+  readonly scratch: ParentBest;
+  /** The tree next-hop search's distances (nextHopTree's `info`), for recordReasons. */
+  readonly hopInfo: TreeHopInfo = { ourDistance: 0, bestDistance: 0 };
+  /**
+   * The last deferred signature made for our root announcement (wire/announcement.ts
+   * signAnnouncement): "announce to all" signs the same announcement once per port, and the
+   * signed message excludes the port (§3.7), so one signature serves every port.
+   */
+  signCell: unknown = null;
+
+  constructor(ourKey: PublicKey) {
+    this.ourKey = ourKey;
+    this.selfAnnouncement = Object.freeze({ rootKey: ourKey, rootSeq: 0, hops: [] });
+    this.scratch = { key: ourKey, seq: 0, order: 0, port: NO_PORT };
+  }
+
+  /** §5.2: the parent's stored announcement as received, else a fresh (our key, sequence). */
+  rootAnnouncement(): RootAnnouncement {
+    const p = this.parent;
+    if (p !== null && p.stored !== null) return p.stored.announcement;
+    if (this.selfAnnouncement.rootSeq !== this.sequence) {
+      this.selfAnnouncement = Object.freeze({
+        rootKey: this.ourKey,
+        rootSeq: this.sequence,
+        hops: [],
+      });
+    }
+    return this.selfAnnouncement;
+  }
+
+  /** Our coordinates: the hop ports of our root announcement; a root has [] (§5.2). */
+  coords(): Coordinates {
+    const p = this.parent;
+    return p !== null && p.stored !== null ? p.stored.coords : NO_COORDS;
+  }
+}
+
+/**
+ * A link's stored announcement (§5.1). The two coordinate arrays are derived on first use and then
+ * kept: `coords` is read only for the parent link (our coordinates) and `peerCoords`
+ * only by tree routing and [HEAD] wakeups, so an idle router need not hold two arrays per peering.
+ * Announcements are immutable, so a late derivation gives the same values as an eager one.
+ */
+class Stored implements StoredAnnouncement {
+  readonly announcement: RootAnnouncement;
+  readonly receiveTime: Micros;
+  readonly receiveOrder: number;
+  private coordsMemo: Coordinates | null = null;
+  private peerCoordsMemo: Coordinates | null = null;
+
+  constructor(announcement: RootAnnouncement, receiveTime: Micros, receiveOrder: number) {
+    this.announcement = announcement;
+    this.receiveTime = receiveTime;
+    this.receiveOrder = receiveOrder;
+  }
+
+  get coords(): Coordinates {
+    if (this.coordsMemo === null) this.coordsMemo = announcementCoords(this.announcement);
+    return this.coordsMemo;
+  }
+
+  get peerCoords(): Coordinates {
+    if (this.peerCoordsMemo === null)
+      this.peerCoordsMemo = announcementPeerCoords(this.announcement);
+    return this.peerCoordsMemo;
+  }
+}
+
+export function storeAnnouncement(
+  announcement: RootAnnouncement,
+  now: Micros,
+  order: number,
+): StoredAnnouncement {
+  return new Stored(announcement, now, order);
+}
+
+/** Enqueue `ann` signed for `link` (§5.3 forPeer); the signed frame is cached per link. */
