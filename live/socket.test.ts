@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { compareKeys, fromHex, toHex } from '../router/keys.ts';
+import { encodeHandshake } from '../router/wire/handshake.ts';
 import type { LiveEvent } from './host.ts';
 import { LiveNode } from './node.ts';
 import { type Transcript, transcriptIdentity } from './replay.ts';
@@ -211,6 +212,66 @@ test('ws-peer-is-root over a real WebSocket (needs ../shared): one frame per bin
     );
   } finally {
     ws.terminate();
+    await node.stop();
+  }
+});
+
+test('limits: connections beyond --max-connections are closed, an oversized WebSocket message drops only that link', {
+  timeout: 10_000,
+}, async () => {
+  const log: LiveEvent[] = [];
+  const node = new LiveNode({
+    identity: transcriptIdentity('live-test-limits', crypto),
+    crypto,
+    listenTcp: [parseEndpoint('tcp://127.0.0.1:0', '--listen', 'tcp', true)],
+    listenWs: [parseEndpoint('ws://127.0.0.1:0', '--listen-ws', 'ws', true)],
+    peers: [],
+    admin: null,
+    maxConnections: 2,
+    log: (e) => log.push(e),
+  });
+  await node.start();
+  const tcpPort = node.bound.find((b) => b.kind === 'tcp')?.port as number;
+  const wsPort = node.bound.find((b) => b.kind === 'ws')?.port as number;
+  const sockets = [0, 1, 2].map(() => connect({ host: '127.0.0.1', port: tcpPort }));
+  try {
+    const closedFlags = sockets.map((s) => {
+      s.on('error', () => {});
+      s.on('data', () => {});
+      const flag = { closed: false };
+      s.once('close', () => (flag.closed = true));
+      return flag;
+    });
+    await until(
+      'the third connection closed',
+      () => closedFlags.filter((f) => f.closed).length === 1,
+      3000,
+    );
+    assert.deepEqual(
+      closedFlags.map((f) => f.closed),
+      [false, false, true],
+    );
+    for (const s of sockets) s.destroy();
+    await until('slots free again', () => node.host.peerings.size === 0, 3000);
+    // WebSocket: a valid handshake, then a 70,000-byte message (a frame is at most 65,535 bytes,
+    // and a writer sends one per message), here 7,000 keepalives that would be valid as a stream.
+    const peer = transcriptIdentity('peer-hi', crypto);
+    const ws = new WebSocket(`ws://127.0.0.1:${wsPort}/`);
+    ws.on('error', () => {});
+    await new Promise((r) => ws.once('open', r));
+    const wsClosed = new Promise((r) => ws.once('close', r));
+    ws.send(encodeHandshake(peer, crypto), { binary: true });
+    await until('peered', () => (node.host.state().peers as unknown[]).length === 1, 3000);
+    const burst = Buffer.alloc(70_000);
+    for (let i = 0; i < 7000; i++) burst.set([0x70, 0x69, 0x6e, 0x65, 0, 0, 0, 0, 0, 10], 10 * i);
+    const sentAt = Date.now();
+    ws.send(burst, { binary: true });
+    await wsClosed;
+    // At once, not at the 5 s keepalive timeout (the peer is silent after the burst).
+    assert.ok(Date.now() - sentAt < 2000, `closed after ${Date.now() - sentAt} ms`);
+    await until('link dropped', () => (node.host.state().peers as unknown[]).length === 0, 3000);
+  } finally {
+    for (const s of sockets) s.destroy();
     await node.stop();
   }
 });
