@@ -1,14 +1,17 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { FULL_MASK, INITIAL_WATERMARK } from '../keys.ts';
+import { describe, it, test } from 'node:test';
+import fc from 'fast-check';
+import { FULL_MASK, INITIAL_WATERMARK, keyPrefix } from '../keys.ts';
 import { LinkType, LOCAL_PORT, type PublicKey, type Watermark } from '../types.ts';
 import { type LinkInfo, NO_PORT } from './links.ts';
 import {
   newSnekResult,
   nextHopSnek,
+  nextHopSnekFast,
   type SnekEntryInfo,
   type SnekInputs,
   SnekRule,
+  SnekSearch,
 } from './snek-next-hop.ts';
 
 const k = (b: number): PublicKey => {
@@ -81,6 +84,9 @@ function run(
     wholeRoot,
   };
   const r = nextHopSnek(input, newSnekResult());
+  // The fast search answers the same (its own property test below covers random tables).
+  const f = nextHopSnekFast(input, newSnekResult());
+  assert.deepEqual([f.port, [...f.key], f.seq, f.rule], [r.port, [...r.key], r.seq, r.rule]);
   return {
     port: r.port,
     wm: r.key === FULL_MASK ? 'FullMask' : r.key[0],
@@ -206,4 +212,174 @@ describe('nextHopSnek: further rules', () => {
     assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, false).port, 2);
     assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, true).port, 3);
   });
+});
+
+// ---- The fast search against the plain one -----------------------------------------------
+
+/**
+ * Keys from a small space so that ties happen: signers shared between announcements, parallel
+ * links to one key, table keys equal to dest or to a signer. Keys b and b ^ 1 share their 6-byte
+ * prefix (keys.ts keyPrefix), so the sorted index's whole-key fall-back is exercised too.
+ */
+const key6 = (b: number): PublicKey => {
+  const a = new Uint8Array(32);
+  a[0] = b >> 1;
+  a[6] = b;
+  return a;
+};
+
+type TestLink = {
+  port: number;
+  remoteKey: PublicKey;
+  linkType: LinkType;
+  up: boolean;
+  stored: LinkInfo['stored'];
+};
+
+interface LinkSpec {
+  readonly gap: number;
+  readonly remote: number;
+  readonly type: LinkType;
+  readonly up: boolean;
+  readonly signers: number[] | null;
+  readonly root: number;
+  readonly seq: number;
+  readonly order: number;
+}
+
+const arbLink: fc.Arbitrary<LinkSpec> = fc.record({
+  gap: fc.integer({ min: 1, max: 3 }),
+  remote: fc.integer({ min: 0, max: 15 }),
+  type: fc.constantFrom(LinkType.Pipe, LinkType.Multicast, LinkType.Bluetooth, LinkType.Remote),
+  up: fc.integer({ min: 0, max: 5 }).map((n) => n > 0),
+  signers: fc.option(fc.array(fc.integer({ min: 0, max: 15 }), { maxLength: 9 }), {
+    freq: 5,
+  }),
+  root: fc.constantFrom(14, 15),
+  seq: fc.integer({ min: 1, max: 2 }),
+  order: fc.integer({ min: 0, max: 5 }),
+});
+
+const arbEntry = fc.record({
+  key: fc.integer({ min: 0, max: 15 }),
+  port: fc.integer({ min: 0, max: 12 }),
+  seq: fc.integer({ min: 0, max: 3 }),
+  stale: fc.integer({ min: 0, max: 4 }).map((n) => n === 0),
+  side: fc.boolean(),
+});
+
+function storedOf(l: LinkSpec): LinkInfo['stored'] {
+  if (l.signers === null) return null;
+  return {
+    announcement: {
+      rootKey: key6(l.root),
+      rootSeq: l.seq,
+      hops: [l.root, ...l.signers, l.remote].map((s, i) => ({
+        port: i + 1,
+        signer: key6(s),
+        signature: new Uint8Array(64),
+      })),
+    },
+    receiveTime: 0,
+    receiveOrder: l.order,
+    coords: [],
+    peerCoords: [],
+  };
+}
+
+test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and after a link changes (property)', () => {
+  const S = 1_000_000;
+  fc.assert(
+    fc.property(
+      fc.array(arbLink, { maxLength: 9 }),
+      fc.uniqueArray(arbEntry, { selector: (e) => e.key, maxLength: 12 }),
+      fc.record({
+        boot: fc.boolean(),
+        dest: fc.integer({ min: 0, max: 15 }),
+        self: fc.integer({ min: 0, max: 15 }),
+        parent: fc.integer({ min: -1, max: 8 }),
+        root: fc.constantFrom(14, 15),
+        wm: fc.option(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 3 }))),
+        wholeRoot: fc.boolean(),
+        prefixes: fc.boolean(),
+        tuning: fc.constantFrom(
+          { hubMinLinks: 1, sortedMinLinks: 1 },
+          { hubMinLinks: Number.POSITIVE_INFINITY, sortedMinLinks: 1 },
+          { hubMinLinks: Number.POSITIVE_INFINITY, sortedMinLinks: Number.POSITIVE_INFINITY },
+          {},
+        ),
+        change: fc.tuple(fc.integer({ min: 0, max: 8 }), fc.integer({ min: 0, max: 2 })),
+      }),
+      (linkSpecs, entrySpecs, o) => {
+        let port = 0;
+        const links: TestLink[] = linkSpecs.map((l) => {
+          port += l.gap;
+          return {
+            port,
+            remoteKey: key6(l.remote),
+            linkType: l.type,
+            up: l.up,
+            stored: storedOf(l),
+          };
+        });
+        const byPort: (LinkInfo | undefined)[] = [];
+        for (const l of links) byPort[l.port] = l;
+        const entries = entrySpecs
+          .map((e) => ({
+            key: key6(e.key),
+            sourcePort: e.port,
+            watermark: { key: key6(e.key), seq: e.seq },
+            lastSeen: e.stale ? 0 : 15 * S,
+            side: e.side,
+          }))
+          .sort((a, b) => (a.key[6] as number) - (b.key[6] as number));
+        const main = entries.filter((e) => !e.side);
+        const side = entries.filter((e) => e.side);
+        const pre = (es: SnekEntryInfo[]) => Float64Array.from(es, (e) => keyPrefix(e.key));
+        const search = new SnekSearch(o.tuning);
+        let version = 0;
+        const input = (): SnekInputs => ({
+          boot: o.boot,
+          dest: key6(o.dest),
+          self: key6(o.self),
+          watermark: o.wm === null ? INITIAL_WATERMARK : { key: key6(o.wm[0]), seq: o.wm[1] },
+          parent: links[o.parent] ?? null,
+          rootKey: key6(o.root),
+          links,
+          linkByPort: byPort,
+          entries: main,
+          sideEntries: side,
+          ...(o.prefixes ? { entryPrefixes: pre(main), sidePrefixes: pre(side) } : {}),
+          now: 20 * S,
+          neighExpiry: 10 * S,
+          wholeRoot: o.wholeRoot,
+          linksVersion: version,
+          indexSlot: search,
+        });
+        const same = (why: string): void => {
+          const plain = nextHopSnek(input(), newSnekResult());
+          const fast = nextHopSnekFast(input(), newSnekResult());
+          assert.deepEqual(
+            { port: fast.port, key: [...fast.key], seq: fast.seq, rule: fast.rule },
+            { port: plain.port, key: [...plain.key], seq: plain.seq, rule: plain.rule },
+            why,
+          );
+        };
+        same('fresh');
+        // A change the router makes (PeerTable bumps its version): the kept indexes must follow.
+        const changed = links[o.change[0]];
+        if (changed === undefined) return;
+        if (o.change[1] === 0) changed.up = !changed.up;
+        else if (o.change[1] === 1) changed.stored = null;
+        else
+          changed.stored = storedOf({
+            ...(linkSpecs[o.change[0]] as LinkSpec),
+            signers: [o.dest, o.self],
+          });
+        version++;
+        same('after a change');
+      },
+    ),
+    { seed: 2026, numRuns: 5000 },
+  );
 });
