@@ -4,6 +4,7 @@
  * (the first, "listening", gives the key and the bound ports); stops cleanly on SIGINT/SIGTERM.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { parseDiscovery } from '../live/discovery.ts';
 import { loadIdentity } from '../live/identity.ts';
 import { LiveNode } from '../live/node.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
@@ -19,6 +20,7 @@ interface NodeArgs {
   'key-file'?: string;
   admin?: string;
   'max-connections': number;
+  discovery?: string;
 }
 
 function log(event: Record<string, unknown>): void {
@@ -58,6 +60,11 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
         type: 'string',
         describe: 'state endpoint HOST:PORT (HTTP JSON: /state, /ping?key=); e.g. 127.0.0.1:9000',
       })
+      .option('discovery', {
+        type: 'string',
+        describe:
+          'LAN discovery (§4.6), unicast form on loopback: udp://127.0.0.1:FIRST-LAST, beacons to every port of the range',
+      })
       .option('max-connections', {
         type: 'number',
         default: 64,
@@ -78,6 +85,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
     if (!Number.isInteger(max) || max < 1 || max > 253) {
       throw new InputError(`--max-connections: expected an integer 1..253, got ${max}`);
     }
+    const discovery = args.discovery === undefined ? null : parseDiscovery(args.discovery);
     const { identity, source } = loadIdentity(crypto, args['key-seed'], args['key-file']);
     const node = new LiveNode({
       identity,
@@ -87,6 +95,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       peers: args.peer,
       admin,
       maxConnections: max,
+      discovery,
       log,
     });
     try {

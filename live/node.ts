@@ -10,8 +10,10 @@ import type { Ed25519 } from '../router/crypto.ts';
 import { toHex } from '../router/keys.ts';
 import type { RouterOptions } from '../router/options.ts';
 import type { Identity } from '../router/types.ts';
+import { LinkType } from '../router/types.ts';
 import { startAdmin } from './admin.ts';
 import { WallClock } from './clock.ts';
+import { Discovery, type DiscoveryRange } from './discovery.ts';
 import { type LiveEvent, LiveHost, REMOTE_LINK } from './host.ts';
 import { DIAL_TIMEOUT_MS, type DialOutcome, StaticPeers } from './static-peers.ts';
 import { tcpTransport, wsTransport } from './transport.ts';
@@ -28,12 +30,14 @@ export interface LiveNodeConfig {
   readonly peers: readonly string[];
   readonly admin: { host: string; port: number } | null;
   readonly maxConnections?: number;
+  /** LAN discovery, unicast form (live/discovery.ts); off when absent. */
+  readonly discovery?: DiscoveryRange | null;
   readonly options?: Partial<RouterOptions>;
   readonly log: (e: LiveEvent) => void;
 }
 
 export interface BoundAddress {
-  readonly kind: 'tcp' | 'ws' | 'admin';
+  readonly kind: 'tcp' | 'ws' | 'admin' | 'discovery';
   readonly host: string;
   readonly port: number;
 }
@@ -46,6 +50,7 @@ export class LiveNode {
   private readonly wss: WebSocketServer[] = [];
   private readonly dialling = new Set<{ abort(): void }>();
   private statics: StaticPeers | null = null;
+  private discovery: Discovery | null = null;
 
   constructor(config: LiveNodeConfig) {
     this.config = config;
@@ -82,6 +87,31 @@ export class LiveNode {
       (event, uri, extra) => this.config.log({ event, uri, ...extra }),
     );
     this.statics.start();
+    if (this.config.discovery !== undefined && this.config.discovery !== null) {
+      const tcp = this.bound.find((b) => b.kind === 'tcp');
+      this.discovery = new Discovery(
+        this.config.discovery,
+        this.config.identity.publicKey,
+        tcp?.port ?? null,
+        {
+          linked: (key) =>
+            [...this.host.peerings].some(
+              (p) => p.state !== 'closed' && p.remoteKey !== null && toHex(p.remoteKey) === key,
+            ),
+          dial: (address, port, done) => {
+            this.config.log({ event: 'discovered', address, port });
+            const outcome: DialOutcome = { up: done, failed: done, gone: () => {} };
+            this.dial(`tcp://${address}:${port}`, outcome, LinkType.Multicast);
+          },
+        },
+      );
+      await this.discovery.start();
+      this.bound.push({
+        kind: 'discovery',
+        host: this.config.discovery.host,
+        port: this.discovery.boundPort,
+      });
+    }
   }
 
   private extraState(): Record<string, unknown> {
@@ -125,7 +155,7 @@ export class LiveNode {
   }
 
   /** One static-peer attempt: connect (5 s timeout), then the handshake decides up or failed. */
-  private dial(uri: string, outcome: DialOutcome): void {
+  private dial(uri: string, outcome: DialOutcome, linkType: LinkType = REMOTE_LINK): void {
     const ep = parseEndpoint(uri, '--peer', 'any');
     let opened = false;
     const adopt = (peering: ReturnType<LiveHost['attach']>): void => {
@@ -157,7 +187,7 @@ export class LiveNode {
       socket.once('connect', () => {
         opened = true;
         socket.setTimeout(0);
-        adopt(this.host.attach(tcpTransport(socket), REMOTE_LINK, true));
+        adopt(this.host.attach(tcpTransport(socket), linkType, true));
       });
       return;
     }
@@ -174,13 +204,14 @@ export class LiveNode {
     ws.once('close', () => this.dialling.delete(handle));
     ws.once('open', () => {
       opened = true;
-      adopt(this.host.attach(wsTransport(ws, `${ep.host}:${ep.port}`), REMOTE_LINK, true));
+      adopt(this.host.attach(wsTransport(ws, `${ep.host}:${ep.port}`), linkType, true));
     });
   }
 
   /** Close listeners, peerings, dials and the admin port; resolves when the servers are closed. */
   async stop(): Promise<void> {
     this.statics?.stop();
+    this.discovery?.stop();
     for (const d of this.dialling) d.abort();
     this.host.stop();
     for (const w of this.wss) for (const c of w.clients) c.terminate();

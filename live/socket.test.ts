@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { compareKeys, fromHex, toHex } from '../router/keys.ts';
 import { encodeHandshake } from '../router/wire/handshake.ts';
+import { parseDiscovery } from './discovery.ts';
 import type { LiveEvent } from './host.ts';
 import { LiveNode } from './node.ts';
 import { type Transcript, transcriptIdentity } from './replay.ts';
@@ -274,4 +275,55 @@ test('limits: connections beyond --max-connections are closed, an oversized WebS
     for (const s of sockets) s.destroy();
     await node.stop();
   }
+});
+
+test('LAN discovery, unicast form: three nodes on one loopback port range find and peer with each other (§4.6)', {
+  timeout: 15_000,
+}, async (t) => {
+  const nodes: LiveNode[] = [];
+  t.after(async () => {
+    await Promise.all(nodes.map((n) => n.stop()));
+  });
+  // A range of free ports: bind three, note them, release them.
+  const { createSocket } = await import('node:dgram');
+  const probe = createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', () => r()));
+  const base = probe.address().port;
+  probe.close();
+  const range = parseDiscovery(`udp://127.0.0.1:${base}-${base + 3}`);
+  for (const name of ['d0', 'd1', 'd2']) {
+    const n = new LiveNode({
+      identity: transcriptIdentity(`live-test-${name}`, crypto),
+      crypto,
+      listenTcp: [parseEndpoint('tcp://127.0.0.1:0', '--listen', 'tcp', true)],
+      listenWs: [],
+      peers: [],
+      admin: null,
+      discovery: range,
+      log: () => {},
+    });
+    nodes.push(n);
+    await n.start();
+  }
+  const rootKey = nodes
+    .map((n) => toHex(n.host.identity.publicKey))
+    .sort()
+    .at(-1);
+  await until(
+    'every node linked to both others, one root',
+    () =>
+      nodes.every(
+        (n) =>
+          n.host.state().root === rootKey &&
+          new Set((n.host.state().peers as { key: string }[]).map((p) => p.key)).size === 2,
+      ),
+    10_000,
+  );
+  // Links dialled after a beacon have link type Multicast (§4.1); accepted ones arrive on the
+  // shared TCP listener (the reference's multicast module has a listener of its own).
+  const dialled = nodes.flatMap((n) =>
+    (n.host.state().peers as { linkType: number; outbound: boolean }[]).filter((p) => p.outbound),
+  );
+  assert.ok(dialled.length >= 3);
+  assert.ok(dialled.every((p) => p.linkType === 1));
 });
