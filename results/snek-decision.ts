@@ -19,7 +19,6 @@ import {
   SnekRule,
 } from '../router/decisions/snek-next-hop.ts';
 import { compareKeys, FULL_MASK, keysEqual, ordered, toHex, worse } from '../router/keys.ts';
-import type { RouterCore } from '../router/peers.ts';
 import { LOCAL_PORT, type PublicKey, type Watermark } from '../router/types.ts';
 import type { HopCandidate, HopDecision } from './schema.ts';
 
@@ -31,8 +30,34 @@ export interface DecisionNames {
   readonly port: (p: number) => string | null;
 }
 
-/** The inputs router/snake.ts snekNextHop passes for this router's current state. */
-export function snekInputsOf(r: RouterCore, dest: PublicKey, watermark: Watermark): SnekInputs {
+/**
+ * The parts of a router (router/router.ts Router) the §6.6 search reads, structurally, so this
+ * module does not depend on where the router keeps its core type.
+ */
+export interface DecisionRouter {
+  readonly identity: { readonly publicKey: PublicKey };
+  readonly tree: {
+    readonly parent: LinkInfo | null;
+    rootAnnouncement(): { readonly rootKey: PublicKey };
+  };
+  readonly peers: {
+    readonly links: readonly LinkInfo[];
+    readonly byPort: readonly (LinkInfo | undefined)[];
+  };
+  readonly snake: {
+    readonly main: { readonly entries: readonly SnekEntryInfo[] };
+    readonly side: { readonly entries: readonly SnekEntryInfo[] };
+  };
+  readonly now: number;
+  readonly options: { readonly neighExpiry: number; readonly headParallelLinkWholeRoot: boolean };
+}
+
+/**
+ * The inputs router/snake.ts snekNextHop passes for this router's current state, without the
+ * router's search caches (the search builds its own for this call: same result, §6.6 is a pure
+ * function of these inputs).
+ */
+export function snekInputsOf(r: DecisionRouter, dest: PublicKey, watermark: Watermark): SnekInputs {
   return {
     boot: false,
     dest,
@@ -43,14 +68,10 @@ export function snekInputsOf(r: RouterCore, dest: PublicKey, watermark: Watermar
     links: r.peers.links,
     linkByPort: r.peers.byPort,
     entries: r.snake.main.entries,
-    entryPrefixes: r.snake.main.prefixes,
     sideEntries: r.snake.side.entries,
-    sidePrefixes: r.snake.side.prefixes,
     now: r.now,
     neighExpiry: r.options.neighExpiry,
     wholeRoot: r.options.headParallelLinkWholeRoot,
-    linksVersion: r.peers.version,
-    indexSlot: r.peers.snekIndex,
   };
 }
 

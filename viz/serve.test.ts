@@ -42,6 +42,8 @@ test('routeOf: only the page, the listing, the bundle and schema run files by ex
   assert.deepEqual(routeOf('/data/nodes.csv'), { kind: 'run', name: 'nodes.csv' });
   assert.deepEqual(routeOf('/data/nodes%2Ecsv'), { kind: 'run', name: 'nodes.csv' });
   assert.deepEqual(routeOf('/compare/summary.json'), { kind: 'compare', name: 'summary.json' });
+  // events.jsonl (--events) is served for the viewer's replay (issue 20).
+  assert.deepEqual(routeOf('/data/events.jsonl'), { kind: 'run', name: 'events.jsonl' });
   for (const bad of [
     '/data/../package.json',
     '/data/..%2fetc%2fpasswd',
@@ -52,7 +54,7 @@ test('routeOf: only the page, the listing, the bundle and schema run files by ex
     '/data/a%00b',
     '/data/.env',
     '/data/.git/config',
-    '/data/events.jsonl',
+    '/data/events.jsonl.gz',
     '/data/rootlink/etc/shadow',
     '/data/',
     '/dist/../serve.ts',
@@ -196,7 +198,7 @@ test('server: index, bundle, listing, run files, compare, 404s and traversal', a
       run: string[];
       compare: string[];
     };
-    assert.equal(listing.run.length, 8);
+    assert.equal(listing.run.length, 9); // the fixture has events.jsonl too
     assert.deepEqual(listing.compare, presentFiles(partial));
     const nodes = await get(server.url, '/data/nodes.csv');
     assert.equal(nodes.body, readFileSync(join(FIXTURE, 'nodes.csv'), 'utf8'));

@@ -41,6 +41,23 @@ export function formatHop(hop: PathHop, i: number): string {
   return `${i + 1}. ${where}: ${hop.reason}`;
 }
 
+/**
+ * A hop reason with each key prefix ("6790…", as router/forward.ts explainSnek writes them) given
+ * its node's name first: "n7 (6790…)". Prefixes no node or several nodes share stay as they are.
+ */
+export function namesInReason(g: GraphModel, reason: string): string {
+  return reason.replace(/\b([0-9a-f]{4,})…/g, (m, prefix: string) => {
+    let found = -1;
+    for (const n of g.nodes) {
+      if (n.key.startsWith(prefix)) {
+        if (found >= 0) return m;
+        found = n.index;
+      }
+    }
+    return found < 0 ? m : `${g.nodes[found]!.name} (${m})`;
+  });
+}
+
 /** Node names visited by a recorded path, source first. */
 export function pathNodes(rec: PathRecord): string[] {
   const out = rec.hops.map((h) => h.node);

@@ -16,6 +16,7 @@ import { parseNodes, parsePairs, parseTimeseries } from './csv.ts';
 import type { RunFiles } from './files.ts';
 import { ModelError } from './graph.ts';
 import { hybridWasGiven, migrateModes } from './modes.ts';
+import { parseEvents, type Replay } from './replay.ts';
 import { sortSnapshots } from './timeline.ts';
 
 export interface RunData {
@@ -28,6 +29,8 @@ export interface RunData {
   readonly pairs: PairRow[];
   readonly paths: PathRecord[] | null;
   readonly snapshots: Snapshot[] | null;
+  /** events.jsonl as a replay (only runs made with --events have one; no note when absent). */
+  readonly replay: Replay | null;
   readonly notes: string[];
 }
 
@@ -83,6 +86,7 @@ export function parseRun(files: RunFiles, name: string): RunData {
     pairs,
     paths,
     snapshots,
+    replay: files['events.jsonl'] == null ? null : parseEvents(files['events.jsonl']),
     notes,
   };
 }

@@ -11,6 +11,10 @@ export const COLOURS = {
   absent: '#e4e4e4',
   selected: '#d62728',
   root: '#111111',
+  /** A descending pointer that is not the greatest smaller key reachable (§6.1). */
+  wrong: '#e31a1c',
+  /** A present node with no link (after a partition or before its peers are up). */
+  isolated: '#d0d0d0',
   modes: {
     snek: '#d6339c',
     hybrid: '#ff7f0e',
@@ -36,3 +40,17 @@ export const keyColour = (rank: number, n: number): string =>
 /** Colour for tree depth (coordinate length); the root (depth 0) is darkest. */
 export const depthColour = (depth: number, maxDepth: number): string =>
   depth < 0 ? COLOURS.node : interpolateViridis(0.1 + (0.8 * depth) / Math.max(1, maxDepth));
+
+/**
+ * Replay dots by frame type (events.jsonl `frame`, sim/host.ts FRAME_TYPE_NAMES): tree
+ * announcements green like the tree, bootstraps pink like the snake, traffic orange like paths.
+ */
+export const FRAME_COLOURS: Record<string, string> = {
+  announcement: '#1b9e77',
+  bootstrap: '#d6339c',
+  traffic: '#ff7f0e',
+  keepalive: '#9e9e9e',
+  other: '#6a3d9a',
+};
+
+export const frameColour = (type: string): string => FRAME_COLOURS[type] ?? FRAME_COLOURS['other']!;

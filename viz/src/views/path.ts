@@ -3,12 +3,13 @@
  * chosen pair (paths.json), the hop list of one mode with each hop's reason, and a shortest path
  * beside it (the recorded one, else BFS over the current links).
  */
-import type { PathRecord, RoutingMode } from '../../../results/schema.ts';
+import type { PathHop, PathRecord, RoutingMode } from '../../../results/schema.ts';
 import type { GraphModel, Link } from '../model/graph.ts';
 import { modeLabel } from '../model/modes.ts';
 import {
   bfsPath,
   formatHop,
+  namesInReason,
   namesToLinks,
   type PathIndex,
   pathNodes,
@@ -19,6 +20,19 @@ export interface PathResult {
   readonly path: Link[];
   readonly shortest: Link[];
   readonly ends: number[];
+  /** The shown record's hops (for the decision panel), [] when none. */
+  readonly hops: readonly PathHop[];
+}
+
+/** Optional: clickable hops (issue 20, the decision panel) and the hop shown there. */
+export interface HopChoice {
+  readonly selected: number; // -1: none
+  readonly onHop: (index: number) => void;
+  /**
+   * The views show a moment before the end (a snapshot or the replay cursor): draw only the
+   * recorded path's links that exist then, and a shortest path over the links of that moment.
+   */
+  readonly atTime?: boolean;
 }
 
 export function renderPath(
@@ -29,6 +43,7 @@ export function renderPath(
   source: number,
   destination: number,
   mode: RoutingMode,
+  choice?: HopChoice,
 ): PathResult {
   const hopList = doc.getElementById('hop-list')!;
   const shortList = doc.getElementById('shortest-list')!;
@@ -41,7 +56,7 @@ export function renderPath(
   if (source < 0 || destination < 0) {
     note.textContent =
       'Choose a source and a destination (type a name, or click a node; shift-click sets the destination).';
-    return { path: [], shortest: [], ends: [] };
+    return { path: [], shortest: [], ends: [], hops: [] };
   }
   const src = g.nodes[source]!.name;
   const dst = g.nodes[destination]!.name;
@@ -69,24 +84,51 @@ export function renderPath(
   if (rec) {
     rec.hops.forEach((h, i) => {
       const li = doc.createElement('li');
-      li.textContent = formatHop(h, i);
+      // Reasons name keys ("ancestor 6790… is closer"): the node's name goes first.
+      li.textContent = formatHop({ ...h, reason: namesInReason(g, h.reason) }, i);
+      if (choice) {
+        li.className = `hop${i === choice.selected ? ' chosen' : ''}${h.decision ? ' explained' : ''}`;
+        li.tabIndex = 0;
+        li.setAttribute('role', 'button');
+        li.title = 'click: explain this decision (§6.6)';
+        li.dataset['hop'] = String(i);
+        li.addEventListener('click', () => choice.onHop(i));
+        li.addEventListener('keydown', (e) => {
+          if (e.key === 'Enter') choice.onHop(i);
+        });
+      }
       hopList.append(li);
     });
     path = namesToLinks(g, pathNodes(rec));
+    if (choice?.atTime === true) {
+      const now = new Set(links.map(([a, b]) => (a < b ? `${a},${b}` : `${b},${a}`)));
+      const kept = path.filter(([a, b]) => now.has(a < b ? `${a},${b}` : `${b},${a}`));
+      if (kept.length < path.length)
+        note.textContent = `This path was recorded at the end of the run; ${path.length - kept.length} of its ${path.length} links do not exist at the time shown and are not drawn.`;
+      path = kept;
+    }
   } else {
     note.textContent = idx
       ? `No recorded ${modeLabel(mode)} path from ${src} to ${dst} in paths.json (paths are recorded for a sample of pairs).`
       : 'paths.json is missing: only the shortest path is shown.';
   }
   const shortestNames =
-    rec?.shortest ??
-    records[0]?.shortest ??
-    bfsPath(g, links, source, destination).map((i) => g.nodes[i]!.name);
+    choice?.atTime === true
+      ? bfsPath(g, links, source, destination).map((i) => g.nodes[i]!.name)
+      : (rec?.shortest ??
+        records[0]?.shortest ??
+        bfsPath(g, links, source, destination).map((i) => g.nodes[i]!.name));
   for (const name of shortestNames) {
     const li = doc.createElement('li');
     li.textContent = name;
     shortList.append(li);
   }
-  if (shortestNames.length === 0) note.textContent += ` ${dst} is unreachable from ${src}.`;
-  return { path, shortest: namesToLinks(g, shortestNames), ends: [source, destination] };
+  if (shortestNames.length === 0)
+    note.textContent += ` ${dst} is unreachable from ${src}${choice?.atTime === true ? ' at this time' : ''}.`;
+  return {
+    path,
+    shortest: namesToLinks(g, shortestNames),
+    ends: [source, destination],
+    hops: rec?.hops ?? [],
+  };
 }

@@ -1,9 +1,14 @@
 /**
  * viz/src/views/topology.ts — the network drawn with its overlays: spanning tree (parent links,
- * root highlighted, depth as colour), snake (node → descending neighbour), key-order colouring,
- * the selected node and the explored path. SVG up to 1000 nodes, canvas above (10,000 nodes pan
- * and zoom smoothly: links are one canvas path, nodes are batched by colour). The container gets
- * data-mode / data-nodes / data-links / data-tree-links / data-snake-links with the counts drawn.
+ * root highlighted, depth as colour), snake (node → descending neighbour as a directed arc with an
+ * arrowhead, wrong pointers in red: PROTOCOL.md §6.1, viz/src/model/keyspace.ts), key-order
+ * colouring, the selected node, the explored path, node labels and the frames of a replay
+ * (viz/src/model/replay.ts). Nodes absent at the shown time are drawn as small hollow rings and
+ * isolated ones (present, no link) as small dashed dots, never as roots. SVG up to 1000 nodes,
+ * canvas above (10,000 nodes pan and zoom smoothly: links are one canvas path, nodes are batched
+ * by colour). The container gets data-mode / data-nodes / data-links / data-tree-links /
+ * data-snake-links / data-wrong-snake / data-absent / data-isolated / data-roots / data-labels /
+ * data-frames with the counts drawn.
  */
 import {
   type D3ZoomEvent,
@@ -23,9 +28,22 @@ import {
   snakeLinks,
   treeLinks,
 } from '../model/graph.ts';
-import { COLOURS, depthColour, keyColour } from './colours.ts';
+import { keyspaceModel } from '../model/keyspace.ts';
+import { COLOURS, depthColour, FRAME_COLOURS, frameColour, keyColour } from './colours.ts';
 
 export const CANVAS_THRESHOLD = 1000;
+/** Every node is labelled up to this many nodes; above, the selection and path ends, and all on zoom. */
+export const LABEL_ALL_UP_TO = 60;
+/** Zoom factor from which every node in view is labelled on bigger graphs. */
+export const LABEL_ZOOM = 3;
+
+/** A frame in flight at the replay cursor: from node → to node, fraction of the way, frame type. */
+export interface FlyingFrame {
+  readonly from: number;
+  readonly to: number;
+  readonly f: number;
+  readonly type: string;
+}
 
 export interface Overlays {
   tree: boolean;
@@ -65,6 +83,10 @@ export class TopologyView {
   private frame = 0;
   /** Canvas node colour batches, rebuilt by render() only, so zoom frames skip colour work. */
   private buckets: [string, number[]][] = [];
+  private frames: readonly FlyingFrame[] = [];
+  /** Snake arcs of the last render: [from, to, wrong]. */
+  private arcs: { from: number; to: number; wrong: boolean }[] = [];
+  private isolated: Uint8Array = new Uint8Array(0);
 
   constructor(container: HTMLElement, g: GraphModel, onClick: NodeClick) {
     this.g = g;
@@ -103,13 +125,36 @@ export class TopologyView {
       .attr('role', 'img')
       .attr('aria-label', 'network topology');
     const layer = svg.append('g').attr('class', 'zoom-layer');
+    // Arrowheads for the snake's descending pointers (a marker per colour: SVG 1.1 markers do
+    // not inherit the path's stroke).
+    const defs = svg.append('defs');
+    for (const [id, colour] of [
+      ['arrow-snake', COLOURS.snake],
+      ['arrow-wrong', COLOURS.wrong],
+    ] as const) {
+      defs
+        .append('marker')
+        .attr('id', id)
+        .attr('viewBox', '0 0 10 10')
+        .attr('refX', 9)
+        .attr('refY', 5)
+        .attr('markerWidth', 7)
+        .attr('markerHeight', 7)
+        .attr('markerUnits', 'userSpaceOnUse')
+        .attr('orient', 'auto')
+        .append('path')
+        .attr('d', 'M0,0 L10,5 L0,10 z')
+        .attr('fill', colour);
+    }
     for (const cls of [
       'links',
       'tree-links',
       'snake-links',
       'shortest-links',
       'path-links',
+      'frames',
       'nodes',
+      'labels',
     ]) {
       layer.append('g').attr('class', `layer-${cls}`);
     }
@@ -118,8 +163,11 @@ export class TopologyView {
       zoom<SVGSVGElement, unknown>()
         .scaleExtent([0.2, 40])
         .on('zoom', (e: D3ZoomEvent<SVGSVGElement, unknown>) => {
+          const was = this.transform.k;
           this.transform = e.transform;
           layer.attr('transform', e.transform.toString());
+          // Labels keep their size on screen; bigger graphs label every node once zoomed in.
+          if (was !== e.transform.k && this.last) this.drawLabels(this.last.hl);
         }),
     );
     svg.on('click', (e: MouseEvent) => {
@@ -190,7 +238,8 @@ export class TopologyView {
   }
 
   private fill(i: number, st: NetState, ov: Overlays, md: number): string {
-    if (!st.present[i]) return COLOURS.absent;
+    if (!st.present[i]) return '#ffffff';
+    if (this.isolated[i]) return COLOURS.isolated;
     if (ov.keyColour) return keyColour(this.g.nodes[i]!.keyRank, this.g.nodes.length);
     if (ov.tree) return depthColour(st.depth[i]!, md);
     return COLOURS.node;
@@ -200,11 +249,33 @@ export class TopologyView {
     this.last = { st, ov, hl };
     const tl = ov.tree ? treeLinks(st) : [];
     const sl = ov.snake ? snakeLinks(st) : [];
+    this.arcs = ov.snake ? keyspaceModel(this.g, st).arcs : [];
+    const n = this.g.nodes.length;
+    this.isolated = new Uint8Array(n);
+    const degree = new Int32Array(n);
+    for (const [a, b] of st.links) {
+      degree[a]!++;
+      degree[b]!++;
+    }
+    let absent = 0;
+    let isolated = 0;
+    let roots = 0;
+    for (let i = 0; i < n; i++) {
+      if (!st.present[i]) absent++;
+      else if (degree[i] === 0 && n > 1) {
+        this.isolated[i] = 1;
+        isolated++;
+      } else if (st.isRoot[i]) roots++;
+    }
     const ds = this.container.dataset;
     ds['nodes'] = String(this.g.nodes.length);
     ds['links'] = String(st.links.length);
     ds['treeLinks'] = String(tl.length);
     ds['snakeLinks'] = String(sl.length);
+    ds['wrongSnake'] = String(this.arcs.filter((a) => a.wrong).length);
+    ds['absent'] = String(absent);
+    ds['isolated'] = String(isolated);
+    ds['roots'] = String(roots);
     ds['pathLinks'] = String(hl.path.length);
     ds['selected'] = hl.selected >= 0 ? this.g.nodes[hl.selected]!.name : '';
     if (this.mode === 'svg') this.drawSvg(st, ov, hl, tl, sl);
@@ -231,12 +302,30 @@ export class TopologyView {
         .attr('y2', (l) => py[l[1]]!);
     lines('links', 'link', st.links);
     lines('tree-links', 'tree-link', tl);
-    lines('snake-links', 'snake-link', sl);
+    void sl;
+    const r = this.radius();
+    // Snake: node → descending neighbour as a gently curved arc (a pair pointing at each other
+    // shows as two arcs, not one line), ending at the target's rim with an arrowhead.
+    layer
+      .select('g.layer-snake-links')
+      .selectAll<SVGPathElement, { from: number; to: number; wrong: boolean }>('path')
+      .data(this.arcs)
+      .join('path')
+      .attr('class', (a) => `snake-link${a.wrong ? ' wrong' : ''}`)
+      .attr('marker-end', (a) => `url(#${a.wrong ? 'arrow-wrong' : 'arrow-snake'})`)
+      .attr('d', (a) => arcPath(px[a.from]!, py[a.from]!, px[a.to]!, py[a.to]!, r + 1))
+      .selectAll('title')
+      .data((a) => [a])
+      .join('title')
+      .text(
+        (a) =>
+          `${this.g.nodes[a.from]!.name} → ${this.g.nodes[a.to]!.name}: descending pointer${a.wrong ? ' — WRONG (not the greatest smaller key reachable, §6.1)' : ''}`,
+      );
     lines('shortest-links', 'shortest-link', hl.shortest);
     lines('path-links', 'path-link', hl.path);
+    this.drawFramesSvg();
     const md = maxDepth(st);
     const ends = new Set(hl.ends);
-    const r = Math.max(3, Math.min(8, 220 / Math.sqrt(this.g.nodes.length)));
     layer
       .select('g.layer-nodes')
       .selectAll<SVGCircleElement, number>('circle')
@@ -254,10 +343,11 @@ export class TopologyView {
       .attr('class', (i) =>
         [
           'node',
-          ov.tree && st.isRoot[i] ? 'root' : '',
+          this.isRootShown(i, st, ov) ? 'root' : '',
           i === hl.selected ? 'selected' : '',
           ends.has(i) ? 'path-end' : '',
           st.present[i] ? '' : 'absent',
+          this.isolated[i] ? 'isolated' : '',
         ]
           .filter(Boolean)
           .join(' '),
@@ -265,8 +355,83 @@ export class TopologyView {
       .attr('data-name', (i) => this.g.nodes[i]!.name)
       .attr('cx', (i) => px[i]!)
       .attr('cy', (i) => py[i]!)
-      .attr('r', (i) => (ov.tree && st.isRoot[i] ? r * 1.6 : r))
+      .attr('r', (i) =>
+        this.isRootShown(i, st, ov) ? r * 1.6 : !st.present[i] || this.isolated[i] ? r * 0.7 : r,
+      )
       .attr('fill', (i) => this.fill(i, st, ov, md));
+    this.drawLabels(hl);
+  }
+
+  private radius(): number {
+    return Math.max(3, Math.min(8, 220 / Math.sqrt(this.g.nodes.length)));
+  }
+
+  /** Roots are ringed only when present and connected: a node alone is its own root trivially. */
+  private isRootShown(i: number, st: NetState, ov: Overlays): boolean {
+    return ov.tree && st.present[i] === 1 && st.isRoot[i] === 1 && this.isolated[i] === 0;
+  }
+
+  /** Which nodes get a name label now: all on small graphs or zoomed in, else selection and ends. */
+  private labelled(hl: Highlight): number[] {
+    const n = this.g.nodes.length;
+    if (n <= LABEL_ALL_UP_TO || this.transform.k >= LABEL_ZOOM) {
+      if (this.mode === 'svg' || n <= LABEL_ALL_UP_TO) return this.g.nodes.map((_, i) => i);
+      // Canvas: only the nodes in view (at most a few hundred at this zoom).
+      const [x0, y0] = this.transform.invert([0, 0]);
+      const [x1, y1] = this.transform.invert([this.width, this.height]);
+      const out: number[] = [];
+      for (let i = 0; i < n && out.length < 400; i++)
+        if (this.px[i]! >= x0 && this.px[i]! <= x1 && this.py[i]! >= y0 && this.py[i]! <= y1)
+          out.push(i);
+      return out;
+    }
+    return [...new Set([hl.selected, ...hl.ends])].filter((i) => i >= 0);
+  }
+
+  private drawLabels(hl: Highlight): void {
+    const shown = this.labelled(hl);
+    this.container.dataset['labels'] = String(shown.length);
+    if (this.mode !== 'svg') {
+      this.schedule();
+      return;
+    }
+    const k = this.transform.k;
+    const r = this.radius();
+    select(this.svgLayer!)
+      .select('g.layer-labels')
+      .attr('font-size', 12 / k)
+      .selectAll<SVGTextElement, number>('text')
+      .data(shown, (i) => i)
+      .join('text')
+      .attr('class', 'node-label')
+      .attr('x', (i) => this.px[i]! + (r + 2) / Math.max(1, k * 0.6))
+      .attr('y', (i) => this.py[i]! - (r + 2) / Math.max(1, k * 0.6))
+      .text((i) => this.g.nodes[i]!.name);
+  }
+
+  /** Frames in flight at the replay cursor (empty: none drawn). */
+  setFrames(frames: readonly FlyingFrame[]): void {
+    this.frames = frames;
+    this.container.dataset['frames'] = String(frames.length);
+    if (this.mode === 'svg') this.drawFramesSvg();
+    else this.schedule();
+  }
+
+  private drawFramesSvg(): void {
+    if (!this.svgLayer) return;
+    const px = this.px;
+    const py = this.py;
+    const r = Math.max(2.5, this.radius() * 0.55);
+    select(this.svgLayer)
+      .select('g.layer-frames')
+      .selectAll<SVGCircleElement, FlyingFrame>('circle')
+      .data(this.frames)
+      .join('circle')
+      .attr('class', (f) => `frame frame-${f.type}`)
+      .attr('r', r)
+      .attr('fill', (f) => frameColour(f.type))
+      .attr('cx', (f) => px[f.from]! + (px[f.to]! - px[f.from]!) * f.f)
+      .attr('cy', (f) => py[f.from]! + (py[f.to]! - py[f.from]!) * f.f);
   }
 
   private drawCanvas(st: NetState, ov: Overlays, hl: Highlight): void {
@@ -300,7 +465,18 @@ export class TopologyView {
     };
     stroke(st.links, COLOURS.link, 0.6);
     if (ov.tree) stroke(treeLinks(st), COLOURS.tree, 1.2);
-    if (ov.snake) stroke(snakeLinks(st), COLOURS.snake, 1);
+    if (ov.snake) {
+      stroke(
+        this.arcs.filter((a) => !a.wrong).map((a) => [a.from, a.to] as const),
+        COLOURS.snake,
+        1,
+      );
+      stroke(
+        this.arcs.filter((a) => a.wrong).map((a) => [a.from, a.to] as const),
+        COLOURS.wrong,
+        1.6,
+      );
+    }
     ctx.setLineDash([4 / t.k, 3 / t.k]);
     stroke(hl.shortest, COLOURS.shortest, 2);
     ctx.setLineDash([]);
@@ -319,9 +495,23 @@ export class TopologyView {
       ctx.lineWidth = 2 / t.k;
       ctx.stroke();
     };
-    if (ov.tree) for (let i = 0; i < n; i++) if (st.isRoot[i]) ring(i, COLOURS.root, 7);
+    if (ov.tree)
+      for (let i = 0; i < n; i++) if (this.isRootShown(i, st, ov)) ring(i, COLOURS.root, 7);
     for (const e of hl.ends) ring(e, COLOURS.path, 6);
     if (hl.selected >= 0) ring(hl.selected, COLOURS.selected, 8);
+    for (const f of this.frames) {
+      ctx.fillStyle = frameColour(f.type);
+      const x = px[f.from]! + (px[f.to]! - px[f.from]!) * f.f;
+      const y = py[f.from]! + (py[f.to]! - py[f.from]!) * f.f;
+      ctx.beginPath();
+      ctx.arc(x, y, 3 / t.k, 0, Math.PI * 2);
+      ctx.fill();
+    }
+    const shown = this.labelled(hl);
+    this.container.dataset['labels'] = String(shown.length);
+    ctx.fillStyle = '#222';
+    ctx.font = `${12 / t.k}px system-ui, sans-serif`;
+    for (const i of shown) ctx.fillText(this.g.nodes[i]!.name, px[i]! + 4 / t.k, py[i]! - 4 / t.k);
   }
 
   /** Group nodes by fill colour (key order quantised to 64 colours: indistinguishable at this size). */
@@ -342,10 +532,91 @@ export class TopologyView {
 
   private fillBucket(i: number, st: NetState, ov: Overlays, md: number): string {
     if (!st.present[i]) return COLOURS.absent;
+    if (this.isolated[i]) return COLOURS.isolated;
     const n = this.g.nodes.length;
     if (ov.keyColour)
       return keyColour(Math.floor((this.g.nodes[i]!.keyRank * 64) / n) * (n / 64), n);
     if (ov.tree) return depthColour(st.depth[i]!, md);
     return COLOURS.node;
   }
+}
+
+/** A slightly curved arc from (x1, y1) towards (x2, y2), stopping `gap` short of the target. */
+function arcPath(x1: number, y1: number, x2: number, y2: number, gap: number): string {
+  const dx = x2 - x1;
+  const dy = y2 - y1;
+  const len = Math.hypot(dx, dy) || 1;
+  const ex = x2 - (dx / len) * gap;
+  const ey = y2 - (dy / len) * gap;
+  // Control point off the chord's middle, to the left of the direction of travel.
+  const cx = (x1 + ex) / 2 - (dy / len) * len * 0.15;
+  const cy = (y1 + ey) / 2 + (dx / len) * len * 0.15;
+  return `M${x1},${y1} Q${cx},${cy} ${ex},${ey}`;
+}
+
+/**
+ * The legend of the topology's colours for what is shown now: links, tree depth (0 = root) with
+ * the root ring, snake pointers (right and wrong), path and shortest path, selection, absent and
+ * isolated nodes, and the replay's frame types when frames are shown.
+ */
+export function renderTopologyLegend(
+  el: HTMLElement,
+  st: NetState,
+  ov: Overlays,
+  replay: boolean,
+): void {
+  const doc = el.ownerDocument;
+  el.replaceChildren();
+  const item = (swatch: string, text: string, title = ''): void => {
+    const span = doc.createElement('span');
+    span.className = 'legend-item';
+    if (title) span.title = title;
+    span.innerHTML = `<svg width="22" height="12" aria-hidden="true">${swatch}</svg>`;
+    span.append(doc.createTextNode(text));
+    el.append(span);
+  };
+  const line = (c: string, w: number, dash = ''): string =>
+    `<line x1="1" y1="6" x2="21" y2="6" stroke="${c}" stroke-width="${w}"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`;
+  item(line(COLOURS.link, 1.5), 'link');
+  if (ov.tree && !ov.keyColour) {
+    const md = maxDepth(st);
+    const steps = Math.min(md, 6);
+    let chips = '';
+    for (let k = 0; k <= steps; k++) {
+      const d = steps === 0 ? 0 : Math.round((k * md) / steps);
+      chips += `<rect x="${(k * 22) / (steps + 1)}" y="1" width="${22 / (steps + 1)}" height="10" fill="${depthColour(d, md)}"/>`;
+    }
+    item(chips, `tree depth 0–${md} (dark = near the root)`, 'node colour: coordinate length');
+    item(line(COLOURS.tree, 2), 'parent link');
+    item(
+      `<circle cx="11" cy="6" r="4.5" fill="${depthColour(0, md)}" stroke="${COLOURS.root}" stroke-width="2"/>`,
+      'root (big, ringed)',
+    );
+  }
+  if (ov.keyColour)
+    item(
+      `<rect x="0" y="1" width="11" height="10" fill="${keyColour(0, 2)}"/><rect x="11" y="1" width="11" height="10" fill="${keyColour(1, 2)}"/>`,
+      'key order: smallest → greatest',
+    );
+  if (ov.snake) {
+    item(line(COLOURS.snake, 1.5), 'descending pointer →');
+    item(line(COLOURS.wrong, 2), 'wrong pointer');
+  }
+  item(line(COLOURS.path, 4), 'recorded path');
+  item(line(COLOURS.shortest, 3, '6 4'), 'shortest path');
+  item(
+    `<circle cx="11" cy="6" r="4.5" fill="${COLOURS.node}" stroke="${COLOURS.selected}" stroke-width="2.5"/>`,
+    'selected',
+  );
+  item(
+    `<circle cx="11" cy="6" r="3.5" fill="#fff" stroke="#999" stroke-width="1" stroke-dasharray="2 1.5"/>`,
+    'absent (not running)',
+  );
+  item(
+    `<circle cx="11" cy="6" r="3.5" fill="${COLOURS.isolated}" stroke="#777" stroke-width="1" stroke-dasharray="1.5 1.5"/>`,
+    'isolated (no link)',
+  );
+  if (replay)
+    for (const [type, colour] of Object.entries(FRAME_COLOURS).filter(([t]) => t !== 'other'))
+      item(`<circle cx="11" cy="6" r="4" fill="${colour}"/>`, `${type} frame`);
 }
