@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { InputError } from '../sim/errors.ts';
 import { joinNegativeValues, repeatedFlag } from './args.ts';
 import { compareCommand } from './compare.ts';
+import { emulateCommand } from './emulate.ts';
 import { frameCommand } from './frame.ts';
 import { mergeCommand } from './merge.ts';
 import { nodeCommand } from './node.ts';
@@ -53,6 +54,7 @@ await yargs(joinNegativeValues(hideBin(process.argv)))
   .command(reportCommand)
   .command(nodeCommand)
   .command(pingCommand)
+  .command(emulateCommand)
   .demandCommand(1, 'Name a command: pinelab --help lists them.')
   .strict()
   .check((argv, options: { array?: string[] }) => {
