@@ -32,30 +32,37 @@ export function pathsFor(idx: PathIndex, source: string, destination: string): P
   return [...list].sort((a, b) => MODES.indexOf(a.mode) - MODES.indexOf(b.mode));
 }
 
-/** One line per hop: "1. n1 → n3 (port 2): reason"; the delivering hop has no next. */
-export function formatHop(hop: PathHop, i: number): string {
+/**
+ * One line per hop: "1. n1 → n3 (port 2): reason"; the delivering hop has no next. With `towards`
+ * (the nodes the reason names by key, namesInReason) the names come first:
+ * "1. n1 → n3 (port 2), towards n7: reason".
+ */
+export function formatHop(hop: PathHop, i: number, towards: readonly string[] = []): string {
   const where =
     hop.next === null
       ? `${hop.node} delivers locally`
       : `${hop.node} → ${hop.next} (port ${hop.port})`;
-  return `${i + 1}. ${where}: ${hop.reason}`;
+  const names = towards.length > 0 ? `, towards ${towards.join(', ')}` : '';
+  return `${i + 1}. ${where}${names}: ${hop.reason}`;
 }
 
 /**
- * A hop reason with each key prefix ("6790…", as router/forward.ts explainSnek writes them) given
- * its node's name first: "n7 (6790…)". Prefixes no node or several nodes share stay as they are.
+ * The nodes a hop reason names by key prefix ("6790…", as router/forward.ts explainSnek writes
+ * them), in order; prefixes no node or several nodes share are left out.
  */
-export function namesInReason(g: GraphModel, reason: string): string {
-  return reason.replace(/\b([0-9a-f]{4,})…/g, (m, prefix: string) => {
+export function namesInReason(g: GraphModel, reason: string): string[] {
+  const out: string[] = [];
+  for (const m of reason.matchAll(/\b([0-9a-f]{4,})…/g)) {
+    const prefix = m[1]!;
     let found = -1;
     for (const n of g.nodes) {
-      if (n.key.startsWith(prefix)) {
-        if (found >= 0) return m;
-        found = n.index;
-      }
+      if (!n.key.startsWith(prefix)) continue;
+      found = found === -1 ? n.index : -2;
+      if (found === -2) break;
     }
-    return found < 0 ? m : `${g.nodes[found]!.name} (${m})`;
-  });
+    if (found >= 0) out.push(g.nodes[found]!.name);
+  }
+  return out;
 }
 
 /** Node names visited by a recorded path, source first. */

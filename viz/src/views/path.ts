@@ -85,7 +85,7 @@ export function renderPath(
     rec.hops.forEach((h, i) => {
       const li = doc.createElement('li');
       // Reasons name keys ("ancestor 6790… is closer"): the node's name goes first.
-      li.textContent = formatHop({ ...h, reason: namesInReason(g, h.reason) }, i);
+      li.textContent = formatHop(h, i, namesInReason(g, h.reason));
       if (choice) {
         li.className = `hop${i === choice.selected ? ' chosen' : ''}${h.decision ? ' explained' : ''}`;
         li.tabIndex = 0;
