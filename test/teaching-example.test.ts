@@ -35,7 +35,7 @@ function parts(snap: Snapshot, keyName: Map<string, string>): string[] {
 
 test('teaching.json: root b leaves, a takes over, the partition elects l, heals, b returns', () => {
   const r = executeScenario(checkScenario(FILE));
-  const keyName = new Map(r.data.topology.nodes.map((n) => [n.key, n.name]));
+  const keyName = new Map((r.data.topology?.nodes ?? []).map((n) => [n.key, n.name]));
   const at = (label: string): string[] => {
     const s = (r.data.snapshots ?? []).find((x) => x.label === label);
     assert.ok(s, `snapshot "${label}"`);

@@ -105,7 +105,7 @@ test('teaching run: replay, counts at three times, hop decision, labels, legend'
     ]);
     // A legend for the tree's depth colours and the path colours.
     const legend = (await page.locator('#topo-legend').textContent()) ?? '';
-    assert.match(legend, /tree depth 0–\d/);
+    assert.match(legend, /tree depth 0(–\d| \(every node its own root yet\))/);
     assert.match(legend, /recorded path/);
     assert.match(legend, /absent/);
     assert.match(legend, /announcement frame/);

@@ -17,12 +17,20 @@ import {
 } from './model/graph.ts';
 import { modeLabel } from './model/modes.ts';
 import { indexPaths, MODES } from './model/paths.ts';
+import { inFlight, stateAt as replayStateAt } from './model/replay.ts';
 import { parseRun, runInfo } from './model/run.ts';
-import { interpolatePositions, step } from './model/timeline.ts';
+import { interpolatePositions, snapshotIndexAt, step } from './model/timeline.ts';
 import { renderCharts } from './views/charts.ts';
+import { renderDecision } from './views/decision.ts';
 import { KeyspaceView } from './views/keyspace.ts';
 import { renderPath } from './views/path.ts';
-import { type Highlight, type Overlays, TopologyView } from './views/topology.ts';
+import { ReplayView } from './views/replay.ts';
+import {
+  type Highlight,
+  type Overlays,
+  renderTopologyLegend,
+  TopologyView,
+} from './views/topology.ts';
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -73,6 +81,11 @@ async function main(): Promise<void> {
     mode: 'snek' as RoutingMode,
     pos: snaps.length, // the final state
     playing: 0,
+    /** The hop shown in the decision panel (-1: none) and the pair it belongs to. */
+    hop: -1,
+    hopPair: '',
+    /** Replay cursor (virtual s) while the replay drives the views; null: the snapshot timeline. */
+    replayT: null as number | null,
   };
   const overlays: Overlays = { tree: true, snake: false, keyColour: false };
   const pathIdx = run.paths ? indexPaths(run.paths) : null;
@@ -190,6 +203,9 @@ async function main(): Promise<void> {
   playBtn.disabled = snaps.length === 0;
   const setPos = (p: number): void => {
     ui.pos = p;
+    // The snapshot timeline takes over from the replay cursor.
+    ui.replayT = null;
+    topo.setFrames([]);
     slider.value = String(p);
     update();
     glide(p);
@@ -221,12 +237,39 @@ async function main(): Promise<void> {
   });
 
   function update(): void {
-    const st = stateAt(ui.pos);
+    const snapState = stateAt(ui.pos);
+    // Under the replay cursor: the snapshot at or before it, with each node's root, parent and
+    // descending neighbour from its latest state line (events.jsonl) up to the cursor.
+    const st =
+      ui.replayT !== null && run.replay
+        ? replayStateAt(g, snapState, run.replay, ui.replayT, snaps[ui.pos]?.time_s)
+        : snapState;
+    const pair = `${ui.source}|${ui.destination}|${ui.mode}`;
+    if (pair !== ui.hopPair) {
+      ui.hop = -1;
+      ui.hopPair = pair;
+    }
     tlLabel.textContent =
       snaps.length === 0
         ? 'no snapshots.json: final state only'
         : `${ui.pos + 1}/${snaps.length + 1}: ${st.label}`;
-    const res = renderPath(document, g, pathIdx, st.links, ui.source, ui.destination, ui.mode);
+    const res = renderPath(document, g, pathIdx, st.links, ui.source, ui.destination, ui.mode, {
+      selected: ui.hop,
+      onHop: (i) => {
+        ui.hop = ui.hop === i ? -1 : i;
+        update();
+      },
+      // Only what exists at the time shown is drawn (issue 20).
+      atTime: ui.pos < snaps.length || ui.replayT !== null,
+    });
+    renderDecision(
+      $('decision'),
+      g,
+      res.hops[ui.hop] ?? null,
+      ui.hop,
+      ui.destination >= 0 ? g.nodes[ui.destination]!.name : '',
+    );
+    renderTopologyLegend($('topo-legend'), st, overlays, run.replay !== null);
     const hl: Highlight = {
       selected: ui.selected,
       path: res.path,
@@ -244,6 +287,24 @@ async function main(): Promise<void> {
     i >= 0 ? g.nodes[i]!.name : i === UNKNOWN_NODE ? 'a node not in topology.json' : '—';
 
   update();
+  if (run.replay) {
+    const rp = run.replay;
+    new ReplayView(document, rp, (t) => {
+      ui.replayT = t;
+      ui.pos = snaps.length === 0 ? 0 : Math.max(0, snapshotIndexAt(snaps, t));
+      slider.value = String(ui.pos);
+      update();
+      topo.setFrames(
+        inFlight(rp, t).flatMap(({ flight, f }) => {
+          const a = g.index.get(flight.from);
+          const b = g.index.get(flight.to);
+          return a === undefined || b === undefined
+            ? []
+            : [{ from: a, to: b, f, type: flight.type }];
+        }),
+      );
+    });
+  }
   renderCharts(document, run, compare);
   const t3 = performance.now();
   document.body.dataset['renderMs'] = String(Math.round(t3 - t0));

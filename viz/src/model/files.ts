@@ -11,12 +11,20 @@ export const RUN_FILES = [
   'pairs.csv',
   'paths.json',
   'snapshots.json',
+  // Only with --events; the viewer replays it (issue 20). Served when present; `pinelab report`
+  // embeds it only for small runs (cli/report.ts EVENTS_INLINE_UP_TO).
+  'events.jsonl',
 ] as const;
 
 export type RunFileName = (typeof RUN_FILES)[number];
 
 /** Files a run may lack (schema: "the last three may be missing"); the viewer notes their absence. */
-export const OPTIONAL_FILES: readonly RunFileName[] = ['pairs.csv', 'paths.json', 'snapshots.json'];
+export const OPTIONAL_FILES: readonly RunFileName[] = [
+  'pairs.csv',
+  'paths.json',
+  'snapshots.json',
+  'events.jsonl',
+];
 
 /** Raw file texts of one run; null = file absent. */
 export type RunFiles = Partial<Record<RunFileName, string | null>>;

@@ -586,7 +586,13 @@ export function renderTopologyLegend(
       const d = steps === 0 ? 0 : Math.round((k * md) / steps);
       chips += `<rect x="${(k * 22) / (steps + 1)}" y="1" width="${22 / (steps + 1)}" height="10" fill="${depthColour(d, md)}"/>`;
     }
-    item(chips, `tree depth 0–${md} (dark = near the root)`, 'node colour: coordinate length');
+    item(
+      chips,
+      md === 0
+        ? 'tree depth 0 (every node its own root yet)'
+        : `tree depth 0–${md} (dark = near the root)`,
+      'node colour: coordinate length',
+    );
     item(line(COLOURS.tree, 2), 'parent link');
     item(
       `<circle cx="11" cy="6" r="4.5" fill="${depthColour(0, md)}" stroke="${COLOURS.root}" stroke-width="2"/>`,
