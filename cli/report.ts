@@ -2,7 +2,7 @@
  * cli/report.ts — `pinelab report <results-dir> -o report.html`: one self-contained HTML file
  * (the viewer bundle and the run's files inlined), written atomically. Opens offline, no server.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { writeFileAtomic } from '../results/write.ts';
@@ -10,10 +10,22 @@ import { ensureBundle, presentFiles, VIZ_DIR } from '../viz/serve.ts';
 import { type InlineData, RUN_FILES, type RunFiles } from '../viz/src/model/files.ts';
 import { checkRunDir } from './view.ts';
 
+/**
+ * events.jsonl (--events) is embedded up to this size only: the replay is for small teaching runs
+ * (examples/teaching: ~0.5 MB), and a big run's event log would swamp the offline file (issue 20);
+ * `pinelab view` serves it at any size.
+ */
+export const EVENTS_INLINE_UP_TO = 1_000_000;
+
 function readRun(dir: string): RunFiles {
   const files: RunFiles = {};
   const present = presentFiles(dir);
   for (const f of RUN_FILES) {
+    const big = f === 'events.jsonl' && statSync(join(dir, f), { throwIfNoEntry: false });
+    if (big && big.size > EVENTS_INLINE_UP_TO) {
+      files[f] = null;
+      continue;
+    }
     files[f] = present.includes(f) ? readFileSync(join(dir, f), 'utf8') : null;
   }
   return files;
