@@ -9,11 +9,12 @@
  * Screenshots go to a /tmp folder printed at the end. Fails (never skips) when Chromium is missing.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { buildReport } from '../../cli/report.ts';
 import { runScenarioCommand } from '../../cli/scenario.ts';
 import type { PathRecord, Snapshot } from '../../results/schema.ts';
 import { startViewerServer } from '../../viz/serve.ts';
@@ -221,5 +222,22 @@ test('teaching run: replay, counts at three times, hop decision, labels, legend'
   } finally {
     await close();
     await server.close();
+  }
+});
+
+test('teaching report: one offline file with the replay and the decisions', async () => {
+  const file = join(OUT, 'teaching-report.html');
+  writeFileSync(file, await buildReport(runDir));
+  const { page, errors, close } = await open(`file://${file}`);
+  try {
+    // events.jsonl of this small run is embedded (cli/report.ts EVENTS_INLINE_UP_TO).
+    assert.equal(await page.locator('#replay').isVisible(), true);
+    await page.getByRole('button', { name: 'step forward one frame' }).click();
+    assert.ok(Number(await data(page, '#topology', 'frames')) >= 1);
+    await page.locator('#hop-list li').first().click();
+    assert.ok(Number(await data(page, '#decision', 'candidates')) > 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await close();
   }
 });

@@ -60,7 +60,7 @@ export function renderDecision(
     name(destination),
     '. The frame arrived with watermark ',
     name(d.watermark.key),
-    `${d.watermark.seq ? ` (seq ${d.watermark.seq})` : ''}: table entries worse than it are skipped (§6.7). Winner: `,
+    `${d.watermark.seq ? ` (seq ${d.watermark.seq})` : ''}: table entries worse than it are skipped (§6.7). Recorded when the path was measured (the end of the run). Winner: `,
     name(d.winner.node),
     d.winner.via ? ' via ' : '',
     d.winner.via ? name(d.winner.via) : '',
