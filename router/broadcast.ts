@@ -118,7 +118,7 @@ export function handleWakeup(
   link: Link,
   frame: WakeupBroadcastFrame,
 ): void {
-  const p = readBootstrapPayload(frame.payload);
+  const p = readBootstrapPayload(frame.payload, r.memo);
   if (isCodecError(p)) {
     r.closeLink(link, 'decode-error');
     return;

@@ -21,6 +21,11 @@ export interface RouterCore {
   readonly identity: Identity;
   /** Signing/verification backend, or null when signatures are disabled (§2 insecure mode). */
   readonly signer: Ed25519 | null;
+  /**
+   * The run's per-object facts of the codecs (Ed25519.memo of the backend the router was given,
+   * signatures on or off), or undefined: a parsed payload is then parsed again at every hop.
+   */
+  readonly memo: WeakMap<object, object> | undefined;
   readonly peers: PeerTable;
   readonly tree: TreeState;
   readonly snake: SnakeState;

@@ -13,7 +13,7 @@
  * verification (~0.9 ms for noble). Memory is bounded by `maxEntries` (≈ 100 bytes per entry);
  * when full the cache is cleared, which is deterministic (depends only on the call sequence).
  *
- * Signing (issue 7, measured on fc00: signing was 16% and verification misses 20% of the run):
+ * Signing (measured on fc00: signing was 16% and verification misses 20% of the run):
  * - Memo: RFC 8032 signing is deterministic (PROTOCOL.md §2), so the same message by the same seed
  *   always gives the same 64 bytes. "Announce to all" (§5.3) signs one identical message per peer
  *   (an entry's own port is covered only by the next signer, §3.7), so each seed remembers its
@@ -22,20 +22,22 @@
  *   §5.1.7 accepts every honestly generated signature; crypto.test.ts checks it on both backends),
  *   so the triple is entered as valid at once. Honest frames then never pay a real verification;
  *   anything altered or forged is still a miss and is verified for real.
- * - Issue 7 (memory): in object mode no receiver ever asks for a triple this backend signed (the
- *   codecs remember their own signatures per object: wire/announcement.ts verifiedHops,
- *   wire/bootstrap.ts verifiedPayloads), so entering every signature in the main cache only grew
- *   it: ~3.6 KB of heap per node at 10,000 nodes. Signed triples now go to a small separate cache
+ * - Memory: in object mode no receiver ever asks for a triple this backend signed (the codecs
+ *   record their own signatures as verified per object, in `memo`), so entering every signature in
+ *   the main cache only grew it: ~3.6 KB of heap per node at 10,000 nodes. Signed triples now go to a small separate cache
  *   (`recentSigned`, cleared when full) that serves --wire-encode runs, where the neighbours
  *   verify a fresh signature within a link latency; an older one is verified for real once and
  *   then answered by the main cache.
- * - Deferral (issue 7): `vouchedSeed` tells the codecs that a seed's key is the one they sign for
- *   and hands them this cache's own copy of the seed, so they can record their entries as verified
- *   now and make the signature only when something reads it (wire/announcement.ts LazySignature,
- *   wire/bootstrap.ts settleBootstrapPayload). In object mode that is never, for honest frames.
+ * - Deferral: `signLater` answers with a signature made on first read when the seed's key is the
+ *   one the codecs sign for, so they can record their entries as verified now and the signature
+ *   is made only when something reads it (wire/announcement.ts LazySignature, wire/bootstrap.ts
+ *   settleBootstrapPayload); in object mode that is never, for honest frames. The seed stays here
+ *   (this cache's own copy): the codecs hold signatures, never seeds.
+ * - Memo: the codecs' per-object facts (`memo`, see Ed25519.memo) live here too, so everything a
+ *   run learns about its frames goes with the run's backend.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import type { Ed25519 } from './crypto.ts';
+import type { DeferredSignature, Ed25519, SignedMessage } from './crypto.ts';
 
 export type CachedEd25519 = Ed25519 & {
   /** Verifications answered from the cache. */
@@ -48,10 +50,9 @@ export type CachedEd25519 = Ed25519 & {
   signs: number;
 };
 
-/** A seed's last signature and its public key (derived once per seed). */
 /**
  * One seed's record: a copy of the seed, its public key (derived once), and its last signature
- * with the message signed (null before the first). Serves the sign memo, signedBy and vouchedSeed.
+ * with the message signed (null before the first). Serves the sign memo, signedBy and signLater.
  */
 interface SeedRecord {
   readonly seed: Uint8Array;
@@ -64,6 +65,33 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** A signature by `seed` (a SeedRecord's own copy) over `source.message()`, made on first read. */
+class Deferred implements DeferredSignature {
+  private signer: Ed25519 | null;
+  private seed: Uint8Array | null;
+  private source: SignedMessage | null;
+  private signature: Uint8Array | null = null;
+
+  constructor(signer: Ed25519, seed: Uint8Array, source: SignedMessage) {
+    this.signer = signer;
+    this.seed = seed;
+    this.source = source;
+  }
+
+  bytes(): Uint8Array {
+    if (this.signature === null) {
+      const signer = this.signer as Ed25519;
+      const source = this.source as SignedMessage;
+      this.signature = signer.sign(this.seed as Uint8Array, source.message());
+      // What the signature was made from is no longer needed.
+      this.signer = null;
+      this.seed = null;
+      this.source = null;
+    }
+    return this.signature;
+  }
 }
 
 function digestKey(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): string {
@@ -90,7 +118,7 @@ export function withVerificationCache(
   const results = new Map<string, boolean>();
   const recent = new Set<string>();
   // Keyed by the seed object (a router signs with its identity's one seed array for its lifetime)
-  // and by the record's own copy, which deferred signatures sign with (vouchedSeed). The bytes are
+  // and by the record's own copy, which deferred signatures sign with (signLater). The bytes are
   // checked too: a caller that refills its seed array gets a fresh record.
   const records = new WeakMap<Uint8Array, SeedRecord>();
   const recordFor = (seed: Uint8Array): SeedRecord => {
@@ -136,10 +164,17 @@ export function withVerificationCache(
         bytesEqual(record.publicKey, publicKey)
       );
     },
-    vouchedSeed(seed: Uint8Array, publicKey: Uint8Array): Uint8Array | null {
+    signLater(
+      seed: Uint8Array,
+      publicKey: Uint8Array,
+      source: SignedMessage,
+    ): DeferredSignature | null {
       const record = recordFor(seed);
-      return bytesEqual(record.publicKey, publicKey) ? record.seed : null;
+      return bytesEqual(record.publicKey, publicKey)
+        ? new Deferred(cached, record.seed, source)
+        : null;
     },
+    memo: new WeakMap<object, object>(),
     verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
       // Fixed lengths keep the concatenation unambiguous; anything else is invalid anyway.
       if (publicKey.length !== 32 || signature.length !== 64)

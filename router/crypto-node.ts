@@ -77,16 +77,15 @@ function jwkImportAgrees(): boolean {
   }
 }
 
-let jwkChecked: boolean | null = null;
-
 interface PrivateEntry {
   readonly key: KeyObject;
   publicKey: Uint8Array | null;
 }
 
 export function createNodeEd25519(): Ed25519 {
-  if (jwkChecked === null) jwkChecked = jwkImportAgrees();
-  const useJwk = jwkChecked;
+  // Checked per backend (one key import and two signatures, well under a millisecond), so no
+  // answer is kept in the module between backends.
+  const useJwk = jwkImportAgrees();
   const privateKeys = new Map<string, PrivateEntry>();
   const publicKeys = new Map<string, KeyObject | null>();
 

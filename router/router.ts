@@ -100,6 +100,7 @@ export class Router implements RouterLike, RouterCore {
   readonly options: RouterOptions;
   readonly variant: RouterVariant | null;
   readonly signer: Ed25519 | null;
+  readonly memo: WeakMap<object, object> | undefined;
   readonly peers: PeerTable;
   readonly tree: TreeState;
   readonly snake: SnakeState;
@@ -124,6 +125,7 @@ export class Router implements RouterLike, RouterCore {
     this.publicKey = identity.publicKey;
     this.options = resolveRouterOptions(options as Readonly<Record<string, unknown>>);
     this.signer = this.options.signatures ? crypto : null;
+    this.memo = crypto.memo;
     this.random = random;
     this.peers = new PeerTable(this.options.maxPorts);
     this.tree = new TreeState(identity.publicKey);

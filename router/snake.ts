@@ -108,7 +108,7 @@ export function bootstrapNow(r: RouterCore): void {
 export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame): void {
   const now = r.now;
   const key = frame.destinationKey;
-  const payload = readBootstrapPayload(frame.payload);
+  const payload = readBootstrapPayload(frame.payload, r.memo);
   if (isCodecError(payload)) return;
   if (r.signer !== null && !verifyBootstrapPayload(frame.payload, key, r.signer)) return;
   const root = r.tree.rootAnnouncement();

@@ -25,7 +25,7 @@ export const TIMER_TREE = 0;
 export function sendAnnouncement(r: RouterCore, link: Link, ann: RootAnnouncement): void {
   let frame = link.sentFrame;
   if (link.sentFor !== ann || frame === null) {
-    const signed = signAnnouncement(ann, link.port, r.identity, r.signer);
+    const signed = signAnnouncement(ann, link.port, r.identity, r.signer, r.tree);
     frame = { type: FrameType.TreeAnnouncement, extra: 0, hopLimit: 0, announcement: signed };
     link.sentFor = ann;
     link.sentFrame = frame;

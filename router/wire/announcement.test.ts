@@ -248,7 +248,7 @@ test('handshake: 104 bytes, verifies, rejects version, capabilities and signatur
 });
 
 test('announcement: signatures through the cache are made on first read, byte-identical', () => {
-  // Issue 7: with a backend that vouches for the identity (vouchedSeed), signAnnouncement defers the
+  // With a backend that vouches for the identity (crypto.signLater), signAnnouncement defers the
   // ed25519 signature until something reads it. What is read must be exactly the eager bytes.
   const cached = withVerificationCache(createNodeEd25519());
   const eager = chain([1, 300, 2, 7]);
@@ -274,7 +274,9 @@ test('announcement: signatures through the cache are made on first read, byte-id
 test('announcement: announce-to-all entries share one deferred signature', () => {
   const cached = withVerificationCache(createNodeEd25519());
   const base = chain([1]);
-  const toPorts = [2, 5, 9].map((p) => signAnnouncement(base, p, B, cached));
+  // The signer's slot (the router's TreeState) carries the deferred signature from port to port.
+  const slot = { signCell: null };
+  const toPorts = [2, 5, 9].map((p) => signAnnouncement(base, p, B, cached, slot));
   assert.equal(cached.signs, 0);
   const bytes = toPorts.map((a) => encodeAnnouncement(a));
   assert.equal(
@@ -284,6 +286,11 @@ test('announcement: announce-to-all entries share one deferred signature', () =>
   );
   const eager = [2, 5, 9].map((p) => encodeAnnouncement(signAnnouncement(base, p, B, crypto)));
   assert.deepEqual(bytes, eager);
+  // Without a slot each port gets its own deferred signature; the backend's memo answers repeats.
+  const unshared = withVerificationCache(createNodeEd25519());
+  const apart = [2, 5, 9].map((p) => encodeAnnouncement(signAnnouncement(base, p, B, unshared)));
+  assert.deepEqual(apart, eager);
+  assert.deepEqual([unshared.signs, unshared.signHits], [1, 2]);
   // A decoded copy of a lazy announcement verifies for real, like any received bytes.
   const d = decodeAnnouncement(bytes[0] as Uint8Array, 0, (bytes[0] as Uint8Array).length);
   assert.ok(!(d instanceof CodecError));

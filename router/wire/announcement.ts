@@ -12,7 +12,7 @@
  * non-canonical varu64s (§3.4), re-encoding a decoded announcement gives back the received bytes,
  * so verifying over our encoding is verifying over the raw bytes as the reference does.
  */
-import type { Ed25519 } from '../crypto.ts';
+import type { DeferredSignature, Ed25519, SignedMessage } from '../crypto.ts';
 import { KEY_LENGTH, keysEqual } from '../keys.ts';
 import type { Identity, PublicKey, RootAnnouncement, SignatureHop } from '../types.ts';
 import { copyBytes } from './bytes.ts';
@@ -58,57 +58,47 @@ export function encodeAnnouncement(ann: RootAnnouncement): Uint8Array {
   return out;
 }
 
-// "Announce to all" (§5.3) signs one announcement object once per peer in a row: its encoding is
-// kept for the next call (announcements are immutable; issue 7: no per-peer re-encoding garbage).
-let lastEncodedFor: RootAnnouncement | null = null;
-let lastEncoding: Uint8Array = new Uint8Array(0);
-
-function encodedForSigning(ann: RootAnnouncement): Uint8Array {
-  if (ann !== lastEncodedFor) {
-    lastEncoding = encodeAnnouncement(ann);
-    lastEncodedFor = ann;
-  }
-  return lastEncoding;
-}
-
 /**
- * An announcement signature made on first read (issue 7). In object mode nobody reads the bytes
- * of an honest entry: receivers find it in verifiedHops, lengths use SIGNATURE_LENGTH, and the
+ * An announcement signature made on first read. In object mode nobody reads the bytes of an
+ * honest entry: receivers find it known good (knownGood), lengths use SIGNATURE_LENGTH, and the
  * trace records lengths. Yet signing was about a third of a run while a deep tree forms (geo:30000:
  * ed25519 over the whole ~15 KB announcement, plus copying and hashing it for the caches). RFC 8032
  * signing is deterministic (PROTOCOL.md §2), so signing later gives the same 64 bytes as signing
  * now: any reader — the wire encoder (--wire-encode), a verifier that does not know the entry, the
- * next signer's message when that is forced — gets exactly the eager bytes. One cell serves every
- * port "announce to all" signs the same announcement for (the message excludes the port, §3.7).
+ * next signer's message when that is forced — gets exactly the eager bytes. The backend makes the
+ * signature (crypto.signLater): this module never holds a seed. One cell serves every port
+ * "announce to all" signs the same announcement for (the message excludes the port, §3.7).
  */
-class LazySignature {
-  private ann: RootAnnouncement | null;
-  private readonly seed: Uint8Array;
-  private readonly crypto: Ed25519;
-  private bytes: Uint8Array | null = null;
-  /**
-   * Its hops' verification record (see verifiedHops), the same for every hop of the cell: kept
-   * here rather than one WeakMap entry per hop (issue 7: 6% of a deep tree's formation).
-   */
+class LazySignature implements SignedMessage {
+  private deferred: DeferredSignature | null = null;
+  /** The announcement signed (the message), until signed; also the reuse check (SigningSlot). */
+  ann: RootAnnouncement | null;
+  readonly identity: Identity;
+  readonly crypto: Ed25519;
+  /** Its hops' verification record, the same for every hop of the cell (see knownGood). */
   verified: VerifiedHop | null = null;
 
-  constructor(ann: RootAnnouncement, seed: Uint8Array, crypto: Ed25519) {
+  constructor(ann: RootAnnouncement, identity: Identity, crypto: Ed25519) {
     this.ann = ann;
-    this.seed = seed;
+    this.identity = identity;
     this.crypto = crypto;
   }
 
-  /** True while unsigned and made for exactly this (announcement, seed, backend). */
-  serves(ann: RootAnnouncement, seed: Uint8Array, crypto: Ed25519): boolean {
-    return this.ann === ann && this.seed === seed && this.crypto === crypto;
+  /** Ask the backend to sign later; false when it cannot (it does not vouch for the identity). */
+  defer(): boolean {
+    this.deferred =
+      this.crypto.signLater?.(this.identity.seed, this.identity.publicKey, this) ?? null;
+    return this.deferred !== null;
+  }
+
+  message(): Uint8Array {
+    return encodeAnnouncement(this.ann as RootAnnouncement);
   }
 
   get(): Uint8Array {
-    if (this.bytes === null) {
-      this.bytes = this.crypto.sign(this.seed, encodeAnnouncement(this.ann as RootAnnouncement));
-      this.ann = null; // the announcement signed is no longer needed
-    }
-    return this.bytes;
+    const bytes = (this.deferred as DeferredSignature).bytes();
+    this.ann = null; // no longer needed: the signature is made
+    return bytes;
   }
 }
 
@@ -134,42 +124,60 @@ function lazyHop(port: number, signer: PublicKey, cell: LazySignature): Signatur
   return hop as unknown as SignatureHop;
 }
 
-/** The last cell made, reused while the same identity signs the same announcement object. */
-let lastCell: LazySignature | null = null;
+/**
+ * Where a signer keeps its last deferred signature, so that "announce to all" (§5.3), which signs
+ * one announcement object once per port in a row, makes one signature for all the ports. The
+ * router keeps one (router/tree-state.ts TreeState.signCell); opaque to it.
+ */
+export interface SigningSlot {
+  signCell: unknown;
+}
 
 /**
  * A copy of `ann` with the entry (port, identity.publicKey, signature over encodeAnnouncement(ann))
  * appended [types/announcement.go: Sign; router/state_tree.go: forPeer]. With `crypto` null
  * (signatures disabled, §2 PINECONE_DISABLE_SIGNATURES) the signature is 64 zero bytes. When the
- * backend vouches for the identity's key pairing (crypto.vouchedSeed) the signature is made on first
- * read (LazySignature), otherwise now.
+ * backend can defer it (crypto.signLater: it vouches for the identity's key pairing) the signature
+ * is made on first read (LazySignature), otherwise now. With a `slot`, a deferred signature is
+ * shared with the previous call's when that signed the same announcement for the same identity.
  */
 export function signAnnouncement(
   ann: RootAnnouncement,
   port: number,
   identity: Identity,
   crypto: Ed25519 | null,
+  slot?: SigningSlot,
 ): RootAnnouncement {
   const hops = ann.hops;
-  const seed = crypto?.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
-  if (crypto !== null && seed !== null) {
-    if (lastCell === null || !lastCell.serves(ann, seed, crypto)) {
-      lastCell = new LazySignature(ann, seed, crypto);
+  if (crypto?.signLater !== undefined) {
+    let cell = slot?.signCell as LazySignature | null | undefined;
+    if (
+      cell === null ||
+      cell === undefined ||
+      cell.ann !== ann ||
+      cell.identity !== identity ||
+      cell.crypto !== crypto
+    ) {
+      cell = new LazySignature(ann, identity, crypto);
+      if (!cell.defer()) cell = null;
       // Whenever it is made, the signature is this backend's under a key it vouches for: it
       // verifies, so receivers need not verify it, given the entries before it do.
-      lastCell.verified = ownRecord(ann, crypto);
+      if (cell !== null) cell.verified = ownRecord(ann, crypto);
+      if (slot !== undefined) slot.signCell = cell;
     }
-    const hop = lazyHop(port, identity.publicKey, lastCell as LazySignature);
-    return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+    if (cell !== null) {
+      const hop = lazyHop(port, identity.publicKey, cell);
+      return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+    }
   }
   const signature =
-    crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodedForSigning(ann));
+    crypto === null ? ZERO_SIGNATURE : crypto.sign(identity.seed, encodeAnnouncement(ann));
   const hop: SignatureHop = { port, signer: identity.publicKey, signature };
   // Our own fresh signature under our own key verifies (crypto.signedBy checks that pairing), so
-  // receivers need not hash or verify this entry again (verifiedHops, issue 7).
+  // receivers need not hash or verify this entry again (knownGood).
   if (crypto?.signedBy?.(identity.seed, identity.publicKey, signature)) {
     const record = ownRecord(ann, crypto);
-    if (record !== null) verifiedHops.set(hop, record);
+    if (record !== null) crypto.memo?.set(hop, record);
   }
   return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
 }
@@ -187,42 +195,45 @@ function ownRecord(ann: RootAnnouncement, crypto: Ed25519): VerifiedHop | null {
       crypto,
     )
   ) {
-    return { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq };
+    return { previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq };
   }
   return null;
 }
 
 /**
- * What a hop entry was verified under: the backend, the entry object before it and the root. The
- * message an entry signs is exactly (root key, root sequence, entries before it), so the same
- * immutable entry object behind the same predecessor object under the same root signs the same
- * bytes (frames and their parts are immutable, router/types.ts).
+ * What a hop entry was verified under: the entry object before it and the root (the backend is
+ * the one whose memo holds the record, or the lazy cell's). The message an entry signs is exactly
+ * (root key, root sequence, entries before it), so the same immutable entry object behind the
+ * same predecessor object under the same root signs the same bytes (frames and their parts are
+ * immutable, router/types.ts).
  */
 interface VerifiedHop {
-  readonly crypto: Ed25519;
   readonly previous: SignatureHop | null;
   readonly rootKey: PublicKey;
   readonly rootSeq: number;
 }
 
 /**
- * Entries already verified, by object (issue 7; our own lazy entries keep theirs in their cell). Frames are shared between hops and a forwarder's
- * announcement reuses its parent's entry objects, so without this every receiver re-encoded the
- * whole announcement and re-hashed every prefix for the verification cache: O(depth²) bytes per
- * announcement, 12% of an fc00 run. Weak: entries go when no frame holds them.
+ * Entries already verified under `crypto`, by object: our own lazy entries carry their record in
+ * their cell, others are in the backend's per-run memo (crypto.memo). Frames are shared between
+ * hops and a forwarder's announcement reuses its parent's entry objects, so without the record
+ * every receiver would re-encode the whole announcement and re-hash every prefix for the
+ * verification cache: O(depth²) bytes per announcement (12% of an fc00 run).
  */
-const verifiedHops = new WeakMap<SignatureHop, VerifiedHop>();
-
 function knownGood(
   hop: SignatureHop,
   previous: SignatureHop | null,
   ann: RootAnnouncement,
   crypto: Ed25519,
 ): boolean {
-  const v = (hop as { readonly [CELL]?: LazySignature })[CELL]?.verified ?? verifiedHops.get(hop);
+  const cell = (hop as { readonly [CELL]?: LazySignature })[CELL];
+  const v =
+    cell !== undefined && cell.crypto === crypto
+      ? cell.verified
+      : (crypto.memo?.get(hop) as VerifiedHop | undefined);
   return (
     v !== undefined &&
-    v.crypto === crypto &&
+    v !== null &&
     v.previous === previous &&
     v.rootSeq === ann.rootSeq &&
     keysEqual(v.rootKey, ann.rootKey)
@@ -232,7 +243,7 @@ function knownGood(
 /**
  * Entry i must be signer i's signature over the encoding of root, sequence and entries 0..i−1
  * [types/announcement.go: UnmarshalBinary]. One encoding serves every entry (prefixes of it); it is
- * made only when some entry is not already known good (verifiedHops).
+ * made only when some entry is not already known good (knownGood).
  */
 export function verifyAnnouncement(ann: RootAnnouncement, crypto: Ed25519): boolean {
   const hops = ann.hops;
@@ -245,15 +256,13 @@ export function verifyAnnouncement(ann: RootAnnouncement, crypto: Ed25519): bool
     if (!knownGood(hop, previous, ann, crypto)) {
       if (bytes === null) bytes = encodeAnnouncement(ann);
       if (!crypto.verify(hop.signer, bytes.subarray(0, p), hop.signature)) return false;
-      verifiedHops.set(hop, { crypto, previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
+      crypto.memo?.set(hop, { previous, rootKey: ann.rootKey, rootSeq: ann.rootSeq });
     }
     p += varU64Length(hop.port) + KEY_LENGTH + SIGNATURE_LENGTH;
     previous = hop;
   }
   return true;
 }
-
-const cursor = { pos: 0 };
 
 /**
  * Parse the payload in bytes[offset, end). Entries are parsed while ≥ 97 bytes remain; a shorter
@@ -276,7 +285,7 @@ export function decodeAnnouncement(
     return new CodecError('decode-error', `announcement: ${end - offset} bytes, need at least 33`);
   }
   const rootKey = copyBytes(bytes, offset, offset + KEY_LENGTH);
-  cursor.pos = offset + KEY_LENGTH;
+  const cursor = { pos: offset + KEY_LENGTH };
   const rootSeq = readVarU64Number(bytes, cursor, end);
   if (rootSeq < 0) return varU64Error(rootSeq, 'announcement root sequence', offset + KEY_LENGTH);
   const hops: SignatureHop[] = [];
@@ -316,28 +325,31 @@ export function announcementPeerCoords(ann: RootAnnouncement): number[] {
   return out;
 }
 
-/**
- * Signers seen so far by checkAnnouncementSanity: an open-addressing set of entry indexes keyed by
- * the signer's leading bytes, emptied in O(1) by bumping the stamp. Issue 7: comparing every pair
- * of signers was O(depth²) key comparisons per announcement received, 10% of a run while the tree
- * of geo:30000 (depth ~150) formed.
- */
-let seenStamp = new Uint32Array(512);
-let seenIndex = new Int32Array(512);
-let stamp = 0;
+/** Announcements up to this many entries are checked for repeated signers pair by pair. */
+const PAIRWISE_SIGNERS = 8;
 
-/** Index of an earlier entry with the signer of hops[i] (recorded in the set), or −1. */
-function seenBefore(hops: readonly SignatureHop[], i: number): number {
+/**
+ * Index of the first entry before i with the signer of hops[i], or −1, recording i in `table`:
+ * an open-addressing set of entry indexes + 1 (0 = empty) keyed by the signer's leading bytes.
+ * Comparing every pair of signers is O(depth²) key comparisons per announcement received, 10% of
+ * a run while the tree of geo:30000 (depth ~150) formed.
+ */
+function seenBefore(hops: readonly SignatureHop[], i: number, table: number[]): number {
   const k = (hops[i] as SignatureHop).signer;
-  const mask = seenStamp.length - 1;
+  const mask = table.length - 1;
   let h = (((k[0] as number) << 16) ^ ((k[1] as number) << 8) ^ (k[2] as number)) & mask;
-  while (seenStamp[h] === stamp) {
-    const j = seenIndex[h] as number;
-    if (keysEqual((hops[j] as SignatureHop).signer, k)) return j;
+  for (let e = table[h] as number; e !== 0; e = table[h] as number) {
+    if (keysEqual((hops[e - 1] as SignatureHop).signer, k)) return e - 1;
     h = (h + 1) & mask;
   }
-  seenStamp[h] = stamp;
-  seenIndex[h] = i;
+  table[h] = i + 1;
+  return -1;
+}
+
+/** Index of the first entry before i with the signer of hops[i], or −1, pair by pair. */
+function seenBeforePairwise(hops: readonly SignatureHop[], i: number): number {
+  const k = (hops[i] as SignatureHop).signer;
+  for (let j = 0; j < i; j++) if (keysEqual((hops[j] as SignatureHop).signer, k)) return j;
   return -1;
 }
 
@@ -363,21 +375,16 @@ export function checkAnnouncementSanity(
   }
   const last = hops[hops.length - 1] as SignatureHop;
   if (!keysEqual(last.signer, linkKey)) return fail("last signer is not the link's key");
-  if (2 * hops.length > seenStamp.length) {
-    let size = seenStamp.length;
+  let table: number[] | null = null;
+  if (hops.length > PAIRWISE_SIGNERS) {
+    let size = 16;
     while (size < 2 * hops.length) size *= 2;
-    seenStamp = new Uint32Array(size);
-    seenIndex = new Int32Array(size);
-    stamp = 0;
-  }
-  stamp = (stamp + 1) >>> 0;
-  if (stamp === 0) {
-    seenStamp.fill(0);
-    stamp = 1;
+    // A plain array of small integers: on the JS heap, cheaper to make per call than a typed one.
+    table = new Array<number>(size).fill(0);
   }
   for (let i = 0; i < hops.length; i++) {
     if ((hops[i] as SignatureHop).port === 0) return fail(`entry ${i + 1} has hop port 0`);
-    const j = seenBefore(hops, i);
+    const j = table === null ? seenBeforePairwise(hops, i) : seenBefore(hops, i, table);
     if (j >= 0) return fail(`signer of entry ${i + 1} repeats entry ${j + 1}`);
   }
   return null;

@@ -9,7 +9,7 @@
  * raw (router/types.ts BootstrapFrame), so verification needs no re-encoding: message = all but the
  * last 64 bytes. The watermark fields of the frame are not covered.
  */
-import type { Ed25519 } from '../crypto.ts';
+import type { DeferredSignature, Ed25519, SignedMessage } from '../crypto.ts';
 import { KEY_LENGTH, keysEqual } from '../keys.ts';
 import type { Identity, PublicKey } from '../types.ts';
 import { SIGNATURE_LENGTH, ZERO_SIGNATURE } from './announcement.ts';
@@ -41,11 +41,11 @@ export function bootstrapProtectedPayload(
  * The full payload, signed by `identity`. With identity or crypto null (signatures disabled, §2
  * PINECONE_DISABLE_SIGNATURES) the 64 signature bytes are zero but still present.
  *
- * Issue 7: when the backend vouches for the identity's key pairing (crypto.vouchedSeed), the
- * signature is made on first read, like announcement signatures (wire/announcement.ts
+ * When the backend can defer the signature (crypto.signLater: it vouches for the identity's key
+ * pairing), it is made on first read, like announcement signatures (wire/announcement.ts
  * LazySignature): in object mode nobody reads an honest payload's signature bytes (receivers find
- * it in verifiedPayloads), yet bootstrap signing was ~10% of a geo:30000 run. Until then the 64
- * bytes are zero, so every reader of payload bytes settles it first: settleBootstrapPayload
+ * it verified in crypto.memo), yet bootstrap signing was ~10% of a geo:30000 run. Until then the
+ * 64 bytes are zero, so every reader of payload bytes settles it first: settleBootstrapPayload
  * (encodeFrame does, for --wire-encode), and verification and bootstrapSignature here. RFC 8032
  * signing is deterministic (PROTOCOL.md §2): settled bytes are exactly the eager ones.
  */
@@ -65,19 +65,45 @@ export function buildBootstrapPayload(
     out.set(ZERO_SIGNATURE, protectedLen);
     return out;
   }
-  const seed = crypto.vouchedSeed?.(identity.seed, identity.publicKey) ?? null;
-  if (seed !== null) {
-    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey, unsettledSeed: seed });
+  const deferred =
+    crypto.signLater?.(identity.seed, identity.publicKey, new ProtectedPart(out, protectedLen)) ??
+    null;
+  if (deferred !== null) {
+    unsettled.set(out, deferred);
+    factsOf(out, crypto.memo).signerKey = identity.publicKey;
     return out;
   }
   const signature = crypto.sign(identity.seed, out.subarray(0, protectedLen));
   out.set(signature, protectedLen);
   // Our own fresh signature under our own key (crypto.signedBy checks the pairing): receivers
-  // need not hash it again (issue 7).
+  // need not hash it again.
   if (crypto.signedBy?.(identity.seed, identity.publicKey, signature))
-    verifiedPayloads.set(out, { crypto, signerKey: identity.publicKey, unsettledSeed: null });
+    factsOf(out, crypto.memo).signerKey = identity.publicKey;
   return out;
 }
+
+/** What a payload's signature signs: all but its last 64 bytes (the protected payload). */
+class ProtectedPart implements SignedMessage {
+  private readonly payload: Uint8Array;
+  private readonly length: number;
+
+  constructor(payload: Uint8Array, length: number) {
+    this.payload = payload;
+    this.length = length;
+  }
+
+  message(): Uint8Array {
+    return this.payload.subarray(0, this.length);
+  }
+}
+
+/**
+ * Payloads built with their signature deferred, until settled. The one table of this module: a
+ * payload's bytes must be final wherever they are read, and the encoder (wire/frame.ts
+ * encodeFrame, called by hosts that have no backend at hand) knows only the payload. Keyed weakly
+ * by payload arrays, which belong to the run that built them, so nothing passes between runs.
+ */
+const unsettled = new WeakMap<Uint8Array, DeferredSignature>();
 
 /**
  * Make the deferred signature of a payload from buildBootstrapPayload, if it has one, and return
@@ -85,12 +111,10 @@ export function buildBootstrapPayload(
  * payload's bytes (a no-op for any other array).
  */
 export function settleBootstrapPayload(payload: Uint8Array): Uint8Array {
-  const record = verifiedPayloads.get(payload);
-  const seed = record?.unsettledSeed ?? null;
-  if (record !== undefined && seed !== null) {
-    record.unsettledSeed = null;
-    const m = payload.length - SIGNATURE_LENGTH;
-    payload.set(record.crypto.sign(seed, payload.subarray(0, m)), m);
+  const deferred = unsettled.get(payload);
+  if (deferred !== undefined) {
+    unsettled.delete(payload);
+    payload.set(deferred.bytes(), payload.length - SIGNATURE_LENGTH);
   }
   return payload;
 }
@@ -101,44 +125,52 @@ export function bootstrapSignature(payload: Uint8Array): Uint8Array {
   return payload.slice(payload.length - SIGNATURE_LENGTH);
 }
 
-const cursor = { pos: 0 };
-
 /**
- * Issue 7: a bootstrap's payload array travels unchanged (frames are immutable, router/types.ts)
- * through every hop of its SNEK path, and each hop parsed it (two copies) and hashed it for the
- * verification cache. Both results are remembered per payload object; weak, so they go with the
- * frame. `verifiedPayloads` maps a payload to the backend and signer key it verified under.
+ * What a run knows about one payload array (kept in the backend's per-run memo, Ed25519.memo): a
+ * bootstrap's payload travels unchanged (frames are immutable, router/types.ts) through every hop
+ * of its SNEK path, and each hop parsed it (a copy of the root key) and hashed it for the
+ * verification cache.
  */
-const parsedPayloads = new WeakMap<Uint8Array, BootstrapPayload>();
-const verifiedPayloads = new WeakMap<Uint8Array, VerifiedPayload>();
+interface PayloadFacts {
+  /** Its parse, once made. */
+  parsed: BootstrapPayload | null;
+  /** The key its signature verified under with the memo's backend (or that backend made it). */
+  signerKey: PublicKey | null;
+}
 
-/**
- * What a payload verified under. A payload we built with its signature deferred also keeps the
- * seed to make it with (`unsettledSeed`, until settleBootstrapPayload): the same fact, that this
- * backend signs it under `signerKey`.
- */
-interface VerifiedPayload {
-  readonly crypto: Ed25519;
-  readonly signerKey: PublicKey;
-  unsettledSeed: Uint8Array | null;
+const NO_FACTS: PayloadFacts = Object.freeze({ parsed: null, signerKey: null }) as PayloadFacts;
+
+/** The facts record of `payload` in `memo`, made when missing (a scratch one without a memo). */
+function factsOf(payload: Uint8Array, memo: WeakMap<object, object> | undefined): PayloadFacts {
+  if (memo === undefined) return { parsed: null, signerKey: null };
+  let facts = memo.get(payload) as PayloadFacts | undefined;
+  if (facts === undefined) {
+    facts = { parsed: null, signerKey: null };
+    memo.set(payload, facts);
+  }
+  return facts;
 }
 
 /**
  * Parse a payload; it must be exactly seq | root key | root seq | signature. (The reference ignores
  * trailing bytes here; we reject them so that "message = all but the last 64 bytes" is the
  * protected payload the sender signed — a deliberate strictness, listed in the codec report.)
+ * With a `memo` (the run's backend's, Ed25519.memo) a payload is parsed once per run.
  */
-export function readBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecError {
-  const known = parsedPayloads.get(payload);
-  if (known !== undefined) return known;
+export function readBootstrapPayload(
+  payload: Uint8Array,
+  memo?: WeakMap<object, object>,
+): BootstrapPayload | CodecError {
+  const known = memo === undefined ? NO_FACTS : ((memo.get(payload) as PayloadFacts) ?? NO_FACTS);
+  if (known.parsed !== null) return known.parsed;
   const parsed = parseBootstrapPayload(payload);
-  if (!(parsed instanceof CodecError)) parsedPayloads.set(payload, parsed);
+  if (memo !== undefined && !(parsed instanceof CodecError)) factsOf(payload, memo).parsed = parsed;
   return parsed;
 }
 
 function parseBootstrapPayload(payload: Uint8Array): BootstrapPayload | CodecError {
   const end = payload.length;
-  cursor.pos = 0;
+  const cursor = { pos: 0 };
   const seq = readVarU64Number(payload, cursor, end);
   if (seq < 0) return varU64Error(seq, 'bootstrap sequence', 0);
   const k = cursor.pos;
@@ -166,12 +198,12 @@ export function verifyBootstrapPayload(
   crypto: Ed25519,
 ): boolean {
   if (payload.length < SIGNATURE_LENGTH) return false;
-  const known = verifiedPayloads.get(payload);
-  if (known !== undefined && known.crypto === crypto && keysEqual(known.signerKey, signerKey))
-    return true;
+  const memo = crypto.memo;
+  const known = memo === undefined ? undefined : (memo.get(payload) as PayloadFacts | undefined);
+  if (known?.signerKey != null && keysEqual(known.signerKey, signerKey)) return true;
   settleBootstrapPayload(payload);
   const m = payload.length - SIGNATURE_LENGTH;
   if (!crypto.verify(signerKey, payload.subarray(0, m), payload.subarray(m))) return false;
-  verifiedPayloads.set(payload, { crypto, signerKey, unsettledSeed: null });
+  if (memo !== undefined) factsOf(payload, memo).signerKey = signerKey;
   return true;
 }

@@ -47,9 +47,6 @@ export function encodeCoordinates(coords: Coordinates): Uint8Array {
 
 const EMPTY: Coordinates = Object.freeze([]) as Coordinates;
 
-/** Shared cursor for the non-allocating varu64 reader (single-threaded, never re-entered). */
-const cursor = { pos: 0 };
-
 /** Decode coordinates at `offset` (bounded by the end of `bytes`). */
 export function decodeCoordinates(
   bytes: Uint8Array,
@@ -69,7 +66,7 @@ export function decodeCoordinates(
   }
   if (len === 0) return { coords: EMPTY, next: end };
   const coords: number[] = [];
-  cursor.pos = start;
+  const cursor = { pos: start };
   while (cursor.pos < end) {
     const at = cursor.pos;
     const port = readVarU64Number(bytes, cursor, end);

@@ -189,8 +189,6 @@ export function encodeFrame(frame: Frame): Uint8Array | CodecError {
   return out;
 }
 
-const cursor = { pos: 0 };
-
 function lengthError(what: string): CodecError {
   return new CodecError('bad-length', what);
 }
@@ -277,7 +275,7 @@ function decodeBootstrapFrame(
     return lengthError('bootstrap frame truncated before its watermark');
   const destinationKey = readKey(bytes, 12);
   const wmKey = readKey(bytes, 12 + KEY_LENGTH);
-  cursor.pos = 12 + 2 * KEY_LENGTH;
+  const cursor = { pos: 12 + 2 * KEY_LENGTH };
   const seq = readVarU64Number(bytes, cursor, end);
   if (seq < 0) return varU64Error(seq, 'bootstrap watermark sequence', 12 + 2 * KEY_LENGTH);
   if (cursor.pos + plen !== end) {
@@ -315,7 +313,7 @@ function decodeTrafficFrame(
     // SNEK-routed: watermark on the wire (§3.6). Tree-routed frames get (FullMask, 0).
     if (end - p < KEY_LENGTH + 1) return lengthError('traffic frame truncated in its watermark');
     const wmKey = readKey(bytes, p);
-    cursor.pos = p + KEY_LENGTH;
+    const cursor = { pos: p + KEY_LENGTH };
     const seq = readVarU64Number(bytes, cursor, end);
     if (seq < 0) return varU64Error(seq, 'traffic watermark sequence', p + KEY_LENGTH);
     watermark = watermarkOf(wmKey, seq);
