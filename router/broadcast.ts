@@ -24,7 +24,7 @@ interface Seen {
 
 /** Broadcasts seen per source key (hex); expired after broadcastExpiry (3 min). */
 export class BroadcastState {
-  /** Made on first use (issue 7: an empty Map per router is ~180 B, and d0beb18 runs never use it). */
+  /** Made on first use: an empty Map per router is ~180 B, and d0beb18 runs never use it. */
   private seenMap: Map<string, Seen> | null = null;
 
   get seen(): Map<string, Seen> {

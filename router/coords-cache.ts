@@ -13,7 +13,8 @@ interface CacheEntry {
 export class CoordsCache {
   // Keyed by hex key. Only lookups, inserts and age-based deletes: iteration order never
   // influences routing, so the Map's insertion order is harmless for determinism.
-  // Issue 7: made on first use; most routers of a convergence run never receive traffic.
+  // Made on first use: most routers of a convergence run never receive traffic, and an empty Map
+  // is ~180 B of every router's heap.
   private map: Map<string, CacheEntry> | null = null;
 
   private get entries(): Map<string, CacheEntry> {

@@ -7,7 +7,7 @@
  * much as a verification. RFC 8032 signing is deterministic, so the bytes equal @noble/ed25519's
  * and the Go reference's (PROTOCOL.md §2).
  *
- * Private keys are imported as JWK {d} rather than PKCS#8 DER (issue 7): OpenSSL 3's DER decoder
+ * Private keys are imported as JWK {d} rather than PKCS#8 DER: OpenSSL 3's DER decoder
  * costs ~0.6–1 ms per key (7% of an fc00 run, minutes at 100k nodes), the JWK import ~55 µs, and
  * the public key then comes from the JWK export (~4 µs) instead of an SPKI round trip (~130 µs).
  * Node derives the key from `d` alone (the `x` we pass is a placeholder); a self-check at start-up

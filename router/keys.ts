@@ -24,7 +24,7 @@ export function compareKeys(a: PublicKey, b: PublicKey): number {
 }
 
 /**
- * The key's first 6 bytes as an exact integer below 2^48. Issue 7: sorted tables keep these in a
+ * The key's first 6 bytes as an exact integer below 2^48. Sorted tables keep these in a
  * Float64Array beside their entries, so a binary search reads one contiguous array instead of an
  * entry object and its key per probe (cache misses dominated big runs). Where two prefixes differ
  * they order the keys exactly as compareKeys; where they are equal, compare the whole keys.
@@ -63,9 +63,9 @@ const DIGIT = Array.from({ length: 16 }, (_, i) => i.toString(16).charCodeAt(0))
 const HEX_CODES: number[] = new Array<number>(64).fill(0);
 
 /**
- * Lower-case hex. Issue 7: `s += pair` builds a chain of ~26 cons strings per 32-byte key (about
- * 1 KB of heap for every hex key kept in a Map); String.fromCharCode over a code array gives one
- * flat 64-char string.
+ * Lower-case hex, as one flat string: `s += pair` builds a chain of ~26 cons strings per 32-byte
+ * key (about 1 KB of heap for every hex key kept in a Map); String.fromCharCode over a code array
+ * gives one flat 64-char string.
  */
 export function toHex(bytes: Uint8Array): string {
   if (bytes.length <= 32) {

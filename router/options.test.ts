@@ -20,7 +20,7 @@ describe('router options', () => {
   });
   it('merges a partial and rejects bad input with InputError', () => {
     assert.equal(resolveRouterOptions({ maxPorts: 4 }).maxPorts, 4);
-    // Above 253 is a simulator-only extension (issue 7), bounded by the timer id space.
+    // Above 253 is a simulator-only extension (hub-heavy maps), bounded by the timer id space.
     assert.equal(resolveRouterOptions({ maxPorts: 2100 }).maxPorts, 2100);
     assert.throws(() => resolveRouterOptions({ maxPorts: 65536 }), InputError);
     assert.throws(() => resolveRouterOptions({ maxPorts: 0 }), InputError);

@@ -126,8 +126,9 @@ const TIMER_KEYS = [
 ] as const;
 
 const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
-  // 253 is the protocol's limit (§4.1); more is a simulator-only extension (issue 7: keep every
-  // link of hub-heavy maps). Timer ids support ports up to 65535 (router.ts).
+  // 253 is the protocol's limit (§4.1); more is a simulator-only extension, so that hub-heavy maps
+  // (sim-skitter: hubs of 2,000 peers) keep every link. Timer ids support ports up to 65535
+  // (router.ts).
   maxPorts: [1, 65535],
   maxHopLimit: [1, 255],
   broadcastHopLimit: [1, 255],
@@ -145,8 +146,9 @@ export function resolveRouterOptions(
   partial: Readonly<Record<string, unknown>> = {},
   source = 'router options',
 ): RouterOptions {
-  // An object this function returned is complete, valid and frozen: hand it back as it is (issue 7:
-  // every Router re-validated the run's shared options, 1% of building a 10k-node run).
+  // An object this function returned is complete, valid and frozen: hand it back as it is (every
+  // Router of a run resolves the run's one options object; re-validating it was 1% of building a
+  // 10,000-node run).
   if (RESOLVED.has(partial)) return partial as unknown as RouterOptions;
   const out: Record<string, unknown> = { ...DEFAULT_ROUTER_OPTIONS };
   for (const [name, value] of Object.entries(partial)) {

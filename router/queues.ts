@@ -59,7 +59,7 @@ export class FrameFifo<T = Frame> {
  */
 export class FairFifo {
   /**
-   * Allocated at the first push (issue 7): a holey 255-slot array per link was ~2 KB of every idle
+   * Allocated at the first push: a holey 255-slot array per link was ~2 KB of every idle
    * router's heap per peering, and most links of a convergence run never queue traffic.
    */
   private buckets: (FrameFifo<TrafficFrame> | undefined)[] | null = null;

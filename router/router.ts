@@ -49,7 +49,7 @@ import { decodeFrame, frameLength, keepaliveFrame } from './wire/frame.ts';
 
 export const TIMER_COORDS = 2;
 /**
- * Keepalives and read deadlines of every link (§4.3), one timer per node (issue 7). With a timer
+ * Keepalives and read deadlines of every link (§4.3), one timer per node. With a timer
  * per port and direction, 29% of all events on ba:5000 were re-checks that found the link busy
  * with bootstraps; now the node's timer is armed at its earliest due link and re-armed
  * lazily (sends and receives only move dues later), which is the [DET] model of §4.3: a keepalive
@@ -397,7 +397,7 @@ export class Router implements RouterLike, RouterCore {
   }
 
   /**
-   * The four fields convergence tracking reads (sim/convergence.ts), written into `out` (issue 7):
+   * The four fields convergence tracking reads (sim/convergence.ts), written into `out`:
    * snapshot() copies the coordinates and the peer list, which made sampling 10% of a run at a few
    * thousand nodes. Same values as snapshot(); nothing is allocated.
    */

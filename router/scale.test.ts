@@ -1,5 +1,5 @@
 /**
- * router/scale.test.ts — issue 7 (speed and memory): the shortcuts must give exactly what the
+ * router/scale.test.ts — speed and memory: the shortcuts must give exactly what the
  * plain computations give.
  */
 import assert from 'node:assert/strict';

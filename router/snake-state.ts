@@ -50,12 +50,12 @@ function newSnekQuery() {
 
 /**
  * One routing-table entry (§6.2). The entry's watermark is (key, seq), so the entry is its own
- * Watermark (issue 7: a separate {key, seq} object per entry was ~40 bytes of every idle router's
- * heap per table entry).
+ * Watermark: a separate {key, seq} object per entry would be ~40 bytes of every idle router's heap
+ * per table entry.
  *
  * The descending pointer holds an entry as a snapshot (§6.1): an entry it holds is never changed;
- * a refresh of that key installs a new object. Any other entry is refreshed in place (issue 7: at
- * 100,000 nodes a new object per bootstrap hop was ~1 M objects per virtual second, each living
+ * a refresh of that key installs a new object. Any other entry is refreshed in place (at 100,000
+ * nodes a new object per bootstrap hop was ~1 M objects per virtual second, each living
  * ~5 s, i.e. old-generation garbage for the major GC), which nothing can observe: only the table
  * refers to it.
  */
@@ -109,7 +109,7 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
 
 /**
  * A run of table entries in ascending key order with their keyPrefix in a Float64Array beside
- * them (issue 7): binary searches read the contiguous prefixes and touch an entry only on a
+ * them: binary searches read the contiguous prefixes and touch an entry only on a
  * prefix tie, instead of loading an entry and its key per probe (cache misses made the table
  * search ~30% of bootstrap handling at 20,000 nodes). Capacity grows by doubling.
  */
@@ -174,7 +174,7 @@ export class KeyRun {
 /**
  * The routing table (§6.2): one entry per key, in ascending key order ([DET] §6.6), held as two
  * sorted runs. New keys go into the small `side` run, which is merged into `main` when it
- * outgrows about √(table size) (issue 7: at 100,000 nodes a hub's table holds ~17,000 entries and
+ * outgrows about √(table size) (at 100,000 nodes a hub's table holds ~17,000 entries, and
  * inserting into one sorted array moved all of them, 16% of the run; now an insert moves O(√n)
  * entries, amortised). Searches look in both; the next-hop search merges them in key order.
  */

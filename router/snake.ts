@@ -140,10 +140,10 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
     });
     if (!ok) return;
   }
-  // §6.5 step 1's next-hop search, made here (issue 7): it is a pure function of the state, and
-  // nothing above changes the state, so searching after the drop checks (still before the table
-  // and descending updates it must not see) chooses the same hop while dropped bootstraps (wrong
-  // root, duplicates: most of them while a root change spreads) skip the search.
+  // §6.5 step 1's next-hop search, made here rather than first: it is a pure function of the
+  // state, and nothing above changes the state, so searching after the drop checks (still before
+  // the table and descending updates it must not see) chooses the same hop while dropped
+  // bootstraps (wrong root, duplicates: most of them while a root change spreads) skip the search.
   const res = snekNextHop(r, true, key, frame.watermark);
   const next = res.port;
   const wmKey = res.key;
@@ -176,7 +176,8 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   if (next === link.port || worse(wm, frame.watermark)) return;
   const out = r.peers.get(next);
   if (out === undefined) return;
-  // A literal of the frame's fields, not a spread (issue 7: the spread was 8% of this function).
+  // A literal of the frame's fields, not a spread: this runs at every hop of every bootstrap, and
+  // the spread was 8% of this function.
   const fwd: BootstrapFrame = {
     type: FrameType.Bootstrap,
     extra: frame.extra,

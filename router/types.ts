@@ -81,7 +81,8 @@ export interface TreeAnnouncementFrame extends FrameHeaderExtra {
  * Bootstrap (PROTOCOL.md §3.6, §3.8). `payload` is kept as the raw PLEN bytes:
  * varu64 sequence | root key (32) | varu64 root sequence | signature (64). The signature covers all
  * but the last 64 bytes, so verification needs no re-encoding; use wire/bootstrap helpers to read it.
- * A payload a router built may have its signature still to make (issue 7): its last 64 bytes are
+ * A payload a router built may have its signature still to make (made on first read: in object
+ * mode nobody reads it, and signing every bootstrap was ~10% of a large run): its last 64 bytes are
  * final only after wire/bootstrap.ts settleBootstrapPayload, which the encoder and the verifier
  * call; read raw payload bytes through them, never directly.
  */
@@ -146,7 +147,7 @@ export type LinkDropReason =
   | 'encode-error'
   | 'disconnect';
 
-/** Why a router dropped a traffic frame (for delivery metrics, issue 5). */
+/** Why a router dropped a traffic frame (delivery metrics count drops by reason). */
 export type TrafficDropReason =
   | 'no-route' // no next hop / best is the local port at the origin
   | 'arrival-link' // next hop would be the link it came from

@@ -1,5 +1,5 @@
 /**
- * router/variant.ts — routing changes as code (issue 18). A variant replaces named decisions of the
+ * router/variant.ts — routing changes as code. A variant replaces named decisions of the
  * router (the pure functions of router/decisions/) and timers or constants of PROTOCOL.md §8, through
  * `defineVariant({...})`; everything it leaves out is the reference behaviour (`defaults`).
  *

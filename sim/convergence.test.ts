@@ -223,7 +223,7 @@ test('coordinates: tree correct and coords = parent coords + the parent port tow
 });
 
 /**
- * The definition written out naively from issue 4 / PROTOCOL.md §5.2, §6.1, on names and
+ * The definition written out naively from PROTOCOL.md §5.2, §6.1, on names and
  * snapshot views: the oracle for the property test below.
  */
 function reference(host: Host) {

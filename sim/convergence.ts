@@ -1,5 +1,6 @@
 /**
- * sim/convergence.ts — THE definition of convergence (issue 4), sampled cheaply.
+ * sim/convergence.ts — THE definition of convergence (the one every figure, test and stop
+ * condition uses), sampled cheaply.
  *
  * Per connected component of the up links:
  * - tree converged ⇔ every node's root key is the component's greatest key and every node reports

@@ -22,7 +22,7 @@
  *   disconnect() when the close reaches it: after the link latency, and never before frames already
  *   in flight towards it (a stream's FIN follows its data). Frames sent towards a detached end are
  *   lost.
- * - Peerings (sim/peering.ts, issue 16): the host keeps the intended peerings (topology links and
+ * - Peerings (sim/peering.ts): the host keeps the intended peerings (topology links and
  *   scenario-added links, with their attributes) apart from the links that are up, and re-connects
  *   a wanted peering that is down by its repeer mode ('static' re-dial with backoff, 'discovery'
  *   beacons, 'none'), as PROTOCOL.md §4.6 says Pinecone's connection manager and multicast
@@ -101,7 +101,7 @@ export interface HostConfig {
   /** How a dropped peering comes back (sim/peering.ts), unless a link says otherwise; 'static'. */
   readonly repeer?: Repeer;
   /**
-   * Per-node CPU model (sim/processing.ts; issue 16): frames and signatures cost time, served
+   * Per-node CPU model (sim/processing.ts): frames and signatures cost time, served
    * first come first served per node. Absent: processing takes no time (no extra events).
    */
   readonly processing?: ProcessingCosts;
@@ -186,7 +186,7 @@ interface Probe {
 }
 
 /**
- * The armed router timers of one node: timer id → scheduler event id. Issue 7: a Map per node was
+ * The armed router timers of one node: timer id → scheduler event id. Not a Map: one per node was
  * ~0.8 KB of idle heap per node and a hash lookup on every re-arm. The fixed ids router/router.ts
  * uses (0..4: tree, snake, coordinates cache, wakeup, ports) live in a dense array (−1 = not
  * armed); any other id (hold-down instances) in a Map made on first use. Only lookups by id:
@@ -526,7 +526,7 @@ export class Host implements HostApi {
   }
 
   nodeNames(): readonly string[] {
-    // Cached per topology version (issue 7: metrics ask once per sample), frozen because shared.
+    // Cached per topology version (metrics ask once per sample), frozen because shared.
     if (this.namesCacheVersion !== this.topologyVersion) {
       const out: string[] = [];
       for (let i = 0; i < this.names.length; i++)
@@ -1360,7 +1360,8 @@ export class Host implements HostApi {
   /** @internal */
   fxCloseLink(node: number, port: Port, reason: LinkDropReason): void {
     const link = this.portLinks[node]?.[port];
-    // A severed link's close is the scenario's doing (out of range), not a fault (issue 16).
+    // A severed link's close is the scenario's doing (out of range), not a fault: counted apart
+    // so that fault figures show only what the protocol caused.
     if (link?.severed === true)
       this.scenarioDrops.set('out-of-range', (this.scenarioDrops.get('out-of-range') ?? 0) + 1);
     else this.linkDrops.set(reason, (this.linkDrops.get(reason) ?? 0) + 1);

@@ -114,7 +114,7 @@ export function parseKeysFile(text: string, file: string): Map<string, Uint8Arra
 const MAX_KEYS_BYTES = 512 * 1024 * 1024;
 
 export function loadKeysFile(path: string): Map<string, Uint8Array> {
-  // Devices refused and the cap counted while reading (issue 19: /dev/zero never ends).
+  // Devices refused and the cap counted while reading (/dev/zero never ends).
   const text = readCapped(path, MAX_KEYS_BYTES, 'a keys file').toString('utf8');
   return parseKeysFile(text, path);
 }

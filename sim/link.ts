@@ -9,7 +9,8 @@
  * portReady when the sender is free. Jitter and loss draw from the link's own seeded stream,
  * created on first use.
  *
- * What `loss` means depends on the transport (issue 16):
+ * What `loss` means depends on the transport: over a stream a lost segment delays a frame, over
+ * datagrams it drops it. The transports:
  * - 'stream' (Pinecone's TCP/WebSocket peerings, §1.1, §4.6): loss is TCP segment loss under a
  *   reliable ordered stream. A frame of n bytes is ceil(n / MSS) segments (MSS_BYTES); each lost
  *   segment is retransmitted after an RTO that doubles per repeated loss of that segment (RFC 6298
@@ -147,8 +148,8 @@ export class Link {
   private rng: RandomStream | null = null;
   private readonly streams: RandomStreams;
   /**
-   * The stream's name, or a function of the ends that makes it on first use (issue 7: the host
-   * shares one function between all links instead of keeping a name string per link).
+   * The stream's name, or a function of the ends that makes it on first use (the host shares one
+   * function between all links instead of keeping a name string per link: idle heap per link).
    */
   private readonly streamName: string | ((a: number, b: number) => string);
   /** Per direction: a portReady notification is scheduled (the host keeps at most one). */

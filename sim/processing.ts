@@ -1,6 +1,6 @@
 /**
- * sim/processing.ts — the optional per-node CPU model (issue 16 item 5, "processing takes no
- * time"): a real router spends CPU time on every frame it handles and on every signature it
+ * sim/processing.ts — the optional per-node CPU model (without it, processing takes no time):
+ * a real router spends CPU time on every frame it handles and on every signature it
  * checks or makes, on one core, one thing at a time, so a busy node delays what follows.
  *
  * The model (README "Model: processing"):

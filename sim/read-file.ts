@@ -1,5 +1,5 @@
 /**
- * sim/read-file.ts — read a user's input file without trusting it (issue 19): a regular file or a
+ * sim/read-file.ts — read a user's input file without trusting it: a regular file or a
  * pipe (`--topology <(gen …)`), never a device or socket (/dev/zero was read for ever), and never
  * more than a cap, counted while reading, since a pipe or a /proc file reports size 0. Shared by
  * every file pinelab reads from a flag or a scenario: topologies, scenarios, keys files. Errors

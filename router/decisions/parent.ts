@@ -30,7 +30,7 @@ export function isBetterParentCandidate(
   if (now - stored.receiveTime >= announcementTimeout) return false;
   const ann = stored.announcement;
   // The loop test (a scan of every entry) runs only for a candidate that would otherwise win: the
-  // same answer as testing it first, without the scan for most links (issue 7: hubs re-select over
+  // same answer as testing it first, without the scan for most links (hubs re-select over
   // thousands of links).
   const c = compareKeys(ann.rootKey, best.key);
   let wins: boolean;

@@ -113,8 +113,9 @@ test('announcement: sanity checks of §5.4 step 2', () => {
 });
 
 test('announcement: sanity equals the reference pairwise check (property, repeats and port 0)', () => {
-  // The reference compares every pair of signers; ours uses a hash set (issue 7). Keys from a small
-  // pool that share their leading bytes force hash collisions; long chains force the set to grow.
+  // The reference compares every pair of signers; ours does for short announcements and uses a
+  // hash set for long ones. Keys from a small pool that share their leading bytes force hash
+  // collisions; long chains force the set to grow.
   const pool = Array.from({ length: 12 }, (_, i) => {
     const k = new Uint8Array(32);
     k[0] = i < 6 ? 7 : i; // six keys with the same first bytes: same hash slot, differ at byte 31
