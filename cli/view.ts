@@ -1,12 +1,14 @@
 /**
  * cli/view.ts — `pinelab view <results-dir> [--compare DIR] [--open] [--port N]`: serves the
- * viewer on 127.0.0.1 until Ctrl-C.
+ * viewer on 127.0.0.1 until Ctrl-C. Two sweep folders (sweep.json) get the sweep compare view.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../sim/errors.ts';
-import { presentFiles, startViewerServer } from '../viz/serve.ts';
+import { hostAllowed, presentFiles, startViewerServer } from '../viz/serve.ts';
 import { OPTIONAL_FILES, RUN_FILES } from '../viz/src/model/files.ts';
 
 /** A results folder must hold the schema's required files (paths/snapshots/pairs may be absent). */
@@ -49,6 +51,54 @@ interface ViewArgs {
   port: number;
 }
 
+/**
+ * Serve one built page (the sweep compare view) on 127.0.0.1, with viz/serve.ts's rules: loopback
+ * Host with this port only (421 otherwise), GET/HEAD, nothing but the page at /.
+ */
+export async function servePage(
+  html: string,
+  listenPort: number,
+): Promise<{ url: string; close(): Promise<void> }> {
+  let port = 0;
+  const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, port)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const path = (req.url ?? '/').split('?')[0];
+    if (path !== '/' && path !== '/index.html') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res
+      .writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      })
+      .end(req.method === 'HEAD' ? undefined : html);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(listenPort, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port;
+      ok();
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
 function tryOpen(url: string): void {
   const cmd = process.platform === 'darwin' ? 'open' : 'xdg-open';
   try {
@@ -74,7 +124,8 @@ export const viewCommand: CommandModule<object, ViewArgs> = {
       })
       .option('compare', {
         type: 'string',
-        describe: 'a second results folder to overlay (dashed curves)',
+        describe:
+          'a second results folder to compare (dashed curves, a table of differences); with two sweep folders, per-metric distributions',
       })
       .option('open', { type: 'boolean', default: false, describe: 'open the page in a browser' })
       .option('port', {
@@ -83,16 +134,21 @@ export const viewCommand: CommandModule<object, ViewArgs> = {
         describe: 'port (0 = any free port)',
       }) as unknown as Argv<ViewArgs>,
   handler: async (args: ArgumentsCamelCase<ViewArgs>) => {
-    checkRunDir(args.dir);
-    if (args.compare !== undefined) checkRunDir(args.compare, '--compare');
+    // Imported here: report.ts imports checkRunDir from this module.
+    const { buildReport, checkSources } = await import('./report.ts');
+    const kind = checkSources(args.dir, args.compare);
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
       throw new InputError(`--port: expected an integer 0..65535, got ${args.port}`);
     }
-    const server = await startViewerServer(
-      args.dir,
-      args.compare !== undefined
-        ? { compareDir: args.compare, port: args.port }
-        : { port: args.port },
+    const server = await (kind === 'sweeps'
+      ? // Two sweeps: the page with their distributions built in (no run files to serve).
+        servePage(await buildReport(args.dir, args.compare), args.port)
+      : startViewerServer(
+          args.dir,
+          args.compare !== undefined
+            ? { compareDir: args.compare, port: args.port }
+            : { port: args.port },
+        )
     ).catch((error: unknown) => {
       throw listenError(error, args.port);
     });

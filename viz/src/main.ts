@@ -21,6 +21,7 @@ import { inFlight, stateAt as replayStateAt } from './model/replay.ts';
 import { parseRun, runInfo } from './model/run.ts';
 import { interpolatePositions, snapshotIndexAt, step } from './model/timeline.ts';
 import { renderCharts } from './views/charts.ts';
+import { renderSweepCompare } from './views/compare-sweeps.ts';
 import { renderDecision } from './views/decision.ts';
 import { KeyspaceView } from './views/keyspace.ts';
 import { renderPath } from './views/path.ts';
@@ -41,6 +42,13 @@ const $ = <T extends HTMLElement>(id: string): T => {
 async function main(): Promise<void> {
   const t0 = performance.now();
   const src = await loadSources(document);
+  if (src.sweeps) {
+    // Two sweeps compared (issue 18): distributions per metric, no single run to draw.
+    renderSweepCompare(document, src.sweeps);
+    document.body.dataset['renderMs'] = String(Math.round(performance.now() - t0));
+    document.body.dataset['ready'] = '1';
+    return;
+  }
   const run = parseRun(src.run, src.runName);
   const compare = src.compare ? parseRun(src.compare, src.compareName ?? 'compare') : null;
   // Snapshot x,y are used only when topology.json records positions too: then both are in the

@@ -1,7 +1,10 @@
 /**
  * viz/src/model/files.ts — the files of a run folder the viewer reads (results/schema.ts), shared
- * by the browser loader, viz/serve.ts and `pinelab report`. No imports: Node and the page both use it.
+ * by the browser loader, viz/serve.ts and `pinelab report`. Type imports only: Node and the page
+ * both use it.
  */
+import type { SweepPair } from './compare.ts';
+
 export const RUN_FILES = [
   'manifest.json',
   'summary.json',
@@ -29,12 +32,24 @@ export const OPTIONAL_FILES: readonly RunFileName[] = [
 /** Raw file texts of one run; null = file absent. */
 export type RunFiles = Partial<Record<RunFileName, string | null>>;
 
-/** The JSON inlined by `pinelab report` into <script id="pinelab-data" type="application/json">. */
+/** What `pinelab report` inlines: one run (and another to compare), or a pair of sweeps. */
 export interface InlineData {
   readonly run: RunFiles;
   readonly runName: string;
   readonly compare: RunFiles | null;
   readonly compareName: string | null;
+  /** Two sweep folders compared (issue 18); then run/compare are empty. */
+  readonly sweeps?: SweepPair | null;
+}
+
+/**
+ * The JSON in <script id="pinelab-data" type="application/json">: InlineData's JSON, gzipped
+ * (node:zlib) and base64-encoded (issue 20: the report's size; the page inflates it with
+ * DecompressionStream). Plain InlineData is read too (reports written before).
+ */
+export interface PackedData {
+  readonly encoding: 'gzip+base64';
+  readonly data: string;
 }
 
 /** What viz/serve.ts answers at /files.json: which files exist (so the page never fetches a 404). */

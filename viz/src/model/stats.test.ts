@@ -2,14 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import type { NodeRow, PairRow } from '../../../results/schema.ts';
+import type { NodeRow, PairRow, RunSummary, TimeseriesRow } from '../../../results/schema.ts';
 import {
   cdf,
+  episodeSpans,
   frameSeries,
   groupSeries,
   installSeries,
+  sharedBins,
   splitSilent,
   stretchCdfs,
+  stretchOverTime,
   tableSizeHistogram,
   topologyChanges,
 } from './stats.ts';
@@ -145,4 +148,94 @@ test('tableSizeHistogram: one bin per size for small ranges, counts add up', () 
     500,
   );
   assert.deepEqual(tableSizeHistogram([]), []);
+});
+
+test('sharedBins: one bin per value over the union of the groups, counts per group', () => {
+  assert.deepEqual(sharedBins([[1, 2, 2], [3]]), [
+    { x0: 1, x1: 2, counts: [1, 0] },
+    { x0: 2, x1: 3, counts: [2, 0] },
+    { x0: 3, x1: 4, counts: [0, 1] },
+  ]);
+  assert.deepEqual(sharedBins([[], []]), []);
+});
+
+test('sharedBins property: every value counted once per group, bins contiguous', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 80 }), {
+        minLength: 1,
+        maxLength: 3,
+      }),
+      (groups) => {
+        const bins = sharedBins(groups);
+        groups.forEach((g, j) => {
+          assert.equal(
+            bins.reduce((s, b) => s + (b.counts[j] ?? 0), 0),
+            g.length,
+          );
+        });
+        for (let i = 1; i < bins.length; i++) assert.equal(bins[i]!.x0, bins[i - 1]!.x1);
+        assert.ok(bins.length <= 41);
+      },
+    ),
+    { seed: 20, numRuns: 200 },
+  );
+});
+
+const ts = (rows: [number, string, number][]): TimeseriesRow[] =>
+  rows.map(([time_s, metric, value]) => ({ time_s, metric, value }));
+
+test('stretchOverTime: earlier measurements plus the final one (the summary) at the end', () => {
+  const summary = {
+    virtualSeconds: 30,
+    stretch: { snek: { mean: 1.5, pairs: 10 } },
+    delivery: { snek: { sent: 10, delivered: 9 } },
+  } as unknown as RunSummary;
+  const m = stretchOverTime(
+    ts([
+      [10, 'stretch_snek_mean', 1.2],
+      [10, 'delivery_snek', 1],
+      [20, 'stretch_snek_mean', 1.3],
+      [20, 'delivery_snek', 0.5],
+      [20, 'tree_fraction', 1],
+    ]),
+    summary,
+  );
+  assert.deepEqual([...m.keys()], ['snek']);
+  assert.deepEqual(m.get('snek'), {
+    stretch: [
+      { x: 10, y: 1.2 },
+      { x: 20, y: 1.3 },
+      { x: 30, y: 1.5 },
+    ],
+    delivery: [
+      { x: 10, y: 1 },
+      { x: 20, y: 0.5 },
+      { x: 30, y: 0.9 },
+    ],
+  });
+  assert.equal(stretchOverTime(ts([[1, 'tree_fraction', 1]]), summary).size, 0);
+});
+
+test('episodeSpans: scenario episodes until converged (or the next one); start-up left out', () => {
+  const summary = {
+    virtualSeconds: 90,
+    episodes: [
+      { start: 0, kind: 'start-up', cause: 'start-up', tree: 3, snake: 20 },
+      { start: 35, kind: 'scenario', cause: 'partition', tree: 2, snake: 14 },
+      { start: 55, kind: 'scenario', cause: 'heal', tree: null, snake: null },
+      { start: 60, kind: 'root-refresh', cause: 'root refresh', tree: 1, snake: 1 },
+    ],
+  } as unknown as RunSummary;
+  const spans = episodeSpans(summary);
+  assert.deepEqual(
+    spans.map((s) => [s.x0, s.x1]),
+    [
+      [35, 49],
+      [55, 60],
+    ],
+  );
+  assert.match(spans[0]!.label, /scenario: partition at 35 s — converged after 14 s/);
+  assert.match(spans[1]!.label, /not converged/);
+  assert.deepEqual(episodeSpans(null), []);
 });
