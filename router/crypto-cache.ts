@@ -67,14 +67,14 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A signature by `seed` (a SeedRecord's own copy) over `source.message()`, made on first read. */
+/** A signature by `seed` (a SeedRecord's own copy) over `source`, made on first read. */
 class Deferred implements DeferredSignature {
   private signer: Ed25519 | null;
   private seed: Uint8Array | null;
-  private source: SignedMessage | null;
+  private source: Uint8Array | SignedMessage | null;
   private signature: Uint8Array | null = null;
 
-  constructor(signer: Ed25519, seed: Uint8Array, source: SignedMessage) {
+  constructor(signer: Ed25519, seed: Uint8Array, source: Uint8Array | SignedMessage) {
     this.signer = signer;
     this.seed = seed;
     this.source = source;
@@ -83,8 +83,9 @@ class Deferred implements DeferredSignature {
   bytes(): Uint8Array {
     if (this.signature === null) {
       const signer = this.signer as Ed25519;
-      const source = this.source as SignedMessage;
-      this.signature = signer.sign(this.seed as Uint8Array, source.message());
+      const source = this.source as Uint8Array | SignedMessage;
+      const message = source instanceof Uint8Array ? source : source.message();
+      this.signature = signer.sign(this.seed as Uint8Array, message);
       // What the signature was made from is no longer needed.
       this.signer = null;
       this.seed = null;
@@ -167,7 +168,7 @@ export function withVerificationCache(
     signLater(
       seed: Uint8Array,
       publicKey: Uint8Array,
-      source: SignedMessage,
+      source: Uint8Array | SignedMessage,
     ): DeferredSignature | null {
       const record = recordFor(seed);
       return bytesEqual(record.publicKey, publicKey)

@@ -35,7 +35,7 @@ export interface Ed25519 {
   signedBy?(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean;
   /**
    * Optional (router/crypto-cache.ts): when `publicKey` is the key of `seed`, the signature of
-   * `source.message()` by it, made only when something first reads it (RFC 8032 signing is
+   * `source` (the message, or what makes it: source.message()) by it, made only when something first reads it (RFC 8032 signing is
    * deterministic, PROTOCOL.md §2: the same bytes as signing now); else null. The backend keeps
    * the seed (its own copy, so a caller cannot change it meanwhile); the codecs that defer a
    * signature nobody may ever read (wire/announcement.ts, wire/bootstrap.ts) hold only this.
@@ -45,7 +45,7 @@ export interface Ed25519 {
   signLater?(
     seed: Uint8Array,
     publicKey: Uint8Array,
-    source: SignedMessage,
+    source: Uint8Array | SignedMessage,
   ): DeferredSignature | null;
   /**
    * Optional: facts the codecs established under this backend about immutable objects (an

@@ -23,28 +23,25 @@ const NO_LINKS: readonly LinkInfo[] = Object.freeze([]);
  * snekNextHop) rather than built per search: the search runs per bootstrap hop, and a fresh
  * 17-field object each time was garbage at that rate. One per router, so nothing is shared.
  */
-function newSnekQuery() {
+function newSnekInputs() {
   return {
-    inputs: {
-      boot: false,
-      dest: INITIAL_WATERMARK.key,
-      self: INITIAL_WATERMARK.key,
-      watermark: INITIAL_WATERMARK,
-      parent: null as LinkInfo | null,
-      rootKey: INITIAL_WATERMARK.key,
-      links: NO_LINKS,
-      linkByPort: NO_LINKS as readonly (LinkInfo | undefined)[],
-      entries: NO_ENTRIES,
-      entryPrefixes: undefined as Float64Array | undefined,
-      sideEntries: NO_ENTRIES,
-      sidePrefixes: undefined as Float64Array | undefined,
-      now: 0,
-      neighExpiry: 0,
-      wholeRoot: false,
-      linksVersion: 0,
-      indexSlot: undefined as SnekSearch | undefined,
-    },
-    result: newSnekResult() as SnekResult,
+    boot: false,
+    dest: INITIAL_WATERMARK.key,
+    self: INITIAL_WATERMARK.key,
+    watermark: INITIAL_WATERMARK,
+    parent: null as LinkInfo | null,
+    rootKey: INITIAL_WATERMARK.key,
+    links: NO_LINKS,
+    linkByPort: NO_LINKS as readonly (LinkInfo | undefined)[],
+    entries: NO_ENTRIES,
+    entryPrefixes: undefined as Float64Array | undefined,
+    sideEntries: NO_ENTRIES,
+    sidePrefixes: undefined as Float64Array | undefined,
+    now: 0,
+    neighExpiry: 0,
+    wholeRoot: false,
+    linksVersion: 0,
+    indexSlot: undefined as SnekSearch | undefined,
   };
 }
 
@@ -191,8 +188,9 @@ export class SnakeState {
    * bootstrap paths cause (README "Large networks"; summary tableInstalls).
    */
   installs = 0;
-  /** The inputs and result object of this router's next-hop searches (see newSnekQuery). */
-  readonly query = newSnekQuery();
+  /** The inputs and the result object of this router's next-hop searches (see newSnekInputs). */
+  readonly searchInputs = newSnekInputs();
+  readonly searchResult: SnekResult = newSnekResult();
   private readonly bootstrapInterval: Micros;
 
   constructor(bootstrapInterval: Micros) {

@@ -26,8 +26,7 @@ export const TIMER_SNAKE = 1;
 
 /** §6.6 for the router's current state; the result object is the router's (read it at once). */
 export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, watermark: Watermark) {
-  const query = r.snake.query;
-  const inputs = query.inputs;
+  const inputs = r.snake.searchInputs;
   inputs.boot = boot;
   inputs.dest = dest;
   inputs.self = r.identity.publicKey;
@@ -46,8 +45,8 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.linksVersion = r.peers.version;
   inputs.indexSlot = r.peers.snekIndex;
   const variant = r.variant?.snekNextHop ?? null;
-  const out = query.result;
-  // The query is refilled for every search and read by nothing else; a variant gets a copy.
+  const out = r.snake.searchResult;
+  // The inputs are refilled for every search and read by nothing else; a variant gets a copy.
   return variant === null ? nextHopSnekFast(inputs, out) : variant({ ...inputs }, out);
 }
 

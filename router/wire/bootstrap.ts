@@ -9,7 +9,7 @@
  * raw (router/types.ts BootstrapFrame), so verification needs no re-encoding: message = all but the
  * last 64 bytes. The watermark fields of the frame are not covered.
  */
-import type { DeferredSignature, Ed25519, SignedMessage } from '../crypto.ts';
+import type { DeferredSignature, Ed25519 } from '../crypto.ts';
 import { KEY_LENGTH, keysEqual } from '../keys.ts';
 import type { Identity, PublicKey } from '../types.ts';
 import { SIGNATURE_LENGTH, ZERO_SIGNATURE } from './announcement.ts';
@@ -65,9 +65,10 @@ export function buildBootstrapPayload(
     out.set(ZERO_SIGNATURE, protectedLen);
     return out;
   }
+  // The message is final already: a view of it, not the payload object, so that the table of
+  // unsettled payloads (weak in its keys) does not hold its own keys alive through its values.
   const deferred =
-    crypto.signLater?.(identity.seed, identity.publicKey, new ProtectedPart(out, protectedLen)) ??
-    null;
+    crypto.signLater?.(identity.seed, identity.publicKey, out.subarray(0, protectedLen)) ?? null;
   if (deferred !== null) {
     unsettled.set(out, deferred);
     factsOf(out, crypto.memo).signerKey = identity.publicKey;
@@ -80,21 +81,6 @@ export function buildBootstrapPayload(
   if (crypto.signedBy?.(identity.seed, identity.publicKey, signature))
     factsOf(out, crypto.memo).signerKey = identity.publicKey;
   return out;
-}
-
-/** What a payload's signature signs: all but its last 64 bytes (the protected payload). */
-class ProtectedPart implements SignedMessage {
-  private readonly payload: Uint8Array;
-  private readonly length: number;
-
-  constructor(payload: Uint8Array, length: number) {
-    this.payload = payload;
-    this.length = length;
-  }
-
-  message(): Uint8Array {
-    return this.payload.subarray(0, this.length);
-  }
 }
 
 /**
