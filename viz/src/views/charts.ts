@@ -164,12 +164,17 @@ function renderStretchOverTime(doc: Document, runs: Runs): void {
     }
   });
   const { markers, bands } = changes(runs);
+  // Stretch is at least 1: its axis starts there, so it does not sit on delivery's 1.0 line.
+  let top = 1.5;
+  for (const s of series)
+    if (s.axis !== 'right') for (const p of s.points) top = Math.max(top, p.y);
   lineChart(
     svgById(doc, 'plot-stretch-time'),
     {
       title: 'Stretch and delivery over time',
       xLabel: 'virtual time (s)',
       yLabel: 'mean stretch (hops / shortest)',
+      yDomain: [1, Math.ceil(top * 4) / 4],
       yLabelRight: 'fraction delivered',
       yDomainRight: [0, 1],
       series,
