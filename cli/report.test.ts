@@ -98,7 +98,7 @@ test('packData: gzip + base64 of the JSON, smaller for repetitive data, lossless
 /** A sweep folder as pinelab sweep writes it: sweep.json and one run folder per run. */
 function fakeSweep(values: readonly number[], interrupted = -1): string {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-'));
-  const runs = values.map((v, i) => ({ id: `seed-${i}`, rep: 0, params: { seed: String(i) } }));
+  const runs = values.map((_, i) => ({ id: `seed-${i}`, rep: 0, params: { seed: String(i) } }));
   writeFileSync(
     join(dir, 'sweep.json'),
     JSON.stringify({ params: [{ name: 'seed', values: runs.map((r) => r.params.seed) }], runs }),

@@ -184,7 +184,7 @@ function renderStretchOverTime(doc: Document, runs: Runs): void {
       bandLabel: 'episode until converged',
       xDomain: runs.time,
     },
-    'measured at the end only (scenario measure.stretchEvery measures over time)',
+    'stretch was measured at the end of the run only:\na scenario with measure.stretchEvery measures it over time',
   );
 }
 

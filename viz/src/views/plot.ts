@@ -135,17 +135,24 @@ function frame(svg: SVGSVGElement, title: string, height: number): Root {
   return root;
 }
 
+/** A plot with nothing to draw: its title and a note (lines split at '\n'). */
 function empty(svg: SVGSVGElement, title: string, note: string): void {
   const h = AREA_BOTTOM + 30;
-  frame(svg, title, h)
+  const text = frame(svg, title, h)
     .append('text')
     .attr('class', 'plot-empty')
     .attr('x', W / 2)
     .attr('y', h / 2)
     .attr('text-anchor', 'middle')
-    .attr('fill', '#777')
-    .text(note);
-  setPlotTable(svg, ['note'], [[note]]);
+    .attr('fill', '#777');
+  note.split('\n').forEach((line, i) => {
+    text
+      .append('tspan')
+      .attr('x', W / 2)
+      .attr('dy', i === 0 ? 0 : 18)
+      .text(line);
+  });
+  setPlotTable(svg, ['note'], [[note.replace(/\n/g, ' ')]]);
 }
 
 /** Axis ticks and labels at the figure's text size (d3 sets 10 px on the axis group). */
@@ -398,7 +405,7 @@ export function lineChart(svg: SVGSVGElement, spec: LineChartSpec, emptyNote: st
       .x((p) => x(p.x))
       .y((p) => ys(p.y))(pts);
     // Earlier series wider: a later equal curve shows as a thin line inside it.
-    const width = n > 1 ? 3.4 - (1.8 * i) / (n - 1) : 2;
+    const width = n > 1 ? 2.8 - (1.4 * i) / (n - 1) : 2;
     root
       .append('path')
       .attr('class', 'series')
