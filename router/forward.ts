@@ -68,6 +68,10 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
     const root = tree.rootAnnouncement();
     const ours = tree.coords();
     const variantTree = r.variant?.treeNextHop ?? null;
+    // The distances are only wanted for the reason text.
+    if (options.recordReasons && tree.hopInfo === null)
+      tree.hopInfo = { ourDistance: 0, bestDistance: 0 };
+    const info = options.recordReasons ? (tree.hopInfo ?? undefined) : undefined;
     let port =
       variantTree === null
         ? nextHopTree(
@@ -77,7 +81,7 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
             root.rootSeq,
             f.destinationCoords,
             from,
-            tree.hopInfo,
+            info,
           )
         : variantTree({
             links: r.peers.links,
@@ -102,7 +106,7 @@ export function forwardTraffic(r: RouterCore, frame: TrafficFrame, from: Port): 
         );
       } else {
         const reason = options.recordReasons
-          ? `tree: peer is closer to destination coordinates ${coordsText(f.destinationCoords)} (distance ${tree.hopInfo.bestDistance} < ${tree.hopInfo.ourDistance})`
+          ? `tree: peer is closer to destination coordinates ${coordsText(f.destinationCoords)} (distance ${info?.bestDistance} < ${info?.ourDistance})`
           : '';
         sendTraffic(r, r.peers.get(port) as Link, f, reason);
       }

@@ -25,8 +25,8 @@ export class TreeState {
   private readonly ourKey: PublicKey;
   private selfAnnouncement: RootAnnouncement;
   readonly scratch: ParentBest;
-  /** The tree next-hop search's distances (nextHopTree's `info`), for recordReasons. */
-  readonly hopInfo: TreeHopInfo = { ourDistance: 0, bestDistance: 0 };
+  /** The tree next-hop search's distances (nextHopTree's `info`), made for recordReasons only. */
+  hopInfo: TreeHopInfo | null = null;
   /**
    * The last deferred signature made for our root announcement (wire/announcement.ts
    * signAnnouncement): "announce to all" signs the same announcement once per port, and the
