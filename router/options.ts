@@ -138,6 +138,9 @@ const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   clockEpochMs: [1, Number.MAX_SAFE_INTEGER],
 };
 
+/** Marks the objects resolveRouterOptions returned (frozen, so they stay valid). */
+const RESOLVED: unique symbol = Symbol('resolved router options');
+
 /**
  * Merge `partial` over the defaults and validate every field. Unknown keys and wrong types are user
  * errors (InputError naming `source`, e.g. the flag or file they came from).
@@ -149,7 +152,8 @@ export function resolveRouterOptions(
   // An object this function returned is complete, valid and frozen: hand it back as it is (every
   // Router of a run resolves the run's one options object; re-validating it was 1% of building a
   // 10,000-node run).
-  if (RESOLVED.has(partial)) return partial as unknown as RouterOptions;
+  if ((partial as { readonly [RESOLVED]?: true })[RESOLVED] === true)
+    return partial as unknown as RouterOptions;
   const out: Record<string, unknown> = { ...DEFAULT_ROUTER_OPTIONS };
   for (const [name, value] of Object.entries(partial)) {
     if (value === undefined) continue;
@@ -184,13 +188,11 @@ export function resolveRouterOptions(
     }
     out[name] = value;
   }
-  const resolved = Object.freeze(out);
-  RESOLVED.add(resolved);
-  return resolved as unknown as RouterOptions;
+  // Marked before freezing, by a hidden (non-enumerable symbol) property: spreads, JSON and
+  // Object.keys do not see it, and a copy is not marked (so it is validated again).
+  Object.defineProperty(out, RESOLVED, { value: true });
+  return Object.freeze(out) as unknown as RouterOptions;
 }
-
-/** Objects returned by resolveRouterOptions (frozen, so they stay valid). */
-const RESOLVED = new WeakSet<object>();
 
 /** ms → Micros, for options given in milliseconds by callers. */
 export function msToMicros(ms: number): Micros {

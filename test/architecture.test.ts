@@ -279,3 +279,53 @@ test('router/ has no import cycles, type-only imports included (RouterCore in ro
   assert.ok(graph.has('router/core.ts') && graph.has('router/router.ts'));
   assert.deepEqual(importCycles(graph), []);
 });
+
+/**
+ * Module-level state (ENGINEERING.md §2.2): a top-level `let`/`var`, or a top-level collection
+ * (Map, Set, WeakMap, WeakSet, array literal, typed array) that the module can fill. Constants of
+ * immutable values pass; so do the exceptions named in MODULE_STATE_ALLOWED, each with its reason.
+ */
+function moduleStateViolations(file: string, source: string): string[] {
+  const code = stripComments(source);
+  const out: string[] = [];
+  const re =
+    /^(?:export\s+)?(?:(let|var)\s+([A-Za-z_$][\w$]*)|const\s+([A-Za-z_$][\w$]*)\s*(?::[^=\n]*)?=\s*(?:new\s+(?:Map|Set|WeakMap|WeakSet|Array|(?:Uint8|Int8|Uint16|Int16|Uint32|Int32|Float32|Float64|BigInt64|BigUint64|Uint8Clamped)Array)\b|\[\s*\]))/gm;
+  for (let m = re.exec(code); m !== null; m = re.exec(code)) {
+    const name = (m[2] ?? m[3]) as string;
+    if (!MODULE_STATE_ALLOWED.has(`${file}:${name}`)) out.push(`${file}: module-level ${name}`);
+  }
+  return out;
+}
+
+const MODULE_STATE_ALLOWED = new Set([
+  // Read-only after construction (lookup tables), or constant bytes never written (a typed array
+  // cannot be frozen).
+  'router/variant.ts:SPEC_KEYS',
+  'router/keys.ts:FULL_MASK',
+  'router/keys.ts:HEX_CODES',
+  'router/wire/announcement.ts:ZERO_SIGNATURE',
+  'sim/convergence.ts:EMPTY_KEY',
+  // Payloads whose deferred signature is not made yet: encodeFrame must settle a payload knowing
+  // only the payload. Weak in its keys, which belong to the run that built them.
+  'router/wire/bootstrap.ts:unsettled',
+]);
+
+test('router/ and sim/ keep no mutable module-level state (two simulations share nothing)', () => {
+  assert.deepEqual(moduleStateViolations('router/x.ts', 'let best = 0;\nconst a = 1;'), [
+    'router/x.ts: module-level best',
+  ]);
+  assert.deepEqual(
+    moduleStateViolations('router/x.ts', 'const seen = new WeakMap<object, number>();'),
+    ['router/x.ts: module-level seen'],
+  );
+  assert.deepEqual(moduleStateViolations('router/x.ts', 'const scratch: number[] = [];'), [
+    'router/x.ts: module-level scratch',
+  ]);
+  assert.deepEqual(
+    moduleStateViolations('router/x.ts', 'function f() {\n  let i = 0;\n  return i;\n}'),
+    [],
+  );
+  const files = [...tsFiles('router'), ...tsFiles('sim')].filter((f) => !isTest(f));
+  const bad = files.flatMap((f) => moduleStateViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});

@@ -3,7 +3,7 @@
  * [router/state_snek.go: getNextHopSNEK], twice:
  * - `nextHopSnek`: §6.6 as it reads, one commented loop per step over every candidate. The
  *   reference a reader, a variant and the tests start from.
- * - `nextHopSnekFast`: the same answers (router/scale.test.ts checks it against nextHopSnek on
+ * - `nextHopSnekFast`: the same answers (snek-next-hop.test.ts checks it against nextHopSnek on
  *   thousands of random tables) with indexes of the links' signers and an early stop in the table.
  *   The search runs once per bootstrap hop and once per SNEK-routed frame, at every hub for every
  *   bootstrap that passes, so in large networks it is a good part of the whole run. Its indexes and
@@ -91,9 +91,6 @@ export interface SnekInputs {
    */
   readonly indexSlot?: SnekSearch | undefined;
 }
-
-/** See SnekInputs.indexSlot (the earlier name of SnekSearch). */
-export type SnekIndexSlot = SnekSearch;
 
 // ---- The plain search ---------------------------------------------------------------------
 
