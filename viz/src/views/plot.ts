@@ -672,14 +672,20 @@ export function boxStrip(
         .attr('class', 'box')
         .attr('data-group', g.name)
         .attr('data-category', categories[c] ?? '');
-      box
-        .append('line')
-        .attr('x1', mid)
-        .attr('x2', mid)
-        .attr('y1', y(f.lo))
-        .attr('y2', y(f.hi))
-        .attr('stroke', g.colour)
-        .attr('stroke-width', 1.2);
+      // Whiskers: from the box to the extremes within 1.5 IQR (not through the box).
+      for (const [from, to] of [
+        [f.lo, f.q1],
+        [f.q3, f.hi],
+      ] as const)
+        box
+          .append('line')
+          .attr('class', 'whisker')
+          .attr('x1', mid)
+          .attr('x2', mid)
+          .attr('y1', y(from))
+          .attr('y2', y(to))
+          .attr('stroke', g.colour)
+          .attr('stroke-width', 1.2);
       box
         .append('rect')
         .attr('x', mid - bw / 2)
