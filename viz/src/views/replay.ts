@@ -25,11 +25,12 @@ export class ReplayView {
   private readonly playBtn: HTMLButtonElement;
   private readonly label: HTMLElement;
 
-  constructor(
-    doc: Document,
-    private readonly r: Replay,
-    private readonly onTime: (t: number) => void,
-  ) {
+  private readonly r: Replay;
+  private readonly onTime: (t: number) => void;
+
+  constructor(doc: Document, r: Replay, onTime: (t: number) => void) {
+    this.r = r;
+    this.onTime = onTime;
     const get = <T extends HTMLElement>(id: string): T => {
       const el = doc.getElementById(id);
       if (!el) throw new Error(`index.html lacks #${id}`);
