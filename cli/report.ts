@@ -20,6 +20,7 @@ import {
   RUN_FILES,
   type RunFiles,
 } from '../viz/src/model/files.ts';
+import { checkOutFile } from './preflight.ts';
 import { checkRunDir } from './view.ts';
 
 /**
@@ -188,6 +189,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       }) as unknown as Argv<ReportArgs>,
   handler: async (args: ArgumentsCamelCase<ReportArgs>) => {
     checkSources(args.dir, args.compare);
+    checkOutFile('-o/--output', args.output);
     const html = await buildReport(args.dir, args.compare);
     writeFileAtomic(args.output, html);
     process.stdout.write(`wrote ${args.output} (${Math.round(html.length / 1024)} KiB)\n`);

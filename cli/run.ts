@@ -56,6 +56,7 @@ import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
+import { checkOutFile, checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
 
 export { CONVERGED_GRACE, type CryptoName };
@@ -877,6 +878,9 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const command = ['pinelab', ...process.argv.slice(2)].join(' ');
     const parsed = configFromArgs(args, command);
+    // Output paths first: a bad one is exit 2 now, not an internal error after the run (issue 17).
+    if (typeof args.out === 'string' && args.out !== '') checkOutFolder('--out', args.out);
+    if (args['dump-state'] !== undefined) checkOutFile('--dump-state', args['dump-state']);
     const config =
       args.variant === undefined ? parsed : { ...parsed, variant: await loadVariant(args.variant) };
     const sim = new Simulation(config);

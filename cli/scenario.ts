@@ -9,18 +9,20 @@ import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeRunResults } from '../results/run-results.ts';
 import { writeFileAtomic } from '../results/write.ts';
+import { resolveRouterOptions } from '../router/options.ts';
 import { formatDuration } from '../scenarios/duration.ts';
-import { executeScenario, type ScenarioSummary } from '../scenarios/execute.ts';
+import { executeScenario, routerOptionsOf, type ScenarioSummary } from '../scenarios/execute.ts';
 import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { EMPTY_TOPOLOGY } from '../scenarios/types.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
-import { TRANSPORTS, type Transport } from '../sim/link.ts';
+import { DEFAULT_LINK_PROPS, resolveLinkProps, TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { parseProcessing } from '../sim/processing.ts';
-import { resolveTopology } from '../topologies/index.ts';
+import { resolveTopology, type Topology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
+import { checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
 import { nextSteps, parseSnapshotsArg } from './run.ts';
 
@@ -36,12 +38,26 @@ export function readAnyScenario(file: string): Scenario {
  * every link a link action names can exist (a topology link or one an action adds).
  */
 export function checkScenario(file: string): Scenario {
-  const sc = readAnyScenario(file);
+  return checkLoadedScenario(readAnyScenario(file));
+}
+
+/**
+ * checkScenario on a loaded scenario (a sweep's grid point). `topologies` caches resolved
+ * topologies by source, format and seed across calls (a sweep's points share them).
+ */
+export function checkLoadedScenario(
+  sc: Scenario,
+  topologies: Map<string, Topology> = new Map(),
+): Scenario {
   if (sc.topology !== EMPTY_TOPOLOGY) {
-    const topo = resolveTopology(sc.topology, {
-      seed: sc.seed,
-      ...(sc.topologyFormat === null ? {} : { format: sc.topologyFormat }),
-    });
+    const cacheKey = JSON.stringify([sc.topology, sc.topologyFormat, sc.seed]);
+    const topo =
+      topologies.get(cacheKey) ??
+      resolveTopology(sc.topology, {
+        seed: sc.seed,
+        ...(sc.topologyFormat === null ? {} : { format: sc.topologyFormat }),
+      });
+    topologies.set(cacheKey, topo);
     checkNames(sc, topo.graph.nodes());
     const edges: [string, string][] = [];
     topo.graph.forEachEdge((_edge, _attrs, source, target) => {
@@ -51,6 +67,24 @@ export function checkScenario(file: string): Scenario {
   } else {
     checkNames(sc, []);
     checkLinks(sc, []);
+  }
+  // What the executor refuses when it builds the run (scenarios/execute.ts): router option values
+  // (maxPorts 0, a bad duration) and link defaults are refused here too, before anything runs.
+  resolveRouterOptions(routerOptionsOf(sc), `${sc.source}: router`);
+  resolveLinkProps(DEFAULT_LINK_PROPS, sc.links, `${sc.source}: links`);
+  return sc;
+}
+
+/**
+ * checkScenario plus what needs loading: the variant module (a missing file, a bad shape) with
+ * its options under the scenario's, as the run resolves them.
+ */
+export async function checkScenarioForRun(file: string, variantFlag?: string): Promise<Scenario> {
+  const sc = checkScenario(file);
+  const path = variantFlag ?? sc.variant;
+  if (path !== undefined) {
+    const v = await loadVariant(path, variantFlag === undefined ? 'variant' : '--variant');
+    resolveRouterOptions({ ...v.variant.options, ...routerOptionsOf(sc) }, `${sc.source}: router`);
   }
   return sc;
 }
@@ -134,6 +168,8 @@ export async function runScenarioCommand(
     variant?: string | undefined;
   },
 ): Promise<{ summary: ScenarioSummary; dir: string | null }> {
+  // Output folder first: a bad one is exit 2 now, not an internal error after the run (issue 17).
+  if (options.out !== false && options.out !== '') checkOutFolder('--out', options.out);
   const checked = checkScenario(file);
   const named =
     checked.name === 'scenario'
@@ -292,7 +328,7 @@ export const scenarioCommand: CommandModule = {
               'fail fast (exit 2) before a long run',
             ) as never,
         handler: async (args) => {
-          const sc = checkScenario(args.file);
+          const sc = await checkScenarioForRun(args.file);
           const counts = new Map<string, number>();
           for (const a of sc.actions) counts.set(a.type, (counts.get(a.type) ?? 0) + 1);
           process.stdout.write(

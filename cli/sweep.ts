@@ -21,6 +21,10 @@ import {
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
+import { InputError } from '../sim/errors.ts';
+import type { Topology } from '../topologies/index.ts';
+import { checkOutFolder } from './preflight.ts';
+import { checkLoadedScenario } from './scenario.ts';
 
 interface SweepArgs {
   scenario: string;
@@ -45,20 +49,30 @@ export async function runSweep(
   if (args.variant !== undefined) base['variant'] = resolve(args.variant);
   const params = (args.param ?? []).map(parseParam);
   const plan = planSweep(args.scenario, params, args.reps);
-  // Validate every grid point before starting anything (bad values fail now, exit 2).
+  // Validate every grid point before starting anything (bad values fail now, exit 2): the JSON,
+  // and what `scenario check` checks (topology, names, links, router options), so a bad topology
+  // in the third point fails before the first two run (issue 17).
   const variants = new Set<string>();
+  const topologies = new Map<string, Topology>();
   for (const run of plan.runs) {
     const sc = validateScenario(
       runScenarioJson(base, run),
       new Checker(`${args.scenario} [${run.id}]`, json.lineOf),
       baseDir,
     );
+    try {
+      checkLoadedScenario(sc, topologies);
+    } catch (error) {
+      if (error instanceof InputError) throw new InputError(`run ${run.id}: ${error.message}`);
+      throw error;
+    }
     if (sc.variant !== undefined) variants.add(sc.variant);
   }
   // Variant modules too (missing file, syntax error, bad shape), before any worker starts.
   for (const v of variants) await loadVariant(v, 'variant');
   const out =
     args.out ?? join('results', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
+  checkOutFolder('--out', out);
   const shard = args.shard === undefined ? null : parseShard(args.shard);
   const tty = process.stderr.isTTY === true;
   const started = performance.now();

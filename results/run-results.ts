@@ -15,7 +15,7 @@ import type {
   TimeseriesRow,
   TopologyFile,
 } from './schema.ts';
-import { writeCsvAtomic, writeFileAtomic, writeJsonAtomic } from './write.ts';
+import { removeStaleTemps, writeCsvAtomic, writeFileAtomic, writeJsonAtomic } from './write.ts';
 
 export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = [
   'node',
@@ -107,6 +107,8 @@ export function writeLinesAtomic(path: string, lines: readonly string[]): void {
 }
 
 export function writeRunResults(dir: string, data: RunResultsData): void {
+  // A run killed while writing here left .tmp-* files: this run or resume cleans them up.
+  removeStaleTemps(dir);
   writeJsonAtomic(join(dir, 'manifest.json'), data.manifest);
   if (data.topology) writeJsonAtomic(join(dir, 'topology.json'), data.topology);
   if (data.nodes) writeCsvAtomic<NodeRow>(join(dir, 'nodes.csv'), NODE_COLUMNS, data.nodes);

@@ -2,7 +2,7 @@
  * results/write.ts — atomic output: every file is written to a temporary name beside its target
  * and renamed into place, so an interrupted run never leaves a half-written file (principle 4).
  */
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 
@@ -33,4 +33,20 @@ export function writeCsvAtomic<T extends object>(
   rows: readonly T[],
 ): void {
   writeFileAtomic(path, stringify(rows as T[], { header: true, columns: [...columns] }));
+}
+
+/**
+ * Remove the `.tmp-*` files an earlier process left in `dir` (killed while writing): the next run
+ * or resume writing there cleans up. This process's own (`.tmp-<pid>-`) are left alone.
+ */
+export function removeStaleTemps(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const own = `.tmp-${process.pid}-`;
+  for (const name of names)
+    if (name.startsWith('.tmp-') && !name.startsWith(own)) rmSync(join(dir, name), { force: true });
 }

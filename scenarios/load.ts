@@ -750,6 +750,19 @@ export function checkLinks(
   scenario: Scenario,
   topologyLinks: readonly (readonly [string, string])[],
 ): void {
+  // A link from a node to itself: the host refuses it when the action runs, so check does now.
+  scenario.actions.forEach((a, i) => {
+    const self =
+      a.type === 'add-link' && a.a === a.b
+        ? a.a
+        : a.type === 'add-node' && a.links.some((l) => l.peer === a.node)
+          ? a.node
+          : null;
+    if (self !== null)
+      throw new InputError(
+        `${scenario.source}: actions[${i}] ${a.type}: cannot link ${self} to itself`,
+      );
+  });
   if (scenario.actions.some((a) => a.type === 'mobility')) return;
   const key = (x: string, y: string): string => (x < y ? `${x}\0${y}` : `${y}\0${x}`);
   const known = new Set(topologyLinks.map(([x, y]) => key(x, y)));
