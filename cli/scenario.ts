@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../results/write.ts';
 import { resolveRouterOptions } from '../router/options.ts';
 import { formatDuration } from '../scenarios/duration.ts';
 import { executeScenario, routerOptionsOf, type ScenarioSummary } from '../scenarios/execute.ts';
+import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
 import type { Scenario } from '../scenarios/types.ts';
@@ -49,6 +50,7 @@ export function checkLoadedScenario(
   sc: Scenario,
   topologies: Map<string, Topology> = new Map(),
 ): Scenario {
+  let nodes: string[] = [];
   if (sc.topology !== EMPTY_TOPOLOGY) {
     const cacheKey = JSON.stringify([sc.topology, sc.topologyFormat, sc.seed]);
     const topo =
@@ -58,7 +60,8 @@ export function checkLoadedScenario(
         ...(sc.topologyFormat === null ? {} : { format: sc.topologyFormat }),
       });
     topologies.set(cacheKey, topo);
-    checkNames(sc, topo.graph.nodes());
+    nodes = topo.graph.nodes();
+    checkNames(sc, nodes);
     const edges: [string, string][] = [];
     topo.graph.forEachEdge((_edge, _attrs, source, target) => {
       edges.push([source, target]);
@@ -72,6 +75,8 @@ export function checkLoadedScenario(
   // (maxPorts 0, a bad duration) and link defaults are refused here too, before anything runs.
   resolveRouterOptions(routerOptionsOf(sc), `${sc.source}: router`);
   resolveLinkProps(DEFAULT_LINK_PROPS, sc.links, `${sc.source}: links`);
+  // The scenario's keys file: names, seeds (scenarios/keys.ts); --keys is checked by the run.
+  if (sc.keys !== undefined) loadRunKeys(sc.keys, runNodeNames(sc, nodes));
   return sc;
 }
 

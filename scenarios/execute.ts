@@ -43,7 +43,7 @@ import { HostSource } from '../sim/convergence.ts';
 import { InputError } from '../sim/errors.ts';
 import { Host } from '../sim/host.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
-import { IdentitySource, loadKeysFile } from '../sim/identities.ts';
+import { IdentitySource } from '../sim/identities.ts';
 import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
 import type { Repeer } from '../sim/peering.ts';
 import { processingCosts } from '../sim/processing.ts';
@@ -56,6 +56,7 @@ import {
   topologyDigest,
 } from '../topologies/index.ts';
 import { parseDuration } from './duration.ts';
+import { loadRunKeys, runNodeNames } from './keys.ts';
 import { checkLinks, checkNames } from './load.ts';
 import { runScenario, type ScenarioCollector } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
@@ -354,10 +355,12 @@ export class Execution {
       `${scenario.source}: links`,
     );
     const crypto = createCrypto(this.cryptoName);
+    // --keys wins over the scenario's `keys`; names and seeds are checked (scenarios/keys.ts).
+    const keysFile = options.keysFile ?? scenario.keys;
     const explicit =
-      options.keysFile === undefined
+      keysFile === undefined
         ? new Map<string, Uint8Array>()
-        : loadKeysFile(options.keysFile);
+        : loadRunKeys(keysFile, runNodeNames(scenario, nodes));
     const ids = new IdentitySource(scenario.seed, crypto, explicit);
     const routerOptions = this.routerOptions;
     // Per-node CPU model (sim/processing.ts): null = off, the host then adds no events.
@@ -578,7 +581,7 @@ export class Execution {
         transport: scenario.transport ?? 'stream',
         repeer: scenario.repeer ?? 'static',
         startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
-        keysFile: this.options.keysFile ?? null,
+        keysFile: this.options.keysFile ?? scenario.keys ?? null,
         ...this.options.manifestOptions,
         ...(this.options.variant === undefined
           ? {}

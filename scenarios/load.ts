@@ -206,6 +206,7 @@ const TOP_KEYS = [
   'transport',
   'repeer',
   'variant',
+  'keys',
   'duration',
   'measure',
   'actions',
@@ -283,6 +284,7 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
     ...(o['variant'] === undefined
       ? {}
       : { variant: resolveFile(c.string(o, 'variant', []), baseDir) }),
+    ...(o['keys'] === undefined ? {} : { keys: resolveFile(c.string(o, 'keys', []), baseDir) }),
     duration,
     measure,
     actions: order.map((x) => x[0]),

@@ -261,6 +261,11 @@ export interface Scenario {
    * caller loads it (scenarios/variant-load.ts) and passes it to the executor.
    */
   readonly variant?: string;
+  /**
+   * A keys file {"node": "64 hex seed"} fixing node identities (`pinelab run --keys`), resolved
+   * against the scenario's folder (issue 17: a root-removal experiment can fix its root).
+   */
+  readonly keys?: string;
   readonly duration: Micros;
   readonly measure: MeasureOptions;
   /** Sorted by `at` (stable: file order among equal times). */

@@ -157,3 +157,33 @@ test('sweep: every grid point is validated before the first runs', async () => {
   );
   assert.equal(existsSync(join(dir, 'sw')), false, 'no run started');
 });
+
+test('bad keys files are exit 2 naming the file, before the run (run and scenario check)', async () => {
+  const dir = fresh();
+  const seed = (n: number): string => n.toString(16).padStart(64, '0');
+  writeFileSync(join(dir, 'same.json'), `{"n0": "${seed(1)}", "n1": "${seed(1)}"}`);
+  writeFileSync(join(dir, 'twice.json'), `{"n0": "${seed(1)}",\n"n0": "${seed(2)}"}`);
+  writeFileSync(join(dir, 'typo.json'), `{"n0": "${seed(1)}", "m1": "${seed(2)}"}`);
+  writeFileSync(
+    join(dir, 'sc.json'),
+    JSON.stringify({ topology: 'ring:5', duration: '10m', keys: 'typo.json' }),
+  );
+  // Three equal seeds ran 10 virtual minutes, then exit 3 unexplained.
+  const long = ['run', '--topology', 'ring:30', '--until', 'converged', '--no-out'];
+  refused(
+    await pinelab([...long, '--keys', 'same.json'], dir),
+    /same\.json: nodes "n0" and "n1" have the same seed/,
+  );
+  refused(
+    await pinelab([...long, '--keys', 'twice.json'], dir),
+    /twice\.json:2: node "n0" is named twice/,
+  );
+  refused(
+    await pinelab([...long, '--keys', 'typo.json'], dir),
+    /typo\.json: node "m1" not in the run/,
+  );
+  refused(
+    await pinelab(['scenario', 'check', 'sc.json'], dir),
+    /typo\.json: node "m1" not in the run/,
+  );
+});
