@@ -5,7 +5,10 @@
 // 100,000-node run needs more (the target allows 16 GB). When the limit is below what this machine
 // can give (3/4 of its memory, at most 16 GB) and the user set none, the command re-runs itself
 // once in a child Node with --max-old-space-size. The child inherits stdio and gets the parent's
-// SIGINT and SIGTERM; the parent waits and exits as the child did.
+// SIGINT, SIGTERM and SIGHUP; the parent waits and exits as the child did. The child dies with its
+// parent (issue 17): it holds an IPC channel to the parent, and when that closes (the parent was
+// killed, even with SIGKILL, which cannot be forwarded) it sends itself SIGTERM, which stops a
+// run as Ctrl-C does (what is complete is written) and ends any other command.
 import { spawn } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
@@ -21,20 +24,28 @@ if (!userSet && process.env.PINELAB_REEXEC !== '1' && limitMb < wantMb - 256) {
   const child = spawn(
     process.execPath,
     [`--max-old-space-size=${wantMb}`, ...process.execArgv, ...process.argv.slice(1)],
-    { stdio: 'inherit', env: { ...process.env, PINELAB_REEXEC: '1' } },
+    {
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      env: { ...process.env, PINELAB_REEXEC: '1' },
+    },
   );
   // Signals go on to the child, which finishes its results and exits (a terminal's Ctrl-C reaches
   // it directly as well; a second SIGINT in the same moment is harmless there).
-  process.on('SIGINT', () => child.kill('SIGINT'));
-  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  for (const s of signals) process.on(s, () => child.kill(s));
   child.on('exit', (code, signal) => {
     if (signal !== null) {
-      process.removeAllListeners('SIGINT');
-      process.removeAllListeners('SIGTERM');
+      for (const s of signals) process.removeAllListeners(s);
       process.kill(process.pid, signal);
     } else process.exit(code ?? 1);
   });
 } else {
+  // The re-executed child: its parent's end closes the IPC channel. Unreferenced, the channel
+  // does not keep this process alive once its command is done.
+  if (process.env.PINELAB_REEXEC === '1' && process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  }
   const { register } = await import('tsx/esm/api');
   register();
   await import('../cli/main.ts');

@@ -23,6 +23,7 @@ import {
 } from '../results/compare-groups.ts';
 import { checkProblems, loadRunSet, type RunSet } from '../results/run-set.ts';
 import { InputError } from '../sim/errors.ts';
+import { readCapped } from '../sim/read-file.ts';
 
 interface CompareArgs {
   a: string;
@@ -32,6 +33,22 @@ interface CompareArgs {
   json: boolean;
   alpha?: number;
   'allow-interrupted'?: boolean;
+}
+
+/**
+ * Whether a run was stopped by a signal: its summary says so, or (runs written before summaries
+ * did) the manifest.json of its folder.
+ */
+function wasInterrupted(path: string, summary: unknown): boolean {
+  if ((summary as { interrupted?: unknown } | null)?.interrupted === true) return true;
+  const manifest = join(path, 'manifest.json');
+  if (!statSync(path).isDirectory() || !existsSync(manifest)) return false;
+  try {
+    const m = JSON.parse(readCapped(manifest, 64 * 1024 * 1024, 'a run manifest').toString('utf8'));
+    return (m as { options?: { interrupted?: unknown } }).options?.interrupted === true;
+  } catch {
+    return false;
+  }
 }
 
 /** One run: a summary JSON file, or a run folder (summary.json, no sweep.json). */
@@ -45,7 +62,23 @@ function isSingleRun(path: string): boolean {
 export function runCompare(args: CompareArgs, write: (s: string) => void): number {
   const thresholds = (args['fail-if'] ?? []).map(parseThreshold);
   if (!isSingleRun(args.a) || !isSingleRun(args.b)) return runCompareGroups(args, write);
-  const rows = compareSummaries(readSummary(args.a), readSummary(args.b));
+  const a = readSummary(args.a);
+  const b = readSummary(args.b);
+  // A run a signal stopped has figures up to there only (issue 17): refused as in sets of runs.
+  for (const [path, summary] of [
+    [args.a, a],
+    [args.b, b],
+  ] as const) {
+    if (!wasInterrupted(path, summary)) continue;
+    if (args['allow-interrupted'] !== true)
+      throw new InputError(
+        `${path}: the run was interrupted (stopped by a signal), its figures end where it stopped: pass --allow-interrupted to compare it anyway`,
+      );
+    process.stderr.write(
+      `warning: ${path}: the run was interrupted; its figures end where it stopped\n`,
+    );
+  }
+  const rows = compareSummaries(a, b);
   const violations = checkThresholds(rows, thresholds);
   if (args.json)
     write(
@@ -159,7 +192,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         type: 'boolean',
         default: false,
         describe:
-          'sets of runs: leave interrupted or incomplete runs out and list them, instead of refusing (exit 2)',
+          'sets of runs: leave interrupted or incomplete runs out and list them, instead of refusing (exit 2); two runs: compare an interrupted run anyway, with a warning',
       })
       .option('changed', {
         type: 'boolean',
@@ -185,7 +218,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         'only the differences, as JSON',
       )
       .epilog(
-        "Two runs: every figure with its change. Two sets of runs (sweep folders: grid points matched by their parameters without seed and variant): means with 95% bootstrap CIs, the difference with its CI, Cohen's d and a two-sided permutation p-value per metric; a --fail-if then fails only when the change crosses the threshold AND p < --alpha (each gate prints FAIL or pass and why). Interrupted runs are refused unless --allow-interrupted. Exit codes: 0 no threshold crossed, 1 a threshold crossed (each printed as FAIL), 2 bad input.",
+        "Two runs: every figure with its change. Two sets of runs (sweep folders: grid points matched by their parameters without seed and variant): means with 95% bootstrap CIs, the difference with its CI, Cohen's d and a two-sided permutation p-value per metric; a --fail-if then fails only when the change crosses the threshold AND p < --alpha (each gate prints FAIL or pass and why). Interrupted runs (two runs or sets) are refused unless --allow-interrupted. Exit codes: 0 no threshold crossed, 1 a threshold crossed (each printed as FAIL), 2 bad input.",
       ) as never,
   handler: async (args) => {
     const code = runCompare(args, (s) => process.stdout.write(s));

@@ -58,6 +58,7 @@ import { resolveTopology } from '../topologies/index.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { checkOutFile, checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
+import { INTERRUPTED_EXIT, StopRequest } from './stop.ts';
 
 export { CONVERGED_GRACE, type CryptoName };
 
@@ -314,6 +315,33 @@ export function runSimulation(config: RunConfig): RunResult {
   const sim = new Simulation(config);
   while (!sim.advance(1 << 20)) {}
   return sim.finish();
+}
+
+/**
+ * The result of a run that a signal stopped after its end (during the measurement or the writing):
+ * its figures are complete, but it is marked interrupted as a stopped run is (manifest options and
+ * summary), so compare and summarize treat it as one.
+ */
+export function markInterrupted(r: RunResult): RunResult {
+  const summary: ScenarioSummary = { ...r.summary, interrupted: true };
+  const manifest: RunManifest = {
+    ...r.manifest,
+    options: { ...r.manifest.options, interrupted: true },
+  };
+  // The data object inherits the rest: a spread would read its getters (the streamed time series
+  // would be loaded into memory).
+  const data: RunResultsData = Object.assign(Object.create(r.data) as RunResultsData, {
+    summary,
+    manifest,
+  });
+  return {
+    ...r,
+    summary,
+    manifest,
+    data,
+    interrupted: true,
+    timedOut: false,
+  };
 }
 
 /** Write the results folder `<outDir>/<run-id>/`; returns its path. */
@@ -883,22 +911,26 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args['dump-state'] !== undefined) checkOutFile('--dump-state', args['dump-state']);
     const config =
       args.variant === undefined ? parsed : { ...parsed, variant: await loadVariant(args.variant) };
-    const sim = new Simulation(config);
-    let interrupted = false;
-    const onSigint = (): void => {
-      interrupted = true;
-    };
-    process.on('SIGINT', onSigint);
+    // Ctrl-C, SIGTERM and SIGHUP stop the run at the next chunk and write what is complete
+    // (cli/stop.ts); a signal during the measurement or the writing is honoured once they return.
+    const stop = new StopRequest();
+    stop.onAgain = () =>
+      process.stderr.write('pinelab: stopping: writing what is complete, one moment…\n');
     const tty = process.stderr.isTTY === true;
     // On a terminal one line redrawn 4× a second; to a log (--progress) a line every 10 s.
     const progress = args.progress ?? tty;
     const redraw = tty && progress;
-    const wallStart = performance.now();
-    let lastProgress = 0;
-    const hint =
-      config.until === 'converged' && config.snakeQuorum === undefined ? new QuorumHint() : null;
+    let result: RunResult;
+    let dir: string | null = null;
+    /** Where a signal stopped the run: null (it did not), 'run' or 'after' (measuring, writing). */
+    let stoppedIn: 'run' | 'after' | null = null;
     try {
-      while (!sim.advance(200_000)) {
+      const sim = new Simulation(config);
+      const wallStart = performance.now();
+      let lastProgress = 0;
+      const hint =
+        config.until === 'converged' && config.snakeQuorum === undefined ? new QuorumHint() : null;
+      while (!stop.requested && !sim.advance(200_000)) {
         const tip = hint?.check(sim.now, sim.convergence.snake) ?? null;
         if (tip !== null) process.stderr.write(`${redraw ? '\r\x1b[K' : ''}${tip}\n`);
         if (progress) {
@@ -910,39 +942,48 @@ export const runCommand: CommandModule<object, RunArgs> = {
           }
         }
         // Let signals in between chunks.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (interrupted) {
-          sim.interrupted = true;
-          break;
-        }
+        await stop.settle();
       }
-    } finally {
-      process.off('SIGINT', onSigint);
       if (redraw) process.stderr.write('\r\x1b[K');
-    }
-    // A second Ctrl-C while the measurement runs and the files are written must not kill the
-    // process half-way: it is noted and ignored (every file is written atomically anyway).
-    const ignoreSigint = (): void => {
-      process.stderr.write('pinelab: finishing the results files, one moment…\n');
-    };
-    process.on('SIGINT', ignoreSigint);
-    let result: RunResult;
-    let dir: string | null = null;
-    try {
-      if (tty && !sim.interrupted && config.stretch !== false)
-        process.stderr.write('  measuring stretch and delivery…');
+      if (stop.requested) {
+        sim.interrupted = true;
+        stoppedIn = 'run';
+      }
+      // On a terminal a line the summary replaces; in a --progress log a line of its own.
+      if (!sim.interrupted && config.stretch !== false && (tty || progress))
+        process.stderr.write(
+          tty ? '  measuring stretch and delivery…' : 'measuring stretch and delivery…\n',
+        );
       result = sim.finish();
       if (tty) process.stderr.write('\r\x1b[K');
+      // A signal during the (synchronous) measurement arrives now: the run is marked interrupted.
+      if ((await stop.settle()) && !result.interrupted) {
+        result = markInterrupted(result);
+        stoppedIn = 'after';
+      }
       if (typeof args.out === 'string' && args.out !== '') dir = writeResults(args.out, result);
       if (args['dump-state'] !== undefined) writeJsonAtomic(args['dump-state'], result.dumpState());
       // A report.html already in the folder (an earlier --report of the same run id) is rewritten
-      // from the new files rather than left stale beside them (issue 19).
-      if (dir !== null && (args.report === true || existsSync(join(dir, 'report.html')))) {
+      // from the new files rather than left stale beside them (issue 19). Not once stopped.
+      if (
+        dir !== null &&
+        !stop.requested &&
+        (args.report === true || existsSync(join(dir, 'report.html')))
+      ) {
         const html = await buildReport(dir);
-        writeFileAtomic(join(dir, 'report.html'), html);
+        if (!(await stop.settle())) writeFileAtomic(join(dir, 'report.html'), html);
+      }
+      // A signal while writing: the files are complete; summary.json (last) now says interrupted.
+      if ((await stop.settle()) && !result.interrupted) {
+        result = markInterrupted(result);
+        stoppedIn = 'after';
+        if (dir !== null) {
+          writeJsonAtomic(join(dir, 'manifest.json'), result.manifest);
+          writeJsonAtomic(join(dir, 'summary.json'), result.summary);
+        }
       }
     } finally {
-      process.off('SIGINT', ignoreSigint);
+      stop.dispose();
     }
     if (args.json) process.stdout.write(`${JSON.stringify(result.summary)}\n`);
     else {
@@ -962,10 +1003,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
       ]
         .filter((x) => x !== null)
         .join(' and ');
+      const by = stop.signal === 'SIGINT' || stop.signal === null ? '' : ` by ${stop.signal}`;
       process.stderr.write(
-        `pinelab: interrupted at virtual ${(sim.now / MICROS_PER_SECOND).toFixed(3)} s; the summary covers the run up to there, without the final stretch measurement${kept ? ` (kept: ${kept}, marked interrupted in the manifest)` : ''}.\n`,
+        stoppedIn === 'after'
+          ? `pinelab: interrupted${by} after the run's end (measuring or writing); what was complete is written${kept ? ` (kept: ${kept}, marked interrupted in the manifest and summary)` : ''}.\n`
+          : `pinelab: interrupted${by} at virtual ${result.summary.virtualSeconds.toFixed(3)} s; the summary covers the run up to there, without the final stretch measurement${kept ? ` (kept: ${kept}, marked interrupted in the manifest and summary)` : ''}.\n`,
       );
-      process.exitCode = 130;
+      process.exitCode = INTERRUPTED_EXIT;
     } else if (result.timedOut) {
       process.stderr.write(
         `pinelab: not converged within --timeout ${args.timeout} of virtual time (tree ${result.summary.treeConvergedAt === null ? 'no' : 'yes'}, snake ${result.summary.snakeConvergedAt === null ? 'no' : 'yes'}).\n`,

@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { writeRunResults } from '../results/run-results.ts';
-import { writeFileAtomic } from '../results/write.ts';
+import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { resolveRouterOptions } from '../router/options.ts';
 import { formatDuration } from '../scenarios/duration.ts';
-import { executeScenario, routerOptionsOf, type ScenarioSummary } from '../scenarios/execute.ts';
+import { Execution, routerOptionsOf, type ScenarioSummary } from '../scenarios/execute.ts';
 import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
@@ -26,6 +26,7 @@ import { episodeLines, warningLines } from './episode-lines.ts';
 import { checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
 import { nextSteps, parseSnapshotsArg } from './run.ts';
+import { INTERRUPTED_EXIT, StopRequest } from './stop.ts';
 
 /** Load either format. */
 export function readAnyScenario(file: string): Scenario {
@@ -172,7 +173,7 @@ export async function runScenarioCommand(
     processing?: string | undefined;
     variant?: string | undefined;
   },
-): Promise<{ summary: ScenarioSummary; dir: string | null }> {
+): Promise<{ summary: ScenarioSummary; dir: string | null; stopped: NodeJS.Signals | null }> {
   // Output folder first: a bad one is exit 2 now, not an internal error after the run (issue 17).
   if (options.out !== false && options.out !== '') checkOutFolder('--out', options.out);
   const checked = checkScenario(file);
@@ -193,22 +194,55 @@ export async function runScenarioCommand(
     sc.variant === undefined
       ? undefined
       : await loadVariant(sc.variant, options.variant === undefined ? 'variant' : '--variant');
-  const result = executeScenario(sc, {
-    command: options.command,
-    events: options.events,
-    ...(options.snapshots === undefined
-      ? {}
-      : { snapshotEvery: parseSnapshotsArg(options.snapshots) }),
-    ...(variant === undefined ? {} : { variant }),
-  });
-  const dir = options.out === false || options.out === '' ? null : join(options.out, result.runId);
-  if (dir !== null) {
-    writeRunResults(dir, result.data);
-    // An earlier report.html of the same run id is rewritten, not left stale (issue 19).
-    if (options.report || existsSync(join(dir, 'report.html')))
-      writeFileAtomic(join(dir, 'report.html'), await buildReport(dir));
+  // Ctrl-C, SIGTERM and SIGHUP stop the run at the next chunk and write what is complete, as in
+  // pinelab run (cli/stop.ts); one after the run's end marks the complete results interrupted.
+  const stop = new StopRequest();
+  try {
+    const execution = new Execution(sc, {
+      command: options.command,
+      events: options.events,
+      ...(options.snapshots === undefined
+        ? {}
+        : { snapshotEvery: parseSnapshotsArg(options.snapshots) }),
+      ...(variant === undefined ? {} : { variant }),
+    });
+    while (!stop.requested && !execution.advance(200_000)) await stop.settle();
+    if (stop.requested) execution.interrupted = true;
+    const result = execution.finish();
+    let data = result.data;
+    const mark = (): void => {
+      // Inheriting the rest: a spread would read its getters (and load the streamed series).
+      data = Object.assign(Object.create(data) as RunResultsData, {
+        summary: { ...data.summary, interrupted: true },
+        manifest: { ...data.manifest, options: { ...data.manifest.options, interrupted: true } },
+      });
+    };
+    if ((await stop.settle()) && !result.interrupted) mark();
+    const dir =
+      options.out === false || options.out === '' ? null : join(options.out, result.runId);
+    if (dir !== null) {
+      writeRunResults(dir, data);
+      // An earlier report.html of the same run id is rewritten, not left stale (issue 19).
+      if (!stop.requested && (options.report || existsSync(join(dir, 'report.html')))) {
+        const html = await buildReport(dir);
+        if (!(await stop.settle())) writeFileAtomic(join(dir, 'report.html'), html);
+      }
+    }
+    if ((await stop.settle()) && data.summary.interrupted !== true) {
+      mark();
+      if (dir !== null) {
+        writeJsonAtomic(join(dir, 'manifest.json'), data.manifest);
+        writeJsonAtomic(join(dir, 'summary.json'), data.summary);
+      }
+    }
+    return {
+      summary: data.summary as ScenarioSummary,
+      dir,
+      stopped: stop.signal,
+    };
+  } finally {
+    stop.dispose();
   }
-  return { summary: result.summary, dir };
 }
 
 export const scenarioCommand: CommandModule = {
@@ -288,11 +322,11 @@ export const scenarioCommand: CommandModule = {
               'print the summary only',
             )
             .epilog(
-              'Times in a scenario are virtual. Exit codes: 0 done, 2 bad input (file, line and what was expected).',
+              'Times in a scenario are virtual. Exit codes: 0 done, 2 bad input (file, line and what was expected), 130 interrupted (Ctrl-C, SIGTERM, SIGHUP: what is complete is written, marked interrupted).',
             ) as never,
         handler: async (args) => {
           const command = ['pinelab', ...process.argv.slice(2)].join(' ');
-          const { summary, dir } = await runScenarioCommand(args.file, {
+          const { summary, dir, stopped } = await runScenarioCommand(args.file, {
             out: args.out,
             events: args.events,
             report: args.report,
@@ -310,6 +344,12 @@ export const scenarioCommand: CommandModule = {
           } else {
             process.stdout.write(formatSummary(summary, dir ?? undefined));
             if (dir !== null) process.stdout.write(nextSteps(dir, args.report));
+          }
+          if (stopped !== null) {
+            process.stderr.write(
+              `pinelab: interrupted (${stopped}) at virtual ${summary.virtualSeconds} s; what was complete is written${dir === null ? '' : ` to ${dir}`}, marked interrupted in the manifest and summary.\n`,
+            );
+            process.exitCode = INTERRUPTED_EXIT;
           }
         },
       })

@@ -94,6 +94,8 @@ function readRun(
   }
   if (typeof summary !== 'object' || summary === null || !('traceHash' in summary))
     return { id, why: 'incomplete', detail: `${file}: not a run summary (no traceHash)` };
+  if ((summary as { interrupted?: unknown }).interrupted === true)
+    return { id, why: 'interrupted', detail: `${file}: the run was interrupted` };
   const manifestFile = join(dir, 'manifest.json');
   if (existsSync(manifestFile)) {
     const m = readJson(manifestFile, 'a run manifest') as { options?: { interrupted?: unknown } };

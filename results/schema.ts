@@ -129,6 +129,11 @@ export interface DeliverySummary {
 }
 
 export interface RunSummary {
+  /**
+   * Present (true) when a signal stopped the run (Ctrl-C, SIGTERM, SIGHUP): the figures cover the
+   * run up to there; manifest options.interrupted says the same. Absent for a complete run.
+   */
+  readonly interrupted?: true;
   /** Nodes present and links up at the end of the run (timeseries nodes_up, links_up over time). */
   readonly nodes: number;
   readonly links: number;

@@ -566,6 +566,8 @@ export class Execution {
       depth: r.depth,
       refusedLinks: host.refusedLinks,
       warnings: [...scenario.warnings, ...r.warnings],
+      // Stopped early (a signal): in summary.json too, where sweeps and compare look first.
+      ...(this.interrupted ? { interrupted: true } : {}),
     };
     const graph = this.topo.graph;
     const manifest: RunManifest = buildManifest({

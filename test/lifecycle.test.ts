@@ -6,7 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -186,4 +193,172 @@ test('bad keys files are exit 2 naming the file, before the run (run and scenari
     await pinelab(['scenario', 'check', 'sc.json'], dir),
     /typo\.json: node "m1" not in the run/,
   );
+});
+
+/** Resolve once `child`'s stderr has matched `re` (or reject after `ms`). */
+function waitFor(child: ChildProcess, re: RegExp, ms = 30_000): Promise<void> {
+  return new Promise((done, fail) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => fail(new Error(`no ${re} on stderr after ${ms} ms: ${seen}`)),
+      ms,
+    );
+    child.stderr?.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if (re.test(seen)) {
+        clearTimeout(timer);
+        done();
+      }
+    });
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** The one run folder under `out`, its summary and manifest, and its file names. */
+function runFolder(out: string): {
+  files: string[];
+  summary: Record<string, unknown>;
+  manifest: { options: Record<string, unknown> };
+} {
+  const runs = readdirSync(out);
+  assert.equal(runs.length, 1, `one run folder in ${out}: ${runs.join(', ')}`);
+  const dir = join(out, runs[0] as string);
+  const read = (f: string) => JSON.parse(readFileSync(join(dir, f), 'utf8'));
+  return {
+    files: readdirSync(dir),
+    summary: read('summary.json'),
+    manifest: read('manifest.json'),
+  };
+}
+
+for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const)
+  test(`${signal} stops a run as Ctrl-C does: exit 130, what is complete written, marked interrupted`, async () => {
+    const dir = fresh();
+    // 10 virtual minutes of 1,000 nodes: far longer than the signal takes to come.
+    const child = start(
+      ['run', '--topology', 'ba:1000,m=2', '--until', '10m', '--no-stretch', '--out', 'out'],
+      dir,
+    );
+    const done = outcome(child);
+    await sleep(1500);
+    child.kill(signal);
+    const o = await done;
+    assert.equal(o.code, 130, o.stderr);
+    assert.match(o.stderr, /interrupted/);
+    const run = runFolder(join(dir, 'out'));
+    assert.equal(run.summary['interrupted'], true);
+    assert.equal(run.manifest.options['interrupted'], true);
+    assert.ok(run.files.includes('timeseries.csv'));
+    assert.deepEqual(
+      run.files.filter((f) => f.startsWith('.tmp-')),
+      [],
+    );
+  });
+
+test('scenario run: SIGTERM writes what is complete, marked interrupted, exit 130', async () => {
+  const dir = fresh();
+  writeFileSync(
+    join(dir, 'long.json'),
+    JSON.stringify({ topology: 'ba:1000,m=2', duration: '10m' }),
+  );
+  const child = start(['scenario', 'run', 'long.json', '--out', 'out'], dir);
+  const done = outcome(child);
+  await sleep(1500);
+  child.kill('SIGTERM');
+  const o = await done;
+  assert.equal(o.code, 130, o.stderr);
+  const run = runFolder(join(dir, 'out'));
+  assert.equal(run.summary['interrupted'], true);
+  assert.equal(run.manifest.options['interrupted'], true);
+});
+
+test('Ctrl-C during the final measurement is honoured: exit 130, complete figures marked interrupted', async () => {
+  const dir = fresh();
+  // ring:60: every ordered pair in 4 modes (14,160 probes) and their paths, about a second of work.
+  const child = start(
+    ['run', '--topology', 'ring:60', '--until', '5s', '--paths', '--progress', '--out', 'out'],
+    dir,
+  );
+  const done = outcome(child);
+  await waitFor(child, /measuring stretch and delivery/);
+  child.kill('SIGINT');
+  const o = await done;
+  assert.equal(o.code, 130, o.stderr);
+  assert.match(o.stderr, /interrupted after the run's end/);
+  const run = runFolder(join(dir, 'out'));
+  assert.equal(run.summary['interrupted'], true);
+  assert.equal(run.manifest.options['interrupted'], true);
+  // The measurement was complete when the signal was seen: its figures are kept.
+  assert.ok((run.summary['stretch'] as Record<string, unknown>)['snek'] !== undefined);
+});
+
+test('the re-executed child dies with its parent (SIGKILL) and writes what is complete', async (t) => {
+  const dir = fresh();
+  const args = [
+    'run',
+    '--topology',
+    'ba:1000,m=2',
+    '--until',
+    '10m',
+    '--no-stretch',
+    '--out',
+    'out',
+  ];
+  // Without PINELAB_REEXEC the bin re-runs itself for a larger heap (when this machine has one).
+  const env = { ...process.env };
+  delete env['PINELAB_REEXEC'];
+  const parent = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore' });
+  await sleep(2000);
+  const children = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
+    .trim()
+    .split(/\s+/)
+    .filter((p) => p !== '')
+    .map(Number);
+  if (children.length === 0) {
+    parent.kill('SIGKILL');
+    t.skip('no re-exec on this machine (heap limit already at 3/4 of its memory)');
+    return;
+  }
+  const child = children[0] as number;
+  parent.kill('SIGKILL');
+  const alive = (): boolean => {
+    try {
+      // A zombie (exited, not yet reaped by whoever adopted it) is not running.
+      return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${child}/stat`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+  const until = performance.now() + 20_000;
+  while (alive() && performance.now() < until) await sleep(100);
+  assert.equal(alive(), false, 'the child is gone within 20 s of its parent');
+  const run = runFolder(join(dir, 'out'));
+  assert.equal(run.summary['interrupted'], true);
+});
+
+test('stale .tmp-* files in a run folder are removed by the next run there', async () => {
+  const dir = fresh();
+  const args = ['run', '--topology', 'ring:5', '--until', '2s', '--no-stretch', '--out', 'out'];
+  assert.equal((await pinelab(args, dir)).code, 0);
+  const runs = readdirSync(join(dir, 'out'));
+  const stale = join(dir, 'out', runs[0] as string, '.tmp-999999-0-summary.json');
+  writeFileSync(stale, '{"trunc');
+  assert.equal((await pinelab(args, dir)).code, 0);
+  assert.equal(existsSync(stale), false);
+});
+
+test('compare refuses an interrupted run unless --allow-interrupted, then warns', async () => {
+  const dir = fresh();
+  const run = ['run', '--topology', 'ring:5', '--until', '2s', '--no-stretch', '--out'];
+  assert.equal((await pinelab([...run, 'a'], dir)).code, 0);
+  assert.equal((await pinelab([...run, 'b'], dir)).code, 0);
+  const a = join(dir, 'a', readdirSync(join(dir, 'a'))[0] as string);
+  const b = join(dir, 'b', readdirSync(join(dir, 'b'))[0] as string);
+  const summary = JSON.parse(readFileSync(join(b, 'summary.json'), 'utf8'));
+  writeFileSync(join(b, 'summary.json'), JSON.stringify({ ...summary, interrupted: true }));
+  refused(await pinelab(['compare', a, b], dir), /the run was interrupted.*--allow-interrupted/);
+  const o = await pinelab(['compare', a, b, '--allow-interrupted'], dir);
+  assert.equal(o.code, 0, o.stderr);
+  assert.match(o.stderr, /warning: .* the run was interrupted/);
 });
