@@ -169,7 +169,7 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         type: 'string',
         demandOption: true,
         describe:
-          'baseline: a run folder (results/<run-id>) or its summary.json; or a sweep folder, a folder of run folders, or run folders joined by commas',
+          'baseline: a run folder (runs/<run-id>) or its summary.json; or a sweep folder, a folder of run folders, or run folders joined by commas',
       })
       .positional('b', {
         type: 'string',
@@ -204,13 +204,13 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         default: false,
         describe: 'print {rows, violations} as JSON instead of the table',
       })
-      .example('$0 compare results/base results/new', 'every summary figure side by side')
+      .example('$0 compare runs/base runs/new', 'every summary figure side by side')
       .example(
-        "$0 compare results/base results/new --fail-if 'stretch.hybrid.mean>+2%' --fail-if 'snakeConvergedAt>+1'",
+        "$0 compare runs/base runs/new --fail-if 'stretch.hybrid.mean>+2%' --fail-if 'snakeConvergedAt>+1'",
         'fail CI if hybrid stretch rose by more than 2% or snake convergence by more than 1 s',
       )
       .example(
-        "$0 compare results/sweep-base results/sweep-change --fail-if 'stretch.hybrid.mean>+2%'",
+        "$0 compare runs/sweep-base runs/sweep-change --fail-if 'stretch.hybrid.mean>+2%'",
         'two sweeps of the same grid, seeds as samples: fail only on a significant regression above 2%',
       )
       .example(

@@ -66,7 +66,7 @@ await yargs(joinNegativeValues(hideBin(process.argv)))
   .example('$0 run --topology ring:50 --until converged', 'simulate a 50-node ring until converged')
   .example('$0 topo stats ../shared/topologies/fc00.txt', 'nodes, links, degrees, diameter')
   .example(
-    '$0 scenario run scenarios/examples/partition.json --out results',
+    '$0 scenario run scenarios/examples/partition.json --out runs',
     'run a scripted experiment',
   )
   .example(
@@ -74,10 +74,10 @@ await yargs(joinNegativeValues(hideBin(process.argv)))
     'a parameter grid on all cores',
   )
   .example(
-    '$0 compare results/a results/b --fail-if "stretch.hybrid.mean>+2%"',
+    '$0 compare runs/a runs/b --fail-if "stretch.hybrid.mean>+2%"',
     'fail CI on a regression',
   )
-  .example('$0 view results/demo-s1-0a1b2c3d', 'open the D3 viewer on a run')
+  .example('$0 view runs/demo-s1-0a1b2c3d', 'open the D3 viewer on a run')
   .example('$0 frame decode 70696e6500000000000a', 'decode a frame from hex')
   .wrap(Math.min(130, process.stdout.columns ?? 130))
   .help()

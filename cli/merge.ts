@@ -112,11 +112,11 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
         describe: 'merged output folder (created if missing; may be one of the shard folders)',
       })
       .example(
-        '$0 merge shard-1 shard-2 shard-3 -o results/sweep-churn',
+        '$0 merge shard-1 shard-2 shard-3 -o runs/sweep-churn',
         'gather three shards into one sweep.csv',
       )
       .example(
-        '$0 merge results/sweep-churn /scratch/job-*/sweep-churn -o results/sweep-churn',
+        '$0 merge runs/sweep-churn /scratch/job-*/sweep-churn -o runs/sweep-churn',
         'fold cluster job outputs into an existing folder',
       )
       .epilog(

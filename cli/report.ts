@@ -174,7 +174,7 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
       .positional('dir', {
         type: 'string',
         demandOption: true,
-        describe: 'results folder (results/<run-id>)',
+        describe: 'results folder (runs/<run-id>)',
       })
       .option('output', {
         alias: 'o',

@@ -755,7 +755,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .option('out', {
         type: 'string',
-        default: 'results',
+        default: 'runs',
         describe: 'write the results folder DIR/<topology>-s<seed>-<hash8>/ (--no-out: none)',
       })
       .option('json', {
@@ -876,7 +876,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       })
       .example(
         '$0 run --topology examples/demo.txt',
-        'the bundled demo, until converged, into results/',
+        'the bundled demo, until converged, into runs/',
       )
       .example(
         '$0 run --topology ../shared/topologies/fc00.txt --json --no-out',
@@ -901,7 +901,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .epilog(
         'Durations: 200us, 250ms, 1.5s, 30s, 5m, 2h, or 0 (--latency, --jitter, --start-spread, --until, --timeout).\n' +
           'Default link: latency 1 ms, jitter 0, bandwidth 0 (unlimited), loss 0. Times are virtual.\n' +
-          'Exit codes: 0 done, 2 bad input, 3 --until converged reached --timeout, 130 interrupted.',
+          'Exit codes: 0 done, 2 bad input (found before the run starts), 3 --until converged reached --timeout, 130 interrupted (Ctrl-C, SIGTERM or SIGHUP: what is complete is written, marked interrupted in summary.json and manifest.json).\n' +
+          'Results go to runs/ by default (git-ignored, outside the source tree).',
       ) as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const command = ['pinelab', ...process.argv.slice(2)].join(' ');

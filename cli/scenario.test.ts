@@ -15,12 +15,12 @@ const scenario = (name?: string) =>
     actions: [{ at: '2s', type: 'remove-link', a: 'n0', b: 'n1' }],
   });
 
-test('scenario run: results/<name>-s<seed>-<hash8>/ like pinelab run, with events and report', async () => {
+test('scenario run: runs/<name>-s<seed>-<hash8>/ like pinelab run, with events and report', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-scenario-cli-'));
   try {
     const file = join(dir, 'cut.json');
     writeFileSync(file, scenario('cut-one'));
-    const out = join(dir, 'results');
+    const out = join(dir, 'runs');
     const a = await runScenarioCommand(file, {
       out,
       events: true,
@@ -75,7 +75,7 @@ test('scenario run: a rerun rewrites an earlier report.html instead of leaving i
   try {
     const file = join(dir, 'cut.json');
     writeFileSync(file, scenario('cut-one'));
-    const out = join(dir, 'results');
+    const out = join(dir, 'runs');
     const a = await runScenarioCommand(file, { out, events: false, report: true, command: 'test' });
     const report = join(a.dir!, 'report.html');
     writeFileSync(report, 'stale');

@@ -264,7 +264,7 @@ export const scenarioCommand: CommandModule = {
             })
             .option('out', {
               type: 'string',
-              default: 'results',
+              default: 'runs',
               describe:
                 'write the results folder DIR/<scenario-name>-s<seed>-<hash8>/ (--no-out: none); an unnamed scenario is named after its file',
             })
@@ -311,7 +311,7 @@ export const scenarioCommand: CommandModule = {
             })
             .example(
               '$0 scenario run scenarios/examples/partition.json',
-              'results/partition-s1-<hash8>/ with convergence after each change',
+              'runs/partition-s1-<hash8>/ with convergence after each change',
             )
             .example(
               '$0 scenario run scenarios/examples/churn.json --report --out /tmp/runs',
@@ -383,10 +383,7 @@ export const scenarioCommand: CommandModule = {
         },
       })
       .demandCommand(1, 'Name an action: run or check.')
-      .example(
-        '$0 scenario run scenarios/examples/partition.json',
-        'run and write results/<run-id>/',
-      )
+      .example('$0 scenario run scenarios/examples/partition.json', 'run and write runs/<run-id>/')
       .example(
         '$0 scenario check scenarios/examples/churn.json',
         'validate without running',

@@ -46,7 +46,7 @@ export const summarizeCommand: CommandModule<object, SummarizeArgs> = {
         describe:
           'leave interrupted or incomplete runs out (listed) instead of refusing the sweep (exit 2)',
       })
-      .example('$0 summarize results/sweep-churn', 'both tables into the sweep folder')
+      .example('$0 summarize runs/sweep-churn', 'both tables into the sweep folder')
       .epilog(
         'Grid points are the sweep parameters without seed: seeds and repetitions are the samples. Metrics are the numeric figures of summary.json by dotted path (stretch.hybrid.mean), with their unit in the unit column; duration parameters are written in seconds (latency_s). The CI is a seeded percentile bootstrap of the mean (2000 resamples): the same folder gives the same numbers. Exit codes: 0 done, 2 bad input.',
       ) as never,

@@ -71,7 +71,7 @@ export async function runSweep(
   // Variant modules too (missing file, syntax error, bad shape), before any worker starts.
   for (const v of variants) await loadVariant(v, 'variant');
   const out =
-    args.out ?? join('results', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
+    args.out ?? join('runs', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
   checkOutFolder('--out', out);
   const shard = args.shard === undefined ? null : parseShard(args.shard);
   const tty = process.stderr.isTTY === true;
@@ -139,7 +139,7 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('out', {
         type: 'string',
         describe:
-          'output folder: one sub-folder per run (<param>-<value>_…_rep-<k>), sweep.json and sweep.csv (default results/sweep-<scenario file name>)',
+          'output folder: one sub-folder per run (<param>-<value>_…_rep-<k>), sweep.json and sweep.csv (default runs/sweep-<scenario file name>)',
       })
       .option('variant', {
         type: 'string',

@@ -120,7 +120,7 @@ export const viewCommand: CommandModule<object, ViewArgs> = {
       .positional('dir', {
         type: 'string',
         demandOption: true,
-        describe: 'results folder (results/<run-id>)',
+        describe: 'results folder (runs/<run-id>)',
       })
       .option('compare', {
         type: 'string',

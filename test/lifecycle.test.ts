@@ -362,3 +362,15 @@ test('compare refuses an interrupted run unless --allow-interrupted, then warns'
   assert.equal(o.code, 0, o.stderr);
   assert.match(o.stderr, /warning: .* the run was interrupted/);
 });
+
+test('run output goes to runs/ by default, outside the source tree', async () => {
+  const dir = fresh();
+  const o = await pinelab(['run', '--topology', 'ring:5', '--until', '1s', '--no-stretch'], dir);
+  assert.equal(o.code, 0, o.stderr);
+  assert.deepEqual(readdirSync(dir), ['runs']);
+  assert.match(o.stdout, /results {8}runs\//);
+  const scenario = join(dir, 's.json');
+  writeFileSync(scenario, JSON.stringify({ name: 's', topology: 'ring:4', duration: '1s' }));
+  assert.equal((await pinelab(['scenario', 'run', 's.json'], dir)).code, 0);
+  assert.equal(readdirSync(join(dir, 'runs')).length, 2);
+});

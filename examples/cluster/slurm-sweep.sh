@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Slurm job array: one shard of the sweep per array task; merge afterwards with
-#   pinelab merge results/sweep-churn-shard-* -o results/sweep-churn
+#   pinelab merge runs/sweep-churn-shard-* -o runs/sweep-churn
 #SBATCH --job-name=pinelab-sweep
 #SBATCH --array=1-8
 #SBATCH --cpus-per-task=4
@@ -13,4 +13,4 @@ K="${SLURM_ARRAY_TASK_ID}"
 npm run --silent pinelab -- sweep scenarios/examples/churn.json \
   --param hybrid=on,off --param latency=1ms,20ms --reps 5 \
   --workers "${SLURM_CPUS_PER_TASK}" --shard "${K}/${N}" \
-  --out "results/sweep-churn-shard-${K}"
+  --out "runs/sweep-churn-shard-${K}"
