@@ -26,6 +26,7 @@ import { ConvergenceSampler, OverheadSampler, SECOND, type WireCounters } from '
 import type { RoutingMode, TimeseriesRow } from './schema.ts';
 import { Snapshots } from './snapshots.ts';
 import { type CollectedResults, type EndState, summarise } from './summarise.ts';
+import { Timeseries } from './timeseries.ts';
 
 export type { TraceEvent } from './event-log.ts';
 export { type CollectedResults, dropWarnings } from './summarise.ts';
@@ -83,8 +84,8 @@ interface Observers {
 
 export class RunCollector implements ScenarioCollector {
   private o: Observers | null = null;
-  /** Rows sampled during the run, in time order. */
-  private readonly series: TimeseriesRow[] = [];
+  /** Rows sampled during the run, in time order, streamed (results/timeseries.ts). */
+  private readonly series = new Timeseries();
   private readonly snaps = new Snapshots();
   private readonly log: EventLog | null;
   private readonly random: RandomFactory;

@@ -15,6 +15,7 @@ import type {
   TimeseriesRow,
   TopologyFile,
 } from './schema.ts';
+import type { Timeseries } from './timeseries.ts';
 import { removeStaleTemps, writeCsvAtomic, writeFileAtomic, writeJsonAtomic } from './write.ts';
 
 export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = [
@@ -56,6 +57,8 @@ export interface RunResultsData {
   readonly topology?: TopologyFile;
   readonly nodes?: readonly NodeRow[];
   readonly timeseries?: readonly TimeseriesRow[];
+  /** The series streamed during the run (results/timeseries.ts): written instead of `timeseries`. */
+  readonly series?: Timeseries;
   readonly pairs?: readonly PairRow[];
   readonly paths?: readonly PathRecord[];
   readonly snapshots?: readonly Snapshot[];
@@ -112,7 +115,8 @@ export function writeRunResults(dir: string, data: RunResultsData): void {
   writeJsonAtomic(join(dir, 'manifest.json'), data.manifest);
   if (data.topology) writeJsonAtomic(join(dir, 'topology.json'), data.topology);
   if (data.nodes) writeCsvAtomic<NodeRow>(join(dir, 'nodes.csv'), NODE_COLUMNS, data.nodes);
-  if (data.timeseries)
+  if (data.series) data.series.writeCsv(join(dir, 'timeseries.csv'));
+  else if (data.timeseries)
     writeCsvAtomic<TimeseriesRow>(join(dir, 'timeseries.csv'), TIMESERIES_COLUMNS, data.timeseries);
   if (data.pairs) writeCsvAtomic<PairRow>(join(dir, 'pairs.csv'), PAIR_COLUMNS, data.pairs);
   if (data.paths) writeFileAtomic(join(dir, 'paths.json'), jsonArrayLines(data.paths));

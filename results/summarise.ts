@@ -36,6 +36,7 @@ import type {
   StretchSummary,
   TimeseriesRow,
 } from './schema.ts';
+import type { Timeseries } from './timeseries.ts';
 
 /** Everything a finished scenario run measured (the execute layer adds host-level figures). */
 export interface CollectedResults {
@@ -70,6 +71,9 @@ export interface CollectedResults {
   readonly coordsCacheSize: Distribution;
   readonly depth: DepthSummary;
   readonly nodes: NodeRow[];
+  /** timeseries.csv, streamed (results/timeseries.ts): write it with series.writeCsv(). */
+  readonly series: Timeseries;
+  /** The whole series read into memory (each access reads it again: tests and small runs). */
   readonly timeseries: TimeseriesRow[];
   readonly pairs: PairRow[];
   readonly paths: PathRecord[];
@@ -242,13 +246,13 @@ export function episodeRows(eps: readonly Episode[]): TimeseriesRow[] {
 }
 
 /**
- * The run's results from its end state, what the probes measured, the rows sampled during the
- * run (in time order) and the snapshots taken.
+ * The run's results from its end state, what the probes measured, the series sampled during the
+ * run (closed here with the rows known only at the end) and the snapshots taken.
  */
 export function summarise(
   end: EndState,
   probes: LedgerSummary,
-  series: readonly TimeseriesRow[],
+  series: Timeseries,
   snapshots: Snapshot[],
 ): CollectedResults {
   const { g, views } = end;
@@ -256,10 +260,9 @@ export function summarise(
   const { root, bfsDepth } = roots(g, views);
   const eps: Episode[] = episodes(end.samples, end.changes);
   const nodes = nodeRows(end, eps, bfsDepth, keys);
-  // Rows known only at the end (episodes, earlier measurements) after the sampled rows of the
-  // same instant: a stable sort keeps that order within an instant.
-  const timeseries = [...series, ...episodeRows(eps), ...probes.rows];
-  timeseries.sort((a, b) => a.time_s - b.time_s);
+  // Rows known only at the end (episodes, earlier measurements) go after the sampled rows of
+  // their instant (results/timeseries.ts).
+  series.close([...episodeRows(eps), ...probes.rows]);
   const framesByType: Record<string, number> = {};
   const bytesByType: Record<string, number> = {};
   FRAME_TYPE_NAMES.forEach((name, k) => {
@@ -299,7 +302,10 @@ export function summarise(
       views.map((v, i) => ({ depth: v.coords.length, bfsDepth: bfsDepth[i] as number })),
     ),
     nodes,
-    timeseries,
+    series,
+    get timeseries() {
+      return series.rows();
+    },
     pairs: probes.pairs,
     paths: probes.paths,
     snapshots,

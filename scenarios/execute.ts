@@ -618,7 +618,11 @@ export class Execution {
         links,
       },
       nodes: r.nodes,
-      timeseries: r.timeseries,
+      // Streamed to a spool file during the run (results/timeseries.ts): in memory only on demand.
+      series: r.series,
+      get timeseries() {
+        return r.series.rows();
+      },
       pairs: r.pairs,
       ...(scenario.measure.paths ? { paths: r.paths } : {}),
       ...(r.snapshots.length > 0 ? { snapshots: r.snapshots } : {}),
