@@ -21,7 +21,7 @@ import type { TimeseriesRow } from './schema.ts';
 const COLUMNS = ['time_s', 'metric', 'value'];
 const HEADER = 'time_s,metric,value\n';
 /** Formatted text kept in memory before it goes to the spool file (a bound, not a model constant). */
-const BUFFER_CHARS = 1 << 20;
+const BUFFER_CHARS = 1 << 18;
 /** Read size when the spool is read back. */
 const READ_BYTES = 1 << 20;
 
