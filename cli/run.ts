@@ -24,332 +24,49 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
-import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import {
-  type NodeRow,
-  type Reached,
-  ROUTING_MODES,
-  type RunManifest,
-  type RunSummary,
-  type TimeseriesRow,
-  type TopologyFile,
-} from '../results/schema.ts';
+  DEFAULT_STRETCH_PAIRS,
+  markInterrupted,
+  PATHS_UP_TO,
+  type RunConfig,
+  type RunResult,
+  Simulation,
+  STRETCH_EXACT_UP_TO,
+  writeResults,
+} from '../api/simulation.ts';
+import { type Reached, ROUTING_MODES, type RunSummary } from '../results/schema.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
-import { toHex } from '../router/keys.ts';
-import { DEFAULT_ROUTER_OPTIONS, type RouterOptions } from '../router/options.ts';
-import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
+import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
 import { parseDuration } from '../scenarios/duration.ts';
-import {
-  CONVERGED_GRACE,
-  type CryptoName,
-  type ExecuteResult,
-  Execution,
-  type ScenarioSummary,
-} from '../scenarios/execute.ts';
-import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
-import { type LoadedVariant, loadVariant } from '../scenarios/variant-load.ts';
+import type { CryptoName, ScenarioSummary } from '../scenarios/execute.ts';
+import { loadVariant } from '../scenarios/variant-load.ts';
 import { InputError } from '../sim/errors.ts';
-import type { Host } from '../sim/host.ts';
-import type { LinkProps } from '../sim/host-api.ts';
 import { TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
-import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
-import { resolveTopology } from '../topologies/index.ts';
+import { parseProcessing } from '../sim/processing.ts';
 import { episodeLines, warningLines } from './episode-lines.ts';
 import { checkOutFile, checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
 import { INTERRUPTED_EXIT, StopRequest } from './stop.ts';
 
-export { CONVERGED_GRACE, type CryptoName };
-
-export interface RunConfig {
-  /** File path or generator spec (topologies/index.ts). */
-  readonly topology: string;
-  readonly format?: string;
-  readonly seed: string;
-  readonly keysFile?: string;
-  /** 'converged' or a virtual duration (µs). */
-  readonly until: 'converged' | Micros;
-  /** Virtual-time limit for 'converged' runs (default 10 min). */
-  readonly timeout?: Micros;
-  /** Share of nodes whose snake must hold for 'converged' (default 1; scenarios/execute.ts). */
-  readonly snakeQuorum?: number;
-  readonly crypto?: CryptoName;
-  readonly wireEncode?: boolean;
-  /** Run-wide link defaults (topology edge attributes override per link). */
-  readonly link?: Partial<LinkProps>;
-  readonly startSpread?: Micros;
-  /** Per-node CPU model preset (sim/processing.ts); default off. */
-  readonly processing?: ProcessingPreset;
-  /** A loaded variant module (router/variant.ts, issue 18); default the reference. */
-  readonly variant?: LoadedVariant;
-  /** What link loss means (sim/link.ts); default 'stream'. */
-  readonly transport?: Transport;
-  /** How dropped links come back (sim/peering.ts); default 'static'. */
-  readonly repeer?: Repeer;
-  /** Router options (hybrid, maxPorts, quirks…) over DEFAULT_ROUTER_OPTIONS. */
-  readonly router?: Partial<RouterOptions>;
-  /** Convergence sampling interval; default 50 ms up to 5,000 nodes, scaled up above. */
-  readonly checkInterval?: Micros;
-  /** Final stretch measurement (default true). */
-  readonly stretch?: boolean;
-  /** Sampled pairs above STRETCH_EXACT_UP_TO nodes (default DEFAULT_STRETCH_PAIRS). */
-  readonly stretchPairs?: number;
-  /** Record hop-by-hop paths (default: up to PATHS_UP_TO nodes). */
-  readonly paths?: boolean;
-  /** Write events.jsonl. */
-  readonly events?: boolean;
-  /** Dense snapshots every this many µs (`--snapshots every:1s`, issue 20). */
-  readonly snapshotEvery?: Micros;
-  /** The command line as typed, for the manifest. */
-  readonly command?: string;
-}
-
-export interface DumpNode {
-  readonly name: string;
-  readonly key: string;
-  readonly rootKey: string;
-  readonly rootSeq: number;
-  readonly parent: string | null;
-  readonly coords: readonly number[];
-  readonly descending: string | null;
-  readonly tableSize: number;
-}
-
-export interface RunResult {
-  readonly runId: string;
-  readonly summary: ScenarioSummary;
-  readonly manifest: RunManifest;
-  readonly topology: TopologyFile;
-  readonly nodes: readonly NodeRow[];
-  readonly timeseries: readonly TimeseriesRow[];
-  /** Everything the results folder holds. */
-  readonly data: RunResultsData;
-  readonly converged: boolean;
-  readonly timedOut: boolean;
-  readonly interrupted: boolean;
-  /** Live host, for callers that want to inspect more (tests, diagnostics). */
-  readonly host: Host;
-  dumpState(): DumpNode[];
-}
-
-export const DEFAULT_TIMEOUT: Micros = 10 * 60 * MICROS_PER_SECOND;
-/** All ordered pairs are probed up to this many nodes (60·59 = 3,540 pairs per mode). */
-export const STRETCH_EXACT_UP_TO = DEFAULT_MEASURE.exactUpTo;
-export const DEFAULT_STRETCH_PAIRS = DEFAULT_MEASURE.sample;
-/** paths.json (recordReasons) by default up to this many nodes: ≤ 50·49·3 records, ~5 MB. */
-export const PATHS_UP_TO = 50;
-/** How long measurement probes may travel before they count as lost. */
-const PROBE_TIMEOUT: Micros = 5 * MICROS_PER_SECOND;
-
-/** Default convergence sampling interval: 50 ms up to 5,000 nodes, proportionally coarser above (≤ 1 s). */
-export function defaultCheckInterval(nodes: number): Micros {
-  const base = 50_000;
-  return Math.min(MICROS_PER_SECOND, base * Math.max(1, Math.ceil(nodes / 5000)));
-}
-
-const seconds = (t: Micros): number => Math.round(t) / MICROS_PER_SECOND;
-
-/** The scenario a plain run is: the topology, no actions, a final measurement. */
-export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
-  const interval = config.checkInterval ?? defaultCheckInterval(nodes);
-  if (!(interval > 0) || !Number.isInteger(interval)) {
-    throw new InputError(`check interval must be a positive integer of µs, got ${interval}`);
-  }
-  const stretchPairs = config.stretchPairs ?? DEFAULT_STRETCH_PAIRS;
-  if (!Number.isInteger(stretchPairs) || stretchPairs < 1) {
-    throw new InputError(`--stretch-pairs: expected a positive whole number, got ${stretchPairs}`);
-  }
-  const duration =
-    config.until === 'converged' ? (config.timeout ?? DEFAULT_TIMEOUT) : config.until;
-  return {
-    name: 'run',
-    description: '',
-    topology: config.topology,
-    topologyFormat: config.format ?? null,
-    seed: config.seed,
-    links: config.link ?? {},
-    router: config.router ?? {},
-    ...(config.processing === undefined ? {} : { processing: config.processing }),
-    ...(config.transport === undefined ? {} : { transport: config.transport }),
-    ...(config.repeer === undefined ? {} : { repeer: config.repeer }),
-    // A zero-length run is allowed (inspect the start state); the runner wants ≥ 1 µs of time.
-    duration: Math.max(1, duration),
-    measure: {
-      interval,
-      stretchModes: config.stretch === false ? [] : ROUTING_MODES,
-      exactUpTo: STRETCH_EXACT_UP_TO,
-      sample: stretchPairs,
-      probeTimeout: PROBE_TIMEOUT,
-      paths: config.paths ?? nodes <= PATHS_UP_TO,
-    },
-    actions: [],
-    source: 'pinelab run',
-    warnings: [],
-  };
-}
-
-/** One simulation run, advanced in chunks (runSimulation runs it to the end in one go). */
-export class Simulation {
-  readonly config: RunConfig;
-  readonly execution: Execution;
-  readonly host: Host;
-
-  constructor(config: RunConfig) {
-    this.config = config;
-    // The topology is resolved twice (here for its size, again by the executor): loaders are
-    // deterministic, and the size decides the sampling interval and whether paths are recorded.
-    const nodes = resolveTopology(config.topology, {
-      seed: config.seed,
-      ...(config.format === undefined ? {} : { format: config.format }),
-    }).graph.order;
-    const scenario = runScenarioOf(config, nodes);
-    const timeout = config.timeout ?? DEFAULT_TIMEOUT;
-    this.execution = new Execution(scenario, {
-      command: config.command ?? `pinelab run --topology ${config.topology} --seed ${config.seed}`,
-      crypto: config.crypto ?? 'node',
-      ...(config.keysFile === undefined ? {} : { keysFile: config.keysFile }),
-      wireEncode: config.wireEncode ?? false,
-      ...(config.startSpread === undefined ? {} : { startSpread: config.startSpread }),
-      untilConverged: config.until === 'converged',
-      ...(config.snakeQuorum === undefined ? {} : { snakeQuorum: config.snakeQuorum }),
-      events: config.events === true,
-      ...(config.snapshotEvery === undefined ? {} : { snapshotEvery: config.snapshotEvery }),
-      idFromTopology: true,
-      manifestOptions: {
-        until: config.until === 'converged' ? 'converged' : seconds(config.until),
-        timeout: seconds(timeout),
-        snakeQuorum: config.snakeQuorum ?? 1,
-        checkInterval: scenario.measure.interval,
-        stretch: config.stretch !== false,
-        stretchPairs: scenario.measure.sample,
-        paths: scenario.measure.paths,
-        events: config.events === true,
-        ...(config.snapshotEvery === undefined
-          ? {}
-          : { snapshots: `every:${seconds(config.snapshotEvery)}s` }),
-      },
-      ...(config.variant === undefined ? {} : { variant: config.variant }),
-    });
-    this.host = this.execution.host;
-  }
-
-  /** Run up to `maxEvents` more events. Returns true when the run is over. */
-  advance(maxEvents: number): boolean {
-    return this.execution.advance(maxEvents);
-  }
-
-  get now(): Micros {
-    return this.execution.now;
-  }
-
-  /** Router events so far (sampler actions excluded). */
-  get events(): number {
-    return this.execution.events;
-  }
-
-  /**
-   * The latest convergence sample: the fractions of its `nodes` whose tree / snake state is
-   * correct (NaN before the first sample).
-   */
-  get convergence(): { tree: number; snake: number; nodes: number } {
-    const e = this.execution;
-    return { tree: e.lastTree, snake: e.lastSnake, nodes: e.lastNodes };
-  }
-
-  get interrupted(): boolean {
-    return this.execution.interrupted;
-  }
-  set interrupted(value: boolean) {
-    this.execution.interrupted = value;
-  }
-
-  /** Assemble the results (call when advance() returned true, or after an interrupt). */
-  finish(): RunResult {
-    const r: ExecuteResult = this.execution.finish();
-    const data = r.data;
-    return {
-      runId: r.runId,
-      summary: r.summary,
-      manifest: data.manifest,
-      topology: data.topology as TopologyFile,
-      nodes: data.nodes ?? [],
-      timeseries: data.timeseries ?? [],
-      data,
-      converged: r.converged,
-      timedOut: this.config.until === 'converged' && !r.converged && !r.interrupted,
-      interrupted: r.interrupted,
-      host: r.host,
-      dumpState: () => dumpState(r.views),
-    };
-  }
-}
-
-/** Per-node final state (names for parent and descending, keys in hex), in node order. */
-function dumpState(views: ReadonlyMap<string, RouterView>): DumpNode[] {
-  const nameByKey = new Map<string, string>();
-  for (const [name, v] of views) nameByKey.set(toHex(v.key), name);
-  const out: DumpNode[] = [];
-  for (const [name, v] of views) {
-    const parent = v.parentKey === null ? null : (nameByKey.get(toHex(v.parentKey)) ?? null);
-    const descending =
-      v.descendingKey === null
-        ? null
-        : (nameByKey.get(toHex(v.descendingKey)) ?? toHex(v.descendingKey));
-    out.push({
-      name,
-      key: toHex(v.key),
-      rootKey: toHex(v.rootKey),
-      rootSeq: v.rootSeq,
-      parent,
-      coords: [...v.coords],
-      descending,
-      tableSize: v.tableSize,
-    });
-  }
-  return out;
-}
-
-/** Run a whole simulation synchronously (tests, benchmarks). */
-export function runSimulation(config: RunConfig): RunResult {
-  const sim = new Simulation(config);
-  while (!sim.advance(1 << 20)) {}
-  return sim.finish();
-}
-
-/**
- * The result of a run that a signal stopped after its end (during the measurement or the writing):
- * its figures are complete, but it is marked interrupted as a stopped run is (manifest options and
- * summary), so compare and summarize treat it as one.
- */
-export function markInterrupted(r: RunResult): RunResult {
-  const summary: ScenarioSummary = { ...r.summary, interrupted: true };
-  const manifest: RunManifest = {
-    ...r.manifest,
-    options: { ...r.manifest.options, interrupted: true },
-  };
-  // The data object inherits the rest: a spread would read its getters (the streamed time series
-  // would be loaded into memory).
-  const data: RunResultsData = Object.assign(Object.create(r.data) as RunResultsData, {
-    summary,
-    manifest,
-  });
-  return {
-    ...r,
-    summary,
-    manifest,
-    data,
-    interrupted: true,
-    timedOut: false,
-  };
-}
-
-/** Write the results folder `<outDir>/<run-id>/`; returns its path. */
-export function writeResults(outDir: string, result: RunResult): string {
-  const dir = join(outDir, result.runId);
-  writeRunResults(dir, result.data);
-  return dir;
-}
+export {
+  CONVERGED_GRACE,
+  type CryptoName,
+  DEFAULT_STRETCH_PAIRS,
+  DEFAULT_TIMEOUT,
+  type DumpNode,
+  defaultCheckInterval,
+  markInterrupted,
+  PATHS_UP_TO,
+  type RunConfig,
+  type RunResult,
+  runScenarioOf,
+  runSimulation,
+  Simulation,
+  STRETCH_EXACT_UP_TO,
+  writeResults,
+} from '../api/simulation.ts';
 
 // -------------------------------------------------------------------------------------------------
 // Command line
