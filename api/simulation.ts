@@ -251,7 +251,10 @@ export class Simulation {
       manifest: data.manifest,
       topology: data.topology as TopologyFile,
       nodes: data.nodes ?? [],
-      timeseries: data.timeseries ?? [],
+      // Read on demand: the series may be streamed to disk during the run, not held in memory.
+      get timeseries() {
+        return data.timeseries ?? [];
+      },
       data,
       converged: r.converged,
       timedOut: this.config.until === 'converged' && !r.converged && !r.interrupted,
@@ -305,20 +308,19 @@ export function markInterrupted(r: RunResult): RunResult {
     ...r.manifest,
     options: { ...r.manifest.options, interrupted: true },
   };
-  // The data object inherits the rest: a spread would read its getters (the streamed time series
-  // would be loaded into memory).
+  // The new objects inherit the rest: a spread would read their getters (the time series, which
+  // may be streamed to disk, would be loaded into memory).
   const data: RunResultsData = Object.assign(Object.create(r.data) as RunResultsData, {
     summary,
     manifest,
   });
-  return {
-    ...r,
+  return Object.assign(Object.create(r) as RunResult, {
     summary,
     manifest,
     data,
     interrupted: true,
     timedOut: false,
-  };
+  });
 }
 
 /** Write the results folder `<outDir>/<run-id>/`; returns its path. */
