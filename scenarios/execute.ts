@@ -1,51 +1,18 @@
-/**
- * scenarios/execute.ts — THE executor: every simulation pinelab makes goes through `Execution`.
- * `pinelab scenario run`, sweeps and `pinelab run` (a scenario with no actions plus a final
- * measurement, cli/run.ts) all build the host here from a Scenario (topology with its per-link
- * attributes, seed, link defaults, router options, crypto backend, keys file), play the actions
- * (runner.ts), measure with results/collector.ts and assemble the results folder
- * (results/schema.ts).
- *
- * Execution is chunked (`advance(maxEvents)`) so the CLI can draw progress and take a SIGINT
- * between chunks; `executeScenario` runs it to the end in one go.
- *
- * What a run reports as "the run" ends at the scenario's duration, or — with `untilConverged` —
- * CONVERGED_GRACE after the first sample from which tree and snake both held (the wait restarts
- * if they break). `virtualSeconds`, `events` and the frame counters are taken there; the final
- * stretch measurement comes after it: its probes observe the converged network and are reported
- * in `stretch` / `delivery` / pairs.csv / paths.json. The trace hash is taken after the
- * measurement: its frames are part of the trace (issue 16: the coordinates cache shows only in
- * traffic, so `--hybrid off` must change the hash). A run without a measurement (--no-stretch)
- * has the same hash as before; --stretch-pairs and the modes change a measured run's hash and id.
- */
-import { basename, extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { UndirectedGraph } from 'graphology';
-import {
-  type CollectedResults,
-  type CollectorOptions,
-  RunCollector,
-} from '../results/collector.ts';
+import { type CollectedResults, RunCollector } from '../results/collector.ts';
 import { buildManifest } from '../results/manifest.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
-import type { RunManifest, RunSummary } from '../results/schema.ts';
-import { explainSnekDecision, snekInputsOf } from '../results/snek-decision.ts';
-import type { Ed25519 } from '../router/crypto.ts';
-import { withVerificationCache } from '../router/crypto-cache.ts';
-import { createNobleEd25519 } from '../router/crypto-noble.ts';
-import { createNodeEd25519 } from '../router/crypto-node.ts';
-import { createTrustEd25519 } from '../router/crypto-trust.ts';
+import type { RunManifest } from '../results/schema.ts';
 import { toHex } from '../router/keys.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
 import { HostSource } from '../sim/convergence.ts';
-import { InputError } from '../sim/errors.ts';
 import { Host } from '../sim/host.ts';
-import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
+import type { LinkProps } from '../sim/host-api.ts';
 import { IdentitySource } from '../sim/identities.ts';
 import { DEFAULT_LINK_PROPS, resolveLinkProps } from '../sim/link.ts';
-import type { Repeer } from '../sim/peering.ts';
 import { processingCosts } from '../sim/processing.ts';
 import {
   isGeneratorSpec,
@@ -55,14 +22,31 @@ import {
   type TopoNodeAttributes,
   topologyDigest,
 } from '../topologies/index.ts';
-import { parseDuration } from './duration.ts';
+import { ChunkedHost } from './chunked-host.ts';
 import { loadRunKeys, runNodeNames } from './keys.ts';
 import { checkLinks, checkNames } from './load.ts';
+import {
+  type CryptoName,
+  createCrypto,
+  hopDecider,
+  routerOptionsOf,
+  runIdBase,
+  withoutRunSeed,
+} from './run-setup.ts';
+import { type ScenarioSummary, scenarioSummary } from './run-summary.ts';
 import { runScenario, type ScenarioCollector } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
 import { type LoadedVariant, variantManifest } from './variant-load.ts';
 
-export type CryptoName = 'node' | 'noble' | 'trust';
+// Moved to modules of their own; re-exported for the callers that import them from here.
+export {
+  type CryptoName,
+  createCrypto,
+  routerOptionsOf,
+  runIdBase,
+  withoutRunSeed,
+} from './run-setup.ts';
+export type { ScenarioSummary } from './run-summary.ts';
 
 /** After tree and snake both hold, keep running this long before stopping (they must keep holding). */
 export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
@@ -74,54 +58,8 @@ export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
  */
 export const DECISIONS_UP_TO = 16;
 
-/** The collector's `decide`: a node's §6.6 decision read from its router at the hop. */
-function hopDecider(host: Host): NonNullable<CollectorOptions['decide']> {
-  return (node, destination, watermark) => {
-    const i = host.indexOf(node);
-    const d = host.indexOf(destination);
-    const router = i === undefined ? null : host.routerAt(i);
-    if (!(router instanceof Router) || d === undefined) return null;
-    const names = new Map<string, string>();
-    for (const n of host.nodeNames()) names.set(toHex(host.keyAt(host.indexOf(n) as number)), n);
-    return explainSnekDecision(snekInputsOf(router, host.keyAt(d), watermark), {
-      key: (k) => names.get(toHex(k)) ?? null,
-      port: (p) => {
-        const peer = host.peerAt(i as number, p);
-        return peer < 0 ? null : host.nameAt(peer);
-      },
-    });
-  };
-}
-
 /** Automatic snapshots (start, converged, end) up to this many nodes (snapshots.json size). */
 export const AUTO_SNAPSHOTS_UP_TO = 10_000;
-
-/** RunSummary plus what a scenario measures beyond a plain run (additive fields). */
-export interface ScenarioSummary extends RunSummary {
-  readonly scenario: string;
-  readonly traffic?: Readonly<Record<string, import('../results/schema.ts').DeliverySummary>>;
-  /** Over the topology episodes (summary episodes without the root refreshes, §5.3.1). */
-  readonly convergence: {
-    readonly changes: number;
-    readonly treeMean: number | null; // mean seconds to tree convergence over episodes that converged
-    readonly treeMax: number | null;
-    readonly snakeMean: number | null;
-    readonly snakeMax: number | null;
-    readonly unconverged: number; // episodes that never converged before the next change
-  };
-  readonly tableSize: import('../results/schema.ts').Distribution;
-  /**
-   * Table entries installed for a key the node's table did not hold (§6.5 step 6), summed over the
-   * nodes present at the end, whole run. Against framesByType.bootstrap (bootstrap hops): the
-   * table churn of moving bootstrap paths (README "Large networks"). Absent in older results.
-   */
-  readonly tableInstalls?: number;
-  readonly coordsCacheSize: import('../results/schema.ts').Distribution;
-  readonly depth: import('../results/metrics.ts').DepthSummary;
-  /** Links refused at set-up for lack of a free port (PROTOCOL.md §4.1). */
-  readonly refusedLinks: number;
-  readonly warnings: readonly string[];
-}
 
 export interface ExecuteOptions {
   /** Results folder to write (omit: nothing written). */
@@ -171,134 +109,7 @@ export interface ExecuteResult {
   readonly views: ReadonlyMap<string, RouterView>;
 }
 
-/** Router options from a scenario: durations ("5s") become Micros; the router validates the rest. */
-export function routerOptionsOf(scenario: Scenario): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(scenario.router)) {
-    if (typeof v === 'string') {
-      const us = parseDuration(v);
-      if (us === null)
-        throw new InputError(
-          `${scenario.source}: router.${k}: expected a duration, a number or true/false`,
-        );
-      out[k] = us;
-    } else out[k] = v;
-  }
-  if (scenario.measure.paths) out['recordReasons'] = true;
-  return out;
-}
-
-export function createCrypto(name: CryptoName): Ed25519 {
-  if (name === 'noble') return withVerificationCache(createNobleEd25519());
-  if (name === 'trust') return createTrustEd25519(createNodeEd25519());
-  return withVerificationCache(createNodeEd25519());
-}
-
-/** File name without extension, or the whole generator spec; made safe for a folder name. */
-export function runIdBase(source: string, isFile: boolean): string {
-  const base = isFile ? basename(source, extname(source)) : source;
-  return base.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'run';
-}
-
-/**
- * A generator spec without its trailing `,seed=S` when S is the run seed: the id's `-sS` says it
- * already (`--seed 7` named the folder ba_500_m_2_seed_7-s7-…, issue 19). A different topology
- * seed stays.
- */
-export function withoutRunSeed(source: string, seed: string): string {
-  const tail = `,seed=${seed}`;
-  return source.endsWith(tail) ? source.slice(0, -tail.length) : source;
-}
-
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
-
-/**
- * The runner schedules its actions and then calls `runUntil(duration)` and `collector.finish()`
- * in one synchronous go. To run in chunks, the executor hands it this view of the host: the first
- * runUntil only records the end (the executor then advances in chunks), later ones (the
- * collector's probe wait) run for real. Host actions scheduled through it are counted so that
- * `events` reports router events only.
- */
-class ChunkedHost implements HostApi {
-  readonly host: Host;
-  private deferred = true;
-  /** Host actions run (samplers, scenario actions): excluded from the router event count. */
-  actions = 0;
-  constructor(host: Host) {
-    this.host = host;
-  }
-  get now(): Micros {
-    return this.host.now;
-  }
-  nodeNames(): readonly string[] {
-    return this.host.nodeNames();
-  }
-  hasNode(name: string): boolean {
-    return this.host.hasNode(name);
-  }
-  addNode(name: string): void {
-    this.host.addNode(name);
-  }
-  removeNode(name: string): void {
-    this.host.removeNode(name);
-  }
-  addLink(a: string, b: string, props?: Partial<LinkProps>, repeer?: Repeer): boolean {
-    return this.host.addLink(a, b, props, repeer);
-  }
-  peerings(node?: string): readonly (readonly [string, string])[] {
-    return this.host.peerings(node);
-  }
-  linkProps(a: string, b: string): LinkProps | null {
-    return this.host.linkProps(a, b);
-  }
-  linksWanted(): number {
-    return this.host.linksWanted();
-  }
-  removeLink(a: string, b: string): void {
-    this.host.removeLink(a, b);
-  }
-  setLink(a: string, b: string, props: Partial<LinkProps>): void {
-    this.host.setLink(a, b, props);
-  }
-  links(): readonly (readonly [string, string])[] {
-    return this.host.links();
-  }
-  view(name: string): RouterView {
-    return this.host.view(name);
-  }
-  sendProbe(
-    source: string,
-    destination: string,
-    id: number,
-    mode: Parameters<Host['sendProbe']>[3],
-  ): void {
-    this.host.sendProbe(source, destination, id, mode);
-  }
-  onTraffic(listener: (outcome: TrafficOutcome) => void): void {
-    this.host.onTraffic(listener);
-  }
-  onHop(
-    listener: (id: number, node: string, port: number, next: string | null, reason: string) => void,
-  ): void {
-    this.host.onHop(listener);
-  }
-  setFilter(filter: FrameFilter | null): void {
-    this.host.setFilter(filter);
-  }
-  at(time: Micros, action: () => void): void {
-    this.host.at(time, () => {
-      this.actions++;
-      action();
-    });
-  }
-  runUntil(until: Micros, stop?: () => boolean): void {
-    if (this.deferred) {
-      this.deferred = false;
-      return;
-    }
-    this.host.runUntil(until, stop);
-  }
-}
 
 /** One execution of a scenario on the real host, advanced in chunks. */
 export class Execution {
@@ -511,64 +322,18 @@ export class Execution {
     const traceHash = host.traceHash();
     const r: CollectedResults = this.collector.results();
     const wallSeconds = round6((performance.now() - this.wallStart) / 1000);
-    // Per topology change: root refreshes (§5.3.1) are episodes of their own (summary episodes).
-    const topologyEpisodes = r.episodes.filter((e) => e.kind !== 'root-refresh');
-    const converged = (k: 'tree' | 'snake') =>
-      topologyEpisodes.map((e) => e[k]).filter((v): v is number => v !== null);
-    const tree = converged('tree');
-    const snake = converged('snake');
-    const mean = (xs: number[]) =>
-      xs.length === 0 ? null : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 1e6) / 1e6;
     const names = r.nodes.map((n) => n.node);
-    const quorum = this.options.snakeQuorum ?? 1;
-    const summary: ScenarioSummary = {
-      nodes: names.length,
+    const summary = scenarioSummary(r, {
+      scenario,
       links: links.length,
-      seed: scenario.seed,
-      root: r.root,
-      treeConvergedAt: r.treeConvergedAt,
-      snakeConvergedAt: r.snakeConvergedAt,
-      treeReached: r.treeReached,
-      snakeReached: r.snakeReached,
-      snakeHeld: r.snakeHeld,
-      snakeLosses: r.snakeLosses,
-      ...(quorum < 1
-        ? {
-            snakeQuorum: quorum,
-            snakeQuorumAt: r.snakeQuorumAt,
-          }
-        : {}),
-      framesByType: r.framesByType,
-      bytesByType: r.bytesByType,
       events,
-      virtualSeconds: round6(runEnd / MICROS_PER_SECOND),
+      runEnd,
       wallSeconds,
       traceHash,
-      stretch: r.stretch,
-      delivery: r.delivery,
-      hybridStretch: 'conversation',
-      ...(r.hybridFirst === null ? {} : { hybridFirst: r.hybridFirst }),
-      scenario: scenario.name,
-      ...(Object.keys(r.traffic).length === 0 ? {} : { traffic: r.traffic }),
-      episodes: r.episodes,
-      ...(Object.keys(r.linkDrops).length === 0 ? {} : { linkDrops: r.linkDrops }),
-      convergence: {
-        changes: topologyEpisodes.length - 1,
-        treeMean: mean(tree),
-        treeMax: tree.length === 0 ? null : Math.max(...tree),
-        snakeMean: mean(snake),
-        snakeMax: snake.length === 0 ? null : Math.max(...snake),
-        unconverged: topologyEpisodes.filter((e) => e.tree === null || e.snake === null).length,
-      },
-      tableSize: r.tableSize,
-      tableInstalls: r.tableInstalls,
-      coordsCacheSize: r.coordsCacheSize,
-      depth: r.depth,
+      quorum: this.options.snakeQuorum ?? 1,
       refusedLinks: host.refusedLinks,
-      warnings: [...scenario.warnings, ...r.warnings],
-      // Stopped early (a signal): in summary.json too, where sweeps and compare look first.
-      ...(this.interrupted ? { interrupted: true } : {}),
-    };
+      interrupted: this.interrupted,
+    });
     const graph = this.topo.graph;
     const manifest: RunManifest = buildManifest({
       command: this.options.command ?? `pinelab scenario run ${scenario.source}`,
