@@ -6,6 +6,7 @@ import type { Micros, RouterView } from '../router/types.ts';
 import type { Host } from '../sim/host.ts';
 import type { FrameFilter, HostApi, LinkProps, TrafficOutcome } from '../sim/host-api.ts';
 import type { Repeer } from '../sim/peering.ts';
+import type { ScenarioCollector } from './runner.ts';
 
 /**
  * The runner schedules its actions and then calls `runUntil(duration)` and `collector.finish()`
@@ -93,4 +94,19 @@ export class ChunkedHost implements HostApi {
     }
     this.host.runUntil(until, stop);
   }
+}
+
+/** The runner's view of the collector while the executor owns the end: finish() waits for it. */
+export function deferredFinish(collector: ScenarioCollector): ScenarioCollector {
+  return {
+    attach: (h, sc) => collector.attach(h, sc),
+    topologyChanged: (label) => collector.topologyChanged(label),
+    setPosition: (node, x, y) => collector.setPosition(node, x, y),
+    snapshot: (label) => collector.snapshot(label),
+    measureStretch: (modes, exactUpTo, sample, rng) =>
+      collector.measureStretch(modes, exactUpTo, sample, rng),
+    sendTraffic: (source, destination, mode) => collector.sendTraffic(source, destination, mode),
+    finish: () => {},
+    ...(collector.countFrame === undefined ? {} : { countFrame: collector.countFrame }),
+  };
 }

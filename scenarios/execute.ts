@@ -4,7 +4,6 @@ import { type CollectedResults, RunCollector } from '../results/collector.ts';
 import { buildManifest } from '../results/manifest.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type { RunManifest } from '../results/schema.ts';
-import { toHex } from '../router/keys.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
@@ -22,7 +21,7 @@ import {
   type TopoNodeAttributes,
   topologyDigest,
 } from '../topologies/index.ts';
-import { ChunkedHost } from './chunked-host.ts';
+import { ChunkedHost, deferredFinish } from './chunked-host.ts';
 import { loadRunKeys, runNodeNames } from './keys.ts';
 import { checkLinks, checkNames } from './load.ts';
 import {
@@ -33,8 +32,8 @@ import {
   runIdBase,
   withoutRunSeed,
 } from './run-setup.ts';
-import { type ScenarioSummary, scenarioSummary } from './run-summary.ts';
-import { runScenario, type ScenarioCollector } from './runner.ts';
+import { type ScenarioSummary, scenarioSummary, topologyFile } from './run-summary.ts';
+import { runScenario } from './runner.ts';
 import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
 import { type LoadedVariant, variantManifest } from './variant-load.ts';
 
@@ -239,18 +238,7 @@ export class Execution {
     this.chunked = new ChunkedHost(host);
     // The runner gets a collector whose finish() waits for the executor (see ChunkedHost).
     const collector = this.collector;
-    const deferred: ScenarioCollector = {
-      attach: (h, sc) => collector.attach(h, sc),
-      topologyChanged: (label) => collector.topologyChanged(label),
-      setPosition: (node, x, y) => collector.setPosition(node, x, y),
-      snapshot: (label) => collector.snapshot(label),
-      measureStretch: (modes, exactUpTo, sample, rng) =>
-        collector.measureStretch(modes, exactUpTo, sample, rng),
-      sendTraffic: (source, destination, mode) => collector.sendTraffic(source, destination, mode),
-      finish: () => {},
-      ...(collector.countFrame === undefined ? {} : { countFrame: collector.countFrame }),
-    };
-    runScenario(scenario, this.chunked, deferred, random);
+    runScenario(scenario, this.chunked, deferredFinish(collector), random);
   }
 
   /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
@@ -369,19 +357,7 @@ export class Execution {
     const data: RunResultsData = {
       manifest,
       summary,
-      topology: {
-        nodes: names.map((name) => {
-          const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
-          const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
-          return {
-            name,
-            key: toHex((views.get(name) as RouterView).key),
-            ...(x === undefined ? {} : { x }),
-            ...(y === undefined ? {} : { y }),
-          };
-        }),
-        links,
-      },
+      topology: topologyFile(names, graph, views, links),
       nodes: r.nodes,
       // Streamed to a spool file during the run (results/timeseries.ts): in memory only on demand.
       series: r.series,

@@ -4,8 +4,10 @@
  * refused links) and convergence per topology episode.
  */
 import type { CollectedResults } from '../results/collector.ts';
-import type { RunSummary } from '../results/schema.ts';
-import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
+import type { RunSummary, TopologyFile } from '../results/schema.ts';
+import { toHex } from '../router/keys.ts';
+import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import type { Topology } from '../topologies/index.ts';
 import type { Scenario } from './types.ts';
 
 /** RunSummary plus what a scenario measures beyond a plain run (additive fields). */
@@ -112,5 +114,30 @@ export function scenarioSummary(r: CollectedResults, run: RunFigures): ScenarioS
     warnings: [...scenario.warnings, ...r.warnings],
     // Stopped early (a signal): in summary.json too, where sweeps and compare look first.
     ...(run.interrupted ? { interrupted: true } : {}),
+  };
+}
+
+/**
+ * topology.json: every node of the run with its key and the topology file's position (if any),
+ * and the links up at the end.
+ */
+export function topologyFile(
+  names: readonly string[],
+  graph: Topology['graph'],
+  views: ReadonlyMap<string, RouterView>,
+  links: TopologyFile['links'],
+): TopologyFile {
+  return {
+    nodes: names.map((name) => {
+      const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
+      const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
+      return {
+        name,
+        key: toHex((views.get(name) as RouterView).key),
+        ...(x === undefined ? {} : { x }),
+        ...(y === undefined ? {} : { y }),
+      };
+    }),
+    links,
   };
 }
