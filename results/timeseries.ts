@@ -121,9 +121,12 @@ export class Timeseries {
     this.readBytes = sizes.readBytes ?? READ_BYTES;
   }
 
-  /** One sampled row, now. */
+  /**
+   * One sampled row, now. After close() rows are ignored: the results were taken (before
+   * streaming, rows after results() did not reach the returned copy either).
+   */
   push(row: TimeseriesRow): void {
-    if (this.closed) throw new Error('Timeseries: push after close()');
+    if (this.closed) return;
     if (row.time_s < this.lastTime) this.ordered = false;
     else this.lastTime = row.time_s;
     this.buffer += spoolLine(row);
