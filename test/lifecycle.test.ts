@@ -215,6 +215,27 @@ function waitFor(child: ChildProcess, re: RegExp, ms = 30_000): Promise<void> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Signal numbers (Linux) of the signals the tests send. */
+const SIGNO = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 } as const;
+
+/**
+ * Resolve once process `pid` catches `signal` (its handler is installed: /proc/<pid>/status
+ * SigCgt), so a signal sent now meets the run's handler and not Node's default, however slowly a
+ * loaded machine starts the process. Rejects after `ms`. SIGINT and SIGTERM are caught from the
+ * start (tsx relays them), so readiness is asked of SIGHUP, which the run catches with the others.
+ */
+async function catches(pid: number, signal: keyof typeof SIGNO, ms = 30_000): Promise<void> {
+  const bit = 1n << BigInt(SIGNO[signal] - 1);
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1];
+    if (mask !== undefined && (BigInt(`0x${mask}`) & bit) !== 0n) return;
+    await sleep(50);
+  }
+  throw new Error(`process ${pid} did not catch ${signal} within ${ms} ms`);
+}
+
 /** The one run folder under `out`, its summary and manifest, and its file names. */
 function runFolder(out: string): {
   files: string[];
@@ -241,7 +262,7 @@ for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const)
       dir,
     );
     const done = outcome(child);
-    await sleep(1500);
+    await catches(child.pid as number, 'SIGHUP');
     child.kill(signal);
     const o = await done;
     assert.equal(o.code, 130, o.stderr);
@@ -264,7 +285,7 @@ test('scenario run: SIGTERM writes what is complete, marked interrupted, exit 13
   );
   const child = start(['scenario', 'run', 'long.json', '--out', 'out'], dir);
   const done = outcome(child);
-  await sleep(1500);
+  await catches(child.pid as number, 'SIGHUP');
   child.kill('SIGTERM');
   const o = await done;
   assert.equal(o.code, 130, o.stderr);
@@ -309,17 +330,28 @@ test('the re-executed child dies with its parent (SIGKILL) and writes what is co
   const env = { ...process.env };
   delete env['PINELAB_REEXEC'];
   const parent = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: 'ignore' });
-  await sleep(2000);
-  const children = readFileSync(`/proc/${parent.pid}/task/${parent.pid}/children`, 'utf8')
-    .trim()
-    .split(/\s+/)
-    .filter((p) => p !== '')
-    .map(Number);
+  const childrenOf = (pid: number): number[] => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter((p) => p !== '')
+        .map(Number);
+    } catch {
+      return [];
+    }
+  };
+  // The parent re-executes at once or never: once it catches SIGHUP (it forwards signals, or runs
+  // the command itself) its child, if any, has been spawned.
+  await catches(parent.pid as number, 'SIGHUP');
+  const children = childrenOf(parent.pid as number);
   if (children.length === 0) {
     parent.kill('SIGKILL');
     t.skip('no re-exec on this machine (heap limit already at 3/4 of its memory)');
     return;
   }
+  // The child's run is under way once it catches SIGHUP (its IPC watch is set up before).
+  await catches(children[0] as number, 'SIGHUP');
   const child = children[0] as number;
   parent.kill('SIGKILL');
   const alive = (): boolean => {
