@@ -6,6 +6,7 @@
  */
 import type { Micros, RouterView } from '../router/types.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
+import type { TrafficOutcome } from '../sim/host-api.ts';
 import type { Csr } from './graph.ts';
 import { keyHex } from './key-hex.ts';
 
@@ -37,6 +38,18 @@ export class EventLog {
       node,
       peer,
       frame: FRAME_TYPE_NAMES[frameType] ?? String(frameType),
+    });
+  }
+
+  /** A probe's outcome (HostApi.onTraffic). */
+  probe(o: TrafficOutcome): void {
+    this.add('probe', {
+      id: o.id,
+      source: o.source,
+      destination: o.destination,
+      reached: o.reached,
+      hops: o.hops,
+      drop: o.dropReason,
     });
   }
 

@@ -5,8 +5,9 @@
  * streams them to disk); the samples and changes stay for the episodes of the summary.
  */
 import type { Micros } from '../router/types.ts';
-import type { ConvergenceTracker } from '../sim/convergence.ts';
+import { type ConvergenceSource, ConvergenceTracker } from '../sim/convergence.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
+import type { HostApi } from '../sim/host-api.ts';
 import type { Change, EpisodeKind, Sample } from './convergence-series.ts';
 import { round } from './metrics.ts';
 import type { TimeseriesRow } from './schema.ts';
@@ -18,6 +19,22 @@ const s = (us: Micros): number => us / 1_000_000;
 
 /** Virtual second: the bin width of the frames_<type> / bytes_<type> series. */
 export const SECOND: Micros = 1_000_000;
+
+/**
+ * The convergence tracker of a run reading `source`. With `startUp` (the topology's links and the
+ * time by which every node has started), a node with planned links none of which is up yet
+ * counts as not converged until then, instead of as a trivially converged isolated node.
+ */
+export function startUpTracker(
+  source: ConvergenceSource,
+  startUp?: { readonly links: readonly (readonly [string, string])[]; readonly until: Micros },
+): ConvergenceTracker {
+  const planned: string[] = [];
+  if (startUp !== undefined) for (const [a, b] of startUp.links) if (a !== b) planned.push(a, b);
+  return new ConvergenceTracker(source, {
+    ...(startUp === undefined ? {} : { startUp: { nodes: planned, until: startUp.until } }),
+  });
+}
 
 /** Convergence samples, and the changes that open episodes (results/convergence-series.ts). */
 export class ConvergenceSampler {
@@ -204,6 +221,16 @@ export class OverheadSampler {
   /** Frames counted through the filter so far, by type. */
   get filterCounts(): Float64Array {
     return this.counted;
+  }
+
+  /** A bin every virtual second up to `end`, until `ended()` (finish() bins the last part). */
+  schedule(host: HostApi, end: Micros, ended: () => boolean): void {
+    const perSecond = (): void => {
+      if (ended()) return;
+      this.bin(host.now);
+      if (host.now + SECOND <= end) host.at(host.now + SECOND, perSecond);
+    };
+    if (SECOND <= end) host.at(SECOND, perSecond);
   }
 
   /** One row per frame type for (lastBin, now], normalised to per virtual second. */

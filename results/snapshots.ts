@@ -4,6 +4,7 @@
  * links up, at the instants the run asks for (start, first convergence, end, scenario actions,
  * `--snapshots every:<d>`).
  */
+import type { Micros } from '../router/types.ts';
 import type { HostApi } from '../sim/host-api.ts';
 import { keyHex } from './key-hex.ts';
 import { round } from './metrics.ts';
@@ -16,6 +17,33 @@ export class Snapshots {
 
   setPosition(node: string, x: number, y: number): void {
     this.positions.set(node, [x, y]);
+  }
+
+  private convergedTaken = false;
+
+  /**
+   * The automatic start snapshot (t = 0) when `auto`, and one every `every` µs before `end`
+   * (`--snapshots every:<d>`, issue 20; 0: none, nothing scheduled, hashes unchanged), until
+   * `ended()`. The dense ones come after the start snapshot (same instant, scheduled later), so
+   * t = 0 is not doubled.
+   */
+  schedule(host: HostApi, end: Micros, auto: boolean, every: Micros, ended: () => boolean): void {
+    if (auto) host.at(0, () => this.take(host, 'start'));
+    if (every <= 0) return;
+    const dense = (): void => {
+      if (ended()) return;
+      if (host.now > 0 || !auto) this.take(host, null);
+      const t = host.now + every;
+      if (t < end) host.at(t, dense);
+    };
+    host.at(0, dense);
+  }
+
+  /** The automatic 'converged' snapshot: at the first sample where tree and snake hold. */
+  converged(host: HostApi): void {
+    if (this.convergedTaken) return;
+    this.convergedTaken = true;
+    this.take(host, 'converged');
   }
 
   /** Take one snapshot of `host` now (`label` null: an unlabelled timeline snapshot). */

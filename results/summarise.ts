@@ -10,6 +10,8 @@ import type { Micros, RouterView } from '../router/types.ts';
 import type { ProbeMode } from '../scenarios/types.ts';
 import type { ConvergenceTracker } from '../sim/convergence.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
+import type { HostApi } from '../sim/host-api.ts';
+import type { CollectorOptions } from './collector-options.ts';
 import {
   bridgeNode,
   type Change,
@@ -18,10 +20,11 @@ import {
   finalConvergence,
   type Sample,
 } from './convergence-series.ts';
-import { type Csr, components } from './graph.ts';
+import { buildCsr, type Csr, components } from './graph.ts';
 import { keyHex } from './key-hex.ts';
 import { type DepthSummary, depthSummary, distribution, reached, round } from './metrics.ts';
 import type { LedgerSummary } from './probe-ledger.ts';
+import type { ConvergenceSampler, OverheadSampler } from './sampler.ts';
 import type {
   DeliverySummary,
   Distribution,
@@ -101,6 +104,41 @@ export interface EndState {
 }
 
 const s = (us: Micros): number => us / 1_000_000;
+
+/** Views of every present node, in nodeNames() order, and the graph of up links. */
+export function networkState(host: HostApi): { g: Csr; views: RouterView[] } {
+  const names = [...host.nodeNames()];
+  const g = buildCsr(names, host.links());
+  return { g, views: names.map((n) => host.view(n)) };
+}
+
+/**
+ * What the observers hold at the end of the run, as summarise() takes it: the host's counters are
+ * copied (they keep counting through the final measurement); frames counted through the filter
+ * are read live (the final measurement's count too, as always).
+ */
+export function endStateOf(
+  state: { g: Csr; views: RouterView[] },
+  sampler: ConvergenceSampler,
+  overhead: OverheadSampler | null,
+  options: CollectorOptions,
+): EndState {
+  const counters = options.counters;
+  return {
+    ...state,
+    tracker: sampler.tracker,
+    samples: sampler.samples,
+    changes: sampler.changes,
+    changeLosses: sampler.changeLosses,
+    drops: new Map(options.linkDrops?.() ?? []),
+    frames:
+      counters === undefined
+        ? (overhead?.filterCounts ?? new Float64Array(FRAME_TYPE_NAMES.length))
+        : Float64Array.from(counters.frames),
+    bytes: counters === undefined ? null : Float64Array.from(counters.bytes),
+    snakeQuorum: options.snakeQuorum ?? 1,
+  };
+}
 
 /**
  * The warning for links the routers closed (PROTOCOL.md §4.4), with the count per reason: a run
