@@ -26,6 +26,7 @@ import { InputError } from '../sim/errors.ts';
 import { Host } from '../sim/host.ts';
 import { IdentitySource } from '../sim/identities.ts';
 import { resolveTopology } from '../topologies/index.ts';
+import { untilInterrupted } from './stop.ts';
 
 interface EmulateArgs {
   topology: string;
@@ -235,16 +236,7 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
       bridges: [...bridges.keys()],
     });
     step();
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        done();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      if (args.duration !== undefined) setTimeout(stop, args.duration * 1000);
-    });
+    await untilInterrupted(args.duration !== undefined ? args.duration * 1000 : undefined);
     running = false;
     clearInterval(report);
     log({ event: 'stopped', ...pace() });

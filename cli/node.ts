@@ -11,6 +11,7 @@ import { parseEndpoint, parseHostPort } from '../live/uri.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { toHex } from '../router/keys.ts';
 import { InputError } from '../sim/errors.ts';
+import { untilInterrupted } from './stop.ts';
 
 interface NodeArgs {
   listen: string[];
@@ -112,15 +113,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       bound: node.bound,
       peers: args.peer,
     });
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        done();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilInterrupted();
     await node.stop();
     process.exit(0);
   },

@@ -44,3 +44,21 @@ export class StopRequest {
     for (const s of STOP_SIGNALS) process.off(s, this.listener);
   }
 }
+
+/**
+ * Wait until SIGINT or SIGTERM (or `ms` milliseconds, when given): how the long-running commands
+ * (view, node, emulate) wait for Ctrl-C before they close what they serve. The listeners are
+ * removed on the first of these, so the process's defaults apply again while it shuts down.
+ */
+export function untilInterrupted(ms?: number): Promise<void> {
+  return new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    if (ms !== undefined) setTimeout(stop, ms);
+  });
+}

@@ -4,12 +4,16 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../sim/errors.ts';
-import { hostAllowed, presentFiles, startViewerServer } from '../viz/serve.ts';
+import {
+  type LoopbackServer,
+  presentFiles,
+  serveLoopback,
+  startViewerServer,
+} from '../viz/serve.ts';
 import { OPTIONAL_FILES, RUN_FILES } from '../viz/src/model/files.ts';
+import { untilInterrupted } from './stop.ts';
 
 /** A results folder must hold the schema's required files (paths/snapshots/pairs may be absent). */
 export function checkRunDir(dir: string, flag = '<results-dir>'): void {
@@ -55,20 +59,8 @@ interface ViewArgs {
  * Serve one built page (the sweep compare view) on 127.0.0.1, with viz/serve.ts's rules: loopback
  * Host with this port only (421 otherwise), GET/HEAD, nothing but the page at /.
  */
-export async function servePage(
-  html: string,
-  listenPort: number,
-): Promise<{ url: string; close(): Promise<void> }> {
-  let port = 0;
-  const server = createServer((req, res) => {
-    if (!hostAllowed(req.headers.host, port)) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405, { allow: 'GET, HEAD' }).end();
-      return;
-    }
+export async function servePage(html: string, listenPort: number): Promise<LoopbackServer> {
+  return serveLoopback(listenPort, (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path !== '/' && path !== '/index.html') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
@@ -82,21 +74,6 @@ export async function servePage(
       })
       .end(req.method === 'HEAD' ? undefined : html);
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(listenPort, '127.0.0.1', () => {
-      port = (server.address() as AddressInfo).port;
-      ok();
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
 }
 
 function tryOpen(url: string): void {
@@ -154,15 +131,7 @@ export const viewCommand: CommandModule<object, ViewArgs> = {
     });
     process.stdout.write(`pinelab viewer: ${server.url}  (Ctrl-C to stop)\n`);
     if (args.open) tryOpen(server.url);
-    await new Promise<void>((done) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        done();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-    });
+    await untilInterrupted();
     await server.close();
   },
 };

@@ -11,7 +11,7 @@
  */
 import { constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { build } from 'esbuild';
@@ -131,10 +131,54 @@ export function hostAllowed(host: string | undefined, port: number): boolean {
   return m[2] === undefined ? port === 80 : Number(m[2]) === port;
 }
 
+/** A server started by serveLoopback: its address and how to stop it (open connections too). */
+export interface LoopbackServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Listen on 127.0.0.1:`listenPort` (0: any free port) with the rules every viewer page shares:
+ * a Host that is not a loopback name with this port gets 421 (hostAllowed), a method other than
+ * GET/HEAD gets 405; anything else goes to `handle`. Rejects with the listen error (EADDRINUSE…).
+ */
+export async function serveLoopback(
+  listenPort: number,
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<LoopbackServer> {
+  let port = 0;
+  const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host, port)) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end();
+      return;
+    }
+    handle(req, res);
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(listenPort, '127.0.0.1', () => {
+      port = (server.address() as AddressInfo).port;
+      ok();
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
+
 export async function startViewerServer(
   runDir: string,
   options: { compareDir?: string; port?: number },
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<LoopbackServer> {
   await ensureBundle();
   const listing: FileListing = {
     run: presentFiles(runDir),
@@ -142,17 +186,8 @@ export async function startViewerServer(
     compare: options.compareDir ? presentFiles(options.compareDir) : null,
     compareName: options.compareDir ? basename(resolve(options.compareDir)) : null,
   };
-  let port = 0;
-  const server = createServer((req, res) => {
+  return serveLoopback(options.port ?? 0, (req, res) => {
     void (async () => {
-      if (!hostAllowed(req.headers.host, port)) {
-        res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request');
-        return;
-      }
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        res.writeHead(405, { allow: 'GET, HEAD' }).end();
-        return;
-      }
       const target = routeOf((req.url ?? '/').split('?')[0] ?? '/');
       if (target?.kind === 'listing') {
         res
@@ -185,19 +220,4 @@ export async function startViewerServer(
       }
     })();
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', fail);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      port = (server.address() as AddressInfo).port;
-      ok();
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () =>
-      new Promise<void>((ok) => {
-        server.closeAllConnections();
-        server.close(() => ok());
-      }),
-  };
 }
