@@ -3,7 +3,6 @@
  * at a time; summary.json goes last, so "summary.json exists" means "the run is complete" (sweeps
  * rely on it to resume).
  */
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type {
   NodeRow,
@@ -16,7 +15,13 @@ import type {
   TopologyFile,
 } from './schema.ts';
 import type { Timeseries } from './timeseries.ts';
-import { removeStaleTemps, writeCsvAtomic, writeFileAtomic, writeJsonAtomic } from './write.ts';
+import {
+  removeStaleTemps,
+  writeChunksAtomic,
+  writeCsvAtomic,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from './write.ts';
 
 export const NODE_COLUMNS: readonly (keyof NodeRow & string)[] = [
   'node',
@@ -68,8 +73,6 @@ export interface RunResultsData {
   readonly eventLines?: readonly string[];
 }
 
-let tmpCounter = 0;
-
 /**
  * A JSON array with one compact element per line: a third of the size of indented JSON (paths.json
  * of the 48-node demo: 4.7 MB instead of 7.3 MB), still greppable and diffable line by line.
@@ -84,28 +87,17 @@ export function jsonArrayLines(items: readonly unknown[]): string {
  * an event log can be larger than the longest string V8 allows.
  */
 export function writeLinesAtomic(path: string, lines: readonly string[]): void {
-  const dir = join(path, '..');
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.tmp-${process.pid}-${tmpCounter++}-events.jsonl`);
-  const fd = openSync(tmp, 'w');
-  try {
-    const CHUNK = 10_000;
-    for (let i = 0; i < lines.length; i += CHUNK) {
-      const end = Math.min(lines.length, i + CHUNK);
-      let text = '';
-      for (let k = i; k < end; k++) text += `${lines[k]}\n`;
-      writeSync(fd, text);
-    }
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (error) {
-    try {
-      closeSync(fd);
-    } catch {
-      // already closed
-    }
-    rmSync(tmp, { force: true });
-    throw error;
+  writeChunksAtomic(path, lineChunks(lines));
+}
+
+/** `lines` with their line breaks, 10 000 lines a chunk. */
+function* lineChunks(lines: readonly string[]): Generator<string> {
+  const CHUNK = 10_000;
+  for (let i = 0; i < lines.length; i += CHUNK) {
+    const end = Math.min(lines.length, i + CHUNK);
+    let text = '';
+    for (let k = i; k < end; k++) text += `${lines[k]}\n`;
+    yield text;
   }
 }
 

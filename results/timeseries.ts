@@ -11,12 +11,13 @@
  * each late row after the sampled rows of its instant gives the same order. Should a row ever
  * arrive out of order, the series is read back and sorted in memory instead, as before.
  */
-import { closeSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { stringify } from 'csv-stringify/sync';
 import type { TimeseriesRow } from './schema.ts';
+import { writeChunksAtomic } from './write.ts';
 
 const COLUMNS = ['time_s', 'metric', 'value'];
 const HEADER = 'time_s,metric,value\n';
@@ -215,31 +216,20 @@ export class Timeseries {
 
   /** Write timeseries.csv to `path` atomically (temporary file beside it + rename). */
   writeCsv(path: string): void {
-    const dir = dirname(path);
-    mkdirSync(dir, { recursive: true });
-    const tmp = join(dir, `.tmp-${process.pid}-${counter++}-${basename(path)}`);
-    const fd = openSync(tmp, 'w');
-    try {
-      let text = HEADER;
-      for (const line of this.lines()) {
-        text += `${line}\n`;
-        if (text.length >= this.bufferChars) {
-          writeSync(fd, text);
-          text = '';
-        }
+    writeChunksAtomic(path, this.csvChunks());
+  }
+
+  /** timeseries.csv's text: the header, then the lines in pieces of about bufferChars. */
+  private *csvChunks(): Generator<string> {
+    let text = HEADER;
+    for (const line of this.lines()) {
+      text += `${line}\n`;
+      if (text.length >= this.bufferChars) {
+        yield text;
+        text = '';
       }
-      writeSync(fd, text);
-      closeSync(fd);
-      renameSync(tmp, path);
-    } catch (error) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already closed
-      }
-      rmSync(tmp, { force: true });
-      throw error;
     }
+    yield text;
   }
 
   /** Remove the spool file (the series cannot be read afterwards). */

@@ -2,7 +2,16 @@
  * results/write.ts — atomic output: every file is written to a temporary name beside its target
  * and renamed into place, so an interrupted run never leaves a half-written file (principle 4).
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 
@@ -17,6 +26,31 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
     writeFileSync(tmp, data);
     renameSync(tmp, path);
   } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Write `chunks` one after another to `path` atomically, as writeFileAtomic does: for files built
+ * piece by piece (an event log, a streamed time series) that can be larger than the longest string
+ * V8 allows. On an error the temporary file is removed and the target left as it was.
+ */
+export function writeChunksAtomic(path: string, chunks: Iterable<string>): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const tmp = join(dir, `.tmp-${process.pid}-${counter++}-${basename(path)}`);
+  const fd = openSync(tmp, 'w');
+  try {
+    for (const chunk of chunks) writeSync(fd, chunk);
+    closeSync(fd);
+    renameSync(tmp, path);
+  } catch (error) {
+    try {
+      closeSync(fd);
+    } catch {
+      // already closed
+    }
     rmSync(tmp, { force: true });
     throw error;
   }
