@@ -8,7 +8,7 @@
  * the samples, and comparing a sweep of one variant with a sweep of another is the point.
  */
 import { InputError } from '../sim/errors.ts';
-import type { Threshold } from './compare.ts';
+import { alignColumns, type Threshold } from './compare.ts';
 import { gridKey, type RunRecord, type RunSet, unitOf } from './run-set.ts';
 import {
   bootstrapDiffCi,
@@ -229,14 +229,5 @@ export function formatGroupTable(rows: readonly GroupRow[], onlyChanged: boolean
     ],
     ...body,
   ];
-  const widths = (table[0] as string[]).map((_, c) =>
-    Math.max(...table.map((row) => (row[c] ?? '').length)),
-  );
-  return table
-    .map((row) =>
-      row
-        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0)))
-        .join('  '),
-    )
-    .join('\n');
+  return alignColumns(table);
 }

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { runCompare } from '../cli/compare.ts';
 import { InputError } from '../sim/errors.ts';
 import {
+  alignColumns,
   checkThresholds,
   compareSummaries,
   migrateSummary,
@@ -110,5 +111,16 @@ test('older summaries: their hybrid (coordinates given) is compared as given, ne
       e instanceof InputError &&
       /no value in run a/.test(e.message) &&
       /as `given`/.test(e.message),
+  );
+});
+
+test('alignColumns: first column left-aligned, the others right-aligned, two spaces apart', () => {
+  assert.equal(
+    alignColumns([
+      ['metric', 'a'],
+      ['x', '10'],
+      ['longer', '2'],
+    ]),
+    'metric   a\nx       10\nlonger   2',
   );
 });

@@ -187,7 +187,14 @@ export function formatCompareTable(rows: readonly CompareRow[], onlyChanged = fa
       r.delta === null ? '–' : `${r.delta > 0 ? '+' : ''}${fmt(r.delta)}`,
       r.deltaPct === null ? '–' : `${r.deltaPct > 0 ? '+' : ''}${r.deltaPct.toFixed(2)}%`,
     ]);
-  const table = [['metric', 'a', 'b', 'delta', 'delta %'], ...body];
+  return alignColumns([['metric', 'a', 'b', 'delta', 'delta %'], ...body]);
+}
+
+/**
+ * A plain-text table from rows of cells (the first row the header): the first column padded on
+ * the right, the others on the left (numbers line up), two spaces between columns.
+ */
+export function alignColumns(table: readonly (readonly string[])[]): string {
   const widths =
     table[0]?.map((_, c) => Math.max(...table.map((row) => (row[c] ?? '').length))) ?? [];
   return table
