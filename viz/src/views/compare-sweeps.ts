@@ -8,7 +8,8 @@
  */
 import { csvFormatRows, format } from 'd3';
 import { type SweepPair, sweepDistributions } from '../model/compare.ts';
-import { addExportControls, fileStem } from './export.ts';
+import { differenceTable } from './compare.ts';
+import { addExportControls, fileStem, tableCsvControls } from './export.ts';
 import { boxStrip } from './plot.ts';
 
 const COLOUR_A = '#4a74b5';
@@ -64,44 +65,28 @@ function renderSweepTable(doc: Document, pair: SweepPair, stem: string): void {
   const p = doc.createElement('p');
   p.textContent =
     'Per grid point and metric: the means over runs, B − A with its 95% bootstrap CI and the two-sided permutation p-value (as pinelab compare A B prints them).';
-  const table = doc.createElement('table');
-  table.className = 'compare-table';
-  table.id = 'compare-table';
-  table.setAttribute('aria-label', 'mean differences between the two sweeps');
-  const head = table.createTHead().insertRow();
-  for (const h of ['grid point', 'metric', 'mean A', 'mean B', 'B − A', '95% CI', 'p']) {
-    const th = doc.createElement('th');
-    th.textContent = h;
-    head.append(th);
-  }
-  const tbody = table.createTBody();
-  for (const r of pair.rows) {
-    const tr = tbody.insertRow();
-    if (r.diff !== null && r.diff !== 0) tr.className = 'changed';
-    const ci =
-      r.diffCiLow === null || r.diffCiHigh === null
-        ? '—'
-        : `${cell(r.diffCiLow)} … ${cell(r.diffCiHigh)}`;
-    for (const text of [
-      r.point,
-      r.unit === '' ? r.metric : `${r.metric} (${r.unit})`,
-      cell(r.meanA),
-      cell(r.meanB),
-      cell(r.diff),
-      ci,
-      r.p.toPrecision(2),
-    ])
-      tr.insertCell().textContent = text;
-  }
-  const bar = doc.createElement('div');
-  bar.className = 'plot-export';
-  const btn = doc.createElement('button');
-  btn.type = 'button';
-  btn.textContent = 'CSV';
-  btn.setAttribute('aria-label', 'export the table of differences as CSV');
-  btn.addEventListener('click', () => {
+  const table = differenceTable(
+    doc,
+    'mean differences between the two sweeps',
+    ['grid point', 'metric', 'mean A', 'mean B', 'B − A', '95% CI', 'p'],
+    pair.rows.map((r) => ({
+      changed: r.diff !== null && r.diff !== 0,
+      cells: [
+        r.point,
+        r.unit === '' ? r.metric : `${r.metric} (${r.unit})`,
+        cell(r.meanA),
+        cell(r.meanB),
+        cell(r.diff),
+        r.diffCiLow === null || r.diffCiHigh === null
+          ? '—'
+          : `${cell(r.diffCiLow)} … ${cell(r.diffCiHigh)}`,
+        r.p.toPrecision(2),
+      ],
+    })),
+  );
+  const bar = tableCsvControls(doc, 'the table of differences', `${stem}-differences.csv`, () => {
     const n = (v: number | null) => (v === null ? '' : String(v));
-    const csv = `${csvFormatRows([
+    return `${csvFormatRows([
       ['point', 'metric', 'unit', 'mean_a', 'mean_b', 'b_minus_a', 'ci_low', 'ci_high', 'p'],
       ...pair.rows.map((r) => [
         r.point,
@@ -115,13 +100,6 @@ function renderSweepTable(doc: Document, pair: SweepPair, stem: string): void {
         String(r.p),
       ]),
     ])}\n`;
-    const a = doc.createElement('a');
-    a.href = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-    a.download = `${stem}-differences.csv`;
-    doc.body.append(a);
-    a.click();
-    a.remove();
   });
-  bar.append(btn);
   body.append(p, table, bar);
 }

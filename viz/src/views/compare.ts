@@ -6,7 +6,7 @@
 import { csvFormatRows, format } from 'd3';
 import { type DifferenceRow, differences } from '../model/compare.ts';
 import type { RunData } from '../model/run.ts';
-import { fileStem } from './export.ts';
+import { fileStem, tableCsvControls } from './export.ts';
 
 const num = format('~r');
 const cell = (v: number | null): string => (v === null ? '—' : num(Number(v.toPrecision(6))));
@@ -32,12 +32,40 @@ export function renderDifferences(doc: Document, run: RunData, compare: RunData 
   const changed = rows.filter((r) => r.diff !== 0).length;
   const p = doc.createElement('p');
   p.textContent = `Summary figures (summary.json) of ${run.name} (A) and ${compare.name} (B): ${changed} of ${rows.length} differ (marked).`;
+  const table = differenceTable(
+    doc,
+    'summary figures of both runs and their differences',
+    ['figure', `A: ${run.name}`, `B: ${compare.name}`, 'B − A', 'change'],
+    rows.map((r) => ({
+      changed: r.diff !== 0,
+      cells: [r.metric, cell(r.a), cell(r.b), cell(r.diff), pct(r.pct)],
+    })),
+  );
+  const bar = tableCsvControls(
+    doc,
+    'the table of differences',
+    `${fileStem(`${run.name}-vs-${compare.name}`)}-differences.csv`,
+    () => differencesCsv(rows, run.name, compare.name),
+  );
+  body.append(p, table, bar);
+}
+
+/**
+ * The compare section's table (#compare-table): a header row, then one row per entry, the rows
+ * whose values differ marked `changed`. Used by the run and the sweep compare views.
+ */
+export function differenceTable(
+  doc: Document,
+  label: string,
+  header: readonly string[],
+  rows: readonly { readonly changed: boolean; readonly cells: readonly string[] }[],
+): HTMLTableElement {
   const table = doc.createElement('table');
   table.className = 'compare-table';
   table.id = 'compare-table';
-  table.setAttribute('aria-label', 'summary figures of both runs and their differences');
+  table.setAttribute('aria-label', label);
   const head = table.createTHead().insertRow();
-  for (const h of ['figure', `A: ${run.name}`, `B: ${compare.name}`, 'B − A', 'change']) {
+  for (const h of header) {
     const th = doc.createElement('th');
     th.textContent = h;
     head.append(th);
@@ -45,26 +73,8 @@ export function renderDifferences(doc: Document, run: RunData, compare: RunData 
   const tbody = table.createTBody();
   for (const r of rows) {
     const tr = tbody.insertRow();
-    if (r.diff !== 0) tr.className = 'changed';
-    for (const text of [r.metric, cell(r.a), cell(r.b), cell(r.diff), pct(r.pct)])
-      tr.insertCell().textContent = text;
+    if (r.changed) tr.className = 'changed';
+    for (const text of r.cells) tr.insertCell().textContent = text;
   }
-  const bar = doc.createElement('div');
-  bar.className = 'plot-export';
-  const btn = doc.createElement('button');
-  btn.type = 'button';
-  btn.textContent = 'CSV';
-  btn.setAttribute('aria-label', 'export the table of differences as CSV');
-  btn.addEventListener('click', () => {
-    const a = doc.createElement('a');
-    a.href = URL.createObjectURL(
-      new Blob([differencesCsv(rows, run.name, compare.name)], { type: 'text/csv;charset=utf-8' }),
-    );
-    a.download = `${fileStem(`${run.name}-vs-${compare.name}`)}-differences.csv`;
-    doc.body.append(a);
-    a.click();
-    a.remove();
-  });
-  bar.append(btn);
-  body.append(p, table, bar);
+  return table;
 }

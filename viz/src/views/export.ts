@@ -72,6 +72,29 @@ function download(doc: Document, name: string, blob: Blob): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 10_000);
 }
 
+/**
+ * A CSV button for a table (the table of differences), in a bar like the plots' buttons: `csv` is
+ * built at click time and saved as `name`; `what` names the table in the button's label.
+ */
+export function tableCsvControls(
+  doc: Document,
+  what: string,
+  name: string,
+  csv: () => string,
+): HTMLDivElement {
+  const bar = doc.createElement('div');
+  bar.className = 'plot-export';
+  const btn = doc.createElement('button');
+  btn.type = 'button';
+  btn.textContent = 'CSV';
+  btn.setAttribute('aria-label', `export ${what} as CSV`);
+  btn.addEventListener('click', () =>
+    download(doc, name, new Blob([csv()], { type: 'text/csv;charset=utf-8' })),
+  );
+  bar.append(btn);
+  return bar;
+}
+
 /** A file name part: letters, digits, dot, dash and underscore only. */
 export function fileStem(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^_+|_+$/g, '') || 'plot';
