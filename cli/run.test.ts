@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { ROUTING_MODES } from '../results/schema.ts';
 import type { Router } from '../router/router.ts';
 import { InputError } from '../sim/errors.ts';
+import { RUN_ARGS } from '../test/run-args.ts';
 import {
   churnLines,
   configFromArgs,
@@ -39,24 +40,7 @@ test('flag parsers: bandwidth, loss, quirks', () => {
   assert.throws(() => parseQuirks(['maxPorts']), InputError);
 });
 
-const ARGS = {
-  topology: 'ring:4',
-  seed: '3',
-  until: 'converged',
-  timeout: '10m',
-  'snake-quorum': '100%',
-  json: false,
-  crypto: 'node' as const,
-  'wire-encode': false,
-  latency: '1ms',
-  jitter: '0',
-  bandwidth: '0',
-  loss: '0',
-  'max-ports': 253,
-  'start-spread': '1s',
-  hybrid: 'on' as const,
-  quirk: [] as string[],
-};
+const ARGS = RUN_ARGS;
 
 test('flags become a RunConfig; bad values are InputErrors naming the flag', () => {
   const c = configFromArgs(

@@ -12,6 +12,7 @@ import { configFromArgs, runSimulation } from '../cli/run.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import { InputError } from '../sim/errors.ts';
+import { RUN_ARGS } from './run-args.ts';
 
 const FC00 = join(import.meta.dirname, '..', '..', 'shared', 'topologies', 'fc00.txt');
 
@@ -161,21 +162,11 @@ test('scenario actions on missing links are errors naming the action, at load or
 
 test('--transport and --repeer reach the host and the manifest; bad values are refused', () => {
   const args = {
+    ...RUN_ARGS,
     topology: 'line:3',
     seed: '1',
     until: '2s',
-    timeout: '10m',
     'snake-quorum': '1',
-    crypto: 'node',
-    'wire-encode': false,
-    latency: '1ms',
-    jitter: '0',
-    bandwidth: '0',
-    loss: '0',
-    'max-ports': 253,
-    'start-spread': '1s',
-    hybrid: 'on',
-    quirk: [],
     transport: 'datagram',
     repeer: 'none',
   } as unknown as Parameters<typeof configFromArgs>[0];

@@ -10,6 +10,7 @@ import { configFromArgs, type RunConfig, runSimulation } from '../cli/run.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import { InputError } from '../sim/errors.ts';
+import { RUN_ARGS } from './run-args.ts';
 
 const SIM = join(import.meta.dirname, '..', 'examples', 'sim.txt');
 const GRAPH_250 = join(import.meta.dirname, '..', '..', 'shared', 'topologies', 'graph-250.txt');
@@ -75,24 +76,7 @@ test('processing is deterministic, changes the run, and --wire-encode stays tran
 });
 
 test('--processing and the scenario field: bad values are InputErrors naming them; the manifest records it', () => {
-  const args = {
-    topology: 'ring:4',
-    seed: '3',
-    until: 'converged',
-    timeout: '10m',
-    'snake-quorum': '100%',
-    json: false,
-    crypto: 'node' as const,
-    'wire-encode': false,
-    latency: '1ms',
-    jitter: '0',
-    bandwidth: '0',
-    loss: '0',
-    'max-ports': 253,
-    'start-spread': '1s',
-    hybrid: 'on' as const,
-    quirk: [] as string[],
-  };
+  const args = RUN_ARGS;
   assert.equal(configFromArgs({ ...args, processing: 'server' }, 'cmd').processing, 'server');
   assert.equal(configFromArgs(args, 'cmd').processing, 'off');
   assert.throws(
