@@ -11,27 +11,11 @@ import { test } from 'node:test';
 import { checkScenario } from '../cli/scenario.ts';
 import type { Snapshot } from '../results/schema.ts';
 import { toHex } from '../router/keys.ts';
+import { components } from '../test/snapshot-components.ts';
 import { type ExecuteResult, executeScenario } from './execute.ts';
 import type { Scenario } from './types.ts';
 
 const DIR = join(import.meta.dirname, 'examples');
-
-/** Connected components of a snapshot's links (node names), largest first. */
-function components(snap: Snapshot): string[][] {
-  const parent = new Map(snap.nodes.map((n) => [n.name, n.name]));
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r) as string;
-    return r;
-  };
-  for (const [a, b] of snap.links) parent.set(find(a), find(b));
-  const groups = new Map<string, string[]>();
-  for (const n of snap.nodes) {
-    const r = find(n.name);
-    groups.set(r, [...(groups.get(r) ?? []), n.name]);
-  }
-  return [...groups.values()].sort((x, y) => y.length - x.length);
-}
 
 /** The roots the nodes of each component report (one set per component). */
 function rootsPerComponent(snap: Snapshot): Set<string>[] {

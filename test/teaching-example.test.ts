@@ -9,27 +9,20 @@ import { test } from 'node:test';
 import { checkScenario } from '../cli/scenario.ts';
 import type { Snapshot } from '../results/schema.ts';
 import { executeScenario } from '../scenarios/execute.ts';
+import { components } from './snapshot-components.ts';
 
 const FILE = join(import.meta.dirname, '..', 'examples', 'teaching', 'teaching.json');
 
 /** Per connected component (sorted names), the set of root node names its nodes report. */
 function parts(snap: Snapshot, keyName: Map<string, string>): string[] {
-  const parent = new Map(snap.nodes.map((n) => [n.name, n.name]));
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== r) r = parent.get(r) as string;
-    return r;
-  };
-  for (const [a, b] of snap.links) parent.set(find(a), find(b));
-  const groups = new Map<string, { names: string[]; roots: Set<string> }>();
-  for (const n of snap.nodes) {
-    const g = groups.get(find(n.name)) ?? { names: [], roots: new Set<string>() };
-    g.names.push(n.name);
-    g.roots.add(keyName.get(n.root) ?? n.root);
-    groups.set(find(n.name), g);
-  }
-  return [...groups.values()]
-    .map((g) => `${g.names.sort().join('')} root ${[...g.roots].sort().join('+')}`)
+  const rootOf = new Map(snap.nodes.map((n) => [n.name, n.root]));
+  return components(snap)
+    .map((names) => {
+      const roots = new Set(
+        names.map((n) => rootOf.get(n) as string).map((k) => keyName.get(k) ?? k),
+      );
+      return `${[...names].sort().join('')} root ${[...roots].sort().join('+')}`;
+    })
     .sort();
 }
 
