@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { checkRunDir } from '../cli/view.ts';
+import { checkRunDir, servePage } from '../cli/view.ts';
 import { hostAllowed, presentFiles, routeOf, startViewerServer } from './serve.ts';
 import { RUN_FILES } from './src/model/files.ts';
 
@@ -227,4 +227,21 @@ test('view refuses a folder whose required file is a symlink out of it', () => {
   symlinkSync(join(outside, 'secret.txt'), join(dir, 'summary.json'));
   assert.throws(() => checkRunDir(dir), /missing summary\.json \(regular files inside it/);
   assert.doesNotThrow(() => checkRunDir(FIXTURE));
+});
+
+test("servePage (the sweep page): the page at / only, with the viewer server's Host and method rules", async () => {
+  const server = await servePage('<p>sweeps</p>', 0);
+  const port = Number(new URL(server.url).port);
+  try {
+    const page = await get(server.url, '/');
+    assert.equal(page.status, 200);
+    assert.equal(page.body, '<p>sweeps</p>');
+    assert.equal((await get(server.url, '/index.html?x=1', 'HEAD')).body, '');
+    assert.equal((await get(server.url, '/x')).status, 404);
+    assert.equal((await get(server.url, '/', 'POST')).status, 405);
+    assert.equal((await get(server.url, '/', 'GET', `evil.example:${port}`)).status, 421);
+    assert.equal((await get(server.url, '/', 'GET', `localhost:${port}`)).status, 200);
+  } finally {
+    await server.close();
+  }
 });
