@@ -27,6 +27,7 @@ import { Host } from '../sim/host.ts';
 import { IdentitySource } from '../sim/identities.ts';
 import { resolveTopology } from '../topologies/index.ts';
 import { untilInterrupted } from './stop.ts';
+import { listenError } from './view.ts';
 
 interface EmulateArgs {
   topology: string;
@@ -225,7 +226,12 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
             reply(404, { error: 'GET /state or /ping?from=NAME&key=HEX' });
           });
     if (server !== null && admin !== null) {
-      await new Promise<void>((r) => server.listen(admin.port, admin.host, () => r()));
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', (error) =>
+          reject(listenError(error, admin.port, '--admin', admin.host)),
+        );
+        server.listen(admin.port, admin.host, () => resolve());
+      });
       const a = server.address();
       log({ event: 'admin', port: typeof a === 'object' && a !== null ? a.port : null });
     }

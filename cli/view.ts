@@ -33,16 +33,21 @@ export function checkRunDir(dir: string, flag = '<results-dir>'): void {
 }
 
 /** A port that cannot be listened on is the user's choice of port: say so in one line. */
-export function listenError(error: unknown, port: number): unknown {
+export function listenError(
+  error: unknown,
+  port: number,
+  flag = '--port',
+  host = '127.0.0.1',
+): unknown {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (code === 'EADDRINUSE') {
     return new InputError(
-      `--port ${port}: address 127.0.0.1:${port} is in use (pick another port, or 0 for any free one)`,
+      `${flag} ${port}: address ${host}:${port} is in use (pick another port, or 0 for any free one)`,
     );
   }
-  if (code === 'EACCES') {
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') {
     return new InputError(
-      `--port ${port}: not allowed to listen on 127.0.0.1:${port} (ports below 1024 need privileges; 0 picks a free one)`,
+      `${flag} ${port}: not allowed to listen on ${host}:${port} (ports below 1024 need privileges, the address must be this machine's; 0 picks a free port)`,
     );
   }
   return error;

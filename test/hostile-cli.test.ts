@@ -272,6 +272,26 @@ test('view --port on a busy port: exit 2, one line naming the flag', async () =>
   }
 });
 
+test('emulate --admin on a busy port: exit 2, one line naming the flag', async () => {
+  const busy = createServer();
+  await new Promise<void>((ok) => busy.listen(0, '127.0.0.1', ok));
+  const port = (busy.address() as { port: number }).port;
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'pinelab-hostile-'));
+    const r = await pinelab(
+      ['emulate', '--topology', 'ring:3', '--admin', `127.0.0.1:${port}`, '--duration', '1'],
+      dir,
+    );
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(
+      r.stderr,
+      `pinelab: --admin ${port}: address 127.0.0.1:${port} is in use (pick another port, or 0 for any free one)\n`,
+    );
+  } finally {
+    busy.close();
+  }
+});
+
 test('a closed stdout (| head) ends quietly: no EPIPE stack trace', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-hostile-'));
   const scenario = join(dir, 's.json');
