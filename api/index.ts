@@ -11,10 +11,11 @@
  * The entry is TypeScript: run the importing program with `node --import tsx` (tsx is a
  * dependency of pinelab), or import it from TypeScript code run through tsx.
  */
+
+import { InputError } from '../base/index.ts';
 import type { RouterOptions } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
 import { parseDuration } from '../scenarios/duration.ts';
-import { InputError } from '../sim/errors.ts';
 import type { Transport } from '../sim/link.ts';
 import type { Repeer } from '../sim/peering.ts';
 import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';

@@ -9,6 +9,7 @@
  * stops; if they break in between, the wait starts over. The timeout is virtual time too.
  */
 import { join } from 'node:path';
+import { InputError } from '../base/index.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import {
   type NodeRow,
@@ -29,7 +30,6 @@ import {
 } from '../scenarios/execute.ts';
 import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import type { LoadedVariant } from '../scenarios/variant-load.ts';
-import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import type { Transport } from '../sim/link.ts';

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import {
   checkThresholds,
   compareSummaries,
@@ -22,7 +23,6 @@ import {
   smallestP,
 } from '../results/compare-groups.ts';
 import { checkProblems, loadRunSet, type RunSet } from '../results/run-set.ts';
-import { InputError } from '../sim/errors.ts';
 import { readCapped } from '../sim/read-file.ts';
 
 interface CompareArgs {

@@ -14,6 +14,7 @@
 import { createServer } from 'node:http';
 import { connect } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import { BridgeRouter, EchoRouter, type Inject } from '../live/bridge.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
@@ -22,7 +23,6 @@ import { Router } from '../router/router.ts';
 import type { Identity, Micros, PublicKey, RouterLike } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { checkHandshake, HANDSHAKE_LENGTH } from '../router/wire/handshake.ts';
-import { InputError } from '../sim/errors.ts';
 import { Host } from '../sim/host.ts';
 import { IdentitySource } from '../sim/identities.ts';
 import { resolveTopology } from '../topologies/index.ts';

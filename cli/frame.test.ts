@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { decodeHexToJson, encodeJsonToHex } from './frame.ts';
 
 const EXAMPLES = [

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
+import { InputError, locate } from '../base/index.ts';
 import type { Ed25519 } from '../router/crypto.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import {
@@ -35,7 +36,6 @@ import {
   verifyBootstrapPayload,
   writeVarU64,
 } from '../router/wire/index.ts';
-import { InputError, locate } from '../sim/errors.ts';
 
 const TYPE_NAMES = [
   'keepalive',

@@ -4,7 +4,7 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { joinNegativeValues, repeatedFlag } from './args.ts';
 import { compareCommand } from './compare.ts';
 import { emulateCommand } from './emulate.ts';

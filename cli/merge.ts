@@ -5,6 +5,7 @@
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import { writeJsonAtomic } from '../results/write.ts';
 import {
   MAX_SWEEP_FILE_BYTES,
@@ -13,7 +14,6 @@ import {
   type SweepPlan,
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
-import { InputError } from '../sim/errors.ts';
 import { readCapped } from '../sim/read-file.ts';
 
 interface MergeArgs {

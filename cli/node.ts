@@ -4,13 +4,13 @@
  * (the first, "listening", gives the key and the bound ports); stops cleanly on SIGINT/SIGTERM.
  */
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import { parseDiscovery } from '../live/discovery.ts';
 import { loadIdentity } from '../live/identity.ts';
 import { LiveNode } from '../live/node.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { toHex } from '../router/keys.ts';
-import { InputError } from '../sim/errors.ts';
 import { untilInterrupted } from './stop.ts';
 
 interface NodeArgs {

@@ -5,9 +5,9 @@
  */
 import { request } from 'node:http';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import { parseHostPort } from '../live/uri.ts';
 import { fromHex } from '../router/keys.ts';
-import { InputError } from '../sim/errors.ts';
 
 interface PingArgs {
   key: string;

@@ -12,7 +12,7 @@
  */
 import { closeSync, openSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 
 /** The path's nearest existing ancestor (the path itself when it exists). */
 function nearestExisting(path: string): string {

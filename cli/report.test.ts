@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import type { InlineData, PackedData } from '../viz/src/model/files.ts';
 import {
   buildReport,

@@ -8,10 +8,10 @@ import { basename, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { transform } from 'esbuild';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import { compareRunSets, NOT_GRID } from '../results/compare-groups.ts';
 import { checkProblems, loadRunSet } from '../results/run-set.ts';
 import { writeFileAtomic } from '../results/write.ts';
-import { InputError } from '../sim/errors.ts';
 import { ensureBundle, presentFiles, VIZ_DIR } from '../viz/serve.ts';
 import { pointLabel, type SweepPair, type SweepSide } from '../viz/src/model/compare.ts';
 import {

@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { ROUTING_MODES } from '../results/schema.ts';
 import type { Router } from '../router/router.ts';
-import { InputError } from '../sim/errors.ts';
 import { RUN_ARGS } from '../test/run-args.ts';
 import {
   churnLines,

@@ -34,6 +34,7 @@ import {
   STRETCH_EXACT_UP_TO,
   writeResults,
 } from '../api/simulation.ts';
+import { InputError } from '../base/index.ts';
 import { type Reached, ROUTING_MODES, type RunSummary } from '../results/schema.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
@@ -41,7 +42,6 @@ import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
 import { parseDuration } from '../scenarios/duration.ts';
 import type { CryptoName, ScenarioSummary } from '../scenarios/execute.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
-import { InputError } from '../sim/errors.ts';
 import { TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
 import { parseProcessing } from '../sim/processing.ts';

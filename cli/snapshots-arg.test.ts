@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
-import { InputError } from '../sim/errors.ts';
 import { parseSnapshotsArg } from './run.ts';
 
 test('parseSnapshotsArg: every:<duration> in µs; anything else names the flag', () => {

@@ -6,6 +6,7 @@
  */
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
 import {
   Checker,
   parseScenarioDocument,
@@ -21,7 +22,6 @@ import {
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
-import { InputError } from '../sim/errors.ts';
 import type { Topology } from '../topologies/index.ts';
 import { checkOutFolder } from './preflight.ts';
 import { checkLoadedScenario } from './scenario.ts';

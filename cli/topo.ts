@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { exportFormatOf, exportTopology } from '../topologies/export.ts';
 import { FORMATS, GENERATOR_USAGE, resolveTopology } from '../topologies/index.ts';
 import {

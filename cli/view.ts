@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import {
   type LoopbackServer,
   presentFiles,

@@ -9,8 +9,8 @@
  * port of the range and sends its beacon to every other port of it. Same beacon bytes, same rules.
  */
 import { createSocket, type Socket } from 'node:dgram';
+import { InputError } from '../base/index.ts';
 import { toHex } from '../router/keys.ts';
-import { InputError } from '../sim/errors.ts';
 
 /** §4.6: beacon period [multicast/multicast.go]. */
 export const BEACON_INTERVAL_MS = 2000;

@@ -5,10 +5,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { InputError } from '../base/index.ts';
 import type { Ed25519 } from '../router/crypto.ts';
 import { fromHex } from '../router/keys.ts';
 import type { Identity } from '../router/types.ts';
-import { InputError } from '../sim/errors.ts';
 
 function seedOf(hex: string, where: string): Uint8Array {
   const seed = fromHex(hex.trim());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { parseEndpoint, parseHostPort } from './uri.ts';
 
 test('peer and listen URIs: tcp://HOST:PORT and ws://HOST:PORT[/path]', () => {

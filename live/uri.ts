@@ -2,7 +2,7 @@
  * live/uri.ts — the addresses a live node is given: peer and listen URIs (tcp://HOST:PORT,
  * ws://HOST:PORT[/path], as the reference's `-connect` takes), and HOST:PORT for the admin port.
  */
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 
 export interface Endpoint {
   readonly scheme: 'tcp' | 'ws';

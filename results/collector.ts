@@ -1,12 +1,12 @@
-import type { RandomFactory, Rng, ScenarioCollector } from '../scenarios/runner.ts';
-import type { ProbeMode, Scenario } from '../scenarios/types.ts';
+import type { RandomFactory, Rng } from '../base/index.ts';
 import { ApiSource } from '../sim/convergence.ts';
 import type { HostApi } from '../sim/host-api.ts';
 import type { CollectorOptions } from './collector-options.ts';
 import { EventLog } from './event-log.ts';
+import type { MeasuredRun, ScenarioCollector } from './measurement.ts';
 import { ProbeLedger } from './probe-ledger.ts';
 import { ConvergenceSampler, OverheadSampler, startUpTracker } from './sampler.ts';
-import type { RoutingMode, TimeseriesRow } from './schema.ts';
+import type { ProbeMode, RoutingMode, TimeseriesRow } from './schema.ts';
 import { Snapshots } from './snapshots.ts';
 import {
   type CollectedResults,
@@ -24,7 +24,7 @@ export { type CollectedResults, dropWarnings } from './summarise.ts';
 /** The observers, created by attach() once the host is known. */
 interface Observers {
   readonly host: HostApi;
-  readonly scenario: Scenario;
+  readonly scenario: MeasuredRun;
   readonly sampler: ConvergenceSampler;
   readonly overhead: OverheadSampler | null;
   readonly ledger: ProbeLedger;
@@ -81,7 +81,7 @@ export class RunCollector implements ScenarioCollector {
     return this.obs.host;
   }
 
-  attach(host: HostApi, scenario: Scenario): void {
+  attach(host: HostApi, scenario: MeasuredRun): void {
     const emit = (row: TimeseriesRow): void => {
       this.series.push(row);
     };
@@ -109,7 +109,7 @@ export class RunCollector implements ScenarioCollector {
    * actions in the order they were scheduled, so it is part of the trace): snapshots at t = 0,
    * the sampling grid, stretch measurements (measure.stretchEvery), overhead bins.
    */
-  private schedule(host: HostApi, scenario: Scenario, overhead: OverheadSampler | null): void {
+  private schedule(host: HostApi, scenario: MeasuredRun, overhead: OverheadSampler | null): void {
     const interval = scenario.measure.interval;
     const tick = (): void => {
       // After the end of the run the final measurement's probes travel: not part of the series.

@@ -7,7 +7,7 @@
  * Grid points are matched by their sweep parameters without `seed` and `variant`: the seeds are
  * the samples, and comparing a sweep of one variant with a sweep of another is the point.
  */
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { alignColumns, type Threshold } from './compare.ts';
 import { gridKey, type RunRecord, type RunSet, unitOf } from './run-set.ts';
 import {

@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { runCompare } from '../cli/compare.ts';
-import { InputError } from '../sim/errors.ts';
 import {
   alignColumns,
   checkThresholds,

@@ -5,7 +5,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { readCapped } from '../sim/read-file.ts';
 
 /** A summary.json is a few kB; a device or an endless pipe is refused (issue 19). */

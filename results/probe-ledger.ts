@@ -5,10 +5,10 @@
  * probe's outcome and hops back here. At the end, summary() turns them into stretch and delivery
  * per mode, pairs.csv, paths.json and the time series points of earlier measurements.
  */
+
+import type { Rng } from '../base/index.ts';
 import { INITIAL_WATERMARK } from '../router/keys.ts';
 import type { Micros, Watermark } from '../router/types.ts';
-import type { Rng } from '../scenarios/runner.ts';
-import type { ProbeMode } from '../scenarios/types.ts';
 import type { HostApi, ProbeRoute, TrafficOutcome } from '../sim/host-api.ts';
 import type { Csr } from './graph.ts';
 import { DeliveryCounter, type ProbeResult, round, stretchSummary } from './metrics.ts';
@@ -18,6 +18,7 @@ import type {
   PairRow,
   PathHop,
   PathRecord,
+  ProbeMode,
   RoutingMode,
   StretchSummary,
   TimeseriesRow,

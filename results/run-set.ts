@@ -10,7 +10,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { readCapped } from '../sim/read-file.ts';
 import { migrateSummary } from './compare.ts';
 

@@ -35,6 +35,9 @@ export type RoutingMode = 'snek' | 'hybrid' | 'given' | 'tree';
 /** Every RoutingMode in display order. */
 export const ROUTING_MODES: readonly RoutingMode[] = ['snek', 'hybrid', 'given', 'tree'];
 
+/** How a probe is routed: a RoutingMode, or 'auto' (the router's own choice, traffic actions). */
+export type ProbeMode = RoutingMode | 'auto';
+
 export interface RunManifest {
   readonly pinelab: string; // package version
   readonly command: string; // the command line as typed

@@ -6,7 +6,7 @@
  * and 10 reachable destinations per source drawn with the same stream (the sample size actually
  * reached is what the summary records as `pairs`).
  */
-import type { Rng } from '../scenarios/runner.ts';
+import type { Rng } from '../base/index.ts';
 import { bfs, type Csr, pathTo } from './graph.ts';
 
 export interface ProbePair {

@@ -7,7 +7,6 @@
  */
 import { compareKeys } from '../router/keys.ts';
 import type { Micros, RouterView } from '../router/types.ts';
-import type { ProbeMode } from '../scenarios/types.ts';
 import type { ConvergenceTracker } from '../sim/convergence.ts';
 import { FRAME_TYPE_NAMES } from '../sim/host.ts';
 import type { HostApi } from '../sim/host-api.ts';
@@ -33,6 +32,7 @@ import type {
   NodeRow,
   PairRow,
   PathRecord,
+  ProbeMode,
   Reached,
   RoutingMode,
   Snapshot,

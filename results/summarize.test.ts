@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { csvParse } from 'd3-dsv';
+import { InputError } from '../base/index.ts';
 import { runSummarize } from '../cli/summarize.ts';
-import { InputError } from '../sim/errors.ts';
 
 /** latency → seed → [stretch.hybrid.mean, snakeConvergedAt (null: never)]. */
 const DATA: Record<string, Record<string, [number, number | null]>> = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { DEFAULT_ROUTER_OPTIONS, resolveRouterOptions } from './options.ts';
 
 describe('router options', () => {

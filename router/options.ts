@@ -4,7 +4,7 @@
  * Timers are integer microseconds (Micros) named after PROTOCOL.md §8. Variants marked [HEAD] are
  * off by default; quirk switches default to reproducing the reference (PROTOCOL.md §9.3).
  */
-import { InputError } from './errors.ts';
+import { InputError } from '../base/index.ts';
 import { MICROS_PER_MS, MICROS_PER_SECOND, type Micros } from './types.ts';
 
 export interface RouterOptions {

@@ -7,8 +7,10 @@
  * exact bytes of PROTOCOL.md §3 when a run asks for `--wire-encode`, and for byte counts).
  */
 
-/** Virtual time in integer microseconds. The only clock the router ever sees. */
-export type Micros = number;
+/** Virtual time in integer microseconds. The only clock the router ever sees (base/index.ts). */
+export type { Micros } from '../base/index.ts';
+
+import type { Micros } from '../base/index.ts';
 
 export const MICROS_PER_MS = 1_000;
 export const MICROS_PER_SECOND = 1_000_000;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { AnnouncementAction as A } from './decisions/announcement.ts';
 import type { LinkInfo } from './decisions/links.ts';
-import { InputError } from './errors.ts';
 import type { LinkType, PublicKey } from './types.ts';
 import { type BootstrapInput, defaults, defineVariant, NO_PORT, routerVariant } from './variant.ts';
 

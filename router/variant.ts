@@ -10,6 +10,8 @@
  * what the decision may return stops the run with an InputError naming the variant file and the
  * decision (never a stack trace from deep inside the router).
  */
+
+import { InputError } from '../base/index.ts';
 import { type AnnouncementAction, determineAnnouncementAction } from './decisions/announcement.ts';
 import { type LinkInfo, NO_PORT } from './decisions/links.ts';
 import { selectParent } from './decisions/parent.ts';
@@ -21,7 +23,6 @@ import {
   SnekRule,
 } from './decisions/snek-next-hop.ts';
 import { nextHopTree } from './decisions/tree-next-hop.ts';
-import { InputError } from './errors.ts';
 import { keysEqual } from './keys.ts';
 import { DEFAULT_ROUTER_OPTIONS, type RouterOptions, resolveRouterOptions } from './options.ts';
 import { type Coordinates, LOCAL_PORT, type Micros, type Port, type PublicKey } from './types.ts';

@@ -6,8 +6,9 @@
  * host it keeps the intended peerings: a returning node gets its links back (at once here; the
  * real host re-dials, sim/peering.ts).
  */
+
+import { InputError } from '../base/index.ts';
 import type { Micros, RouterView } from '../router/types.ts';
-import { InputError } from '../sim/errors.ts';
 import type {
   FrameFilter,
   HostApi,

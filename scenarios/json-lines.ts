@@ -5,7 +5,7 @@
  * refuses what JSON.parse accepts silently (issue 19): a repeated key in one object (JSON.parse
  * keeps the last; YAML scenarios already refuse it) and nesting deeper than MAX_DEPTH.
  */
-import { InputError, locate } from '../sim/errors.ts';
+import { InputError, locate } from '../base/index.ts';
 
 export interface LocatedJson {
   readonly value: unknown;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { executeScenario } from './execute.ts';
 import { loadRunKeys, runNodeNames } from './keys.ts';
 import { loadScenario } from './load.ts';

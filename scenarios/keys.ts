@@ -6,7 +6,7 @@
  * the last one silently), and the same seed for two nodes (two routers with one ed25519 key: the
  * tree and the snake cannot converge, and the run used to end at its timeout, exit 3, unexplained).
  */
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { parseKeysFile } from '../sim/identities.ts';
 import { readCapped } from '../sim/read-file.ts';
 import type { Scenario } from './types.ts';

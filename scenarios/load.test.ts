@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { checkScenario } from '../cli/scenario.ts';
-import { InputError } from '../sim/errors.ts';
 import { build } from './builder.ts';
 import { checkNames, parseScenario, parseTrace } from './load.ts';
 

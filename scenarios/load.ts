@@ -7,9 +7,9 @@
  */
 import { existsSync } from 'node:fs';
 import { dirname, relative, resolve } from 'node:path';
+import { InputError, locate } from '../base/index.ts';
 import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
-import { InputError, locate } from '../sim/errors.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import { TRANSPORTS } from '../sim/link.ts';
 import { REPEER_MODES } from '../sim/peering.ts';

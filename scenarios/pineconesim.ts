@@ -9,7 +9,7 @@
  * at that point of the sequence is skipped with a warning instead of failing the whole scenario.
  */
 import { readFileSync } from 'node:fs';
-import { InputError, locate } from '../sim/errors.ts';
+import { InputError, locate } from '../base/index.ts';
 import { parseJsonWithLines } from './json-lines.ts';
 import { Checker, validateScenario } from './load.ts';
 import type { Scenario } from './types.ts';

@@ -3,14 +3,11 @@
  * RandomStream satisfies Rng), named streams (each random process has its own, so adding one never
  * changes what another sees), and durations sampled from a scenario's distributions.
  */
-import type { Micros } from '../router/types.ts';
+import type { Micros, Rng } from '../base/index.ts';
 import type { Distribution } from './types.ts';
 
-/** A seeded stream: uniform in [0, 1). sim/rng.ts RandomStream satisfies it. */
-export interface Rng {
-  next(): number;
-}
-export type RandomFactory = (name: string) => Rng;
+// The stream types are base types (base/index.ts), shared with results/; re-exported for callers.
+export type { RandomFactory, Rng } from '../base/index.ts';
 
 /** Sample a duration (integer µs, at least 1 so processes always advance). */
 export function sample(d: Distribution, rng: Rng): Micros {

@@ -4,6 +4,7 @@
  * for paths.json.
  */
 import { basename, extname } from 'node:path';
+import { InputError } from '../base/index.ts';
 import type { CollectorOptions } from '../results/collector.ts';
 import { explainSnekDecision, snekInputsOf } from '../results/snek-decision.ts';
 import type { Ed25519 } from '../router/crypto.ts';
@@ -13,7 +14,6 @@ import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { createTrustEd25519 } from '../router/crypto-trust.ts';
 import { toHex } from '../router/keys.ts';
 import { Router } from '../router/router.ts';
-import { InputError } from '../sim/errors.ts';
 import type { Host } from '../sim/host.ts';
 import { parseDuration } from './duration.ts';
 import type { Scenario } from './types.ts';

@@ -16,38 +16,22 @@
  * The processes live in modules of their own: churn and traffic (workloads.ts), mobility
  * (mobility.ts), adversaries' drop rules (adversary.ts), seeded draws (random.ts).
  */
-import type { RoutingMode } from '../results/schema.ts';
+
+import { InputError } from '../base/index.ts';
+import type { ScenarioCollector } from '../results/measurement.ts';
 import type { Micros } from '../router/types.ts';
-import { InputError } from '../sim/errors.ts';
 import type { FrameFilter, HostApi } from '../sim/host-api.ts';
 import { Adversary } from './adversary.ts';
 import { mobility } from './mobility.ts';
-import type { RandomFactory, Rng } from './random.ts';
-import type { Action, AdversaryAction, ProbeMode, Scenario } from './types.ts';
+import type { RandomFactory } from './random.ts';
+import type { Action, AdversaryAction, Scenario } from './types.ts';
 import { churn, traffic } from './workloads.ts';
 
+// The measurement contract lives in results/measurement.ts; re-exported for its callers here.
+export type { ScenarioCollector } from '../results/measurement.ts';
 // Moved to modules of their own; re-exported for the callers that import them from here.
 export { counterRule } from './adversary.ts';
 export { type RandomFactory, type Rng, sample } from './random.ts';
-
-/** What the runner tells the measurement side (results/collector.ts implements it). */
-export interface ScenarioCollector {
-  /** Called once before anything runs (install listeners, schedule sampling). */
-  attach(host: HostApi, scenario: Scenario): void;
-  /** A scenario action changed the topology (for convergence-after-change metrics). */
-  topologyChanged(label: string): void;
-  /** Count a frame seen by the filter (control overhead); return value ignored. */
-  countFrame?(node: string, peer: string, frameType: number, direction: 'in' | 'out'): void;
-  /** Positions of mobile nodes, for snapshots. */
-  setPosition(node: string, x: number, y: number): void;
-  snapshot(label: string | null): void;
-  /** Stretch measurement with real probes. */
-  measureStretch(modes: readonly RoutingMode[], exactUpTo: number, sample: number, rng: Rng): void;
-  /** One application probe (traffic actions). */
-  sendTraffic(source: string, destination: string, mode: ProbeMode): void;
-  /** The scenario's duration is over: final measurements; returns when the run may stop. */
-  finish(): void;
-}
 
 /** How an action is named in errors: its type and what it acts on. */
 function actionLabel(a: Action): string {

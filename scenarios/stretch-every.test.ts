@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import type { TimeseriesRow } from '../results/schema.ts';
-import { InputError } from '../sim/errors.ts';
 import { executeScenario } from './execute.ts';
 import { parseScenario } from './load.ts';
 

@@ -3,7 +3,7 @@
  * requested runner module (scenarios/sweep-run.ts by default), replies ok or the error.
  */
 import { parentPort } from 'node:worker_threads';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import type { WorkReply, WorkRequest } from './sweep.ts';
 
 const port = parentPort;

@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { runMerge } from '../cli/merge.ts';
 import { runSweep } from '../cli/sweep.ts';
-import { InputError } from '../sim/errors.ts';
 import { applyParam, parseParam, parseShard, planSweep, shardRuns } from './sweep.ts';
 
 // The bundled copy of shared/topologies/sim.txt (runs without ../shared).

@@ -10,10 +10,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { InputError } from '../base/index.ts';
 import { flattenNumbers } from '../results/compare.ts';
 import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
-import { InputError } from '../sim/errors.ts';
 import { readCapped } from '../sim/read-file.ts';
 
 /** Run summaries and sweep plans are kB to a few MB: more is not one (issue 19). */

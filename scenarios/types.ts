@@ -5,14 +5,17 @@
  * All times are integer virtual microseconds (Micros), measured from the start of the run; in files
  * they are written as durations ("30s", "250ms"). Node and link names are the topology's names.
  */
-import { ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
+import type { MeasureOptions } from '../results/measurement.ts';
+import { type ProbeMode, ROUTING_MODES, type RoutingMode } from '../results/schema.ts';
 import type { Micros } from '../router/types.ts';
 import type { LinkProps } from '../sim/host-api.ts';
 import type { Transport } from '../sim/link.ts';
 import type { Repeer } from '../sim/peering.ts';
 import type { ProcessingPreset } from '../sim/processing.ts';
 
-export type ProbeMode = RoutingMode | 'auto';
+// The measurement's own types (results/), re-exported for the callers that import them from here.
+export type { MeasureOptions } from '../results/measurement.ts';
+export type { ProbeMode } from '../results/schema.ts';
 
 /** A duration distribution for churn processes. */
 export type Distribution =
@@ -196,7 +199,7 @@ export interface SnapshotAction extends At {
 /** Measure path stretch with real probes at `at` (the last one feeds the summary and pairs.csv). */
 export interface StretchAction extends At {
   readonly type: 'stretch';
-  readonly modes: readonly import('../results/schema.ts').RoutingMode[];
+  readonly modes: readonly RoutingMode[];
   /** All ordered pairs up to this many nodes, else a seeded sample of `sample` pairs. */
   readonly exactUpTo: number;
   readonly sample: number;
@@ -220,24 +223,6 @@ export type Action =
   | StretchAction;
 
 export type ActionType = Action['type'];
-
-export interface MeasureOptions {
-  /** Convergence sampling interval (tree/snake fractions). */
-  readonly interval: Micros;
-  /** Stretch measured at the end of the run (in addition to `stretch` actions); [] = none. */
-  readonly stretchModes: readonly RoutingMode[];
-  readonly exactUpTo: number;
-  readonly sample: number;
-  /** How long probes may travel before the run ends and they count as lost. */
-  readonly probeTimeout: Micros;
-  /** Record hop-by-hop paths (paths.json) for the final stretch measurement. */
-  readonly paths: boolean;
-  /**
-   * Also measure stretch and delivery (measure.stretch modes) at every multiple of this interval
-   * before the end (timeseries stretch_<mode>_mean/_p95, delivery_<mode>); absent = never.
-   */
-  readonly stretchEvery?: Micros;
-}
 
 export interface Scenario {
   readonly name: string;

@@ -10,13 +10,13 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { InputError } from '../base/index.ts';
 import {
   defineVariant,
   type RouterVariant,
   routerVariant,
   type Variant,
 } from '../router/variant.ts';
-import { InputError } from '../sim/errors.ts';
 
 export interface LoadedVariant {
   /** As given (flag, scenario field or --param value), for the manifest and messages. */

@@ -4,7 +4,7 @@
  * YAML is parsed by the `yaml` package into plain JSON values; anchors and aliases resolve there.
  */
 import { isNode, LineCounter, parseDocument } from 'yaml';
-import { InputError, locate } from '../sim/errors.ts';
+import { InputError, locate } from '../base/index.ts';
 import type { LocatedJson } from './json-lines.ts';
 
 /**

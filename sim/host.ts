@@ -44,6 +44,7 @@
  * - Counters count frames put on a wire (after the 'out' filter), by frame type.
  */
 
+import { InputError } from '../base/index.ts';
 import type {
   BootstrapFrame,
   Effects,
@@ -63,7 +64,6 @@ import type {
 import { FrameType, LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
-import { InputError } from './errors.ts';
 import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
 import { DEFAULT_LINK_PROPS, HELD, Link, resolveLinkProps, type Transport } from './link.ts';
 import {

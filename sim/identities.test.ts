@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { InputError } from '../base/index.ts';
 import { createNobleEd25519 } from '../router/crypto-noble.ts';
 import { toHex } from '../router/keys.ts';
-import { InputError } from './errors.ts';
 import { deriveNodeSeed, IdentitySource, parseKeysFile } from './identities.ts';
 
 test('seed = sha256("pinelab/node-key\\0" + runSeed + "\\0" + name)', () => {

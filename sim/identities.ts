@@ -8,10 +8,10 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
+import { InputError, locate } from '../base/index.ts';
 import type { Ed25519 } from '../router/crypto.ts';
 import { fromHex } from '../router/keys.ts';
 import type { Identity } from '../router/types.ts';
-import { InputError, locate } from './errors.ts';
 import { readCapped } from './read-file.ts';
 
 /** The 32-byte seed of `nodeName` in a run with seed `runSeed`. */

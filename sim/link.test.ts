@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { InputError } from './errors.ts';
+import { InputError } from '../base/index.ts';
 import {
   baseRto,
   DEFAULT_LINK_PROPS,

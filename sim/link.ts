@@ -28,8 +28,9 @@
  * order, at the first of those retransmissions after it (send returns HELD; `resume` says when).
  * Until then nothing arrives, so the routers' 5 s read deadline may close the link first (§4.3).
  */
+
+import { InputError } from '../base/index.ts';
 import type { Micros } from '../router/types.ts';
-import { InputError } from './errors.ts';
 import type { LinkProps } from './host-api.ts';
 import type { RandomStream, RandomStreams } from './rng.ts';
 

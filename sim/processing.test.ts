@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { InputError } from '../base/index.ts';
 import type {
   BootstrapFrame,
   Effects,
@@ -16,7 +17,6 @@ import type {
 } from '../router/types.ts';
 import { FrameType } from '../router/types.ts';
 import { encodeFrame, keepaliveFrame } from '../router/wire/frame.ts';
-import { InputError } from './errors.ts';
 import { Host } from './host.ts';
 import {
   Cpu,

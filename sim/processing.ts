@@ -22,11 +22,12 @@
  *
  * Costs are integer µs (the scheduler's unit). Presets and their sources are in PRESET_COSTS.
  */
+
+import { InputError } from '../base/index.ts';
 import type { Frame, Micros, PublicKey } from '../router/types.ts';
 import { FrameType } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { decodeFrame } from '../router/wire/frame.ts';
-import { InputError } from './errors.ts';
 
 export const PROCESSING_PRESETS = ['off', 'server', 'phone'] as const;
 export type ProcessingPreset = (typeof PROCESSING_PRESETS)[number];

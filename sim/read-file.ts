@@ -6,7 +6,7 @@
  * are InputErrors naming the file.
  */
 import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
-import { InputError, locate } from './errors.ts';
+import { InputError, locate } from '../base/index.ts';
 
 /** A regular file, or a pipe (`--topology <(gen …)`): anything else is refused. */
 export function checkKind(file: string, st: Stats, what: string): void {

@@ -1,14 +1,17 @@
 /**
  * test/architecture.test.ts — module boundaries and determinism rules (ENGINEERING.md §2.2),
  * checked on the source text so CI fails when they are broken:
- * - router/ imports only router/**, @noble/* and types; node:* only in router/crypto-node.ts;
+ * - router/ imports only router/**, base/ (the shared base types), @noble/* and types; node:* only
+ *   in router/crypto-node.ts;
+ * - no floor imports one above it, type-only included (FLOORS: base/ at the bottom, results/ below
+ *   scenarios/, run/ above both, then api/, cli/ and viz/);
  * - sim/ never imports a higher floor (topologies/, scenarios/, results/, cli/, viz/), not even
  *   `import type` (§2.2; sendProbe's mode type was the last one, issue 16);
  * - router/ and sim/ (tests excluded) never read a wall clock, never use Math.random, timers,
  *   process.* or crypto.randomBytes.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +65,8 @@ function routerViolations(file: string, source: string): string[] {
   for (const { specifier, typeOnly } of importsOf(source)) {
     const t = target(file, specifier);
     if (t !== null) {
-      if (!t.startsWith('router/') && !typeOnly) bad.push(`${file} imports ${specifier}`);
+      if (!t.startsWith('router/') && !t.startsWith('base/') && !typeOnly)
+        bad.push(`${file} imports ${specifier}`);
     } else if (specifier.startsWith('node:')) {
       if (file !== 'router/crypto-node.ts' && !typeOnly) bad.push(`${file} imports ${specifier}`);
     } else if (!specifier.startsWith('@noble/') && !typeOnly)
@@ -94,6 +98,43 @@ function liveViolations(file: string, source: string): string[] {
     const t = target(file, specifier);
     if (t !== null && ABOVE_LIVE.some((floor) => t.startsWith(floor)))
       bad.push(`${file} imports ${specifier}`);
+  }
+  return bad;
+}
+
+/**
+ * Floors, lowest first (ENGINEERING.md §2.2): a file may import its own floor and those below,
+ * never one above, `import type` included. base/ holds the shared base types (InputError, Micros,
+ * Rng) every floor may use; results/ (the measurement) sits below scenarios/ (the actions), which
+ * implement its contract; live/ sits beside scenarios/; run/ drives both; api/ and cli/ use run/.
+ */
+const FLOORS: Readonly<Record<string, number>> = {
+  'base/': 0,
+  'router/': 1,
+  'sim/': 2,
+  'topologies/': 3,
+  'results/': 4,
+  'scenarios/': 5,
+  'live/': 5,
+  'run/': 6,
+  'api/': 7,
+  'cli/': 8,
+  'viz/': 8,
+};
+
+function floorOf(path: string): number | undefined {
+  const top = Object.keys(FLOORS).find((floor) => path.startsWith(floor));
+  return top === undefined ? undefined : FLOORS[top];
+}
+
+function floorViolations(file: string, source: string): string[] {
+  const own = floorOf(file);
+  if (own === undefined) return [];
+  const bad: string[] = [];
+  for (const { specifier } of importsOf(source)) {
+    const t = target(file, specifier);
+    const floor = t === null ? undefined : floorOf(t);
+    if (floor !== undefined && floor > own) bad.push(`${file} imports ${specifier}`);
   }
   return bad;
 }
@@ -197,6 +238,36 @@ test('the checkers catch what they are meant to catch', () => {
     wallclockViolations('sim/x.ts', '// never use setTimeout here\nconst a = 1;'),
     [],
   );
+});
+
+test('no floor imports one above it, type-only included (base/ at the bottom)', () => {
+  assert.deepEqual(
+    floorViolations('results/x.ts', "import type { Scenario } from '../scenarios/types.ts';"),
+    ['results/x.ts imports ../scenarios/types.ts'],
+  );
+  assert.deepEqual(
+    floorViolations('topologies/x.ts', "import type { Rng } from '../run/spec.ts';").length,
+    1,
+  );
+  assert.deepEqual(
+    floorViolations('scenarios/x.ts', "import type { X } from '../results/schema.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    floorViolations('router/x.ts', "import { InputError } from '../base/index.ts';"),
+    [],
+  );
+  assert.deepEqual(
+    floorViolations('base/x.ts', "import type { Micros } from '../router/types.ts';").length,
+    1,
+  );
+  const files = Object.keys(FLOORS)
+    .filter((floor) => existsSync(join(ROOT, floor)))
+    .flatMap((floor) => tsFiles(floor.slice(0, -1)))
+    .filter((f) => !isTest(f));
+  assert.ok(files.includes('base/index.ts') && files.includes('results/collector.ts'));
+  const bad = files.flatMap((f) => floorViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
 });
 
 test('router/ imports only router/**, @noble/* and types (node:* only in crypto-node.ts)', () => {

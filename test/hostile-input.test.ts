@@ -8,10 +8,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
+import { InputError } from '../base/index.ts';
 import { decodeHexToJson, encodeJsonToHex } from '../cli/frame.ts';
 import { decodeFrame } from '../router/wire/frame.ts';
 import { parseScenario } from '../scenarios/load.ts';
-import { InputError } from '../sim/errors.ts';
 import { parseKeysFile } from '../sim/identities.ts';
 import { FORMATS, parseTopology } from '../topologies/index.ts';
 

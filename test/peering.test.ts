@@ -8,10 +8,10 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { configFromArgs, runSimulation } from '../cli/run.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
-import { InputError } from '../sim/errors.ts';
 import { RUN_ARGS } from './run-args.ts';
 
 const FC00 = join(import.meta.dirname, '..', '..', 'shared', 'topologies', 'fc00.txt');

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { configFromArgs, type RunConfig, runSimulation } from '../cli/run.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
-import { InputError } from '../sim/errors.ts';
 import { RUN_ARGS } from './run-args.ts';
 
 const SIM = join(import.meta.dirname, '..', 'examples', 'sim.txt');

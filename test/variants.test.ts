@@ -9,11 +9,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { InputError } from '../base/index.ts';
 import { executeScenario } from '../scenarios/execute.ts';
 import { Checker, validateScenario } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { type LoadedVariant, loadVariant } from '../scenarios/variant-load.ts';
-import { InputError } from '../sim/errors.ts';
 
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, '..');

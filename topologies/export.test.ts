@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { exportFormatOf, exportTopology } from './export.ts';
 import { topologyDigest } from './graph.ts';
 import { FORMATS, parseTopology, resolveTopology, type Topology } from './index.ts';

@@ -9,7 +9,7 @@
  * The pinecone format carries no attributes: `exportTopology` reports what it dropped.
  */
 import { write as writeGexf } from 'graphology-gexf';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import type { TopoGraph } from './graph.ts';
 import { FORMATS, type TopologyFormat } from './index.ts';
 

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UndirectedGraph } from 'graphology';
-import { InputError, locate } from '../sim/errors.ts';
+import { InputError, locate } from '../base/index.ts';
 
 /** Optional node attributes: a position (the geometric generator and grids keep one). */
 export interface TopoNodeAttributes {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../sim/errors.ts';
+import { InputError } from '../base/index.ts';
 import { canonicalText, formatOf, resolveTopology } from './index.ts';
 
 const examples = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));

@@ -14,7 +14,7 @@
  */
 import { existsSync } from 'node:fs';
 import { extname } from 'node:path';
-import { InputError, locate } from '../sim/errors.ts';
+import { InputError, locate } from '../base/index.ts';
 import { generate, isGeneratorSpec, parseGeneratorSpec } from './gen/index.ts';
 import { type TopoGraph, topologyDigest } from './graph.ts';
 import { parseEdgelist } from './load/edgelist.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { InputError } from '../../sim/errors.ts';
+import { InputError } from '../../base/index.ts';
 import { resolveTopology } from '../index.ts';
 import { buildCsr, countComponents } from '../stats.ts';
 import { GENERATOR_USAGE, generate, parseGeneratorSpec } from './index.ts';

@@ -23,7 +23,7 @@ import { createRequire } from 'node:module';
 import { UndirectedGraph } from 'graphology';
 import type { ErdosRenyiGeneratorOptions } from 'graphology-generators/random/erdos-renyi.js';
 import seedrandom from 'seedrandom';
-import { InputError } from '../../sim/errors.ts';
+import { InputError } from '../../base/index.ts';
 import { TopoBuilder, type TopoGraph } from '../graph.ts';
 
 /**

@@ -14,7 +14,7 @@
  * - loss: a probability 0..1 or a percentage (`0.01` or `1%`).
  * Repeated links keep the attributes of their first appearance (like repeated pinecone links).
  */
-import { InputError, locate } from '../../sim/errors.ts';
+import { InputError, locate } from '../../base/index.ts';
 import { TopoBuilder, type TopoEdgeAttributes, type TopoGraph } from '../graph.ts';
 
 const LATENCY = /^(\d+(?:\.\d+)?|\.\d+)(us|µs|μs|ms|s)?$/;

@@ -5,7 +5,7 @@
  * A syntax error names its line; a structural one names the JSON path (e.g. `edges[3].source`).
  */
 import { MultiGraph } from 'graphology';
-import { InputError, locate } from '../../sim/errors.ts';
+import { InputError, locate } from '../../base/index.ts';
 import { nameProblem, type TopoGraph } from '../graph.ts';
 import { normalizeGraph } from './normalize.ts';
 

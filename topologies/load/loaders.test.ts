@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../../sim/errors.ts';
+import { InputError } from '../../base/index.ts';
 import { loadTopologyFile, parseTopology } from '../index.ts';
 import { parseBandwidth, parseLatency, parseLoss } from './edgelist.ts';
 import { firstInvalidUtf8, readCapped } from './text.ts';

@@ -8,7 +8,7 @@
  * (0..1) are read; node attributes `x`, `y` (numbers) are kept; every other attribute is ignored.
  */
 import type { AbstractGraph, Attributes } from 'graphology-types';
-import { InputError, locate } from '../../sim/errors.ts';
+import { InputError, locate } from '../../base/index.ts';
 import {
   TopoBuilder,
   type TopoEdgeAttributes,

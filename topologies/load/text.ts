@@ -8,7 +8,7 @@
  * was read for ever).
  */
 import { statSync } from 'node:fs';
-import { InputError, locate } from '../../sim/errors.ts';
+import { InputError, locate } from '../../base/index.ts';
 import { checkKind, readCapped } from '../../sim/read-file.ts';
 
 export { readCapped } from '../../sim/read-file.ts';

@@ -11,7 +11,7 @@ import { DOMParser } from '@xmldom/xmldom';
 import { MultiGraph } from 'graphology';
 import { parse as parseGexfDoc } from 'graphology-gexf';
 import { parse as parseGraphmlDoc } from 'graphology-graphml';
-import { InputError, locate } from '../../sim/errors.ts';
+import { InputError, locate } from '../../base/index.ts';
 import { nameProblem, type TopoGraph } from '../graph.ts';
 import { normalizeGraph } from './normalize.ts';
 

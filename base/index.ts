@@ -1,0 +1,37 @@
+/**
+ * base/index.ts — the shared base types every floor may import (ENGINEERING.md §2.2: "shared base
+ * types (InputError, Micros, Rng) live in one small module at the bottom"). It imports nothing, so
+ * topologies/ no longer reaches into sim/ for its error kind, and results/ no longer reaches up into
+ * scenarios/ for the seeded-stream type.
+ */
+
+/** Virtual time in integer microseconds (the scheduler's clock; router/types.ts re-exports it). */
+export type Micros = number;
+
+/** A seeded stream: uniform in [0, 1). sim/rng.ts RandomStream satisfies it. */
+export interface Rng {
+  next(): number;
+}
+
+/** Named seeded streams: each random process draws from its own, so one never shifts another. */
+export type RandomFactory = (name: string) => Rng;
+
+/**
+ * The one error kind for bad user input (files, specs, flags, scenarios). The CLI prints its
+ * message (which names the file, line and what was expected) and exits with code 2, never with a
+ * stack trace (DEVELOPERS.md principle 4). Anything else that escapes is a pinelab bug and is
+ * reported as such.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 2) {
+    super(message);
+    this.exitCode = exitCode;
+  }
+}
+
+/** "file:line: message" — the shape every parse error uses. */
+export function locate(file: string, line: number | undefined, message: string): string {
+  return line === undefined ? `${file}: ${message}` : `${file}:${line}: ${message}`;
+}
