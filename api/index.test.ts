@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { runSimulation } from '../run/simulation.ts';
 import { InputError, loadTopology, simulate, toMicros } from './index.ts';
-import { runSimulation } from './simulation.ts';
 
 test('simulate gives what pinelab run gives: same trace hash and summary figures', async () => {
   const r = await simulate({ topology: 'ring:8', seed: 3, until: '5s', latency: { ms: 2 } });

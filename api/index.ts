@@ -15,21 +15,21 @@
 import { InputError } from '../base/index.ts';
 import type { RouterOptions } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
-import { parseDuration } from '../scenarios/duration.ts';
-import type { Transport } from '../sim/link.ts';
-import type { Repeer } from '../sim/peering.ts';
-import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
-import { resolveTopology, type Topology } from '../topologies/index.ts';
 import {
   type DumpNode,
   type RunConfig,
   type RunResult,
   Simulation,
   writeResults,
-} from './simulation.ts';
+} from '../run/simulation.ts';
+import { parseDuration } from '../scenarios/duration.ts';
+import type { Transport } from '../sim/link.ts';
+import type { Repeer } from '../sim/peering.ts';
+import { type ProcessingPreset, parseProcessing } from '../sim/processing.ts';
+import { resolveTopology, type Topology } from '../topologies/index.ts';
 
 export type { RunManifest, RunSummary } from '../results/schema.ts';
-export type { ScenarioSummary } from '../scenarios/execute.ts';
+export type { ScenarioSummary } from '../run/execute.ts';
 export type { DumpNode, RouterOptions, Topology };
 export { InputError };
 

@@ -4,7 +4,7 @@
  * folder and optionally a state dump.
  *
  * A run is a scenario with no actions plus a final measurement: it goes through the one executor,
- * scenarios/execute.ts (Execution), exactly like `pinelab scenario run` and sweeps, so every run
+ * run/execute.ts (Execution), exactly like `pinelab scenario run` and sweeps, so every run
  * writes the same files (results/schema.ts). The CLI advances it in chunks so a SIGINT can stop it
  * cleanly and a progress line can be drawn.
  *
@@ -24,6 +24,12 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Argv, CommandModule } from 'yargs';
+import { InputError } from '../base/index.ts';
+import { type Reached, ROUTING_MODES, type RunSummary } from '../results/schema.ts';
+import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
+import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
+import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
+import type { CryptoName, ScenarioSummary } from '../run/execute.ts';
 import {
   DEFAULT_STRETCH_PAIRS,
   markInterrupted,
@@ -33,14 +39,8 @@ import {
   Simulation,
   STRETCH_EXACT_UP_TO,
   writeResults,
-} from '../api/simulation.ts';
-import { InputError } from '../base/index.ts';
-import { type Reached, ROUTING_MODES, type RunSummary } from '../results/schema.ts';
-import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
-import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
-import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
+} from '../run/simulation.ts';
 import { parseDuration } from '../scenarios/duration.ts';
-import type { CryptoName, ScenarioSummary } from '../scenarios/execute.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
 import { TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
@@ -66,7 +66,7 @@ export {
   Simulation,
   STRETCH_EXACT_UP_TO,
   writeResults,
-} from '../api/simulation.ts';
+} from '../run/simulation.ts';
 
 // -------------------------------------------------------------------------------------------------
 // Command line

@@ -1,7 +1,7 @@
 /**
  * cli/scenario.ts — `pinelab scenario run <file> [--out DIR] [--json] [--events] [--report]` and
  * `pinelab scenario check <file>`. Results go where `pinelab run` puts them: DIR/<run-id>/ with
- * run id `<scenario-name>-s<seed>-<hash8>` (scenarios/execute.ts). A file with an `EventSequence` is a pineconesim sequence and is
+ * run id `<scenario-name>-s<seed>-<hash8>` (run/execute.ts). A file with an `EventSequence` is a pineconesim sequence and is
  * imported (scenarios/pineconesim.ts); anything else is a pinelab scenario (scenarios/README.md).
  */
 import { existsSync } from 'node:fs';
@@ -10,8 +10,8 @@ import type { CommandModule } from 'yargs';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { resolveRouterOptions } from '../router/options.ts';
+import { Execution, routerOptionsOf, type ScenarioSummary } from '../run/execute.ts';
 import { formatDuration } from '../scenarios/duration.ts';
-import { Execution, routerOptionsOf, type ScenarioSummary } from '../scenarios/execute.ts';
 import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames, loadScenario, readScenarioText } from '../scenarios/load.ts';
 import { importPineconesim } from '../scenarios/pineconesim.ts';
@@ -72,7 +72,7 @@ export function checkLoadedScenario(
     checkNames(sc, []);
     checkLinks(sc, []);
   }
-  // What the executor refuses when it builds the run (scenarios/execute.ts): router option values
+  // What the executor refuses when it builds the run (run/execute.ts): router option values
   // (maxPorts 0, a bad duration) and link defaults are refused here too, before anything runs.
   resolveRouterOptions(routerOptionsOf(sc), `${sc.source}: router`);
   resolveLinkProps(DEFAULT_LINK_PROPS, sc.links, `${sc.source}: links`);

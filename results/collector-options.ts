@@ -1,5 +1,5 @@
 /**
- * results/collector-options.ts — what the executor (scenarios/execute.ts) gives the run's
+ * results/collector-options.ts — what the executor (run/execute.ts) gives the run's
  * measurement (results/collector.ts) beyond the plain HostApi: the host's counters, snapshot and
  * event-log switches, the convergence source and the start-up rule.
  */
@@ -8,7 +8,7 @@ import type { ConvergenceSource } from '../sim/convergence.ts';
 import type { Decide } from './probe-ledger.ts';
 import type { WireCounters } from './sampler.ts';
 
-/** What the executor (scenarios/execute.ts) adds on top of the plain HostApi collector. */
+/** What the executor (run/execute.ts) adds on top of the plain HostApi collector. */
 export interface CollectorOptions {
   /** The host's live wire counters: frames and bytes per virtual second, and the totals. */
   readonly counters?: WireCounters;

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import type { Host } from '../sim/host.ts';
 

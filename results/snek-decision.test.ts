@@ -5,7 +5,7 @@ import type { LinkInfo } from '../router/decisions/links.ts';
 import type { SnekEntryInfo, SnekInputs } from '../router/decisions/snek-next-hop.ts';
 import { INITIAL_WATERMARK } from '../router/keys.ts';
 import { LinkType, type PublicKey } from '../router/types.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import { explainSnekDecision } from './snek-decision.ts';
 

@@ -50,7 +50,7 @@ export interface Ed25519 {
   /**
    * Optional: facts the codecs established under this backend about immutable objects (an
    * announcement entry verified, a bootstrap payload parsed and verified), kept for the run that
-   * owns the backend (one per run: scenarios/execute.ts createCrypto), never between runs.
+   * owns the backend (one per run: run/execute.ts createCrypto), never between runs.
    * Weak: a fact goes with its object.
    */
   readonly memo?: WeakMap<object, object>;

@@ -11,8 +11,8 @@ import { test } from 'node:test';
 import { checkScenario } from '../cli/scenario.ts';
 import type { Snapshot } from '../results/schema.ts';
 import { toHex } from '../router/keys.ts';
+import { type ExecuteResult, executeScenario } from '../run/execute.ts';
 import { components } from '../test/snapshot-components.ts';
-import { type ExecuteResult, executeScenario } from './execute.ts';
 import type { Scenario } from './types.ts';
 
 const DIR = join(import.meta.dirname, 'examples');

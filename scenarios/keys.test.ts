@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
-import { executeScenario } from './execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { loadRunKeys, runNodeNames } from './keys.ts';
 import { loadScenario } from './load.ts';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { executeScenario } from './execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { importPineconesim, loadPineconesim } from './pineconesim.ts';
 
 const DIR = join(import.meta.dirname, '..', '..', 'shared', 'pineconesim-sequences');

@@ -51,8 +51,22 @@ function actionLabel(a: Action): string {
 }
 
 /**
- * Run `scenario` on `host`: schedule every action, run to the scenario's duration, then let the
- * collector take its final measurements (which may run the simulation a little longer).
+ * Attach the collector and schedule every action of `scenario` on `host`; nothing runs yet. The run's
+ * loop belongs to its driver (run/driver.ts), which advances the host and ends the run.
+ */
+export function startScenario(
+  scenario: Scenario,
+  host: HostApi,
+  collector: ScenarioCollector,
+  random: RandomFactory,
+): void {
+  new ScenarioRun(scenario, host, collector, random).start();
+}
+
+/**
+ * Run `scenario` on `host` in one go (tests on the fake host): schedule every action, run to the
+ * scenario's duration, then let the collector take its final measurements (which may run the
+ * simulation a little longer).
  */
 export function runScenario(
   scenario: Scenario,
@@ -62,8 +76,7 @@ export function runScenario(
   /** Ignored (older callers): the host owns the peerings now (sim/peering.ts). */
   _initialLinks?: readonly (readonly [string, string])[],
 ): void {
-  const r = new ScenarioRun(scenario, host, collector, random);
-  r.start();
+  startScenario(scenario, host, collector, random);
   host.runUntil(scenario.duration);
   collector.finish();
 }

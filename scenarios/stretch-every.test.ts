@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
 import type { TimeseriesRow } from '../results/schema.ts';
-import { executeScenario } from './execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { parseScenario } from './load.ts';
 
 const TINY = join(import.meta.dirname, '..', 'examples', 'tiny.txt');

@@ -1,6 +1,6 @@
 /**
  * scenarios/sweep-worker.ts — a sweep worker thread: receives WorkRequests, runs each with the
- * requested runner module (scenarios/sweep-run.ts by default), replies ok or the error.
+ * requested runner module (run/sweep-run.ts by default), replies ok or the error.
  */
 import { parentPort } from 'node:worker_threads';
 import { InputError } from '../base/index.ts';

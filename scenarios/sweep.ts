@@ -193,14 +193,14 @@ export interface WorkRequest {
   readonly raw: Record<string, unknown>;
   readonly out: string;
   readonly command: string;
-  /** Module exporting `runOne(req)` (tests substitute a fake); default scenarios/sweep-run.ts. */
+  /** Module exporting `runOne(req)` (tests substitute a fake); default run/sweep-run.ts. */
   readonly runner: string;
 }
 export type WorkReply =
   | { readonly ok: true }
   | { readonly ok: false; readonly error: string; readonly input: boolean };
 
-export const DEFAULT_RUNNER = new URL('./sweep-run.ts', import.meta.url).href;
+export const DEFAULT_RUNNER = new URL('../run/sweep-run.ts', import.meta.url).href;
 
 export interface SweepOptions {
   readonly file: string;

@@ -2,7 +2,7 @@
  * scripts/make-viz-fixture.ts — the viewer's test fixtures.
  *
  * `makeRunFixture` (the default of the command line) writes the results folder of a REAL small
- * run through the one executor (scenarios/execute.ts): a 14-node Barabási–Albert network that
+ * run through the one executor (run/execute.ts): a 14-node Barabási–Albert network that
  * converges, loses node n3 at 15 s and re-converges, with hop-by-hop paths (recordReasons) and
  * snapshots (start, converged, after the removal, end). Wall-clock fields of the manifest and
  * summary are fixed so the fixture is byte-identical on every machine; everything else is the
@@ -35,7 +35,7 @@ import type {
   TimeseriesRow,
   TopologyFile,
 } from '../results/schema.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { Checker, validateScenario } from '../scenarios/load.ts';
 import { shortestPathOn } from '../viz/src/model/paths.ts';
 

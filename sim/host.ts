@@ -349,6 +349,8 @@ export class Host implements HostApi {
   private readonly known = new Set<string>();
   /** Nodes present (routers not null). */
   private liveNodes = 0;
+  /** Host actions dispatched so far (the `actions` getter). */
+  private actionsRun = 0;
   /** The node removeNode is taking away (its links' re-dials are not scheduled by it). */
   private dyingNode = -1;
   /** LAN discovery beacon phase per node name, drawn on first use (sim/peering.ts). */
@@ -513,6 +515,10 @@ export class Host implements HostApi {
   }
   get events(): number {
     return this.scheduler.dispatched;
+  }
+  /** Host actions dispatched (at(): scenario actions, samplers, stop events), not router events. */
+  get actions(): number {
+    return this.actionsRun;
   }
   traceHash(): string {
     return this.trace.digest();
@@ -774,6 +780,11 @@ export class Host implements HostApi {
     this.scheduler.runUntil(until, this.dispatch, stop);
   }
 
+  /** Called from an action: the run dispatching it returns right after it (Scheduler.stop). */
+  stop(): void {
+    this.scheduler.stop();
+  }
+
   /** Run at most `maxEvents` events not later than `until` (for chunked, interruptible runs). */
   runBatch(until: Micros, maxEvents: number, stop?: () => boolean): number {
     return this.scheduler.runBatch(until, maxEvents, this.dispatch, stop);
@@ -891,6 +902,7 @@ export class Host implements HostApi {
         return;
       }
       case K_ACTION:
+        this.actionsRun++;
         (payload as () => void)();
         return;
       case K_CPU_RUN:

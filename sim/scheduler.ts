@@ -49,6 +49,8 @@ export class Scheduler {
   private current: Micros = 0;
   /** Events popped and dispatched (cancelled ones not counted). */
   dispatched = 0;
+  /** Set by stop() during a dispatch: the running runUntil/runBatch returns after that event. */
+  private halted = false;
 
   constructor(initialCapacity = 1024) {
     const n = Math.max(16, initialCapacity);
@@ -131,7 +133,7 @@ export class Scheduler {
   runUntil(until: Micros, handler: EventHandler, stop?: () => boolean): number {
     const before = this.dispatched;
     while (this.size > 0 && (this.heapTime[0] as number) <= until) {
-      if (this.step(handler) && stop?.()) return this.dispatched - before;
+      if (this.step(handler) && (this.takeHalt() || stop?.())) return this.dispatched - before;
     }
     if (until > this.current && until !== Number.POSITIVE_INFINITY) this.current = until;
     return this.dispatched - before;
@@ -145,9 +147,25 @@ export class Scheduler {
       (this.heapTime[0] as number) <= until &&
       this.dispatched - before < maxEvents
     ) {
-      if (this.step(handler) && stop?.()) break;
+      if (this.step(handler) && (this.takeHalt() || stop?.())) break;
     }
     return this.dispatched - before;
+  }
+
+  /**
+   * Stop the run from inside an event (SimPy's run(until=event)): the runUntil or runBatch
+   * dispatching it returns right after it, with `now` at its time; the next run goes on from there.
+   * Stopping is thus an event in the queue like any other, ordered with the rest, not a flag that
+   * the caller polls. Outside a dispatch it stops the next run after its first event.
+   */
+  stop(): void {
+    this.halted = true;
+  }
+
+  private takeHalt(): boolean {
+    if (!this.halted) return false;
+    this.halted = false;
+    return true;
   }
 
   /** Pop the earliest entry; dispatch it unless cancelled. True when an event was dispatched. */

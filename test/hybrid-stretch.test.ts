@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { runSimulation } from '../cli/run.ts';
 import { runSweep } from '../cli/sweep.ts';
 import type { PathRecord, TimeseriesRow } from '../results/schema.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 
 const DEMO = join(import.meta.dirname, '..', 'examples', 'demo.txt');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
 import { configFromArgs, runSimulation } from '../cli/run.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { parseScenario } from '../scenarios/load.ts';
 import { RUN_ARGS } from './run-args.ts';
 

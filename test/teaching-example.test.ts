@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { checkScenario } from '../cli/scenario.ts';
 import type { Snapshot } from '../results/schema.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { components } from './snapshot-components.ts';
 
 const FILE = join(import.meta.dirname, '..', 'examples', 'teaching', 'teaching.json');

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
-import { executeScenario } from '../scenarios/execute.ts';
+import { executeScenario } from '../run/execute.ts';
 import { Checker, validateScenario } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { type LoadedVariant, loadVariant } from '../scenarios/variant-load.ts';

@@ -1,5 +1,5 @@
 /**
- * api/simulation.ts — one `pinelab run` as an object: the scenario a plain run is (a topology, no
+ * run/simulation.ts — one `pinelab run` as an object: the scenario a plain run is (a topology, no
  * actions, a final measurement), advanced in chunks so a caller can draw progress or stop it
  * (SIGINT, an AbortSignal), and its results. The command line (cli/run.ts) and the library entry
  * (api/index.ts) both drive it; it imports nothing from cli/ (no report builder, no yargs).
@@ -21,13 +21,6 @@ import {
 import { toHex } from '../router/keys.ts';
 import type { RouterOptions } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
-import {
-  CONVERGED_GRACE,
-  type CryptoName,
-  type ExecuteResult,
-  Execution,
-  type ScenarioSummary,
-} from '../scenarios/execute.ts';
 import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import type { LoadedVariant } from '../scenarios/variant-load.ts';
 import type { Host } from '../sim/host.ts';
@@ -36,6 +29,13 @@ import type { Transport } from '../sim/link.ts';
 import type { Repeer } from '../sim/peering.ts';
 import type { ProcessingPreset } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
+import {
+  CONVERGED_GRACE,
+  type CryptoName,
+  type ExecuteResult,
+  Execution,
+  type ScenarioSummary,
+} from './execute.ts';
 
 export { CONVERGED_GRACE, type CryptoName };
 
@@ -49,7 +49,7 @@ export interface RunConfig {
   readonly until: 'converged' | Micros;
   /** Virtual-time limit for 'converged' runs (default 10 min). */
   readonly timeout?: Micros;
-  /** Share of nodes whose snake must hold for 'converged' (default 1; scenarios/execute.ts). */
+  /** Share of nodes whose snake must hold for 'converged' (default 1; run/execute.ts). */
   readonly snakeQuorum?: number;
   readonly crypto?: CryptoName;
   readonly wireEncode?: boolean;

@@ -1,5 +1,5 @@
 /**
- * scenarios/run-setup.ts — what the executor (scenarios/execute.ts) builds a run from: router
+ * run/run-setup.ts — what the executor (run/execute.ts) builds a run from: router
  * options out of a scenario, the crypto backend, the run id's parts, and the SNEK decision reader
  * for paths.json.
  */
@@ -14,9 +14,9 @@ import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { createTrustEd25519 } from '../router/crypto-trust.ts';
 import { toHex } from '../router/keys.ts';
 import { Router } from '../router/router.ts';
+import { parseDuration } from '../scenarios/duration.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import type { Host } from '../sim/host.ts';
-import { parseDuration } from './duration.ts';
-import type { Scenario } from './types.ts';
 
 export type CryptoName = 'node' | 'noble' | 'trust';
 

@@ -7,6 +7,11 @@ import type { RunManifest } from '../results/schema.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
+import { checkLinks, checkNames } from '../scenarios/load.ts';
+import { startScenario } from '../scenarios/runner.ts';
+import { EMPTY_TOPOLOGY, type Scenario } from '../scenarios/types.ts';
+import { type LoadedVariant, variantManifest } from '../scenarios/variant-load.ts';
 import { HostSource } from '../sim/convergence.ts';
 import { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
@@ -21,9 +26,7 @@ import {
   type TopoNodeAttributes,
   topologyDigest,
 } from '../topologies/index.ts';
-import { ChunkedHost, deferredFinish } from './chunked-host.ts';
-import { loadRunKeys, runNodeNames } from './keys.ts';
-import { checkLinks, checkNames } from './load.ts';
+import { CONVERGED_GRACE, Driver } from './driver.ts';
 import {
   type CryptoName,
   createCrypto,
@@ -33,9 +36,6 @@ import {
   withoutRunSeed,
 } from './run-setup.ts';
 import { type ScenarioSummary, scenarioSummary, topologyFile } from './run-summary.ts';
-import { runScenario } from './runner.ts';
-import { EMPTY_TOPOLOGY, type Scenario } from './types.ts';
-import { type LoadedVariant, variantManifest } from './variant-load.ts';
 
 // Moved to modules of their own; re-exported for the callers that import them from here.
 export {
@@ -47,8 +47,8 @@ export {
 } from './run-setup.ts';
 export type { ScenarioSummary } from './run-summary.ts';
 
-/** After tree and snake both hold, keep running this long before stopping (they must keep holding). */
-export const CONVERGED_GRACE: Micros = 3 * MICROS_PER_SECOND;
+// The run's loop and its stop rule belong to the driver; re-exported for the callers here.
+export { CONVERGED_GRACE };
 /**
  * SNEK hops of paths.json carry their §6.6 decision (results/snek-decision.ts) up to this many
  * nodes: every candidate of every hop of every recorded SNEK pair grows paths.json fast (measured
@@ -110,7 +110,7 @@ export interface ExecuteResult {
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-/** One execution of a scenario on the real host, advanced in chunks. */
+/** One execution of a scenario on the real host, advanced in chunks by its driver. */
 export class Execution {
   readonly scenario: Scenario;
   readonly options: ExecuteOptions;
@@ -122,12 +122,7 @@ export class Execution {
   readonly cryptoName: CryptoName;
   /** Set by the caller (SIGINT): finish() keeps what is complete and skips the measurement. */
   interrupted = false;
-  private readonly chunked: ChunkedHost;
-  private readonly end: Micros;
-  private stopAt: Micros | null = null;
-  private stopNow = false;
-  private readonly stopPredicate = (): boolean => this.stopNow;
-  private done = false;
+  readonly driver: Driver;
   private readonly wallStart = performance.now();
 
   constructor(scenario: Scenario, options: ExecuteOptions = {}) {
@@ -209,9 +204,8 @@ export class Execution {
       edges.map((e) => [e.source, e.target] as const),
     );
     host.loadTopology(nodes, edges, this.topo.source);
-    this.end = scenario.duration;
+    this.driver = new Driver(host, scenario.duration);
     const random = (name: string) => host.streams.stream(`scenario:${name}`);
-    const untilConverged = options.untilConverged === true;
     this.collector = new RunCollector(random, false, {
       counters: {
         frames: host.framesSent,
@@ -228,60 +222,37 @@ export class Execution {
         ? { decide: hopDecider(host) }
         : {}),
       ...(options.snakeQuorum === undefined ? {} : { snakeQuorum: options.snakeQuorum }),
-      onSample: (t: number, s: number, n: number) => this.onSample(t, s, n, untilConverged),
+      onSample: (t: number, s: number, n: number) => this.driver.onSample(t, s, n),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
       startUp: {
         links: edges.map((e) => [e.source, e.target] as const),
         until: options.startSpread ?? MICROS_PER_SECOND,
       },
     });
-    this.chunked = new ChunkedHost(host);
-    // The runner gets a collector whose finish() waits for the executor (see ChunkedHost).
-    const collector = this.collector;
-    runScenario(scenario, this.chunked, deferredFinish(collector), random);
+    if (options.untilConverged === true)
+      this.driver.stopWhen({
+        snakeQuorum: options.snakeQuorum ?? 1,
+        sampleNow: () => this.collector.sampleNow(),
+      });
+    // The runner only schedules the actions; the driver owns the loop and the end.
+    startScenario(scenario, host, this.collector, random);
   }
 
   /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
-  lastTree = Number.NaN;
-  lastSnake = Number.NaN;
+  get lastTree(): number {
+    return this.driver.last.tree;
+  }
+  get lastSnake(): number {
+    return this.driver.last.snake;
+  }
   /** Nodes present at the latest sample (what the fractions are of). */
-  lastNodes = 0;
-
-  /** Keeps the latest fractions; applies the --until converged rule when `untilConverged`. */
-  private onSample(tree: number, snake: number, nodes: number, untilConverged: boolean): void {
-    this.lastTree = tree;
-    this.lastSnake = snake;
-    this.lastNodes = nodes;
-    if (!untilConverged) return;
-    if (tree !== 1 || snake < (this.options.snakeQuorum ?? 1)) {
-      this.stopAt = null;
-      return;
-    }
-    if (this.stopAt !== null) return;
-    const at = this.host.now + CONVERGED_GRACE;
-    this.stopAt = at;
-    // A stop marker, ignored if convergence broke (and maybe re-held) in between. It samples
-    // first: the run's final sample is taken at this instant, and a stop on a state that sample
-    // then reports as broken was a "timeout" (ba:100000 at 99.9%: held 101–103 s, 99.899% at
-    // 104 s, exit 3). The collector takes one sample per instant, so nothing is sampled twice.
-    if (at <= this.end)
-      this.chunked.at(at, () => {
-        this.collector.sampleNow();
-        if (this.stopAt === at) this.stopNow = true;
-      });
+  get lastNodes(): number {
+    return this.driver.last.nodes;
   }
 
   /** Run up to `maxEvents` more events. Returns true when the run is over. */
   advance(maxEvents: number): boolean {
-    if (this.done) return true;
-    this.host.runBatch(this.end, maxEvents, this.stopPredicate);
-    if (this.stopNow) this.done = true;
-    else if (this.host.scheduler.peekTime() > this.end) {
-      // Nothing left before the end: time passes to it (the scheduler idles).
-      this.host.runUntil(this.end);
-      this.done = true;
-    }
-    return this.done;
+    return this.driver.advance(this.driver.end, maxEvents);
   }
 
   get now(): Micros {
@@ -290,7 +261,7 @@ export class Execution {
 
   /** Router events so far (host actions excluded). */
   get events(): number {
-    return this.host.events - this.chunked.actions;
+    return this.driver.events;
   }
 
   /** End the run here: final sample, state and snapshot, the final measurement, the results. */
@@ -304,7 +275,7 @@ export class Execution {
     for (const name of host.nodeNames()) views.set(name, host.view(name));
     const links = host.links().map(([source, target]) => ({ source, target }));
     this.collector.interrupted = this.interrupted;
-    this.collector.finish();
+    this.driver.finish(() => this.collector.finish());
     // After the final measurement: its traffic is part of what the simulator did (issue 16: a
     // conversation through the coordinates cache is the only thing --hybrid off changes).
     const traceHash = host.traceHash();

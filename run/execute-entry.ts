@@ -1,10 +1,11 @@
 /**
- * scenarios/execute-entry.ts — validate a scenario's JSON object and execute it (shared by the
+ * run/execute-entry.ts — validate a scenario's JSON object and execute it (shared by the
  * sweep runner and `pinelab scenario run`).
  */
+
+import { Checker, validateScenario } from '../scenarios/load.ts';
+import { loadVariant } from '../scenarios/variant-load.ts';
 import { type ExecuteResult, executeScenario } from './execute.ts';
-import { Checker, validateScenario } from './load.ts';
-import { loadVariant } from './variant-load.ts';
 
 export async function execute(
   raw: Record<string, unknown>,

@@ -1,5 +1,5 @@
 /**
- * scenarios/run-summary.ts — summary.json of a scenario run: what the collector measured
+ * run/run-summary.ts — summary.json of a scenario run: what the collector measured
  * (results/summarise.ts) plus the run's own figures (events, virtual and wall time, trace hash,
  * refused links) and convergence per topology episode.
  */
@@ -7,8 +7,8 @@ import type { CollectedResults } from '../results/collector.ts';
 import type { RunSummary, TopologyFile } from '../results/schema.ts';
 import { toHex } from '../router/keys.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import type { Topology } from '../topologies/index.ts';
-import type { Scenario } from './types.ts';
 
 /** RunSummary plus what a scenario measures beyond a plain run (additive fields). */
 export interface ScenarioSummary extends RunSummary {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { parseScenario } from '../scenarios/load.ts';
 import { executeScenario } from './execute.ts';
-import { parseScenario } from './load.ts';
 
 const ring = (actions: string) =>
   parseScenario(
