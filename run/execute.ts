@@ -110,6 +110,21 @@ export interface ExecuteResult {
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
+/**
+ * The run settings a scenario file can name as `pinelab run` flags do (start spread, wire encoding,
+ * crypto, the converged stop rule): the file's values, under the options the caller gives.
+ */
+function withScenarioRunFields(scenario: Scenario, given: ExecuteOptions): ExecuteOptions {
+  return {
+    ...(scenario.crypto === undefined ? {} : { crypto: scenario.crypto }),
+    ...(scenario.wireEncode === undefined ? {} : { wireEncode: scenario.wireEncode }),
+    ...(scenario.startSpread === undefined ? {} : { startSpread: scenario.startSpread }),
+    ...(scenario.until === 'converged' ? { untilConverged: true } : {}),
+    ...(scenario.snakeQuorum === undefined ? {} : { snakeQuorum: scenario.snakeQuorum }),
+    ...given,
+  };
+}
+
 /** One execution of a scenario on the real host, advanced in chunks by its driver. */
 export class Execution {
   readonly scenario: Scenario;
@@ -125,8 +140,9 @@ export class Execution {
   readonly driver: Driver;
   private readonly wallStart = performance.now();
 
-  constructor(scenario: Scenario, options: ExecuteOptions = {}) {
+  constructor(scenario: Scenario, given: ExecuteOptions = {}) {
     this.scenario = scenario;
+    const options = withScenarioRunFields(scenario, given);
     this.options = options;
     this.cryptoName = options.crypto ?? 'node';
     // "none": an empty network that the actions build (pineconesim sequences start empty).
@@ -308,6 +324,11 @@ export class Execution {
         repeer: scenario.repeer ?? 'static',
         startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
         keysFile: this.options.keysFile ?? scenario.keys ?? null,
+        // The stop rule a scenario file names (absent in older manifests and in plain runs, whose
+        // run flags below say it).
+        ...(scenario.until === undefined
+          ? {}
+          : { until: scenario.until, snakeQuorum: this.options.snakeQuorum ?? 1 }),
         ...this.options.manifestOptions,
         ...(this.options.variant === undefined
           ? {}

@@ -15,10 +15,10 @@ import { createTrustEd25519 } from '../router/crypto-trust.ts';
 import { toHex } from '../router/keys.ts';
 import { Router } from '../router/router.ts';
 import { parseDuration } from '../scenarios/duration.ts';
-import type { Scenario } from '../scenarios/types.ts';
+import type { CryptoName, Scenario } from '../scenarios/types.ts';
 import type { Host } from '../sim/host.ts';
 
-export type CryptoName = 'node' | 'noble' | 'trust';
+export type { CryptoName } from '../scenarios/types.ts';
 
 /** The collector's `decide`: a node's §6.6 decision read from its router at the hop. */
 export function hopDecider(host: Host): NonNullable<CollectorOptions['decide']> {

@@ -21,6 +21,7 @@ import { type LocatedJson, parseJsonWithLines } from './json-lines.ts';
 import {
   type Action,
   type AddNodeAction,
+  CRYPTO_NAMES,
   DEFAULT_MEASURE,
   type Distribution,
   DROP_CLASSES,
@@ -207,6 +208,11 @@ const TOP_KEYS = [
   'repeer',
   'variant',
   'keys',
+  'startSpread',
+  'wireEncode',
+  'crypto',
+  'until',
+  'snakeQuorum',
   'duration',
   'measure',
   'actions',
@@ -285,11 +291,34 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
       ? {}
       : { variant: resolveFile(c.string(o, 'variant', []), baseDir) }),
     ...(o['keys'] === undefined ? {} : { keys: resolveFile(c.string(o, 'keys', []), baseDir) }),
+    ...runFields(o, c),
     duration,
     measure,
     actions: order.map((x) => x[0]),
     source: c.file,
     warnings: [],
+  };
+}
+
+/**
+ * What `pinelab run` takes as flags and a scenario file can say too (issue 17): start spread, wire
+ * encoding, the crypto backend, and the converged stop rule with its snake quorum.
+ */
+function runFields(
+  o: Obj,
+  c: Checker,
+): Pick<Scenario, 'startSpread' | 'wireEncode' | 'crypto' | 'until' | 'snakeQuorum'> {
+  const until = o['until'] === undefined ? undefined : c.oneOf(o, 'until', [], ['converged']);
+  if (o['snakeQuorum'] !== undefined && until === undefined)
+    c.fail(['snakeQuorum'], 'only with "until": "converged"');
+  const quorum = o['snakeQuorum'] === undefined ? undefined : c.number(o, 'snakeQuorum', [], 0, 1);
+  if (quorum === 0) c.fail(['snakeQuorum'], 'expected a share of the nodes in (0, 1]');
+  return {
+    ...(o['startSpread'] === undefined ? {} : { startSpread: c.duration(o, 'startSpread', []) }),
+    ...(o['wireEncode'] === undefined ? {} : { wireEncode: c.bool(o, 'wireEncode', [], false) }),
+    ...(o['crypto'] === undefined ? {} : { crypto: c.oneOf(o, 'crypto', [], CRYPTO_NAMES) }),
+    ...(until === undefined ? {} : { until }),
+    ...(quorum === undefined ? {} : { snakeQuorum: quorum }),
   };
 }
 

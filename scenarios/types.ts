@@ -17,6 +17,10 @@ import type { ProcessingPreset } from '../sim/processing.ts';
 export type { MeasureOptions } from '../results/measurement.ts';
 export type { ProbeMode } from '../results/schema.ts';
 
+/** ed25519 backends (run/run-setup.ts createCrypto): the scenario file and `--crypto` name one. */
+export const CRYPTO_NAMES = ['node', 'noble', 'trust'] as const;
+export type CryptoName = (typeof CRYPTO_NAMES)[number];
+
 /** A duration distribution for churn processes. */
 export type Distribution =
   | { readonly kind: 'fixed'; readonly value: Micros }
@@ -251,6 +255,19 @@ export interface Scenario {
    * against the scenario's folder (issue 17: a root-removal experiment can fix its root).
    */
   readonly keys?: string;
+  /** Node start times uniform over [0, startSpread) (`pinelab run --start-spread`; host default 1 s). */
+  readonly startSpread?: Micros;
+  /** Encode every frame to bytes and decode it at the receiver (`--wire-encode`); absent = off. */
+  readonly wireEncode?: boolean;
+  /** The ed25519 backend (`--crypto`); absent = 'node'. */
+  readonly crypto?: CryptoName;
+  /**
+   * 'converged' (`--until converged`): stop CONVERGED_GRACE after tree and snake hold, with
+   * `duration` as the timeout; absent = run for `duration`.
+   */
+  readonly until?: 'converged';
+  /** Share of the nodes whose snake must hold for `until: converged` (`--snake-quorum`; default 1). */
+  readonly snakeQuorum?: number;
   readonly duration: Micros;
   readonly measure: MeasureOptions;
   /** Sorted by `at` (stable: file order among equal times). */
