@@ -6,7 +6,7 @@ import { type RunResultsData, writeRunResults } from '../results/run-results.ts'
 import type { RunManifest } from '../results/schema.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
-import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
+import type { Micros, RouterView } from '../router/types.ts';
 import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames } from '../scenarios/load.ts';
 import { startScenario } from '../scenarios/runner.ts';
@@ -36,6 +36,13 @@ import {
   withoutRunSeed,
 } from './run-setup.ts';
 import { type ScenarioSummary, scenarioSummary, topologyFile } from './run-summary.ts';
+import {
+  AUTO_SNAPSHOTS_UP_TO,
+  manifestOptionsOf,
+  type RunFlags,
+  type RunSpec,
+  resolveRunSpec,
+} from './spec.ts';
 
 // Moved to modules of their own; re-exported for the callers that import them from here.
 export {
@@ -57,42 +64,19 @@ export { CONVERGED_GRACE };
  */
 export const DECISIONS_UP_TO = 16;
 
-/** Automatic snapshots (start, converged, end) up to this many nodes (snapshots.json size). */
-export const AUTO_SNAPSHOTS_UP_TO = 10_000;
+export { AUTO_SNAPSHOTS_UP_TO };
 
-export interface ExecuteOptions {
+/**
+ * What a caller gives beside the scenario: the run's flags (run/spec.ts RunFlags, resolved once
+ * into the RunSpec with the scenario file's fields), where to write, and the loaded variant.
+ */
+export interface ExecuteOptions extends RunFlags {
   /** Results folder to write (omit: nothing written). */
   readonly out?: string;
-  /** The command line, for the manifest. */
-  readonly command?: string;
-  /** ed25519 backend (default node). */
-  readonly crypto?: CryptoName;
-  /** JSON file {"node": "64 hex seed"} overriding derived keys. */
-  readonly keysFile?: string;
-  /** Encode every frame to bytes and decode at the receiver. */
-  readonly wireEncode?: boolean;
-  /** Node start times uniform over [0, startSpread) µs (host default 1 s). */
-  readonly startSpread?: Micros;
-  /** Stop CONVERGED_GRACE after tree and snake hold; the scenario's duration is the timeout. */
-  readonly untilConverged?: boolean;
-  /**
-   * Share of the nodes whose snake must hold for `untilConverged` (default 1: every node). Large
-   * snakes may never hold everywhere at once (pointers expire and come back: summary snakeLosses),
-   * so a run can stop at, say, 0.999 instead of at its timeout.
-   */
-  readonly snakeQuorum?: number;
-  /** Record events.jsonl. */
-  readonly events?: boolean;
-  /** Automatic start/converged/end snapshots up to this many nodes (default AUTO_SNAPSHOTS_UP_TO). */
-  readonly snapshotsUpTo?: number;
-  /** Dense snapshots every this many µs (`--snapshots every:1s`, issue 20); off when absent. */
-  readonly snapshotEvery?: Micros;
-  /** Name the run after the topology (pinelab run) instead of the scenario. */
-  readonly idFromTopology?: boolean;
-  /** More resolved options for the manifest (run flags). */
-  readonly manifestOptions?: Readonly<Record<string, unknown>>;
   /** The loaded variant of `scenario.variant` (scenarios/variant-load.ts; issue 18). */
   readonly variant?: LoadedVariant;
+  /** `scenario.topology` already resolved by the caller (pinelab run sizes its run by it). */
+  readonly topology?: Topology;
 }
 
 export interface ExecuteResult {
@@ -110,24 +94,11 @@ export interface ExecuteResult {
 
 const round6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
-/**
- * The run settings a scenario file can name as `pinelab run` flags do (start spread, wire encoding,
- * crypto, the converged stop rule): the file's values, under the options the caller gives.
- */
-function withScenarioRunFields(scenario: Scenario, given: ExecuteOptions): ExecuteOptions {
-  return {
-    ...(scenario.crypto === undefined ? {} : { crypto: scenario.crypto }),
-    ...(scenario.wireEncode === undefined ? {} : { wireEncode: scenario.wireEncode }),
-    ...(scenario.startSpread === undefined ? {} : { startSpread: scenario.startSpread }),
-    ...(scenario.until === 'converged' ? { untilConverged: true } : {}),
-    ...(scenario.snakeQuorum === undefined ? {} : { snakeQuorum: scenario.snakeQuorum }),
-    ...given,
-  };
-}
-
 /** One execution of a scenario on the real host, advanced in chunks by its driver. */
 export class Execution {
   readonly scenario: Scenario;
+  /** The run, resolved once from the scenario and the caller's flags (the manifest writes it out). */
+  readonly spec: RunSpec;
   readonly options: ExecuteOptions;
   readonly host: Host;
   readonly topo: Topology;
@@ -142,12 +113,15 @@ export class Execution {
 
   constructor(scenario: Scenario, given: ExecuteOptions = {}) {
     this.scenario = scenario;
-    const options = withScenarioRunFields(scenario, given);
+    const options = given;
     this.options = options;
-    this.cryptoName = options.crypto ?? 'node';
+    const spec = resolveRunSpec(scenario, options);
+    this.spec = spec;
+    this.cryptoName = spec.crypto;
     // "none": an empty network that the actions build (pineconesim sequences start empty).
     this.topo =
-      scenario.topology === EMPTY_TOPOLOGY
+      options.topology ??
+      (scenario.topology === EMPTY_TOPOLOGY
         ? {
             graph: new UndirectedGraph<TopoNodeAttributes, TopoEdgeAttributes>(),
             source: 'none',
@@ -156,7 +130,7 @@ export class Execution {
         : resolveTopology(scenario.topology, {
             seed: scenario.seed,
             ...(scenario.topologyFormat === null ? {} : { format: scenario.topologyFormat }),
-          });
+          }));
     const graph = this.topo.graph;
     const nodes = graph.nodes();
     checkNames(scenario, nodes);
@@ -177,9 +151,9 @@ export class Execution {
     );
     const crypto = createCrypto(this.cryptoName);
     // --keys wins over the scenario's `keys`; names and seeds are checked (scenarios/keys.ts).
-    const keysFile = options.keysFile ?? scenario.keys;
+    const keysFile = spec.keysFile;
     const explicit =
-      keysFile === undefined
+      keysFile === null
         ? new Map<string, Uint8Array>()
         : loadRunKeys(keysFile, runNodeNames(scenario, nodes));
     const ids = new IdentitySource(scenario.seed, crypto, explicit);
@@ -198,8 +172,8 @@ export class Execution {
           variant?.router ?? null,
         ),
       linkDefaults: this.linkDefaults,
-      wireEncode: options.wireEncode ?? false,
-      ...(options.startSpread === undefined ? {} : { startSpread: options.startSpread }),
+      wireEncode: spec.wireEncode,
+      startSpread: spec.startSpread,
       ...(processing === null ? {} : { processing }),
       // Issue 16: Pinecone's TCP peerings and static re-dialling unless the scenario says otherwise.
       transport: scenario.transport ?? 'stream',
@@ -229,25 +203,25 @@ export class Execution {
         installs: () => host.tableInstalls,
       },
       linkDrops: () => host.linkDrops,
-      autoSnapshots: graph.order <= (options.snapshotsUpTo ?? AUTO_SNAPSHOTS_UP_TO),
+      autoSnapshots: graph.order <= spec.outputs.snapshotsUpTo,
       // Convergence samples read the routers directly (sim/convergence.ts), not through views.
       source: new HostSource(host),
-      events: options.events === true,
-      ...(options.snapshotEvery === undefined ? {} : { snapshotEvery: options.snapshotEvery }),
+      events: spec.outputs.events,
+      ...(spec.outputs.snapshotEvery === null ? {} : { snapshotEvery: spec.outputs.snapshotEvery }),
       ...(graph.order <= DECISIONS_UP_TO && !variant?.router?.snekNextHop
         ? { decide: hopDecider(host) }
         : {}),
-      ...(options.snakeQuorum === undefined ? {} : { snakeQuorum: options.snakeQuorum }),
+      snakeQuorum: spec.snakeQuorum,
       onSample: (t: number, s: number, n: number) => this.driver.onSample(t, s, n),
       // Nodes not started yet count as not converged (the host's default spread is 1 s).
       startUp: {
         links: edges.map((e) => [e.source, e.target] as const),
-        until: options.startSpread ?? MICROS_PER_SECOND,
+        until: spec.startSpread,
       },
     });
-    if (options.untilConverged === true)
+    if (spec.stop.kind === 'converged')
       this.driver.stopWhen({
-        snakeQuorum: options.snakeQuorum ?? 1,
+        snakeQuorum: spec.snakeQuorum,
         sampleNow: () => this.collector.sampleNow(),
       });
     // The runner only schedules the actions; the driver owns the loop and the end.
@@ -305,43 +279,30 @@ export class Execution {
       runEnd,
       wallSeconds,
       traceHash,
-      quorum: this.options.snakeQuorum ?? 1,
+      quorum: this.spec.snakeQuorum,
       refusedLinks: host.refusedLinks,
       interrupted: this.interrupted,
     });
     const graph = this.topo.graph;
     const manifest: RunManifest = buildManifest({
-      command: this.options.command ?? `pinelab scenario run ${scenario.source}`,
+      command: this.spec.command,
       seed: scenario.seed,
-      options: {
+      // The spec written out, with the router options and link defaults as resolved.
+      options: manifestOptionsOf(this.spec, {
         router: this.routerOptions,
         links: this.linkDefaults,
-        measure: scenario.measure,
-        duration: round6(scenario.duration / MICROS_PER_SECOND),
-        wireEncode: this.options.wireEncode ?? false,
-        processing: scenario.processing ?? 'off',
-        transport: scenario.transport ?? 'stream',
-        repeer: scenario.repeer ?? 'static',
-        startSpread: round6((this.options.startSpread ?? MICROS_PER_SECOND) / MICROS_PER_SECOND),
-        keysFile: this.options.keysFile ?? scenario.keys ?? null,
-        // The stop rule a scenario file names (absent in older manifests and in plain runs, whose
-        // run flags below say it).
-        ...(scenario.until === undefined
-          ? {}
-          : { until: scenario.until, snakeQuorum: this.options.snakeQuorum ?? 1 }),
-        ...this.options.manifestOptions,
         ...(this.options.variant === undefined
           ? {}
           : { variant: variantManifest(this.options.variant) }),
         interrupted: this.interrupted,
-      },
+      }),
       topology: {
         source: this.topo.source,
         digest: this.topo.digest,
         nodes: graph.order,
         links: graph.size,
       },
-      ...(this.options.idFromTopology === true ? {} : { scenario: scenario.source }),
+      ...(this.spec.outputs.idFromTopology ? {} : { scenario: scenario.source }),
       crypto: this.cryptoName,
       traceHash,
       wallSeconds,
@@ -359,15 +320,14 @@ export class Execution {
       pairs: r.pairs,
       ...(scenario.measure.paths ? { paths: r.paths } : {}),
       ...(r.snapshots.length > 0 ? { snapshots: r.snapshots } : {}),
-      ...(this.options.events === true ? { eventLines: this.collector.eventLines } : {}),
+      ...(this.spec.outputs.events ? { eventLines: this.collector.eventLines } : {}),
     };
-    const base =
-      this.options.idFromTopology === true
-        ? runIdBase(
-            withoutRunSeed(this.topo.source, scenario.seed),
-            !isGeneratorSpec(scenario.topology),
-          )
-        : runIdBase(scenario.name, false);
+    const base = this.spec.outputs.idFromTopology
+      ? runIdBase(
+          withoutRunSeed(this.topo.source, scenario.seed),
+          !isGeneratorSpec(scenario.topology),
+        )
+      : runIdBase(scenario.name, false);
     return {
       runId: `${base}-s${runIdBase(scenario.seed, false)}-${traceHash.slice(0, 8)}`,
       summary,

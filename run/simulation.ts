@@ -174,12 +174,13 @@ export class Simulation {
 
   constructor(config: RunConfig) {
     this.config = config;
-    // The topology is resolved twice (here for its size, again by the executor): loaders are
-    // deterministic, and the size decides the sampling interval and whether paths are recorded.
-    const nodes = resolveTopology(config.topology, {
+    // Resolved once: its size decides the sampling interval and whether paths are recorded, and
+    // the executor takes it as it is.
+    const topology = resolveTopology(config.topology, {
       seed: config.seed,
       ...(config.format === undefined ? {} : { format: config.format }),
-    }).graph.order;
+    });
+    const nodes = topology.graph.order;
     const scenario = runScenarioOf(config, nodes);
     const timeout = config.timeout ?? DEFAULT_TIMEOUT;
     this.execution = new Execution(scenario, {
@@ -207,6 +208,7 @@ export class Simulation {
           : { snapshots: `every:${seconds(config.snapshotEvery)}s` }),
       },
       ...(config.variant === undefined ? {} : { variant: config.variant }),
+      topology,
     });
     this.host = this.execution.host;
   }
