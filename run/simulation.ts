@@ -36,6 +36,7 @@ import {
   Execution,
   type ScenarioSummary,
 } from './execute.ts';
+import { endOf, stopRuleOf, type Until, untilManifest } from './spec.ts';
 
 export { CONVERGED_GRACE, type CryptoName };
 
@@ -127,6 +128,11 @@ export function defaultCheckInterval(nodes: number): Micros {
 
 const seconds = (t: Micros): number => Math.round(t) / MICROS_PER_SECOND;
 
+/** `until` and `timeout` as the one stop rule of the run (run/spec.ts). */
+function untilOf(config: RunConfig): Until {
+  return stopRuleOf(config.until, config.timeout ?? DEFAULT_TIMEOUT);
+}
+
 /** The scenario a plain run is: the topology, no actions, a final measurement. */
 export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
   const interval = config.checkInterval ?? defaultCheckInterval(nodes);
@@ -137,8 +143,7 @@ export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
   if (!Number.isInteger(stretchPairs) || stretchPairs < 1) {
     throw new InputError(`--stretch-pairs: expected a positive whole number, got ${stretchPairs}`);
   }
-  const duration =
-    config.until === 'converged' ? (config.timeout ?? DEFAULT_TIMEOUT) : config.until;
+  const duration = endOf(untilOf(config));
   return {
     name: 'run',
     description: '',
@@ -169,6 +174,8 @@ export function runScenarioOf(config: RunConfig, nodes: number): Scenario {
 /** One simulation run, advanced in chunks (runSimulation runs it to the end in one go). */
 export class Simulation {
   readonly config: RunConfig;
+  /** `until` and `timeout` as one stop rule. */
+  readonly until: Until;
   readonly execution: Execution;
   readonly host: Host;
 
@@ -182,21 +189,21 @@ export class Simulation {
     });
     const nodes = topology.graph.order;
     const scenario = runScenarioOf(config, nodes);
-    const timeout = config.timeout ?? DEFAULT_TIMEOUT;
+    const until = untilOf(config);
+    this.until = until;
     this.execution = new Execution(scenario, {
       command: config.command ?? `pinelab run --topology ${config.topology} --seed ${config.seed}`,
       crypto: config.crypto ?? 'node',
       ...(config.keysFile === undefined ? {} : { keysFile: config.keysFile }),
       wireEncode: config.wireEncode ?? false,
       ...(config.startSpread === undefined ? {} : { startSpread: config.startSpread }),
-      untilConverged: config.until === 'converged',
+      untilConverged: until.kind === 'converged',
       ...(config.snakeQuorum === undefined ? {} : { snakeQuorum: config.snakeQuorum }),
       events: config.events === true,
       ...(config.snapshotEvery === undefined ? {} : { snapshotEvery: config.snapshotEvery }),
       idFromTopology: true,
       manifestOptions: {
-        until: config.until === 'converged' ? 'converged' : seconds(config.until),
-        timeout: seconds(timeout),
+        ...untilManifest(until),
         snakeQuorum: config.snakeQuorum ?? 1,
         checkInterval: scenario.measure.interval,
         stretch: config.stretch !== false,
@@ -259,7 +266,7 @@ export class Simulation {
       },
       data,
       converged: r.converged,
-      timedOut: this.config.until === 'converged' && !r.converged && !r.interrupted,
+      timedOut: this.until.kind === 'converged' && !r.converged && !r.interrupted,
       interrupted: r.interrupted,
       host: r.host,
       dumpState: () => dumpState(r.views),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseScenario } from '../scenarios/load.ts';
-import { manifestOptionsOf, resolveRunSpec } from './spec.ts';
+import { endOf, manifestOptionsOf, resolveRunSpec, stopRuleOf, untilManifest } from './spec.ts';
 
 const scenario = (fields = '') =>
   parseScenario(`{ "topology": "ring:6", "duration": "30s"${fields} }`, 'sc.json');
@@ -76,4 +76,15 @@ test('manifestOptionsOf writes the spec out in the order older manifests have', 
   assert.equal(fileOptions['until'], 'converged');
   assert.equal(fileOptions['snakeQuorum'], 0.5);
   assert.equal(fileOptions['interrupted'], true);
+});
+
+test('--until is one stop rule: its end, and the manifest fields older manifests have', () => {
+  const converged = stopRuleOf('converged', 600_000_000);
+  assert.deepEqual(converged, { kind: 'converged', timeout: 600_000_000 });
+  assert.equal(endOf(converged), 600_000_000);
+  assert.deepEqual(untilManifest(converged), { until: 'converged', timeout: 600 });
+  const fixed = stopRuleOf(30_000_000, 600_000_000);
+  assert.equal(fixed.kind, 'duration');
+  assert.equal(endOf(fixed), 30_000_000);
+  assert.deepEqual(untilManifest(fixed), { until: 30, timeout: 600 });
 });

@@ -17,6 +17,39 @@ import type { CryptoName, Scenario } from '../scenarios/types.ts';
  */
 export type StopRule = { readonly kind: 'duration' } | { readonly kind: 'converged' };
 
+/**
+ * `pinelab run --until` as one stop rule, resolved once (stopRuleOf): a virtual duration, or
+ * converged with its timeout. Everything else derives from it: the run's end (endOf), the driver's
+ * rule (the spec's `stop`), the manifest's `until` and `timeout` (untilManifest) and whether a run
+ * that did not converge timed out.
+ */
+export type Until =
+  | { readonly kind: 'duration'; readonly at: Micros; readonly timeout: Micros }
+  | { readonly kind: 'converged'; readonly timeout: Micros };
+
+export function stopRuleOf(until: 'converged' | Micros, timeout: Micros): Until {
+  return until === 'converged'
+    ? { kind: 'converged', timeout }
+    : { kind: 'duration', at: until, timeout };
+}
+
+/** Where the run ends in virtual time: its duration, or the converged rule's timeout. */
+export function endOf(u: Until): Micros {
+  return u.kind === 'converged' ? u.timeout : u.at;
+}
+
+/**
+ * The manifest's `until` ('converged' or seconds) and `timeout` (seconds; written for duration
+ * runs too, as older manifests have it).
+ */
+export function untilManifest(u: Until): { until: 'converged' | number; timeout: number } {
+  const seconds = (t: Micros): number => Math.round(t) / MICROS_PER_SECOND;
+  return {
+    until: u.kind === 'converged' ? 'converged' : seconds(u.at),
+    timeout: seconds(u.timeout),
+  };
+}
+
 /** What the run writes beyond summary.json, and how its folder is named. */
 export interface RunOutputs {
   /** events.jsonl. */
