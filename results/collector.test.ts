@@ -29,7 +29,7 @@ function play(
   const streams = new RandomStreams('1');
   const collector = new RunCollector((n) => streams.stream(n), countFrames, options);
   setup(host);
-  runScenario(sc, host, collector, (n) => streams.stream(n), chainLinks);
+  runScenario(sc, host, collector, (n) => streams.stream(n));
   return { collector, results: collector.results(), host };
 }
 

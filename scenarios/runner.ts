@@ -73,8 +73,6 @@ export function runScenario(
   host: HostApi,
   collector: ScenarioCollector,
   random: RandomFactory,
-  /** Ignored (older callers): the host owns the peerings now (sim/peering.ts). */
-  _initialLinks?: readonly (readonly [string, string])[],
 ): void {
   startScenario(scenario, host, collector, random);
   host.runUntil(scenario.duration);
