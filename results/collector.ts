@@ -18,8 +18,7 @@ import {
 import { Timeseries } from './timeseries.ts';
 
 export type { CollectorOptions } from './collector-options.ts';
-export type { TraceEvent } from './event-log.ts';
-export { type CollectedResults, dropWarnings } from './summarise.ts';
+export type { CollectedResults } from './summarise.ts';
 
 /** The observers, created by attach() once the host is known. */
 interface Observers {

@@ -20,7 +20,6 @@ import { isYamlFile, parseYamlWithLines } from './yaml-lines.ts';
 // Split into modules of their own; re-exported for the callers that import them from here.
 export { checkLinks, checkNames } from './check-names.ts';
 export { Checker } from './checker.ts';
-export { parseTrace, readTrace } from './load-actions.ts';
 
 const TOP_KEYS = [
   '$schema',

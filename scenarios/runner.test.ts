@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { RunCollector } from '../results/collector.ts';
 import { RandomStreams } from '../sim/rng.ts';
+import { counterRule } from './adversary.ts';
 import { build } from './builder.ts';
 import { FakeHost } from './fake-host.ts';
-import { counterRule, runScenario, sample } from './runner.ts';
+import { sample } from './random.ts';
+import { runScenario } from './runner.ts';
 import type { Scenario } from './types.ts';
 
 const ring = (n: number) => {

@@ -27,12 +27,6 @@ import type { RandomFactory } from './random.ts';
 import type { Action, AdversaryAction, Scenario } from './types.ts';
 import { churn, traffic } from './workloads.ts';
 
-// The measurement contract lives in results/measurement.ts; re-exported for its callers here.
-export type { ScenarioCollector } from '../results/measurement.ts';
-// Moved to modules of their own; re-exported for the callers that import them from here.
-export { counterRule } from './adversary.ts';
-export { type RandomFactory, type Rng, sample } from './random.ts';
-
 /** How an action is named in errors: its type and what it acts on. */
 function actionLabel(a: Action): string {
   switch (a.type) {
