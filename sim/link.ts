@@ -226,9 +226,13 @@ export class Link {
         if (retransmission < 0) return -1;
       }
     }
-    let arrival = done + props.latency + jitter + retransmission;
+    return this.arrive(direction, done + props.latency + jitter + retransmission);
+  }
+
+  /** A direction never reorders (the header): `at`, or its previous arrival if that is later. */
+  private arrive(direction: Direction, at: Micros): Micros {
     const previous = direction === 0 ? this.lastArrival0 : this.lastArrival1;
-    if (arrival < previous) arrival = previous;
+    const arrival = at < previous ? previous : at;
     if (direction === 0) this.lastArrival0 = arrival;
     else this.lastArrival1 = arrival;
     return arrival;
@@ -278,12 +282,7 @@ export class Link {
       rto = Math.min(2 * rto, RTO_MAX);
     }
     if (retransmit < now) return -1; // the kernel gave up on the connection (tcp_retries2)
-    let arrival = retransmit + this.props.latency;
-    const previous = direction === 0 ? this.lastArrival0 : this.lastArrival1;
-    if (arrival < previous) arrival = previous;
-    if (direction === 0) this.lastArrival0 = arrival;
-    else this.lastArrival1 = arrival;
-    return arrival;
+    return this.arrive(direction, retransmit + this.props.latency);
   }
 
   /** When the sender of `direction` is free. */
