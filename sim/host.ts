@@ -65,7 +65,14 @@ import { FrameType, LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/t
 import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame, frameLength, MAX_FRAME_LENGTH } from '../router/wire/frame.ts';
 import type { FrameFilter, HostApi, LinkProps, ProbeRoute, TrafficOutcome } from './host-api.ts';
-import { DEFAULT_LINK_PROPS, HELD, Link, resolveLinkProps, type Transport } from './link.ts';
+import {
+  DEFAULT_LINK_PROPS,
+  type Direction,
+  HELD,
+  Link,
+  resolveLinkProps,
+  type Transport,
+} from './link.ts';
 import {
   BEACON_INTERVAL,
   handshakeDelay,
@@ -1314,23 +1321,16 @@ export class Host implements HostApi {
       if (type === FrameType.Traffic) this.trafficOutcome(node, frame, 'link-down');
       return true;
     }
-    const arrival = link.send(fromA ? 0 : 1, this.now, length);
+    const direction: Direction = fromA ? 0 : 1;
+    const arrival = link.send(direction, this.now, length);
+    const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
     if (arrival >= 0) {
-      const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
       this.scheduler.schedule(arrival, K_DELIVER, peer, peerPort, aux, bytes ?? frame);
     } else if (arrival === HELD) {
       // Out of range on a stream: delivered when the link is back in range (releaseHeld).
-      const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
-      link.held.push({
-        direction: fromA ? 0 : 1,
-        node: peer,
-        port: peerPort,
-        aux,
-        payload: bytes ?? frame,
-      });
+      link.held.push({ direction, node: peer, port: peerPort, aux, payload: bytes ?? frame });
     }
     if (link.readyAt > this.now) {
-      const direction = fromA ? 0 : 1;
       if (!link.readyPending(direction)) {
         link.setReadyPending(direction, true);
         this.scheduler.schedule(link.readyAt, K_PORT_READY, node, port, link.id);
