@@ -28,19 +28,11 @@ export const WRITE_HIGH_WATER = 256 * 1024;
 export function tcpTransport(socket: Socket): ByteTransport {
   socket.setNoDelay(true); // [multicast/multicast.go, connections/manager.go] no-delay on
   const remote = `tcp ${socket.remoteAddress}:${socket.remotePort}`;
-  let closed = false;
-  const closers: (() => void)[] = [];
-  const fireClose = (): void => {
-    if (closed) return;
-    closed = true;
-    for (const c of closers) c();
-  };
-  socket.on('close', fireClose);
   socket.on('error', () => socket.destroy());
   return {
     remote,
     write(bytes) {
-      if (closed || socket.destroyed) return true;
+      if (socket.destroyed) return true;
       socket.write(bytes);
       return socket.writableLength < WRITE_HIGH_WATER;
     },
@@ -60,20 +52,12 @@ export function tcpTransport(socket: Socket): ByteTransport {
       socket.on('drain', cb);
     },
     onClose(cb) {
-      closers.push(cb);
+      socket.once('close', cb);
     },
   };
 }
 
 export function wsTransport(ws: WebSocket, remote: string): ByteTransport {
-  let closed = false;
-  const closers: (() => void)[] = [];
-  const fireClose = (): void => {
-    if (closed) return;
-    closed = true;
-    for (const c of closers) c();
-  };
-  ws.on('close', fireClose);
   ws.on('error', () => ws.terminate());
   const drainers: (() => void)[] = [];
   let draining = false;
@@ -86,7 +70,7 @@ export function wsTransport(ws: WebSocket, remote: string): ByteTransport {
   return {
     remote: `ws ${remote}`,
     write(bytes) {
-      if (closed || ws.readyState !== ws.OPEN) return true;
+      if (ws.readyState !== ws.OPEN) return true;
       ws.send(bytes, { binary: true }, pollDrain);
       if (ws.bufferedAmount >= WRITE_HIGH_WATER) {
         draining = true;
@@ -113,7 +97,7 @@ export function wsTransport(ws: WebSocket, remote: string): ByteTransport {
       drainers.push(cb);
     },
     onClose(cb) {
-      closers.push(cb);
+      ws.once('close', cb);
     },
   };
 }
