@@ -8,7 +8,7 @@
  * the samples, and comparing a sweep of one variant with a sweep of another is the point.
  */
 import { InputError } from '../base/index.ts';
-import { alignColumns, type Threshold } from './compare.ts';
+import { alignColumns, crosses, didYouMean, observedChange, type Threshold } from './compare.ts';
 import { gridKey, type RunRecord, type RunSet, unitOf } from './run-set.ts';
 import {
   bootstrapDiffCi,
@@ -139,26 +139,19 @@ export function checkGroupThresholds(
   const out: GateResult[] = [];
   for (const t of thresholds) {
     const mine = rows.filter((r) => r.metric === t.metric);
-    if (mine.length === 0) {
-      const close = [...new Set(rows.map((r) => r.metric))]
-        .filter((m) => m.startsWith(t.metric.split('.')[0] ?? ''))
-        .slice(0, 8);
+    if (mine.length === 0)
       throw new InputError(
-        `--fail-if ${t.text}: metric "${t.metric}" is not in the runs${close.length > 0 ? ` (did you mean one of: ${close.join(', ')})` : ''}`,
+        `--fail-if ${t.text}: metric "${t.metric}" is not in the runs${didYouMean(t.metric, [
+          ...new Set(rows.map((r) => r.metric)),
+        ])}`,
       );
-    }
     for (const row of mine) {
       if (row.diff === null)
         throw new InputError(
           `--fail-if ${t.text}: metric "${t.metric}" has no value in ${row.a.n === 0 ? 'a' : 'b'}'s runs${pointText(row.point)} (a figure that was null there, e.g. not converged)`,
         );
-      let observed: number;
-      if (t.percent)
-        observed =
-          row.diffPct ??
-          (row.diff === 0 ? 0 : row.diff > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
-      else observed = row.diff;
-      const exceeds = t.op === '>' ? observed > t.value : observed < t.value;
+      const observed = observedChange(t, row.diff, row.diffPct);
+      const exceeds = crosses(t, observed);
       const significant = row.p < alpha;
       out.push({ threshold: t, row, observed, exceeds, significant, fail: exceeds && significant });
     }

@@ -80,6 +80,28 @@ export function parseThreshold(text: string): Threshold {
   };
 }
 
+/**
+ * The change in a threshold's terms: the delta, or for a % threshold the change relative to a,
+ * where with a = 0 any change counts as ±Infinity %.
+ */
+export function observedChange(t: Threshold, delta: number, deltaPct: number | null): number {
+  if (!t.percent) return delta;
+  return (
+    deltaPct ?? (delta === 0 ? 0 : delta > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY)
+  );
+}
+
+/** Whether an observed change crosses the threshold. */
+export function crosses(t: Threshold, observed: number): boolean {
+  return t.op === '>' ? observed > t.value : observed < t.value;
+}
+
+/** ` (did you mean one of: …)` for a metric not found: up to 8 with the same first segment. */
+export function didYouMean(metric: string, metrics: readonly string[]): string {
+  const close = metrics.filter((m) => m.startsWith(metric.split('.')[0] ?? '')).slice(0, 8);
+  return close.length > 0 ? ` (did you mean one of: ${close.join(', ')})` : '';
+}
+
 /** Why an older run lacks a `hybrid` figure (see migrateSummary), for error messages. */
 const HYBRID_HINT =
   '; before issue 16 `hybrid` was measured with the destination coordinates given: compare it as `given`';
@@ -102,14 +124,13 @@ export function checkThresholds(
   const out: Violation[] = [];
   for (const t of thresholds) {
     const row = byMetric.get(t.metric);
-    if (row === undefined) {
-      const close = rows
-        .filter((r) => r.metric.startsWith(t.metric.split('.')[0] ?? ''))
-        .map((r) => r.metric);
+    if (row === undefined)
       throw new InputError(
-        `--fail-if ${t.text}: metric "${t.metric}" is not in both runs${close.length > 0 ? ` (did you mean one of: ${close.slice(0, 8).join(', ')})` : ''}`,
+        `--fail-if ${t.text}: metric "${t.metric}" is not in both runs${didYouMean(
+          t.metric,
+          rows.map((r) => r.metric),
+        )}`,
       );
-    }
     const delta = row.delta;
     if (delta === null) {
       // A value in one run only, or in neither: an older results folder, or a null figure (e.g.
@@ -123,14 +144,8 @@ export function checkThresholds(
         `--fail-if ${t.text}: metric "${t.metric}" has no value ${where}: results written before it existed, or a figure that was null there${hint}`,
       );
     }
-    let observed: number;
-    if (t.percent) {
-      observed =
-        row.deltaPct ??
-        (delta === 0 ? 0 : delta > 0 ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY);
-    } else observed = delta;
-    if (t.op === '>' ? observed > t.value : observed < t.value)
-      out.push({ threshold: t, row, observed });
+    const observed = observedChange(t, delta, row.deltaPct);
+    if (crosses(t, observed)) out.push({ threshold: t, row, observed });
   }
   return out;
 }
