@@ -29,7 +29,7 @@ import { type Reached, ROUTING_MODES, type RunSummary } from '../results/schema.
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros } from '../router/types.ts';
-import type { CryptoName, ScenarioSummary } from '../run/execute.ts';
+import type { ScenarioSummary } from '../run/execute.ts';
 import {
   DEFAULT_STRETCH_PAIRS,
   markInterrupted,
@@ -41,6 +41,7 @@ import {
   writeResults,
 } from '../run/simulation.ts';
 import { parseDuration } from '../scenarios/duration.ts';
+import type { CryptoName } from '../scenarios/types.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
 import { TRANSPORTS, type Transport } from '../sim/link.ts';
 import { REPEER_MODES, type Repeer } from '../sim/peering.ts';
@@ -50,21 +51,12 @@ import { checkOutFile, checkOutFolder } from './preflight.ts';
 import { buildReport } from './report.ts';
 import { INTERRUPTED_EXIT, StopRequest } from './stop.ts';
 
+// The simulation moved to run/simulation.ts; re-exported for the tests and scripts that import it
+// from here.
 export {
-  CONVERGED_GRACE,
-  type CryptoName,
-  DEFAULT_STRETCH_PAIRS,
-  DEFAULT_TIMEOUT,
-  type DumpNode,
-  defaultCheckInterval,
-  markInterrupted,
-  PATHS_UP_TO,
   type RunConfig,
-  type RunResult,
-  runScenarioOf,
   runSimulation,
   Simulation,
-  STRETCH_EXACT_UP_TO,
   writeResults,
 } from '../run/simulation.ts';
 

@@ -10,7 +10,7 @@ import type { Micros, RouterView } from '../router/types.ts';
 import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames } from '../scenarios/load.ts';
 import { startScenario } from '../scenarios/runner.ts';
-import { EMPTY_TOPOLOGY, type Scenario } from '../scenarios/types.ts';
+import { type CryptoName, EMPTY_TOPOLOGY, type Scenario } from '../scenarios/types.ts';
 import { type LoadedVariant, variantManifest } from '../scenarios/variant-load.ts';
 import { HostSource } from '../sim/convergence.ts';
 import { Host } from '../sim/host.ts';
@@ -26,9 +26,8 @@ import {
   type TopoNodeAttributes,
   topologyDigest,
 } from '../topologies/index.ts';
-import { CONVERGED_GRACE, Driver } from './driver.ts';
+import { Driver } from './driver.ts';
 import {
-  type CryptoName,
   createCrypto,
   hopDecider,
   routerOptionsOf,
@@ -44,18 +43,9 @@ import {
   resolveRunSpec,
 } from './spec.ts';
 
-// Moved to modules of their own; re-exported for the callers that import them from here.
-export {
-  type CryptoName,
-  createCrypto,
-  routerOptionsOf,
-  runIdBase,
-  withoutRunSeed,
-} from './run-setup.ts';
+// Moved to a module of its own; re-exported for the callers that import it from here.
 export type { ScenarioSummary } from './run-summary.ts';
 
-// The run's loop and its stop rule belong to the driver; re-exported for the callers here.
-export { CONVERGED_GRACE };
 /**
  * SNEK hops of paths.json carry their §6.6 decision (results/snek-decision.ts) up to this many
  * nodes: every candidate of every hop of every recorded SNEK pair grows paths.json fast (measured

@@ -18,8 +18,6 @@ import { parseDuration } from '../scenarios/duration.ts';
 import type { CryptoName, Scenario } from '../scenarios/types.ts';
 import type { Host } from '../sim/host.ts';
 
-export type { CryptoName } from '../scenarios/types.ts';
-
 /** The collector's `decide`: a node's §6.6 decision read from its router at the hop. */
 export function hopDecider(host: Host): NonNullable<CollectorOptions['decide']> {
   return (node, destination, watermark) => {

@@ -21,7 +21,7 @@ import {
 import { toHex } from '../router/keys.ts';
 import type { RouterOptions } from '../router/options.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
-import { DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
+import { type CryptoName, DEFAULT_MEASURE, type Scenario } from '../scenarios/types.ts';
 import type { LoadedVariant } from '../scenarios/variant-load.ts';
 import type { Host } from '../sim/host.ts';
 import type { LinkProps } from '../sim/host-api.ts';
@@ -29,16 +29,8 @@ import type { Transport } from '../sim/link.ts';
 import type { Repeer } from '../sim/peering.ts';
 import type { ProcessingPreset } from '../sim/processing.ts';
 import { resolveTopology } from '../topologies/index.ts';
-import {
-  CONVERGED_GRACE,
-  type CryptoName,
-  type ExecuteResult,
-  Execution,
-  type ScenarioSummary,
-} from './execute.ts';
+import { type ExecuteResult, Execution, type ScenarioSummary } from './execute.ts';
 import { endOf, stopRuleOf, type Until, untilManifest } from './spec.ts';
-
-export { CONVERGED_GRACE, type CryptoName };
 
 export interface RunConfig {
   /** File path or generator spec (topologies/index.ts). */
