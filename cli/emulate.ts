@@ -16,13 +16,14 @@ import { connect } from 'node:net';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../base/index.ts';
 import { BridgeRouter, EchoRouter, type Inject } from '../live/bridge.ts';
+import { HandshakeReader } from '../live/deframer.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
 import { fromHex, toHex } from '../router/keys.ts';
 import { Router } from '../router/router.ts';
 import type { Identity, Micros, PublicKey, RouterLike } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
-import { checkHandshake, HANDSHAKE_LENGTH } from '../router/wire/handshake.ts';
+import { checkHandshake } from '../router/wire/handshake.ts';
 import { Host } from '../sim/host.ts';
 import { IdentitySource } from '../sim/identities.ts';
 import { resolveTopology } from '../topologies/index.ts';
@@ -46,7 +47,7 @@ function externalKey(host: string, port: number): Promise<PublicKey> {
   const crypto = createNodeEd25519();
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
-    let buf = Buffer.alloc(0);
+    const reader = new HandshakeReader();
     const timer = setTimeout(() => {
       socket.destroy();
       reject(new InputError(`--bridge ${host}:${port}: no handshake within 10 s`));
@@ -56,11 +57,11 @@ function externalKey(host: string, port: number): Promise<PublicKey> {
       reject(new InputError(`--bridge ${host}:${port}: ${e.message}`));
     });
     socket.on('data', (c: Buffer) => {
-      buf = Buffer.concat([buf, c]);
-      if (buf.length < HANDSHAKE_LENGTH) return;
+      const got = reader.push(c);
+      if (got === null) return;
       clearTimeout(timer);
       socket.destroy();
-      const hs = checkHandshake(buf.subarray(0, HANDSHAKE_LENGTH), crypto);
+      const hs = checkHandshake(got.handshake, crypto);
       if (isCodecError(hs)) reject(new InputError(`--bridge ${host}:${port}: ${hs.message}`));
       else resolve(hs.publicKey);
     });

@@ -32,8 +32,8 @@ import type {
 } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { decodeFrame, encodeFrame } from '../router/wire/frame.ts';
-import { checkHandshake, encodeHandshake, HANDSHAKE_LENGTH } from '../router/wire/handshake.ts';
-import { Deframer } from './deframer.ts';
+import { checkHandshake, encodeHandshake } from '../router/wire/handshake.ts';
+import { Deframer, HandshakeReader } from './deframer.ts';
 
 /** Run `fn` inside the simulation at its current virtual time (HostApi.at(host.now, fn)). */
 export type Inject = (fn: (now: Micros) => void) => void;
@@ -89,16 +89,16 @@ export class BridgeRouter implements RouterLike {
     const link: BridgeLink = { port, socket, up: false, closed: false, queue: [] };
     this.links.set(port, link);
     this.keys.set(port, remoteKey);
-    let hs = Buffer.alloc(0);
+    const hsReader = new HandshakeReader();
     const deframer = new Deframer();
     socket.on('connect', () => socket.write(encodeHandshake(identity, this.config.crypto)));
     socket.on('data', (chunk: Buffer) => {
       if (link.closed) return;
       let data: Uint8Array = chunk;
       if (!link.up) {
-        hs = Buffer.concat([hs, chunk]);
-        if (hs.length < HANDSHAKE_LENGTH) return;
-        const ok = checkHandshake(hs.subarray(0, HANDSHAKE_LENGTH), this.config.crypto);
+        const hs = hsReader.push(chunk);
+        if (hs === null) return;
+        const ok = checkHandshake(hs.handshake, this.config.crypto);
         if (isCodecError(ok) || !keysEqual(ok.publicKey, this.publicKey)) {
           this.config.log({
             event: 'bridge-refused',
@@ -111,7 +111,7 @@ export class BridgeRouter implements RouterLike {
         }
         link.up = true;
         for (const b of link.queue.splice(0)) socket.write(b);
-        data = hs.subarray(HANDSHAKE_LENGTH);
+        data = hs.rest;
         this.config.log({
           event: 'bridge-up',
           node: this.config.name,

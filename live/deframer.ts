@@ -1,5 +1,6 @@
 /**
- * live/deframer.ts — cuts a byte stream (TCP, or WebSocket messages concatenated) into frames.
+ * live/deframer.ts — cuts a byte stream (TCP, or WebSocket messages concatenated) into its §3.1
+ * handshake (HandshakeReader) and then frames (Deframer).
  *
  * PROTOCOL.md §3.2 receive procedure [router/peer.go: _read]: read exactly 10 bytes; a wrong magic
  * drops the link at once; a length field below 10 drops the link (the d0beb18 process panics
@@ -8,6 +9,7 @@
  * (16-bit length), so at most one partial frame, < 64 KiB, is ever buffered.
  */
 import { FRAME_HEADER_LENGTH } from '../router/wire/frame.ts';
+import { HANDSHAKE_LENGTH } from '../router/wire/handshake.ts';
 
 export type DeframeError = 'bad-magic' | 'bad-length';
 
@@ -53,5 +55,24 @@ export class Deframer {
     }
     this.buf = p === data.length ? new Uint8Array(0) : data.slice(p);
     return null;
+  }
+}
+
+/** §3.1: collects the first HANDSHAKE_LENGTH bytes of a stream, which come before any frame. */
+export class HandshakeReader {
+  private buf: Uint8Array = new Uint8Array(0);
+
+  /**
+   * Append `chunk`; null until the handshake is complete, then (once) the handshake's bytes and
+   * what of `chunk` follows it (the start of the frames).
+   */
+  push(chunk: Uint8Array): { readonly handshake: Uint8Array; readonly rest: Uint8Array } | null {
+    const need = HANDSHAKE_LENGTH - this.buf.length;
+    const merged = new Uint8Array(this.buf.length + Math.min(need, chunk.length));
+    merged.set(this.buf, 0);
+    merged.set(chunk.subarray(0, need), this.buf.length);
+    this.buf = merged;
+    if (merged.length < HANDSHAKE_LENGTH) return null;
+    return { handshake: merged, rest: chunk.subarray(need) };
   }
 }

@@ -29,9 +29,9 @@ import type {
 import { LinkType as LinkTypes, MICROS_PER_SECOND } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
 import { encodeFrame } from '../router/wire/frame.ts';
-import { checkHandshake, encodeHandshake, HANDSHAKE_LENGTH } from '../router/wire/handshake.ts';
+import { checkHandshake, encodeHandshake } from '../router/wire/handshake.ts';
 import type { Clock, TimerHandle } from './clock.ts';
-import { Deframer } from './deframer.ts';
+import { Deframer, HandshakeReader } from './deframer.ts';
 import type { ByteTransport } from './transport.ts';
 
 /** §3.1: each side writes 104 bytes then reads 104 bytes within a 10 s deadline. */
@@ -86,7 +86,7 @@ export class Peering {
   port: Port | null = null;
   remoteKey: PublicKey | null = null;
   readonly since: Micros;
-  private hsBuf = new Uint8Array(0);
+  private readonly hsReader = new HandshakeReader();
   private readonly deframer = new Deframer();
   private deadline: TimerHandle | null = null;
   private writeStall: TimerHandle | null = null;
@@ -119,15 +119,11 @@ export class Peering {
   private data(chunk: Uint8Array): void {
     if (this.state === 'closed') return;
     if (this.state === 'handshake') {
-      const need = HANDSHAKE_LENGTH - this.hsBuf.length;
-      const merged = new Uint8Array(this.hsBuf.length + Math.min(need, chunk.length));
-      merged.set(this.hsBuf, 0);
-      merged.set(chunk.subarray(0, need), this.hsBuf.length);
-      this.hsBuf = merged;
-      if (this.hsBuf.length < HANDSHAKE_LENGTH) return;
-      this.handshakeDone(this.hsBuf);
-      if ((this.state as PeeringState) !== 'up' || chunk.length <= need) return;
-      chunk = chunk.subarray(need);
+      const hs = this.hsReader.push(chunk);
+      if (hs === null) return;
+      this.handshakeDone(hs.handshake);
+      if ((this.state as PeeringState) !== 'up' || hs.rest.length === 0) return;
+      chunk = hs.rest;
     }
     this.host.counters.bytesIn += chunk.length;
     const port = this.port as Port;
