@@ -354,8 +354,6 @@ export class Host implements HostApi {
   private sendingLater = false;
   /** Every node name ever created (a removed node's peerings may name it). */
   private readonly known = new Set<string>();
-  /** Nodes present (routers not null). */
-  private liveNodes = 0;
   /** Host actions dispatched so far (the `actions` getter). */
   private actionsRun = 0;
   /** The node removeNode is taking away (its links' re-dials are not scheduled by it). */
@@ -478,7 +476,6 @@ export class Host implements HostApi {
     this.names.push(name);
     this.index.set(name, i);
     this.known.add(name);
-    this.liveNodes++;
     this.peeringTable.nodeUp(name);
     this.keys.push(identity.publicKey);
     this.effects.push(new NodeEffects(this, i));
@@ -583,7 +580,6 @@ export class Host implements HostApi {
     (this.timers[i] as NodeTimers).clear((id) => this.scheduler.cancel(id));
     this.routers[i] = null;
     this.index.delete(name);
-    this.liveNodes--;
     this.topologyVersion++;
     // The far ends' static diallers try again (0–5 s later, then with backoff).
     for (const p of this.peeringTable.of(name)) this.redial(p);
@@ -720,9 +716,9 @@ export class Host implements HostApi {
     return this.peeringTable.wanted;
   }
 
-  /** Nodes present (O(1)). */
+  /** Nodes present (O(1): the index holds exactly those). */
   nodesUp(): number {
-    return this.liveNodes;
+    return this.index.size;
   }
 
   links(): readonly (readonly [string, string])[] {
