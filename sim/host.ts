@@ -178,11 +178,11 @@ class NodeCpu extends Cpu<CpuJob> {
   lastSigned: Uint8Array | null = null;
 }
 
-/** A scenario link waiting for its connect event (see addLink). */
+/** A scenario link waiting for its connect event (see addLink); it connects with the peering's props. */
 interface PendingLink {
   readonly a: number;
   readonly b: number;
-  props: LinkProps;
+  readonly peering: Peering;
 }
 
 interface Probe {
@@ -617,7 +617,6 @@ export class Host implements HostApi {
       return true;
     }
     if (this.pairs.has(key)) return false;
-    const resolved = p.props;
     if (!this.started[ia] || !this.started[ib]) {
       // Not both running yet: connect right after the later one's start, in its connect batch
       // (K_CONNECT_BATCH is scheduled by startNode after router.start(), so after the delay-0
@@ -625,7 +624,7 @@ export class Host implements HostApi {
       // "Later" = the one whose K_START runs last: later time, then higher index (loadTopology
       // and addNode schedule starts in that order).
       const later = this.startsAfter(ia, ib) ? ia : ib;
-      const pending: PendingLink = { a: ia, b: ib, props: resolved };
+      const pending: PendingLink = { a: ia, b: ib, peering: p };
       this.pendingLinks.set(key, pending);
       p.connectPending = true;
       let list = this.linksAfterStart.get(later);
@@ -640,13 +639,13 @@ export class Host implements HostApi {
       // An end started at this instant (addNode, or a start event just before this action): its
       // delay-0 timers may not have run yet. A connect event scheduled now runs after them (ties
       // run in insertion order), so the first announcement carries sequence 1 (§5.3.1; review A.1).
-      const pending: PendingLink = { a: ia, b: ib, props: resolved };
+      const pending: PendingLink = { a: ia, b: ib, peering: p };
       this.pendingLinks.set(key, pending);
       p.connectPending = true;
       this.scheduler.schedule(this.now, K_CONNECT, ia, ib, 0, pending);
       return true;
     }
-    if (this.connectLink(ia, ib, resolved)) return true;
+    if (this.connectLink(ia, ib, p.props)) return true;
     this.attemptFailed(p);
     return false;
   }
@@ -679,8 +678,6 @@ export class Host implements HostApi {
     const p = this.peeringTable.get(a, b);
     if (p === undefined) throw new InputError(`there is no link ${a}–${b}`);
     p.props = resolveLinkProps(p.props, props, `setLink ${a}–${b}`);
-    const pending = this.pendingLinks.get(p.key);
-    if (pending !== undefined) pending.props = p.props;
     if (p.link !== null) p.link.props = p.props;
   }
 
@@ -870,16 +867,15 @@ export class Host implements HostApi {
       case K_CONNECT: {
         // A scenario link (addLink); skipped when removed (removeLink/removeNode) meanwhile.
         const pending = payload as PendingLink;
-        const key = pairKey(this.names[node] as string, this.names[port] as string);
-        if (this.pendingLinks.get(key) !== pending) return;
-        this.pendingLinks.delete(key);
-        const p = this.peeringTable.get(this.names[node] as string, this.names[port] as string);
-        if (p !== undefined) p.connectPending = false;
-        if (this.routers[node] === null || this.routers[port] === null || this.pairs.has(key)) {
-          if (p !== undefined) this.redial(p);
+        const p = pending.peering;
+        if (this.pendingLinks.get(p.key) !== pending) return;
+        this.pendingLinks.delete(p.key);
+        p.connectPending = false;
+        if (this.routers[node] === null || this.routers[port] === null || this.pairs.has(p.key)) {
+          this.redial(p);
           return;
         }
-        if (!this.connectLink(node, port, pending.props) && p !== undefined) this.attemptFailed(p);
+        if (!this.connectLink(node, port, p.props)) this.attemptFailed(p);
         return;
       }
       case K_DIAL: {
