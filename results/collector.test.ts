@@ -50,25 +50,25 @@ test('overhead: frames and bytes per virtual second from host counters, last bin
     send(1_500_000, 1, 5);
     send(2_200_000, 1, 2);
   });
-  assert.deepEqual(series(results.timeseries, 'frames_announcement'), [
+  assert.deepEqual(series(results.series.rows(), 'frames_announcement'), [
     [1, 3],
     [2, 5],
     [2.5, 4], // 2 frames in half a second
   ]);
-  assert.deepEqual(series(results.timeseries, 'bytes_announcement'), [
+  assert.deepEqual(series(results.series.rows(), 'bytes_announcement'), [
     [1, 30],
     [2, 50],
     [2.5, 40],
   ]);
   // Every type has a continuous series (zeros included); totals stay totals.
-  assert.deepEqual(series(results.timeseries, 'frames_keepalive'), [
+  assert.deepEqual(series(results.series.rows(), 'frames_keepalive'), [
     [1, 0],
     [2, 0],
     [2.5, 0],
   ]);
   assert.equal(results.framesByType['announcement'], 10);
   // The final measurement's probes travel after the end: no series row after 2.5 s.
-  assert.ok(results.timeseries.every((r) => r.time_s <= 2.5));
+  assert.ok(results.series.rows().every((r) => r.time_s <= 2.5));
   assert.ok((results.delivery.hybrid?.sent ?? 0) > 0);
 });
 
@@ -86,12 +86,12 @@ test('overhead without host counters: frames counted through the filter, per vir
     },
     true,
   );
-  assert.deepEqual(series(results.timeseries, 'frames_bootstrap'), [
+  assert.deepEqual(series(results.series.rows(), 'frames_bootstrap'), [
     [1, 4],
     [2, 1],
   ]);
   assert.equal(
-    series(results.timeseries, 'bytes_bootstrap').length,
+    series(results.series.rows(), 'bytes_bootstrap').length,
     0,
     'no bytes without counters',
   );
@@ -106,7 +106,7 @@ test('start-up: nodes whose links are not up yet count as not converged', () => 
       host.addLink('c', 'd');
     });
   });
-  const tree = series(results.timeseries, 'tree_fraction');
+  const tree = series(results.series.rows(), 'tree_fraction');
   assert.deepEqual(tree.slice(0, 6), [
     [0, 0],
     [0.1, 0],
@@ -127,7 +127,7 @@ test('start-up: nodes whose links are not up yet count as not converged', () => 
 
 test('start-up: after `until` a node whose links never came up is an isolated, converged node', () => {
   const { results } = play('1s', [], { startUp: { links: chainLinks, until: 300_000 } });
-  const tree = series(results.timeseries, 'tree_fraction');
+  const tree = series(results.series.rows(), 'tree_fraction');
   assert.deepEqual(tree.slice(0, 4), [
     [0, 0],
     [0.1, 0],
@@ -139,7 +139,7 @@ test('start-up: after `until` a node whose links never came up is an isolated, c
 
 test('without startUp the old rule holds: isolated nodes are trivially converged', () => {
   const { results } = play('500ms', [], {});
-  assert.equal(series(results.timeseries, 'tree_fraction')[0]?.[1], 1);
+  assert.equal(series(results.series.rows(), 'tree_fraction')[0]?.[1], 1);
   assert.equal(results.treeConvergedAt, 0);
 });
 
@@ -156,11 +156,11 @@ test('churn: per-node times restart for a node that joins later; coords_fraction
   assert.equal(byNode.get('a')?.tree_converged_at, 0, 'the fake is always right');
   assert.equal(byNode.has('b'), false);
   assert.deepEqual(
-    series(results.timeseries, 'nodes').map(([, v]) => v),
+    series(results.series.rows(), 'nodes').map(([, v]) => v),
     [4, 4, 4, 4, 5, 5, 5, 4, 4, 4, 4],
   );
   // Fake views are perfect, coordinates included: coords_fraction is 1 throughout.
-  const coords = series(results.timeseries, 'coords_fraction');
+  const coords = series(results.series.rows(), 'coords_fraction');
   assert.equal(coords.length, 11);
   assert.ok(coords.every(([, v]) => v === 1));
 });

@@ -74,10 +74,11 @@ export interface CollectedResults {
   readonly coordsCacheSize: Distribution;
   readonly depth: DepthSummary;
   readonly nodes: NodeRow[];
-  /** timeseries.csv, streamed (results/timeseries.ts): write it with series.writeCsv(). */
+  /**
+   * timeseries.csv, streamed (results/timeseries.ts): write it with series.writeCsv(), or read it
+   * into memory with series.rows() (tests and small runs).
+   */
   readonly series: Timeseries;
-  /** The whole series read into memory (each access reads it again: tests and small runs). */
-  readonly timeseries: TimeseriesRow[];
   readonly pairs: PairRow[];
   readonly paths: PathRecord[];
   readonly snapshots: Snapshot[];
@@ -341,9 +342,6 @@ export function summarise(
     ),
     nodes,
     series,
-    get timeseries() {
-      return series.rows();
-    },
     pairs: probes.pairs,
     paths: probes.paths,
     snapshots,
