@@ -79,6 +79,7 @@ import {
   nextTick,
   type Peering,
   PeeringTable,
+  pairKey,
   type Repeer,
   WORKER_INTERVAL,
 } from './peering.ts';
@@ -178,7 +179,7 @@ class NodeCpu extends Cpu<CpuJob> {
   lastSigned: Uint8Array | null = null;
 }
 
-/** A scenario link waiting for its connect event (see addLink); it connects with the peering's props. */
+/** A scenario link waiting for its connect event (see addLink), with the peering's props. */
 interface PendingLink {
   readonly a: number;
   readonly b: number;
@@ -1425,8 +1426,4 @@ export class Host implements HostApi {
       throw new InputError(`unknown node ${JSON.stringify(name)}`);
     return i;
   }
-}
-
-function pairKey(a: string, b: string): string {
-  return a < b ? `${a}\0${b}` : `${b}\0${a}`;
 }
