@@ -40,6 +40,8 @@ export type Inject = (fn: (now: Micros) => void) => void;
 
 interface BridgeLink {
   readonly port: Port;
+  /** The simulated neighbour this peering speaks as. */
+  readonly key: PublicKey;
   readonly socket: Socket;
   up: boolean;
   closed: boolean;
@@ -63,7 +65,6 @@ export class BridgeRouter implements RouterLike {
   readonly publicKey: PublicKey;
   private readonly config: BridgeConfig;
   private readonly links = new Map<Port, BridgeLink>();
-  private readonly keys = new Map<Port, PublicKey>();
   private fx: Effects | null = null;
   framesIn = 0;
   framesOut = 0;
@@ -86,9 +87,8 @@ export class BridgeRouter implements RouterLike {
     if (identity === null) return null;
     const socket = connect({ host: this.config.host, port: this.config.port });
     socket.setNoDelay(true);
-    const link: BridgeLink = { port, socket, up: false, closed: false, queue: [] };
+    const link: BridgeLink = { port, key: remoteKey, socket, up: false, closed: false, queue: [] };
     this.links.set(port, link);
-    this.keys.set(port, remoteKey);
     const hsReader = new HandshakeReader();
     const deframer = new Deframer();
     socket.on('connect', () => socket.write(encodeHandshake(identity, this.config.crypto)));
@@ -144,7 +144,6 @@ export class BridgeRouter implements RouterLike {
     link.closed = true;
     link.socket.destroy();
     this.links.delete(link.port);
-    this.keys.delete(link.port);
     this.config.log({ event: 'bridge-down', node: this.config.name, port: link.port });
     if (tellSim) this.config.inject(() => this.fx?.closeLink(link.port, 'disconnect'));
   }
@@ -186,7 +185,9 @@ export class BridgeRouter implements RouterLike {
       tableSize: 0,
       tableInstalls: 0,
       coordsCacheSize: 0,
-      peers: [...this.keys].map(([port, key]) => ({ port, key })).sort((a, b) => a.port - b.port),
+      peers: [...this.links.values()]
+        .map(({ port, key }) => ({ port, key }))
+        .sort((a, b) => a.port - b.port),
     };
   }
 
