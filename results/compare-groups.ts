@@ -9,7 +9,14 @@
  */
 import { InputError } from '../base/index.ts';
 import { alignColumns, crosses, didYouMean, observedChange, type Threshold } from './compare.ts';
-import { gridKey, type RunRecord, type RunSet, unitOf } from './run-set.ts';
+import {
+  metricsOf,
+  metricValues,
+  type RunRecord,
+  type RunSet,
+  runsByPoint,
+  unitOf,
+} from './run-set.ts';
 import {
   bootstrapDiffCi,
   cohensD,
@@ -47,25 +54,10 @@ function pointOf(run: RunRecord): Record<string, string> {
   return out;
 }
 
-function groupByPoint(set: RunSet): Map<string, RunRecord[]> {
-  const out = new Map<string, RunRecord[]>();
-  for (const run of set.runs) {
-    const key = gridKey(run.params, NOT_GRID);
-    const list = out.get(key);
-    if (list === undefined) out.set(key, [run]);
-    else list.push(run);
-  }
-  return out;
-}
-
-function values(runs: readonly RunRecord[], metric: string): number[] {
-  return runs.map((r) => r.metrics.get(metric)).filter((v): v is number => v !== undefined);
-}
-
 /** Every metric of every grid point both sets have; a grid point only one side has is an error. */
 export function compareRunSets(a: RunSet, b: RunSet): GroupRow[] {
-  const pa = groupByPoint(a);
-  const pb = groupByPoint(b);
+  const pa = runsByPoint(a.runs, NOT_GRID);
+  const pb = runsByPoint(b.runs, NOT_GRID);
   const onlyA = [...pa.keys()].filter((k) => !pb.has(k));
   const onlyB = [...pb.keys()].filter((k) => !pa.has(k));
   if (onlyA.length > 0 || onlyB.length > 0) {
@@ -78,10 +70,9 @@ export function compareRunSets(a: RunSet, b: RunSet): GroupRow[] {
   const rows: GroupRow[] = [];
   for (const [key, runsA] of pa) {
     const runsB = pb.get(key) as RunRecord[];
-    const metrics = [...new Set([...runsA, ...runsB].flatMap((r) => [...r.metrics.keys()]))].sort();
-    for (const metric of metrics) {
-      const xa = values(runsA, metric);
-      const xb = values(runsB, metric);
+    for (const metric of metricsOf([...runsA, ...runsB])) {
+      const xa = metricValues(runsA, metric);
+      const xb = metricValues(runsB, metric);
       const label = `${key}\0${metric}`;
       const da = describe(xa, `a\0${label}`);
       const db = describe(xb, `b\0${label}`);

@@ -205,11 +205,36 @@ export function unitOf(metric: string): string {
   return 'count';
 }
 
-/** Grid point key of a run: its parameters except `seed` (seeds are the samples). */
+/** Grid point key of a run: its parameters except `drop` (e.g. `seed`: seeds are the samples). */
 export function gridKey(params: Readonly<Record<string, string>>, drop: readonly string[]): string {
   return JSON.stringify(
     Object.entries(params)
       .filter(([k]) => !drop.includes(k))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
   );
+}
+
+/** Runs by grid point (gridKey without `drop`), points in the order their first run appears. */
+export function runsByPoint(
+  runs: readonly RunRecord[],
+  drop: readonly string[],
+): Map<string, RunRecord[]> {
+  const out = new Map<string, RunRecord[]>();
+  for (const run of runs) {
+    const key = gridKey(run.params, drop);
+    const list = out.get(key);
+    if (list === undefined) out.set(key, [run]);
+    else list.push(run);
+  }
+  return out;
+}
+
+/** Every metric any of the runs has, sorted. */
+export function metricsOf(runs: readonly RunRecord[]): string[] {
+  return [...new Set(runs.flatMap((r) => [...r.metrics.keys()]))].sort();
+}
+
+/** A metric's values over the runs that have it. */
+export function metricValues(runs: readonly RunRecord[], metric: string): number[] {
+  return runs.map((r) => r.metrics.get(metric)).filter((v): v is number => v !== undefined);
 }

@@ -9,7 +9,14 @@
  * are the sweep parameters without `seed`: the seeds (and repetitions) are the samples.
  */
 import { join } from 'node:path';
-import { gridKey, type RunRecord, type RunSet, unitOf } from './run-set.ts';
+import {
+  metricsOf,
+  metricValues,
+  type RunRecord,
+  type RunSet,
+  runsByPoint,
+  unitOf,
+} from './run-set.ts';
 import { describe } from './stats.ts';
 import { writeCsvAtomic } from './write.ts';
 
@@ -76,20 +83,12 @@ export function summarizeRuns(set: RunSet): Summarized {
   }
   const gridParams = params.filter((p) => !SAMPLE_PARAMS.includes(p.name));
   // Grid points in the order their first run appears (sweep grid order).
-  const points = new Map<string, RunRecord[]>();
-  for (const run of set.runs) {
-    const key = gridKey(run.params, SAMPLE_PARAMS);
-    const list = points.get(key);
-    if (list === undefined) points.set(key, [run]);
-    else list.push(run);
-  }
+  const points = runsByPoint(set.runs, SAMPLE_PARAMS);
   const grid: Row[] = [];
   for (const [key, runs] of points) {
-    const metrics = [...new Set(runs.flatMap((r) => [...r.metrics.keys()]))].sort();
     const first = runs[0] as RunRecord;
-    for (const metric of metrics) {
-      const xs = runs.map((r) => r.metrics.get(metric)).filter((v): v is number => v !== undefined);
-      const d = describe(xs, `${key}\0${metric}`);
+    for (const metric of metricsOf(runs)) {
+      const d = describe(metricValues(runs, metric), `${key}\0${metric}`);
       const row: Row = {};
       for (const p of gridParams) row[p.column] = p.value(first.params[p.name]);
       Object.assign(row, {
