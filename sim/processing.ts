@@ -24,6 +24,7 @@
  */
 
 import { InputError } from '../base/index.ts';
+import { keysEqual } from '../router/keys.ts';
 import type { Frame, Micros, PublicKey } from '../router/types.ts';
 import { FrameType } from '../router/types.ts';
 import { isCodecError } from '../router/wire/errors.ts';
@@ -115,13 +116,6 @@ export function receiveCost(costs: ProcessingCosts, frame: Frame | Uint8Array): 
   return costs.frame + (decoded === null ? 0 : costs.verify * signaturesVerified(decoded));
 }
 
-function sameKey(a: PublicKey, b: PublicKey): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
 /**
  * Whether `frame`, sent by the node with key `self`, was signed by it for this send (§5.3: every
  * announcement sent carries an entry signed for that link; §6.4: a bootstrap is signed by its
@@ -133,9 +127,9 @@ export function signedHere(frame: Frame, self: PublicKey): boolean {
     case FrameType.TreeAnnouncement:
       return true;
     case FrameType.Bootstrap:
-      return sameKey(frame.destinationKey, self);
+      return keysEqual(frame.destinationKey, self);
     case FrameType.WakeupBroadcast:
-      return sameKey(frame.sourceKey, self);
+      return keysEqual(frame.sourceKey, self);
     default:
       return false;
   }
