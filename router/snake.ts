@@ -19,7 +19,7 @@ import {
 } from './wire/bootstrap.ts';
 import { isCodecError } from './wire/errors.ts';
 
-export { KeyRun, SnakeEntry, SnakeState } from './snake-state.ts';
+export { SnakeEntry, SnakeState } from './snake-state.ts';
 
 /** Timer id of the 1 s snake maintenance tick (§6.3). */
 export const TIMER_SNAKE = 1;
