@@ -49,9 +49,8 @@ async function fetchRun(base: string, present: readonly string[]): Promise<RunFi
 export async function loadSources(doc: Document): Promise<Sources> {
   const inline = doc.getElementById('pinelab-data');
   if (inline?.textContent) {
-    const raw = JSON.parse(inline.textContent) as InlineData | PackedData;
-    const data: InlineData =
-      'encoding' in raw ? (JSON.parse(await unpack(raw)) as InlineData) : raw;
+    const packed = JSON.parse(inline.textContent) as PackedData;
+    const data = JSON.parse(await unpack(packed)) as InlineData;
     return {
       run: data.run,
       runName: data.runName,

@@ -45,7 +45,7 @@ export interface InlineData {
 /**
  * The JSON in <script id="pinelab-data" type="application/json">: InlineData's JSON, gzipped
  * (node:zlib) and base64-encoded (issue 20: the report's size; the page inflates it with
- * DecompressionStream). Plain InlineData is read too (reports written before).
+ * DecompressionStream). A report carries its own bundle, so the page never meets another form.
  */
 export interface PackedData {
   readonly encoding: 'gzip+base64';
