@@ -10,7 +10,7 @@ import type { Micros, RouterView } from '../router/types.ts';
 import { loadRunKeys, runNodeNames } from '../scenarios/keys.ts';
 import { checkLinks, checkNames } from '../scenarios/load.ts';
 import { startScenario } from '../scenarios/runner.ts';
-import { type CryptoName, EMPTY_TOPOLOGY, type Scenario } from '../scenarios/types.ts';
+import { EMPTY_TOPOLOGY, type Scenario } from '../scenarios/types.ts';
 import { type LoadedVariant, variantManifest } from '../scenarios/variant-load.ts';
 import { HostSource } from '../sim/convergence.ts';
 import { Host } from '../sim/host.ts';
@@ -95,7 +95,6 @@ export class Execution {
   readonly collector: RunCollector;
   readonly routerOptions: RouterOptions;
   readonly linkDefaults: LinkProps;
-  readonly cryptoName: CryptoName;
   /** Set by the caller (SIGINT): finish() keeps what is complete and skips the measurement. */
   interrupted = false;
   readonly driver: Driver;
@@ -107,7 +106,6 @@ export class Execution {
     this.options = options;
     const spec = resolveRunSpec(scenario, options);
     this.spec = spec;
-    this.cryptoName = spec.crypto;
     // "none": an empty network that the actions build (pineconesim sequences start empty).
     this.topo =
       options.topology ??
@@ -139,7 +137,7 @@ export class Execution {
       scenario.links,
       `${scenario.source}: links`,
     );
-    const crypto = createCrypto(this.cryptoName);
+    const crypto = createCrypto(spec.crypto);
     // --keys wins over the scenario's `keys`; names and seeds are checked (scenarios/keys.ts).
     const keysFile = spec.keysFile;
     const explicit =
@@ -218,18 +216,6 @@ export class Execution {
     startScenario(scenario, host, this.collector, random);
   }
 
-  /** Fractions of correct nodes at the latest convergence sample (progress lines); NaN before it. */
-  get lastTree(): number {
-    return this.driver.last.tree;
-  }
-  get lastSnake(): number {
-    return this.driver.last.snake;
-  }
-  /** Nodes present at the latest sample (what the fractions are of). */
-  get lastNodes(): number {
-    return this.driver.last.nodes;
-  }
-
   /** Run up to `maxEvents` more events. Returns true when the run is over. */
   advance(maxEvents: number): boolean {
     return this.driver.advance(this.driver.end, maxEvents);
@@ -293,7 +279,7 @@ export class Execution {
         links: graph.size,
       },
       ...(this.spec.outputs.idFromTopology ? {} : { scenario: scenario.source }),
-      crypto: this.cryptoName,
+      crypto: this.spec.crypto,
       traceHash,
       wallSeconds,
     });

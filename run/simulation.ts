@@ -231,8 +231,8 @@ export class Simulation {
    * correct (NaN before the first sample).
    */
   get convergence(): { tree: number; snake: number; nodes: number } {
-    const e = this.execution;
-    return { tree: e.lastTree, snake: e.lastSnake, nodes: e.lastNodes };
+    const { tree, snake, nodes } = this.execution.driver.last;
+    return { tree, snake, nodes };
   }
 
   get interrupted(): boolean {
