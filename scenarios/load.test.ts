@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
 import { checkScenario } from '../cli/scenario.ts';
 import { build } from './builder.ts';
-import { checkNames, parseScenario } from './load.ts';
+import { checkNames } from './check-names.ts';
+import { parseScenario } from './load.ts';
 import { parseTrace } from './load-actions.ts';
 
 const base = (actions: string) => `{

@@ -17,8 +17,7 @@ import { modes, validateAction } from './load-actions.ts';
 import { CRYPTO_NAMES, DEFAULT_MEASURE, type MeasureOptions, type Scenario } from './types.ts';
 import { isYamlFile, parseYamlWithLines } from './yaml-lines.ts';
 
-// Split into modules of their own; re-exported for the callers that import them from here.
-export { checkLinks, checkNames } from './check-names.ts';
+// Split into a module of its own; re-exported for the callers that import it from here.
 export { Checker } from './checker.ts';
 
 const TOP_KEYS = [
