@@ -6,6 +6,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { InputError } from '../base/index.ts';
 import { parseDiscovery } from '../live/discovery.ts';
+import { DEFAULT_MAX_CONNECTIONS } from '../live/host.ts';
 import { loadIdentity } from '../live/identity.ts';
 import { LiveNode } from '../live/node.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
@@ -68,7 +69,7 @@ export const nodeCommand: CommandModule<object, NodeArgs> = {
       })
       .option('max-connections', {
         type: 'number',
-        default: 64,
+        default: DEFAULT_MAX_CONNECTIONS,
         describe: 'peerings at once, handshaking included (the router has 253 ports)',
       })
       .example('$0 node --listen tcp://127.0.0.1:7000 --admin 127.0.0.1:9000', 'a first node')
