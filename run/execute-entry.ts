@@ -1,6 +1,6 @@
 /**
- * run/execute-entry.ts — validate a scenario's JSON object and execute it (shared by the
- * sweep runner and `pinelab scenario run`).
+ * run/execute-entry.ts — validate a scenario's JSON object and execute it (the sweep runner,
+ * run/sweep-run.ts; `pinelab scenario run` drives an Execution itself, in chunks, for signals).
  */
 
 import { Checker, validateScenario } from '../scenarios/load.ts';

@@ -1,6 +1,6 @@
 /**
  * run/spec.ts — a RunSpec: everything one run is, resolved once, from `pinelab run`'s flags
- * (run/simulation.ts) or a scenario file and `pinelab scenario run`'s flags (run/execute-entry.ts):
+ * (run/simulation.ts) or a scenario file and `pinelab scenario run`'s flags (cli/scenario.ts):
  * the scenario (topology, seed, links, transport, re-peering, processing, router options, variant
  * and keys files, duration, measurements, actions), the crypto backend, wire encoding, the start
  * spread, the stop rule and the outputs. It is plain data (JSON-serialisable): the manifest's
