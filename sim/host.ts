@@ -787,8 +787,8 @@ export class Host implements HostApi {
   }
 
   /** Run at most `maxEvents` events not later than `until` (for chunked, interruptible runs). */
-  runBatch(until: Micros, maxEvents: number, stop?: () => boolean): number {
-    return this.scheduler.runBatch(until, maxEvents, this.dispatch, stop);
+  runBatch(until: Micros, maxEvents: number): number {
+    return this.scheduler.runBatch(until, maxEvents, this.dispatch);
   }
 
   /** Probes sent and not yet delivered or dropped. */

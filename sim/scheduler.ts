@@ -139,15 +139,18 @@ export class Scheduler {
     return this.dispatched - before;
   }
 
-  /** Dispatch at most `maxEvents` events not later than `until`; returns how many ran. */
-  runBatch(until: Micros, maxEvents: number, handler: EventHandler, stop?: () => boolean): number {
+  /**
+   * Dispatch at most `maxEvents` events not later than `until`, or until an event calls stop();
+   * returns how many ran.
+   */
+  runBatch(until: Micros, maxEvents: number, handler: EventHandler): number {
     const before = this.dispatched;
     while (
       this.size > 0 &&
       (this.heapTime[0] as number) <= until &&
       this.dispatched - before < maxEvents
     ) {
-      if (this.step(handler) && (this.takeHalt() || stop?.())) break;
+      if (this.step(handler) && this.takeHalt()) break;
     }
     return this.dispatched - before;
   }
