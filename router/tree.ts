@@ -17,8 +17,6 @@ import {
   verifyAnnouncement,
 } from './wire/announcement.ts';
 
-export { storeAnnouncement, TreeState } from './tree-state.ts';
-
 /** Timer id of the tree maintenance / root refresh timer (§5.3.1). */
 export const TIMER_TREE = 0;
 
