@@ -249,7 +249,7 @@ function take(s: SnekSearch, k: PublicKey, q: number, link: LinkInfo, rule: Snek
 function better(s: SnekSearch, boot: boolean, dest: PublicKey, k: PublicKey): boolean {
   // consider(): exact key wins for traffic; otherwise strictly between dest and the current best.
   if (!boot && keysEqual(k, dest) && !keysEqual(s.bestKey, dest)) return true;
-  return compareKeys(dest, k) < 0 && compareKeys(k, s.bestKey) < 0;
+  return ordered(dest, k, s.bestKey);
 }
 
 /** Announcements up to this many entries are scanned in order; longer ones by binary search. */
