@@ -668,12 +668,8 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       ? sortedSignersFor(s, links, input.linksVersion)
       : null;
   if (parent?.up) {
-    if (
-      (boot && keysEqual(s.bestKey, dest)) ||
-      (compareKeys(self, dest) < 0 && compareKeys(dest, input.rootKey) < 0)
-    ) {
+    if ((boot && keysEqual(s.bestKey, dest)) || ordered(self, dest, input.rootKey))
       take(s, input.rootKey, 0, parent, SnekRule.RootViaParent);
-    }
     if (parent.stored !== null) {
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
       // the router; a test may pass a parent outside them).
