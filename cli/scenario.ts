@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
+import { markDataInterrupted, writeRunResults } from '../results/run-results.ts';
 import { writeFileAtomic, writeJsonAtomic } from '../results/write.ts';
 import { resolveRouterOptions } from '../router/options.ts';
 import { Execution, type ScenarioSummary } from '../run/execute.ts';
@@ -213,11 +213,7 @@ export async function runScenarioCommand(
     const result = execution.finish();
     let data = result.data;
     const mark = (): void => {
-      // Inheriting the rest: a spread would read its getters (and load the streamed series).
-      data = Object.assign(Object.create(data) as RunResultsData, {
-        summary: { ...data.summary, interrupted: true },
-        manifest: { ...data.manifest, options: { ...data.manifest.options, interrupted: true } },
-      });
+      data = markDataInterrupted(data);
     };
     if ((await stop.settle()) && !result.interrupted) mark();
     const dir =

@@ -101,6 +101,19 @@ function* lineChunks(lines: readonly string[]): Generator<string> {
   }
 }
 
+/**
+ * The results of a run a signal stopped after its end (during the measurement or the writing):
+ * complete, but marked interrupted in the summary and the manifest's options, so compare and
+ * summarize treat it as a stopped run. The new object inherits the rest: a spread would read its
+ * getters (the time series, which may be streamed to disk, would be loaded into memory).
+ */
+export function markDataInterrupted(data: RunResultsData): RunResultsData {
+  return Object.assign(Object.create(data) as RunResultsData, {
+    summary: { ...data.summary, interrupted: true },
+    manifest: { ...data.manifest, options: { ...data.manifest.options, interrupted: true } },
+  });
+}
+
 export function writeRunResults(dir: string, data: RunResultsData): void {
   // A run killed while writing here left .tmp-* files: this run or resume cleans them up.
   removeStaleTemps(dir);

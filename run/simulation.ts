@@ -10,7 +10,11 @@
  */
 import { join } from 'node:path';
 import { InputError } from '../base/index.ts';
-import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
+import {
+  markDataInterrupted,
+  type RunResultsData,
+  writeRunResults,
+} from '../results/run-results.ts';
 import {
   type NodeRow,
   ROUTING_MODES,
@@ -304,20 +308,11 @@ export function runSimulation(config: RunConfig): RunResult {
  * summary), so compare and summarize treat it as one.
  */
 export function markInterrupted(r: RunResult): RunResult {
-  const summary: ScenarioSummary = { ...r.summary, interrupted: true };
-  const manifest: RunManifest = {
-    ...r.manifest,
-    options: { ...r.manifest.options, interrupted: true },
-  };
-  // The new objects inherit the rest: a spread would read their getters (the time series, which
-  // may be streamed to disk, would be loaded into memory).
-  const data: RunResultsData = Object.assign(Object.create(r.data) as RunResultsData, {
-    summary,
-    manifest,
-  });
+  const data = markDataInterrupted(r.data);
+  // Inheriting the rest, as the data does (a spread would read the time series getter).
   return Object.assign(Object.create(r) as RunResult, {
-    summary,
-    manifest,
+    summary: data.summary as ScenarioSummary,
+    manifest: data.manifest,
     data,
     interrupted: true,
     timedOut: false,
