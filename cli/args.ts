@@ -1,6 +1,6 @@
 /**
  * cli/args.ts — fixes to how yargs reads a command line, applied by cli/main.ts before and after
- * parsing (issue 19): negative values for flags, and flags given twice.
+ * parsing, where yargs would misread silently: negative values for flags, and flags given twice.
  */
 
 /**

@@ -2,7 +2,7 @@
  * cli/compare.ts — `pinelab compare <A> <B> [--fail-if 'stretch.hybrid.mean>+2%' ...]`: two runs
  * side by side (exit 1 when a threshold is crossed), or two sets of runs (sweep folders, folders of
  * runs, comma lists) compared per grid point with CIs, effect size and a permutation p-value (exit
- * 1 only when a threshold is crossed significantly at --alpha, issue 18); 2 on bad input.
+ * 1 only when a threshold is crossed significantly at --alpha); 2 on bad input.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -64,7 +64,7 @@ export function runCompare(args: CompareArgs, write: (s: string) => void): numbe
   if (!isSingleRun(args.a) || !isSingleRun(args.b)) return runCompareGroups(args, write);
   const a = readSummary(args.a);
   const b = readSummary(args.b);
-  // A run a signal stopped has figures up to there only (issue 17): refused as in sets of runs.
+  // A run a signal stopped has figures up to there only: refused, as in sets of runs.
   for (const [path, summary] of [
     [args.a, a],
     [args.b, b],
@@ -95,7 +95,7 @@ export function runCompare(args: CompareArgs, write: (s: string) => void): numbe
   return violations.length > 0 ? 1 : 0;
 }
 
-/** Two sets of runs (issue 18): statistics per grid point, gates on significant regressions. */
+/** Two sets of runs: statistics per grid point, gates on significant regressions. */
 function runCompareGroups(args: CompareArgs, write: (s: string) => void): number {
   const alpha = args.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1))

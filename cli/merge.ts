@@ -65,7 +65,7 @@ export function runMerge(args: MergeArgs, log: (s: string) => void): number {
       );
   });
   let copied = 0;
-  // A truncated summary.json does not make a run complete: not copied, not kept (issue 19).
+  // A truncated summary.json has no figures: its run is not complete, not copied, not kept.
   const invalid = new Set<string>();
   for (const dir of args.dirs)
     for (const run of first.runs) {

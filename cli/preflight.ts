@@ -1,5 +1,5 @@
 /**
- * cli/preflight.ts — output paths checked before a run starts (issue 17): an `--out` that is a
+ * cli/preflight.ts — output paths checked before a run starts: an `--out` that is a
  * file, a folder nobody can write, a `--dump-state` that is a folder, a `report -o` that is a
  * folder are bad input (exit 2, the flag named), found before minutes of simulation and not as an
  * "internal error" when the results are written.

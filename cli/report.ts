@@ -25,7 +25,7 @@ import { checkRunDir } from './view.ts';
 
 /**
  * events.jsonl (--events) is embedded up to this size only: the replay is for small teaching runs
- * (examples/teaching: ~0.5 MB), and a big run's event log would swamp the offline file (issue 20);
+ * (examples/teaching: ~0.5 MB), and a big run's event log would swamp the offline file;
  * `pinelab view` serves it at any size.
  */
 export const EVENTS_INLINE_UP_TO = 1_000_000;
@@ -58,7 +58,7 @@ export function isSweepDir(dir: string): boolean {
 }
 
 /**
- * What `view`/`report` show: a run (and one to compare), or two sweeps (issue 18). Refuses a
+ * What `view`/`report` show: a run (and one to compare), or two sweeps. Refuses a
  * run against a sweep, a lone sweep, and folders that are neither (InputError naming the flag).
  */
 export function checkSources(dir: string, compare: string | undefined): 'runs' | 'sweeps' {
@@ -120,8 +120,8 @@ export function sweepPair(dirA: string, dirB: string): SweepPair {
 }
 
 /**
- * The inlined data, gzipped and base64-encoded (issue 20: paths.json of a 48-node run is 6 MB of
- * repeated keys and reasons; gzip takes it to 4%). Base64 has no '<', so it is script-safe.
+ * The inlined data, gzipped and base64-encoded: paths.json of a 48-node run is 6 MB of repeated
+ * keys and reasons, and gzip takes it to 4%. Base64 has no '<', so it is script-safe.
  */
 export function packData(data: InlineData): PackedData {
   const gz = gzipSync(Buffer.from(JSON.stringify(data), 'utf8'), { level: 9 });

@@ -58,7 +58,7 @@ test('flags become a RunConfig; bad values are InputErrors naming the flag', () 
     ['latency', '5', /--latency/],
     ['bandwidth', 'x', /--bandwidth/],
     ['loss', '3', /--loss/],
-    ['max-ports', 70000, /--max-ports/], // > 253 is allowed (simulator-only, issue 7)
+    ['max-ports', 70000, /--max-ports/], // > 253 is allowed (simulator-only), > 65535 is not
     ['seed', 'a b', /--seed/],
     ['snake-quorum', '0', /--snake-quorum: expected a share of the nodes in \(0, 1\]/],
     ['snake-quorum', '120%', /--snake-quorum/],
@@ -245,7 +245,7 @@ test('stretch above the exact limit is a seeded sample of --stretch-pairs; its t
   assert.equal(none.summary.stretch?.snek, undefined);
   assert.equal(none.data.pairs?.length, 0);
   // The measurement comes after the run: it never changes the run's events or time, but its
-  // frames are part of the trace (issue 16: conversations are how --hybrid off shows).
+  // frames are part of the trace (the probe conversations are where --hybrid off shows).
   assert.equal(none.summary.events, a.summary.events);
   assert.equal(none.summary.virtualSeconds, a.summary.virtualSeconds);
   assert.notEqual(none.summary.traceHash, a.summary.traceHash);

@@ -64,7 +64,7 @@ export {
 // Command line
 
 /**
- * `--snapshots every:<duration>` (issue 20): dense snapshots for the viewer's timeline, e.g.
+ * `--snapshots every:<duration>`: dense snapshots for the viewer's timeline, e.g.
  * every:1s. Returns the interval in µs; InputError naming the flag otherwise.
  */
 export function parseSnapshotsArg(text: string, flag = '--snapshots'): Micros {
@@ -99,7 +99,7 @@ export function parseLoss(text: string): number | null {
   const t = text.trim();
   const pct = t.endsWith('%');
   const digits = pct ? t.slice(0, -1) : t;
-  // Decimal only: Number() also reads '0x1', '0b1' and '1e0' as 1, i.e. 100% loss (issue 19).
+  // Decimal only: Number() also reads '0x1', '0b1' and '1e0' as 1, i.e. 100% loss.
   if (!/^(?:\d+(?:\.\d*)?|\.\d+)$/.test(digits)) return null;
   const v = Number(digits);
   if (!Number.isFinite(v)) return null;
@@ -289,7 +289,7 @@ export function configFromArgs(args: RunArgs, command: string): RunConfig {
 }
 
 /**
- * A note when `--stretch-pairs N` was not what got measured (issue 19: 20,000 on 1,000 nodes
+ * A note when `--stretch-pairs N` was not what got measured (otherwise 20,000 on 1,000 nodes
  * measured 10,000 without a word): below the exact limit every ordered pair is probed, above it
  * the sample draws 10 destinations from each source (results/stretch.ts), so at most 10 per node.
  * `sent` of the routed modes is the number of pairs probed; null when it is N.
@@ -616,7 +616,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   handler: async (args) => {
     const command = ['pinelab', ...process.argv.slice(2)].join(' ');
     const parsed = configFromArgs(args, command);
-    // Output paths first: a bad one is exit 2 now, not an internal error after the run (issue 17).
+    // Output paths first: a bad one is exit 2 now, not an internal error after the run.
     if (typeof args.out === 'string' && args.out !== '') checkOutFolder('--out', args.out);
     if (args['dump-state'] !== undefined) checkOutFile('--dump-state', args['dump-state']);
     const config =
@@ -674,7 +674,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (typeof args.out === 'string' && args.out !== '') dir = writeResults(args.out, result);
       if (args['dump-state'] !== undefined) writeJsonAtomic(args['dump-state'], result.dumpState());
       // A report.html already in the folder (an earlier --report of the same run id) is rewritten
-      // from the new files rather than left stale beside them (issue 19). Not once stopped.
+      // from the new files rather than left stale beside them. Not once stopped.
       if (
         dir !== null &&
         !stop.requested &&

@@ -70,7 +70,7 @@ test('scenario run: runs/<name>-s<seed>-<hash8>/ like pinelab run, with events a
   }
 });
 
-test('scenario run: a rerun rewrites an earlier report.html instead of leaving it stale (issue 19)', async () => {
+test('scenario run: a rerun rewrites an earlier report.html instead of leaving it stale', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-scenario-rerun-'));
   try {
     const file = join(dir, 'cut.json');

@@ -113,7 +113,7 @@ export function formatSummary(s: ScenarioSummary, out: string | undefined): stri
   for (const [mode, st] of Object.entries(s.stretch ?? {}))
     if (st) {
       const d = s.delivery?.[mode as keyof typeof s.delivery];
-      // No pair measured: a mean of 0 would read as a result (issue 19).
+      // No pair measured: a mean of 0 would read as a result.
       const figures =
         st.pairs === 0
           ? 'no pair measured'
@@ -146,14 +146,14 @@ interface RunArgs {
   json: boolean;
   events: boolean;
   report: boolean;
-  /** Dense snapshots, every:<duration> (issue 20). */
+  /** Dense snapshots for the viewer's timeline, every:<duration>. */
   snapshots?: string;
-  /** Override the scenario's `transport` / `repeer` (issue 16). */
+  /** Override the scenario's `transport` / `repeer` (sim/peering.ts). */
   transport?: Transport;
   repeer?: Repeer;
   /** Override the scenario's `processing` (sim/processing.ts). */
   processing?: string;
-  /** Override the scenario's `variant` (router/variant.ts, issue 18), relative to the cwd. */
+  /** Override the scenario's `variant` (router/variant.ts), relative to the cwd. */
   variant?: string;
 }
 
@@ -176,7 +176,7 @@ export async function runScenarioCommand(
     variant?: string | undefined;
   },
 ): Promise<{ summary: ScenarioSummary; dir: string | null; stopped: NodeJS.Signals | null }> {
-  // Output folder first: a bad one is exit 2 now, not an internal error after the run (issue 17).
+  // Output folder first: a bad one is exit 2 now, not an internal error after the run.
   if (options.out !== false && options.out !== '') checkOutFolder('--out', options.out);
   const checked = checkScenario(file);
   const named =
@@ -220,7 +220,7 @@ export async function runScenarioCommand(
       options.out === false || options.out === '' ? null : join(options.out, result.runId);
     if (dir !== null) {
       writeRunResults(dir, data);
-      // An earlier report.html of the same run id is rewritten, not left stale (issue 19).
+      // An earlier report.html of the same run id is rewritten, not left stale.
       if (!stop.requested && (options.report || existsSync(join(dir, 'report.html')))) {
         const html = await buildReport(dir);
         if (!(await stop.settle())) writeFileAtomic(join(dir, 'report.html'), html);

@@ -1,5 +1,5 @@
 /**
- * `--snapshots every:<duration>` (issue 20): the flag's parsing, and dense snapshots on a run
+ * `--snapshots every:<duration>`: the flag's parsing, and dense snapshots on a run
  * without changing its trace hash (snapshots are read-only host actions).
  */
 import assert from 'node:assert/strict';

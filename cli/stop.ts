@@ -1,5 +1,5 @@
 /**
- * cli/stop.ts — how a run hears that it should stop (issue 17). Ctrl-C (SIGINT), SIGTERM (a job
+ * cli/stop.ts — how a run hears that it should stop. Ctrl-C (SIGINT), SIGTERM (a job
  * scheduler, `kill`, the parent process exiting: bin/pinelab.js) and SIGHUP (the terminal closed)
  * all mean the same: stop at the next chunk boundary, write what is complete, mark the run
  * interrupted, exit 130. Node's default for SIGTERM and SIGHUP is to die at once, which lost the

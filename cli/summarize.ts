@@ -1,5 +1,5 @@
 /**
- * cli/summarize.ts — `pinelab summarize SWEEP_DIR`: statistics over seeds (issue 18). Writes
+ * cli/summarize.ts — `pinelab summarize SWEEP_DIR`: statistics over seeds. Writes
  * summary-long.csv (one row per run × metric) and summary-grid.csv (per grid point and metric: n,
  * mean, sd, median, 95% bootstrap CI) into the sweep folder, or --out.
  */

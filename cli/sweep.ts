@@ -45,13 +45,13 @@ export async function runSweep(
   const json = parseScenarioDocument(readScenarioText(args.scenario), args.scenario);
   const baseDir = dirname(args.scenario);
   const base = new Checker(args.scenario, json.lineOf).object(json.value, []);
-  // --variant: the same variant module for every run, relative to the cwd (issue 18).
+  // --variant: the same variant module for every run, relative to the cwd, where it was typed.
   if (args.variant !== undefined) base['variant'] = resolve(args.variant);
   const params = (args.param ?? []).map(parseParam);
   const plan = planSweep(args.scenario, params, args.reps);
   // Validate every grid point before starting anything (bad values fail now, exit 2): the JSON,
   // and what `scenario check` checks (topology, names, links, router options), so a bad topology
-  // in the third point fails before the first two run (issue 17).
+  // in the third point fails before the first two run, not minutes into the sweep.
   const variants = new Set<string>();
   const topologies = new Map<string, Topology>();
   for (const run of plan.runs) {
