@@ -1,6 +1,5 @@
 /**
- * api/index.ts — pinelab as a library (`import { simulate, loadTopology } from 'pinelab'`, issue
- * 17). It is what `pinelab run` does, without the command line: the same executor, the same
+ * api/index.ts — pinelab as a library (`import { simulate, loadTopology } from 'pinelab'`). It is what `pinelab run` does, without the command line: the same executor, the same
  * results and trace hash for the same inputs (a test checks this against runSimulation).
  *
  * Durations are strings with their unit ("30s", "250ms", "1.5s", "5m", "0") or objects that name

@@ -1,5 +1,5 @@
 /**
- * api/pack.test.ts — the library as a user gets it (issue 17): `npm pack` the repository, install
+ * api/pack.test.ts — the library as a user gets it: `npm pack` the repository, install
  * the tarball into a folder outside it (npm install --prefer-offline: the dependencies come from
  * npm's cache, or the npm registry when they are not cached yet), and run
  * `import { simulate, loadTopology } from 'pinelab'` there with `node --import tsx`. The trace hash

@@ -1,5 +1,5 @@
 /**
- * live/bridge.ts — real routers inside a simulated network (issue 22, `pinelab emulate`).
+ * live/bridge.ts — real routers inside a simulated network (`pinelab emulate`).
  *
  * BridgeRouter stands in the simulator (sim/host.ts, through RouterLike) for node NODE and is
  * driven by an external Pinecone router instead of a pure Router: for every simulated peering of

@@ -17,7 +17,7 @@ export interface CollectorOptions {
   /** Record events.jsonl lines (frames sent and received, state changes, probes, topology). */
   readonly events?: boolean;
   /**
-   * Dense snapshots (`--snapshots every:1s`, issue 20): one more snapshot every this many µs from
+   * Dense snapshots (`--snapshots every:1s`): one more snapshot every this many µs from
    * t = 0 to the end, for the viewer's timeline. Off: no extra scheduled actions (hashes unchanged).
    */
   readonly snapshotEvery?: Micros;

@@ -125,7 +125,7 @@ export class RunCollector implements ScenarioCollector {
       () => this.ended,
     );
     host.at(0, tick);
-    // measure.stretchEvery (issue 20): stretch and delivery at every multiple of the interval
+    // measure.stretchEvery: stretch and delivery at every multiple of the interval
     // before the end (the final measurement covers the end), each from its own named stream, so
     // a scenario without it schedules nothing and keeps its trace hash.
     const every = scenario.measure.stretchEvery ?? 0;

@@ -1,5 +1,5 @@
 /**
- * results/compare-groups.ts — compare two sets of runs metric by metric (issue 18): per grid
+ * results/compare-groups.ts — compare two sets of runs metric by metric: per grid
  * point, both means with their 95% bootstrap CIs, the difference of means with its CI, Cohen's d
  * and a permutation-test p-value; and regression gates that fail only when the change is both
  * larger than the threshold and significant at α, so a gate on a few seeds does not trip on noise.

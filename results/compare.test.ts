@@ -79,7 +79,7 @@ test('compare exits 1 on a planted regression and 0 without one', () => {
 
 test('older summaries: their hybrid (coordinates given) is compared as given, never as hybrid', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-compare-modes-'));
-  // Written before issue 16: no hybridStretch, `hybrid` had the destination coordinates given.
+  // Written before hybridStretch existed: `hybrid` had the destination coordinates given.
   const old = {
     nodes: 10,
     stretch: { snek: { mean: 1.4 }, hybrid: { mean: 1.1 }, tree: { mean: 1.1 } },

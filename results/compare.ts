@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { InputError } from '../base/index.ts';
 import { readCapped } from '../sim/read-file.ts';
 
-/** A summary.json is a few kB; a device or an endless pipe is refused (issue 19). */
+/** A summary.json is a few kB; a device or an endless pipe is refused, not read for ever. */
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
 /** Numeric leaves of a JSON value by dotted path, in sorted path order (booleans as 0/1). */
@@ -104,7 +104,7 @@ export function didYouMean(metric: string, metrics: readonly string[]): string {
 
 /** Why an older run lacks a `hybrid` figure (see migrateSummary), for error messages. */
 const HYBRID_HINT =
-  '; before issue 16 `hybrid` was measured with the destination coordinates given: compare it as `given`';
+  '; older results measured `hybrid` with the destination coordinates given: compare it as `given`';
 
 export interface Violation {
   readonly threshold: Threshold;
@@ -151,7 +151,7 @@ export function checkThresholds(
 }
 
 /**
- * Older summaries in today's mode names (issue 16). Before `hybridStretch` existed, `hybrid` was
+ * Older summaries in today's mode names. Before `hybridStretch` existed, `hybrid` was
  * measured with the destination's coordinates given to the source: that figure is `given` now,
  * and `hybrid` is a conversation through the coordinates cache. So an old `stretch.hybrid` /
  * `delivery.hybrid` becomes `given`, and a gate on `stretch.hybrid` never compares the two

@@ -1,6 +1,6 @@
 /**
  * Convergence episodes, links_up / nodes_up and the link-drop warning on the real simulator
- * (results/collector.ts, results/convergence-series.ts, sim/convergence.ts; issue 16): small
+ * (results/collector.ts, results/convergence-series.ts, sim/convergence.ts): small
  * networks, a few virtual minutes each.
  */
 import assert from 'node:assert/strict';

@@ -286,7 +286,7 @@ export class ProbeLedger {
         } else {
           rows.push({ time_s: at, metric: `stretch_${mode}_mean`, value: summary.mean });
           rows.push({ time_s: at, metric: `stretch_${mode}_p95`, value: summary.p95 });
-          // Delivery beside stretch (issue 20: both over time): delivered / sent (none sent: no row).
+          // Delivery beside stretch, both over time: delivered / sent (none sent: no row).
           const d = counter.summary();
           if (d.sent > 0)
             rows.push({

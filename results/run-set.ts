@@ -1,5 +1,5 @@
 /**
- * results/run-set.ts — a set of finished runs to summarize or compare (issue 18): a sweep folder
+ * results/run-set.ts — a set of finished runs to summarize or compare: a sweep folder
  * (sweep.json plan and one folder per run), a single run folder, a folder of run folders, or a
  * comma-separated list of run folders. Each run carries its sweep parameters and every numeric
  * figure of its summary.json by dotted path.

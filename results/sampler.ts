@@ -86,7 +86,7 @@ export class ConvergenceSampler {
   /**
    * One convergence sample now (sim/convergence.ts: O(N), nothing allocated per node); false when
    * this instant was sampled already. Rows: tree_fraction and snake_fraction (the headline
-   * definition, issue 4), coords_fraction (tree correct AND coordinates consistent with the
+   * definition), coords_fraction (tree correct AND coordinates consistent with the
    * parent's, §5.2: a stricter diagnostic, not part of "converged"), nodes, nodes_up, links_up.
    */
   sample(now: Micros): boolean {

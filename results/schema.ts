@@ -27,7 +27,7 @@
  *   given   the destination's current coordinates given to the source (what other measurements
  *           of Pinecone call hybrid stretch): tree routing, SNEK fallback at a dead end
  *   tree    the same coordinates, tree routing only (dropped at a dead end)
- * Before issue 16, `hybrid` was measured the way `given` is now; RunSummary.hybridStretch tells
+ * Before RunSummary.hybridStretch existed, `hybrid` was measured the way `given` is now; it tells
  * the two apart.
  */
 export type RoutingMode = 'snek' | 'hybrid' | 'given' | 'tree';
@@ -45,7 +45,7 @@ export interface RunManifest {
   /**
    * Router + link + run options, resolved, as the simulator takes them: times in integer virtual
    * microseconds (keepaliveInterval 3000000 is 3 s), unlike summary.json and the CSVs, which use
-   * seconds (issue 19). `pinelab run --help` shows the same options as durations.
+   * seconds. `pinelab run --help` shows the same options as durations.
    */
   readonly options: Record<string, unknown>;
   readonly topology: {
@@ -183,7 +183,7 @@ export interface RunSummary {
   readonly delivery?: Partial<Record<RoutingMode, DeliverySummary>>;
   /**
    * What `stretch.hybrid` / `delivery.hybrid` measure: 'conversation' (see RoutingMode). Absent
-   * in results written before issue 16, whose `hybrid` had the destination's coordinates given
+   * in results written before it existed, whose `hybrid` had the destination's coordinates given
    * (now `given`): readers rename those (results/compare.ts, viz/src/model/run.ts).
    */
   readonly hybridStretch?: 'conversation';
@@ -238,7 +238,7 @@ export interface NodeRow {
  *       counts as converged only once it has started and its first link is up (before that it is
  *       "not converged", not a trivially converged isolated node). Tree: the node's root is its
  *       component's greatest key with that root's sequence; snake: its descending pointer is the
- *       next lower key of its component (issue 4's definition, sim/convergence.ts)
+ *       next lower key of its component (sim/convergence.ts)
  *   coords_fraction                        stricter tree test: also coordinates = parent's + the
  *       parent's port towards the node (§5.2); lags tree_fraction only mid-transition
  *   frames_<type>, bytes_<type>            control overhead in frames (bytes) SENT PER VIRTUAL
@@ -285,7 +285,7 @@ export interface PathHop {
   readonly decision?: HopDecision;
 }
 
-/** One candidate of a §6.6 next-hop search (issue 20: the viewer's "explain this hop"). */
+/** One candidate of a §6.6 next-hop search (for the viewer's "explain this hop"). */
 export interface HopCandidate {
   readonly node: string | null; // the candidate key's node (null: no node of the run has it)
   readonly key?: string; // hex, only when node is null

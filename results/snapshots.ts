@@ -23,7 +23,7 @@ export class Snapshots {
 
   /**
    * The automatic start snapshot (t = 0) when `auto`, and one every `every` µs before `end`
-   * (`--snapshots every:<d>`, issue 20; 0: none, nothing scheduled, hashes unchanged), until
+   * (`--snapshots every:<d>`; 0: none, nothing scheduled, hashes unchanged), until
    * `ended()`. The dense ones come after the start snapshot (same instant, scheduled later), so
    * t = 0 is not doubled.
    */

@@ -1,6 +1,6 @@
 /**
  * results/snek-decision.ts — one SNEK next-hop decision explained (PROTOCOL.md §6.6), for the
- * viewer's "explain this hop" panel (issue 20): every candidate the search considers, in the
+ * viewer's "explain this hop" panel: every candidate the search considers, in the
  * order §6.6 considers them, with its key relation, whether it was taken, and if not why not.
  *
  * The listing is a plain, unoptimised walk of §6.6 steps 2–6 over the same inputs the router

@@ -1,5 +1,5 @@
 /**
- * results/stats.ts — statistics over seeds (issue 18): descriptive figures from d3-array, a seeded
+ * results/stats.ts — statistics over seeds: descriptive figures from d3-array, a seeded
  * percentile bootstrap for confidence intervals, a two-sample permutation test and Cohen's d.
  *
  * Determinism: resampling draws come from seedrandom's Alea seeded with a fixed string plus the

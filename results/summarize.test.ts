@@ -1,5 +1,5 @@
 /**
- * pinelab summarize (issue 18): a hand-made sweep folder (2 latencies × 3 seeds, one interrupted
+ * pinelab summarize: a hand-made sweep folder (2 latencies × 3 seeds, one interrupted
  * run) summarized, both CSV files read back with d3-dsv and their types and numbers checked.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * results/summarize.ts — statistics over seeds for a sweep (issue 18): a tidy long table (one row
+ * results/summarize.ts — statistics over seeds for a sweep: a tidy long table (one row
  * per run × metric) and a per-grid-point table (n, mean, sd, median, 95% bootstrap CI of the mean)
  * for every numeric summary figure.
  *

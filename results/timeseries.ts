@@ -2,9 +2,9 @@
  * results/timeseries.ts — the run's time series (timeseries.csv), streamed: rows are formatted as
  * CSV lines when they are taken and, past a bounded buffer, appended to a spool file outside the
  * results folder (the OS temporary folder), so a long run's memory does not grow with its series
- * (a 1 h run of 1,000 nodes grew by 40 MB, issue 17). At the end, rows known only then (episode
- * convergence times, earlier stretch measurements) are merged in and the file is written to its
- * place atomically (temporary file + rename, results/write.ts).
+ * (kept in memory, the series of a 1 h run of 1,000 nodes took 40 MB). At the end, rows known
+ * only then (episode convergence times, earlier stretch measurements) are merged in and the file
+ * is written to its place atomically (temporary file + rename, results/write.ts).
  *
  * The written file is byte-identical to csv-stringify over the rows stably sorted by time_s (what
  * results/collector.ts wrote before): the sampled rows arrive in time order, so a merge that puts

@@ -63,7 +63,7 @@ export { AUTO_SNAPSHOTS_UP_TO };
 export interface ExecuteOptions extends RunFlags {
   /** Results folder to write (omit: nothing written). */
   readonly out?: string;
-  /** The loaded variant of `scenario.variant` (scenarios/variant-load.ts; issue 18). */
+  /** The loaded variant of `scenario.variant` (scenarios/variant-load.ts). */
   readonly variant?: LoadedVariant;
   /** `scenario.topology` already resolved by the caller (pinelab run sizes its run by it). */
   readonly topology?: Topology;
@@ -127,7 +127,7 @@ export class Execution {
       throw new Error(
         `${scenario.source}: variant ${scenario.variant} was not loaded (loadVariant)`,
       );
-    // A variant's timers and constants replace the defaults; the run's own options win (issue 18).
+    // A variant's timers and constants replace the defaults; the run's own options win.
     this.routerOptions = resolveRouterOptions(
       { ...variant?.variant.options, ...routerOptionsOf(scenario) },
       `${scenario.source}: router`,
@@ -163,7 +163,7 @@ export class Execution {
       wireEncode: spec.wireEncode,
       startSpread: spec.startSpread,
       ...(processing === null ? {} : { processing }),
-      // Issue 16: Pinecone's TCP peerings and static re-dialling unless the scenario says otherwise.
+      // Pinecone's TCP peerings and static re-dialling unless the scenario says otherwise.
       transport: scenario.transport ?? 'stream',
       repeer: scenario.repeer ?? 'static',
     });
@@ -242,7 +242,7 @@ export class Execution {
     const links = host.links().map(([source, target]) => ({ source, target }));
     this.collector.interrupted = this.interrupted;
     this.driver.finish(() => this.collector.finish());
-    // After the final measurement: its traffic is part of what the simulator did (issue 16: a
+    // After the final measurement: its traffic is part of what the simulator did (a
     // conversation through the coordinates cache is the only thing --hybrid off changes).
     const traceHash = host.traceHash();
     const r: CollectedResults = this.collector.results();

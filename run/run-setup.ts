@@ -68,7 +68,7 @@ export function runIdBase(source: string, isFile: boolean): string {
 
 /**
  * A generator spec without its trailing `,seed=S` when S is the run seed: the id's `-sS` says it
- * already (`--seed 7` named the folder ba_500_m_2_seed_7-s7-…, issue 19). A different topology
+ * already (else `--seed 7` would name the folder ba_500_m_2_seed_7-s7-…). A different topology
  * seed stays.
  */
 export function withoutRunSeed(source: string, seed: string): string {

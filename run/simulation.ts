@@ -55,7 +55,7 @@ export interface RunConfig {
   readonly startSpread?: Micros;
   /** Per-node CPU model preset (sim/processing.ts); default off. */
   readonly processing?: ProcessingPreset;
-  /** A loaded variant module (router/variant.ts, issue 18); default the reference. */
+  /** A loaded variant module (router/variant.ts); default the reference. */
   readonly variant?: LoadedVariant;
   /** What link loss means (sim/link.ts); default 'stream'. */
   readonly transport?: Transport;
@@ -73,7 +73,7 @@ export interface RunConfig {
   readonly paths?: boolean;
   /** Write events.jsonl. */
   readonly events?: boolean;
-  /** Dense snapshots every this many µs (`--snapshots every:1s`, issue 20). */
+  /** Dense snapshots every this many µs (`--snapshots every:1s`), for the viewer's timeline. */
   readonly snapshotEvery?: Micros;
   /** The command line as typed, for the manifest. */
   readonly command?: string;

@@ -38,7 +38,7 @@ const BAD_NAME = /[\u0000-\u001f\u007f]/;
 /**
  * Names graphology cannot hold: it keeps each node's neighbours in a plain object, so a node named
  * after an Object.prototype property (`constructor`, `toString`, `__proto__`, …) looks already
- * linked, or replaces the object's prototype (issue 19). Refused with a clear error instead.
+ * linked, or replaces the object's prototype. Refused with a clear error instead.
  */
 const RESERVED_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 

@@ -244,7 +244,7 @@ describe('UTF-8 validation', () => {
   });
 });
 
-describe('hostile input (issue 19)', () => {
+describe('hostile input: reserved node names, non-finite numbers, devices', () => {
   it('refuses every Object.prototype property as a node name, in every format, with its place', () => {
     for (const name of Object.getOwnPropertyNames(Object.prototype)) {
       const reserved = new RegExp(`node name "${name}" is reserved`);

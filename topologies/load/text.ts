@@ -4,8 +4,8 @@
  * Every loader goes through here so the common bad inputs get the same clear messages: a missing
  * or unreadable file, an empty file, binary garbage (a NUL byte or invalid UTF-8, reported with the
  * line it is on), a device (/dev/zero), and more than MAX_BYTES, counted while reading: a pipe or
- * a /proc file reports size 0, so the size the filesystem reports is no cap (issue 19: /dev/zero
- * was read for ever).
+ * a /proc file reports size 0, so the size the filesystem reports is no cap (/dev/zero would be
+ * read for ever).
  */
 import { statSync } from 'node:fs';
 import { InputError, locate } from '../../base/index.ts';
