@@ -72,9 +72,9 @@ export function checkNames(scenario: Scenario, topologyNodes: readonly string[])
 
 /**
  * Link actions must name a link that can exist: a topology link, or one an add-link or add-node
- * action makes (issue 16: no silent no-ops). Whether it is there at that moment is checked when
- * the action runs (scenarios/runner.ts). Not checked when the scenario has mobility (its links
- * come from radio range).
+ * action makes, so a typo is an error rather than a silent no-op. Whether it is there at that
+ * moment is checked when the action runs (scenarios/runner.ts). Not checked when the scenario has
+ * mobility (its links come from radio range).
  */
 export function checkLinks(
   scenario: Scenario,

@@ -9,7 +9,7 @@ import type { LinkProps } from '../sim/host-api.ts';
 import { toMicros } from './duration.ts';
 import { type Distribution, DROP_CLASSES, type DropRates } from './types.ts';
 
-/** Scenario files are a few kB: more is not a scenario (and /dev/zero never ends, issue 19). */
+/** Scenario files are a few kB: more is not a scenario (and /dev/zero never ends). */
 export const MAX_SCENARIO_BYTES = 64 * 1024 * 1024;
 
 export type Path = readonly (string | number)[];

@@ -1,7 +1,8 @@
 /**
  * Every bundled example scenario (scenarios/examples/*.json|yaml) runs on the real simulator, and
- * what its description says is checked against its results (issue 16: partition.json said "left
- * and right halves" while its cut made three pieces). A new example needs its claims here.
+ * what its description says is checked against its results, because descriptions drift
+ * (partition.json said "left and right halves" while its cut made three pieces). A new example
+ * needs its claims here.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -66,7 +67,8 @@ const CLAIMS: Readonly<Record<string, (r: ExecuteResult, sc: Scenario) => void>>
   },
   // "Node churn on the hand-written 26-node graph from 15 s (no node leaves after 45 s):
   // exponential sessions (mean 20 s), exponential downtime (mean 5 s), root excluded; probes
-  // every 2 s between two stable nodes." (Claims that hold whether or not churned nodes' links come back, issue 16 item 1.)
+  // every 2 s between two stable nodes." (Claims that hold whether or not churned nodes' links
+  // come back.)
   churn(r, sc) {
     const s = r.summary;
     assert.equal(snapshot(r, 'converged').nodes.length, 26);

@@ -2,7 +2,7 @@
  * scenarios/json-lines.ts — JSON.parse plus a position index: the 1-based line of every value by
  * its path ("actions.3.at"), so validation errors can name the line (house rule: file:line).
  * The scanner only skips tokens; JSON.parse stays the judge of what is valid JSON. Beyond JSON, it
- * refuses what JSON.parse accepts silently (issue 19): a repeated key in one object (JSON.parse
+ * refuses what JSON.parse accepts silently: a repeated key in one object (JSON.parse
  * keeps the last; YAML scenarios already refuse it) and nesting deeper than MAX_DEPTH.
  */
 import { InputError, locate } from '../base/index.ts';
@@ -15,7 +15,7 @@ export interface LocatedJson {
 
 /**
  * Deepest nesting accepted. A scenario's deepest value is 5 levels down (actions[i].links[k].peer,
- * a distribution inside an action); 8,000 levels overflowed the scanner's stack (issue 19).
+ * a distribution inside an action); 8,000 levels overflowed the scanner's stack.
  */
 export const MAX_DEPTH = 64;
 

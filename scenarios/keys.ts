@@ -1,6 +1,6 @@
 /**
  * scenarios/keys.ts — a keys file ({"node": "64 hex seed"}, `--keys` or a scenario's `keys`)
- * checked against the run before it starts (issue 17). sim/identities.ts parses the file; what
+ * checked against the run before it starts. sim/identities.ts parses the file; what
  * only the run can tell is checked here: a name that is no node of the run (a typo would
  * otherwise leave that node on its derived key without a word), the same name twice (JSON keeps
  * the last one silently), and the same seed for two nodes (two routers with one ed25519 key: the

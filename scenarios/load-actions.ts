@@ -316,7 +316,7 @@ export function readTrace(
   file: string,
   shown: string,
 ): { time: number; node: string; x: number; y: number }[] {
-  // Capped, devices refused (issue 19); errors name the file as the scenario wrote it.
+  // Capped, devices refused (/dev/zero never ends); errors name the file as the scenario wrote it.
   let text: string;
   try {
     text = decodeText(shown, readCapped(file, MAX_SCENARIO_BYTES, 'a mobility trace'));

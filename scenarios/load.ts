@@ -81,8 +81,9 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
   const duration = c.duration(o, 'duration', []);
   if (duration <= 0) c.fail(['duration'], 'expected a positive duration');
   const router = o['router'] === undefined ? {} : c.object(o['router'], ['router']);
-  // Option names are own keys of the defaults: `constructor` or `__proto__` is no option (issue
-  // 19). Values are checked where the run resolves them (router/options.ts).
+  // Option names are own keys of the defaults: `constructor` or `__proto__` is no option (`in`
+  // would find them on the prototype). Values are checked where the run resolves them
+  // (router/options.ts).
   for (const k of Object.keys(router))
     if (!Object.hasOwn(DEFAULT_ROUTER_OPTIONS, k))
       c.fail(
@@ -124,7 +125,7 @@ export function validateScenario(raw: unknown, c: Checker, baseDir = '.'): Scena
 }
 
 /**
- * What `pinelab run` takes as flags and a scenario file can say too (issue 17): start spread, wire
+ * What `pinelab run` takes as flags and a scenario file can say too: start spread, wire
  * encoding, the crypto backend, and the converged stop rule with its snake quorum.
  */
 function runFields(
@@ -175,7 +176,7 @@ function validateMeasure(v: unknown, c: Checker): MeasureOptions {
     o['stretch'] === undefined
       ? DEFAULT_MEASURE.stretchModes
       : modes(o['stretch'], [...path, 'stretch'], c);
-  // Periodic stretch (issue 20) measures the modes of measure.stretch: none is a contradiction.
+  // Periodic stretch measures the modes of measure.stretch: none is a contradiction.
   const every = c.optDuration(o, 'stretchEvery', path);
   if (every !== null && every <= 0)
     c.fail([...path, 'stretchEvery'], 'expected a positive duration');

@@ -6,7 +6,7 @@
  * stream, so adding an action never changes the numbers another one sees. Draw order follows event
  * order, which is deterministic, so a rerun is bit-identical.
  *
- * The host owns the peerings (sim/peering.ts, issue 16): node churn only takes a node away and
+ * The host owns the peerings (sim/peering.ts): node churn only takes a node away and
  * brings it back (its peerings are re-dialled by the host), link actions make a peering intended
  * or not, and a re-added link keeps the topology file's attributes. An action on a node or link
  * that is not there is an InputError naming the action (`file: actions[3] remove-link x–y: there

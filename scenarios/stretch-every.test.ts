@@ -1,5 +1,5 @@
 /**
- * scenarios/stretch-every.test.ts — `measure.stretchEvery` (issue 20): stretch and delivery
+ * scenarios/stretch-every.test.ts — `measure.stretchEvery`: stretch and delivery
  * measured at every multiple of the interval, as timeseries rows on the convergence time axis;
  * bad values are refused naming the field; a scenario without it is unchanged (same trace hash).
  */

@@ -119,7 +119,7 @@ test('sweep: YAML scenarios are read like JSON ones (validation names the YAML f
   );
 });
 
-test('plan: values that map to the same run folder are refused, not overwritten (issue 19)', () => {
+test('plan: values that map to the same run folder are refused, not overwritten', () => {
   for (const values of ['a/b,a:b', 'α,β', 'x y,x~y']) {
     assert.throws(
       () => planSweep('s.json', [parseParam(`seed=${values}`)], 1),
@@ -132,7 +132,7 @@ test('plan: values that map to the same run folder are refused, not overwritten 
   assert.equal(new Set(plan.runs.map((r) => r.id)).size, 6);
 });
 
-test('applyParam: prototype paths are refused and pollute nothing (issue 19)', () => {
+test('applyParam: prototype paths are refused and pollute nothing', () => {
   for (const name of ['__proto__.x', 'measure.__proto__.x', 'constructor.prototype.x', 'a..b']) {
     const raw: Record<string, unknown> = { measure: {} };
     assert.throws(() => applyParam(raw, name, '1'), InputError, name);
@@ -142,7 +142,7 @@ test('applyParam: prototype paths are refused and pollute nothing (issue 19)', (
   assert.equal(({} as Record<string, unknown>)['x'], undefined);
 });
 
-test('resume and merge: a truncated summary.json does not count as complete (issue 19)', async () => {
+test('resume and merge: a truncated summary.json does not count as complete', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-trunc-'));
   const file = join(dir, 'sc.json');
   writeFileSync(file, JSON.stringify({ topology: 'ring:4', duration: '2s' }));
@@ -171,7 +171,7 @@ test('resume and merge: a truncated summary.json does not count as complete (iss
   );
 });
 
-test('merge: a sweep.json whose run ids are not folder names is refused (issue 19)', () => {
+test('merge: a sweep.json whose run ids are not folder names is refused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pinelab-merge-bad-'));
   for (const runs of [
     [{ id: '../x', params: {}, rep: 0 }],

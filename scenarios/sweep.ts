@@ -16,7 +16,7 @@ import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { readCapped } from '../sim/read-file.ts';
 
-/** Run summaries and sweep plans are kB to a few MB: more is not one (issue 19). */
+/** Run summaries and sweep plans are kB to a few MB: more is not one (a device never ends). */
 export const MAX_SWEEP_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface SweepParam {
@@ -85,7 +85,7 @@ export function planSweep(
   };
   rec(0, {});
   // runId maps characters unsafe in folder names to '~': two grid points may then share a folder
-  // (seed=a/b,a:b), and the second run would overwrite the first. Refuse such a grid (issue 19).
+  // (seed=a/b,a:b), and the second run would overwrite the first. Refuse such a grid.
   const seen = new Map<string, PlannedRun>();
   for (const run of runs) {
     const other = seen.get(run.id);
@@ -142,7 +142,7 @@ const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'prototype', 'con
  */
 export function applyParam(raw: Record<string, unknown>, name: string, value: string): void {
   if (TOP_PARAMS.includes(name)) raw[name] = value;
-  // A variant module given on the command line is relative to the cwd, not the scenario (issue 18).
+  // A variant module given on the command line is relative to the cwd, not the scenario.
   else if (name === 'variant') raw[name] = resolve(value);
   else if (LINK_PARAMS.includes(name)) {
     const links = { ...((raw['links'] as Record<string, unknown> | undefined) ?? {}) };
@@ -218,7 +218,7 @@ export interface SweepOptions {
 /**
  * A run folder's summary.json, or why it is not usable: 'missing', or 'invalid' when it cannot be
  * read as a summary (truncated by a killed job or a full disk, say). Only a usable one makes the run
- * complete: resume reruns the others, merge does not copy them (issue 19).
+ * complete: resume reruns the others, merge does not copy them.
  */
 export type RunSummaryRead =
   | { readonly ok: true; readonly summary: Record<string, unknown> }

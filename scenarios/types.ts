@@ -246,13 +246,13 @@ export interface Scenario {
   /** How dropped peerings come back by default (sim/peering.ts); absent = 'static'. */
   readonly repeer?: Repeer;
   /**
-   * A variant module (router/variant.ts, issue 18), resolved against the scenario's folder; the
+   * A variant module (router/variant.ts), resolved against the scenario's folder; the
    * caller loads it (scenarios/variant-load.ts) and passes it to the executor.
    */
   readonly variant?: string;
   /**
    * A keys file {"node": "64 hex seed"} fixing node identities (`pinelab run --keys`), resolved
-   * against the scenario's folder (issue 17: a root-removal experiment can fix its root).
+   * against the scenario's folder (so a root-removal experiment can fix its root).
    */
   readonly keys?: string;
   /** Node start times uniform over [0, startSpread) (`pinelab run --start-spread`; host default 1 s). */

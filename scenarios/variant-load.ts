@@ -1,5 +1,5 @@
 /**
- * scenarios/variant-load.ts — load a variant module (router/variant.ts) for a run (issue 18).
+ * scenarios/variant-load.ts — load a variant module (router/variant.ts) for a run.
  *
  * A variant is a TypeScript module exporting `defineVariant({...})` as its default export (or as
  * `variant`). It is loaded with a dynamic import (tsx is the runtime, in sweep workers too), the

@@ -37,7 +37,8 @@ export function parseYamlWithLines(text: string, file: string): LocatedJson {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     // yaml's guard against alias bombs throws a ReferenceError ("Excessive alias count indicates
-    // a resource exhaustion attack"): the limit is right, the message is not ours (issue 19).
+    // a resource exhaustion attack"): the limit is right, but a ReferenceError would be an
+    // internal error, not an InputError naming the file.
     const msg = (error as Error).message;
     if (!/alias/i.test(msg)) throw error;
     throw new InputError(
