@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Entry point for the `pinelab` bin: registers tsx so the TypeScript sources run as they are.
 //
-// Heap (issue 7): Node's default old-space limit is about 4 GB whatever the machine has, and a
-// 100,000-node run needs more (the target allows 16 GB). When the limit is below what this machine
-// can give (3/4 of its memory, at most 16 GB) and the user set none, the command re-runs itself
-// once in a child Node with --max-old-space-size. The child inherits stdio and gets the parent's
-// SIGINT, SIGTERM and SIGHUP; the parent waits and exits as the child did. The child dies with its
-// parent (issue 17): it holds an IPC channel to the parent, and when that closes (the parent was
-// killed, even with SIGKILL, which cannot be forwarded) it sends itself SIGTERM, which stops a
-// run as Ctrl-C does (what is complete is written) and ends any other command.
+// Heap: Node's default old-space limit is about 4 GB whatever the machine has, and a 100,000-node
+// run needs more (the target allows 16 GB). When the limit is below what this machine can give (3/4
+// of its memory, at most 16 GB) and the user set none, the command re-runs itself once in a child
+// Node with --max-old-space-size. The child inherits stdio and gets the parent's SIGINT, SIGTERM
+// and SIGHUP; the parent waits and exits as the child did. The child dies with its parent, so no
+// orphan run is left behind: it holds an IPC channel to the parent, and when that closes (the
+// parent was killed, even with SIGKILL, which cannot be forwarded) it sends itself SIGTERM, which
+// stops a run as Ctrl-C does (what is complete is written) and ends any other command.
 import { spawn } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';

@@ -1,6 +1,6 @@
 /**
- * scripts/processing-report.ts — the figures behind the processing model (sim/processing.ts,
- * issue 16 item 5): prints tables, asserts nothing.
+ * scripts/processing-report.ts — the figures behind the processing model (sim/processing.ts):
+ * prints tables, asserts nothing.
  *
  *   node --import tsx scripts/processing-report.ts [--crypto] [--seeds 1,2,3]
  *        [--presets off,server,phone] [--no-stretch] [--start-spread 1s] [topology …]

@@ -42,7 +42,7 @@ test('routeOf: only the page, the listing, the bundle and schema run files by ex
   assert.deepEqual(routeOf('/data/nodes.csv'), { kind: 'run', name: 'nodes.csv' });
   assert.deepEqual(routeOf('/data/nodes%2Ecsv'), { kind: 'run', name: 'nodes.csv' });
   assert.deepEqual(routeOf('/compare/summary.json'), { kind: 'compare', name: 'summary.json' });
-  // events.jsonl (--events) is served for the viewer's replay (issue 20).
+  // events.jsonl (--events) is served for the viewer's replay.
   assert.deepEqual(routeOf('/data/events.jsonl'), { kind: 'run', name: 'events.jsonl' });
   for (const bad of [
     '/data/../package.json',

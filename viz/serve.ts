@@ -4,10 +4,10 @@
  * comparison run under /compare/, plus /files.json listing which run files exist (so the page
  * never requests a missing file). Builds viz/dist with esbuild first when missing or stale.
  *
- * Only what the page needs is served (issue 19): the run files named by results/schema.ts, as
- * regular files inside the folder (no dotfiles, nothing else the folder holds, no symlink leading
- * out of it), and only to requests whose Host is a loopback name with this port (421 otherwise).
- * Node-side code: it is not part of the browser bundle.
+ * Only what the page needs is served, so nothing else leaks: the run files named by
+ * results/schema.ts, as regular files inside the folder (no dotfiles, nothing else the folder
+ * holds, no symlink leading out of it), and only to requests whose Host is a loopback name with
+ * this port (421 otherwise). Node-side code: it is not part of the browser bundle.
  */
 import { constants, existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';

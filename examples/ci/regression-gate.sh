@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# examples/ci/regression-gate.sh — is this routing change better or worse than the base? (issue 18)
+# examples/ci/regression-gate.sh — is this routing change better or worse than the base?
 #
 # Runs the same sweep (8 seeds × 3 topologies, examples/ci/gate.json) with the base revision's code
 # and with the working tree's, writes summary tables for both, then gates with `pinelab compare`:

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const src = await loadSources(document);
   if (src.sweeps) {
-    // Two sweeps compared (issue 18): distributions per metric, no single run to draw.
+    // Two sweeps compared: distributions per metric, no single run to draw.
     renderSweepCompare(document, src.sweeps);
     document.body.dataset['renderMs'] = String(Math.round(performance.now() - t0));
     document.body.dataset['ready'] = '1';
@@ -267,7 +267,7 @@ async function main(): Promise<void> {
         ui.hop = ui.hop === i ? -1 : i;
         update();
       },
-      // Only what exists at the time shown is drawn (issue 20).
+      // Only what exists at the time shown is drawn.
       atTime: ui.pos < snaps.length || ui.replayT !== null,
     });
     renderDecision(

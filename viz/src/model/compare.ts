@@ -1,6 +1,6 @@
 /**
  * viz/src/model/compare.ts — what the compare view shows besides overlaid curves: the table of
- * differences between two runs' summary figures, and the data of a sweep pair (issue 18: two
+ * differences between two runs' summary figures, and the data of a sweep pair (two
  * sweep folders, one value per run and metric) as distributions per metric and grid point.
  * No imports beyond types: Node (cli/report.ts builds SweepPair) and the page both use it.
  */

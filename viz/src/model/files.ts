@@ -14,7 +14,7 @@ export const RUN_FILES = [
   'pairs.csv',
   'paths.json',
   'snapshots.json',
-  // Only with --events; the viewer replays it (issue 20). Served when present; `pinelab report`
+  // Only with --events; the viewer replays it. Served when present; `pinelab report`
   // embeds it only for small runs (cli/report.ts EVENTS_INLINE_UP_TO).
   'events.jsonl',
 ] as const;
@@ -38,13 +38,13 @@ export interface InlineData {
   readonly runName: string;
   readonly compare: RunFiles | null;
   readonly compareName: string | null;
-  /** Two sweep folders compared (issue 18); then run/compare are empty. */
+  /** Two sweep folders compared; then run/compare are empty. */
   readonly sweeps?: SweepPair | null;
 }
 
 /**
  * The JSON in <script id="pinelab-data" type="application/json">: InlineData's JSON, gzipped
- * (node:zlib) and base64-encoded (issue 20: the report's size; the page inflates it with
+ * (node:zlib) and base64-encoded to keep the report small (the page inflates it with
  * DecompressionStream). A report carries its own bundle, so the page never meets another form.
  */
 export interface PackedData {

@@ -11,7 +11,7 @@ import { indexPaths, pathsFor } from './paths.ts';
 import { parseRun } from './run.ts';
 import { stretchCdfs } from './stats.ts';
 
-// Written before issue 16: its summary has no hybridStretch, its `hybrid` had coordinates given.
+// Written before hybridStretch existed: its summary has none, its `hybrid` had coordinates given.
 const FIXTURE = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'run-small');
 const old = (): RunFiles =>
   Object.fromEntries(RUN_FILES.map((f) => [f, readFileSync(join(FIXTURE, f), 'utf8')]));

@@ -1,7 +1,7 @@
 /**
  * viz/src/model/modes.ts — the stretch modes the viewer knows (results/schema.ts RoutingMode), in
- * display order, their labels, and reading folders written before issue 16, whose `hybrid` was
- * measured with the destination's coordinates given (today's `given`).
+ * display order, their labels, and reading folders written before hybridStretch existed, whose
+ * `hybrid` was measured with the destination's coordinates given (today's `given`).
  */
 import type { PairRow, PathRecord, RoutingMode, RunSummary } from '../../../results/schema.ts';
 

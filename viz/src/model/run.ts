@@ -73,7 +73,7 @@ export function parseRun(files: RunFiles, name: string): RunData {
   let pairs = pairsText === null ? [] : parsePairs(pairsText);
   let paths = pathsText === null ? null : json<PathRecord[]>('paths.json', pathsText);
   if (summary !== null && hybridWasGiven(summary)) {
-    // Written before issue 16: its `hybrid` had the destination's coordinates given.
+    // Written before hybridStretch existed: its `hybrid` had the destination's coordinates given.
     ({ summary, pairs, paths } = migrateModes(summary, pairs, paths));
   }
   return {

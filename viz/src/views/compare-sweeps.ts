@@ -1,5 +1,5 @@
 /**
- * viz/src/views/compare-sweeps.ts — the compare view of two sweeps (issue 18: `pinelab view A
+ * viz/src/views/compare-sweeps.ts — the compare view of two sweeps (`pinelab view A
  * --compare B` / `pinelab report A --compare B` with sweep folders): per metric, the distribution
  * of A's and B's runs side by side (box plots with every run as a dot), one box pair per grid
  * point; then the table of mean differences with their 95% CI and permutation p-value

@@ -1,5 +1,5 @@
 /**
- * viz/src/views/export.ts — figures out of the page (issue 20, "Figures for papers"): every plot
+ * viz/src/views/export.ts — figures out of the page, for papers and slides: every plot
  * exports as SVG (standalone: plot.ts writes fonts and colours as attributes), PNG (the SVG drawn
  * on a canvas at 2× for print) and CSV (the table behind the plot, registered by the chart that
  * drew it). Buttons sit under each plot; files are named after the run and the plot.

@@ -24,7 +24,7 @@ export interface PathResult {
   readonly hops: readonly PathHop[];
 }
 
-/** Optional: clickable hops (issue 20, the decision panel) and the hop shown there. */
+/** Optional: clickable hops (for the decision panel) and the hop shown there. */
 export interface HopChoice {
   readonly selected: number; // -1: none
   readonly onHop: (index: number) => void;

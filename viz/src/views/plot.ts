@@ -79,7 +79,7 @@ export interface LineChartSpec {
 }
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif';
-/** Smallest text in a figure (issue 20: 12 px minimum). */
+/** Smallest text in a figure: 12 px, still legible when a paper scales the figure down. */
 export const TEXT_PX = 12;
 const TITLE_PX = 13;
 const INK = '#222';
