@@ -6,9 +6,10 @@
  * - no floor imports one above it, type-only included (FLOORS: base/ at the bottom, results/ below
  *   scenarios/, run/ above both, then api/, cli/ and viz/);
  * - sim/ never imports a higher floor (topologies/, scenarios/, results/, cli/, viz/), not even
- *   `import type` (§2.2; sendProbe's mode type was the last one, issue 16);
+ *   `import type` (§2.2);
  * - router/ and sim/ (tests excluded) never read a wall clock, never use Math.random, timers,
- *   process.* or crypto.randomBytes.
+ *   process.* or crypto.randomBytes;
+ * - no .ts or .js source cites an issue number: comments say why instead.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -87,7 +88,7 @@ const ABOVE_SIM = [
   'live/',
 ];
 /**
- * live/ (issue 22, the real-time driver) sits beside scenarios/: it may import router/ and sim/
+ * live/ (the real-time driver) sits beside scenarios/: it may import router/ and sim/
  * base types, nothing above them. It alone may read the wall clock (it is not simulated).
  */
 const ABOVE_LIVE = ['topologies/', 'scenarios/', 'results/', 'run/', 'api/', 'cli/', 'viz/'];
@@ -284,7 +285,7 @@ test('sim/ imports nothing from the floors above it, types included', () => {
   assert.deepEqual(bad, []);
 });
 
-test('live/ imports only router/, sim/ and packages, types included (issue 22)', () => {
+test('live/ imports only router/, sim/ and packages, types included', () => {
   const files = tsFiles('live');
   assert.ok(files.includes('live/host.ts'));
   const bad = files.flatMap((f) => liveViolations(f, readFileSync(join(ROOT, f), 'utf8')));
@@ -407,5 +408,66 @@ test('router/ and sim/ keep no mutable module-level state (two simulations share
   );
   const files = [...tsFiles('router'), ...tsFiles('sim')].filter((f) => !isTest(f));
   const bad = files.flatMap((f) => moduleStateViolations(f, readFileSync(join(ROOT, f), 'utf8')));
+  assert.deepEqual(bad, []);
+});
+
+/**
+ * A citation of this project's issue tracker: the word and a number, in any case, also split
+ * across comment lines. Comments and test names say why the code is shaped as it is or what a
+ * test guards, which outlives the tracker. Upstream Pinecone issues and pull requests are cited as
+ * "#20" / "[HEAD] #72" (PROTOCOL.md §9.2) and do not match.
+ */
+const ISSUE_CITATION = /\bissues?[\s*/]+\d+/gi;
+
+function issueCitations(file: string, source: string): string[] {
+  const bad: string[] = [];
+  for (const m of source.matchAll(ISSUE_CITATION)) {
+    const line = source.slice(0, m.index).split('\n').length;
+    bad.push(`${file}:${line}: ${m[0].replace(/[\s*/]+/g, ' ')}`);
+  }
+  return bad;
+}
+
+/** Source files outside node_modules, dot folders and build output (viz/dist). */
+function sourceFiles(dir = ''): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync(join(ROOT, dir))) {
+    const path = dir === '' ? entry : join(dir, entry);
+    if (entry === 'node_modules' || entry.startsWith('.') || path === join('viz', 'dist')) continue;
+    if (statSync(join(ROOT, path)).isDirectory()) out.push(...sourceFiles(path));
+    else if (/\.(ts|js)$/.test(entry)) out.push(path);
+  }
+  return out.sort();
+}
+
+/**
+ * Files another change is rewording at the same time; each entry goes when its citations do.
+ * scripts/bench.ts: its header and the scale section's comment.
+ */
+const ISSUE_CITATIONS_PENDING = new Set(['scripts/bench.ts']);
+
+test('no comment or string cites an issue number: it says why instead', () => {
+  // Built from parts, so that this file does not cite what it plants.
+  const I = 'issue';
+  assert.deepEqual(issueCitations('x.ts', `// a /proc file reports size 0 (${I} 19)\n`), [
+    `x.ts:1: ${I} 19`,
+  ]);
+  assert.deepEqual(issueCitations('x.ts', `/**\n * (${I}s 20 and 18)\n * ok (${I}\n * 17).\n */`), [
+    `x.ts:2: ${I}s 20`,
+    `x.ts:3: ${I} 17`,
+  ]);
+  assert.deepEqual(issueCitations('x.ts', `test('refused (I${I.slice(1)} 7)');\n// (${I}\n// 4)`), [
+    `x.ts:1: I${I.slice(1)} 7`,
+    `x.ts:2: ${I} 4`,
+  ]);
+  assert.deepEqual(
+    issueCitations('x.ts', `it('qualifies (pinecone #20, §9.2)');\n// ${I}s: none`),
+    [],
+  );
+  const files = sourceFiles();
+  assert.ok(files.includes('test/architecture.test.ts') && files.includes('bin/pinelab.js'));
+  const bad = files
+    .filter((f) => !ISSUE_CITATIONS_PENDING.has(f))
+    .flatMap((f) => issueCitations(f, readFileSync(join(ROOT, f), 'utf8')));
   assert.deepEqual(bad, []);
 });

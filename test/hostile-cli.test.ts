@@ -1,7 +1,7 @@
 /**
- * test/hostile-cli.test.ts — issue 19's reproductions, run as a user would: each case spawns
- * `pinelab …` in a fresh folder and checks exit code 2, exactly one line on stderr naming the
- * file, line or flag, no stack trace or "internal error", and no file left behind (the folder
+ * test/hostile-cli.test.ts — hostile command lines and input files, run as a user would: each case
+ * spawns `pinelab …` in a fresh folder and checks exit code 2, exactly one line on stderr naming
+ * the file, line or flag, no stack trace or "internal error", and no file left behind (the folder
  * holds only what the case put there). Cases run three at a time (each spawn costs ~0.6 s).
  */
 import assert from 'node:assert/strict';
@@ -47,7 +47,7 @@ function pinelab(args: readonly string[], cwd: string, closeStdout = false): Pro
 }
 
 interface Case {
-  /** What the issue calls it. */
+  /** What the case is, named in a failure. */
   readonly name: string;
   /** Files to create in the case's folder first (name → content). */
   readonly files?: Readonly<Record<string, string>>;
@@ -235,7 +235,7 @@ async function pool<T>(items: readonly T[], n: number, f: (t: T) => Promise<void
   await Promise.all(Array.from({ length: n }, lane));
 }
 
-test('issue 19 reproductions: exit 2, one line naming the input, no stack, nothing written', async () => {
+test('hostile input: exit 2, one line naming the input, no stack, nothing written', async () => {
   const failures: string[] = [];
   await pool(CASES, 3, async (c) => {
     const dir = mkdtempSync(join(tmpdir(), 'pinelab-hostile-'));

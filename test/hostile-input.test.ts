@@ -1,5 +1,5 @@
 /**
- * test/hostile-input.test.ts — generated garbage through every parser of user input (issue 19):
+ * test/hostile-input.test.ts — generated garbage through every parser of user input:
  * the topology loaders (all five formats), the scenario parser (JSON and YAML), the keys file
  * parser and the frame decoder and encoder. The only acceptable outcomes are a result or an
  * InputError whose message names the input; any other exception (a TypeError from inside

@@ -1,8 +1,8 @@
 /**
- * test/hybrid-stretch.test.ts — hybrid routing as applications see it (issue 16, PROTOCOL.md
- * §1.3, §7.2): the `hybrid` stretch mode is a conversation through the routers' own coordinates
- * caches, so router option hybrid off changes the measured figure and the trace hash, while
- * `given` (the destination's coordinates handed to the source) does not depend on the cache.
+ * test/hybrid-stretch.test.ts — hybrid routing as applications see it (PROTOCOL.md §1.3, §7.2): the
+ * `hybrid` stretch mode is a conversation through the routers' own coordinates caches, so router
+ * option hybrid off changes the measured figure and the trace hash, while `given` (the
+ * destination's coordinates handed to the source) does not depend on the cache.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

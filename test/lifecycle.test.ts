@@ -1,5 +1,5 @@
 /**
- * test/lifecycle.test.ts — the run's lifecycle (issue 17), run as a user would: bad output paths,
+ * test/lifecycle.test.ts — the run's lifecycle, run as a user would: bad output paths,
  * bad keys files and bad sweep grid points are exit 2 naming the flag or file before anything is
  * simulated (no results folder appears); signals stop a run as Ctrl-C does; the re-executed
  * child dies with its parent.

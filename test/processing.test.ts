@@ -1,5 +1,5 @@
 /**
- * test/processing.test.ts — the processing model (sim/processing.ts, issue 16 item 5) end to end:
+ * test/processing.test.ts — the processing model (sim/processing.ts) end to end:
  * what it does to trees, that `off` changes nothing, determinism, and the flag / scenario field.
  */
 import assert from 'node:assert/strict';

@@ -1,9 +1,10 @@
 /**
- * The regression gate of issue 18, end to end on real sweeps: 4 seeds of the 26-node graph for the
- * reference, for a planted regression (test/variants/worse-tree.ts: greedy tree routing skips the
- * best candidate) and for a small real change (test/variants/slow-bootstrap.ts: bootstraps every
- * 6 s instead of 5 s). The gate fails on the regression, passes the sweep against itself, and
- * passes the small change, saying it crossed the threshold without being significant.
+ * The regression gate (`pinelab compare` on two sets of runs), end to end on real sweeps: 4 seeds
+ * of the 26-node graph for the reference, for a planted regression (test/variants/worse-tree.ts:
+ * greedy tree routing skips the best candidate) and for a small real change
+ * (test/variants/slow-bootstrap.ts: bootstraps every 6 s instead of 5 s). The gate fails on the
+ * regression, passes the sweep against itself, and passes the small change, saying it crossed the
+ * threshold without being significant.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * Variants as code (issue 18, router/variant.ts): the worked examples change the trace, the same
+ * Variants as code (router/variant.ts): the worked examples change the trace, the same
  * variant and seed give the same hash, two simulations in one process share nothing, the manifest
  * names the file and its sha256, and a broken variant stops the run with an InputError naming the
  * file and the decision.

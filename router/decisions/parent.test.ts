@@ -75,7 +75,7 @@ describe('selectParent (§5.6)', () => {
     ];
     assert.equal(selectParent(links, 0, k(4), k(4), 1, MIN45), 3);
   });
-  it('starts from our current root, so the current parent qualifies (issue #20)', () => {
+  it('starts from our current root, so the current parent qualifies (pinecone #20, §9.2)', () => {
     const links = [link(1, 7, stored(9, 3, [9, 7], 4)), link(2, 8, stored(9, 3, [9, 8], 2))];
     assert.equal(selectParent(links, 0, k(4), k(9), 3, MIN45), 2);
   });

@@ -1,6 +1,6 @@
 /**
- * test/e2e/figures.e2e.ts — the viewer as a source of figures (issue 20) and its compare views
- * (issues 20 and 18), in headless Chromium (playwright-core + Debian's chromium):
+ * test/e2e/figures.e2e.ts — the viewer as a source of figures and its compare views (two runs,
+ * two sweeps), in headless Chromium (playwright-core + Debian's chromium):
  * - every plot exports a valid standalone SVG (parsed), a PNG at 2× and the CSV behind it, with
  *   text of 12 px or more; stretch and delivery over time are drawn with the topology changes;
  * - comparing two runs, every plot shows both (by run name) and a table of differences follows;
@@ -41,9 +41,9 @@ const PLOTS = [
   'plot-overhead',
   'plot-tables',
 ];
-/** The demo report's limit (issue 20: 6.2 MB before). */
+/** The demo report's size limit: one file to share (an earlier report of it was 6.2 MB). */
 const REPORT_LIMIT = 1_000_000;
-/** Opening a 10,000-node report, goto → first full render (issue 20). */
+/** Opening a 10,000-node report, goto → first full render. */
 const OPEN_LIMIT_MS = 3_000;
 
 let browser: Browser;

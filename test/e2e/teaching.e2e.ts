@@ -1,5 +1,5 @@
 /**
- * test/e2e/teaching.e2e.ts — the viewer as a lecture uses it (issue 20, part A), in headless
+ * test/e2e/teaching.e2e.ts — the viewer as a lecture uses it, in headless
  * Chromium (playwright-core + Debian's chromium): the examples/teaching scenario run with
  * --events and --snapshots every:1s, then served. Checks the replay moving frames and the counts
  * drawn at three cursor times (expected counts computed here from events.jsonl and

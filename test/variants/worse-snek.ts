@@ -1,5 +1,5 @@
 /**
- * test/variants/worse-snek.ts — planted regression (issue 18 tests): SNEK traffic ignores the
+ * test/variants/worse-snek.ts — planted regression for the gate's tests: SNEK traffic ignores the
  * routing table (§6.6 step 5), the best candidate whenever the destination's own path is there,
  * and goes by tree ancestors and direct peers only. Bootstraps are untouched, so the snake forms
  * as usual; only traffic stretch gets worse.

@@ -1,6 +1,6 @@
 /**
- * test/variants/worse-tree.ts — planted regression (issue 18 tests): greedy tree routing (§5.8)
- * ignores the best candidate and takes the closer peer that is least closer (still strictly
+ * test/variants/worse-tree.ts — planted regression for the gate's tests: greedy tree routing
+ * (§5.8) ignores the best candidate and takes the closer peer that is least closer (still strictly
  * closer than us, so frames still make progress and arrive, by longer paths).
  */
 import { keysEqual } from '../../router/keys.ts';
