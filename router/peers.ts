@@ -7,6 +7,7 @@
 
 import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
 import { SnekSearch } from './decisions/snek-next-hop.ts';
+import { keyTag } from './keys.ts';
 import type { RouterOptions } from './options.ts';
 import { FairFifo, FrameFifo } from './queues.ts';
 import {
@@ -22,6 +23,8 @@ import {
 export class Link implements LinkInfo {
   readonly port: Port;
   readonly remoteKey: PublicKey;
+  /** keys.ts keyTag(remoteKey) (LinkInfo.remoteTag). */
+  readonly remoteTag: number;
   readonly linkType: LinkType;
   up = true;
   private storedValue: StoredAnnouncement | null = null;
@@ -53,6 +56,7 @@ export class Link implements LinkInfo {
     this.table = table;
     this.port = port;
     this.remoteKey = remoteKey;
+    this.remoteTag = keyTag(remoteKey);
     this.linkType = linkType;
     this.lastSent = now;
     this.lastReceived = now;

@@ -24,6 +24,11 @@ export interface StoredAnnouncement {
 export interface LinkInfo {
   readonly port: Port;
   readonly remoteKey: PublicKey;
+  /**
+   * Optional keys.ts keyTag(remoteKey), kept by the router's links: scans for the links to one key
+   * compare tags first and read the key's bytes only on a match.
+   */
+  readonly remoteTag?: number;
   readonly linkType: LinkType;
   /** False once the link is stopped (§4.5 step 1): it disappears from every selection. */
   readonly up: boolean;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
-import { FULL_MASK, INITIAL_WATERMARK, keyPrefix } from '../keys.ts';
+import { FULL_MASK, INITIAL_WATERMARK, keyPrefix, keyTag } from '../keys.ts';
 import { LinkType, LOCAL_PORT, type PublicKey, type Watermark } from '../types.ts';
 import { type LinkInfo, NO_PORT } from './links.ts';
 import {
@@ -34,6 +34,7 @@ function link(
   return {
     port,
     remoteKey: k(remote),
+    remoteTag: keyTag(k(remote)), // as the router's links (LinkInfo.remoteTag)
     linkType: opts.type ?? LinkType.Pipe,
     up: opts.up ?? true,
     stored:
@@ -212,6 +213,23 @@ describe('nextHopSnek: further rules', () => {
     assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, false).port, 2);
     assert.equal(run(false, 6, 4, keyDiffers, [], INITIAL_WATERMARK, PARENT, true).port, 3);
   });
+  it('parallel-link refinement after step 5 moved best to a table entry of another key', () => {
+    // Steps 2-4 leave best at the root 9 via the parent; step 5 takes the entry for 7 (via port 2,
+    // a Remote link); step 6 then finds port 3, a Multicast link to 7: lower type, taken.
+    const links = [
+      link(PARENT, 3, []),
+      link(2, 7, [9], { type: LinkType.Remote }),
+      link(3, 7, [9], { type: LinkType.Multicast }),
+    ];
+    const e7: SnekEntryInfo = {
+      key: k(7),
+      sourcePort: 2,
+      watermark: { key: k(7), seq: 3 },
+      lastSeen: 15 * S,
+    };
+    const r = run(false, 6, 4, links, [e7]);
+    assert.deepEqual([r.port, r.wm, r.seq, r.rule], [3, 7, 3, SnekRule.ParallelLink]);
+  });
 });
 
 // ---- The fast search against the plain one -----------------------------------------------
@@ -231,6 +249,7 @@ const key6 = (b: number): PublicKey => {
 type TestLink = {
   port: number;
   remoteKey: PublicKey;
+  remoteTag?: number;
   linkType: LinkType;
   up: boolean;
   stored: LinkInfo['stored'];
@@ -317,6 +336,8 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
           return {
             port,
             remoteKey: key6(l.remote),
+            // Half the links keep a tag (the router's do), half not (LinkInfo allows both).
+            ...(l.remote % 2 === 0 ? { remoteTag: keyTag(key6(l.remote)) } : {}),
             linkType: l.type,
             up: l.up,
             stored: storedOf(l),

@@ -10,7 +10,7 @@
  *   running state live in a `SnekSearch` the caller owns (the router keeps one per PeerTable), never
  *   in this module: two simulations in one process share nothing.
  */
-import { compareKeys, FULL_MASK, keyPrefix, keysEqual, ordered, worse } from '../keys.ts';
+import { compareKeys, FULL_MASK, keyPrefix, keysEqual, keyTag, ordered, worse } from '../keys.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -61,7 +61,7 @@ export interface SnekInputs {
   readonly rootKey: PublicKey;
   /** Up links in ascending port order ([DET] §6.6). */
   readonly links: readonly LinkInfo[];
-  /** Link per port (index = port), to check an entry's source link is up. */
+  /** The links of `links` by port (index = port), to check an entry's source link is up. */
   readonly linkByPort: readonly (LinkInfo | undefined)[];
   /** Table entries in ascending key order ([DET] §6.6). */
   readonly entries: readonly SnekEntryInfo[];
@@ -672,8 +672,9 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       take(s, input.rootKey, 0, parent, SnekRule.RootViaParent);
     if (parent.stored !== null) {
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
-      // the router; a test may pass a parent outside them).
-      if (sorted?.links.includes(parent))
+      // the router; a test may pass a parent outside them). linkByPort holds exactly the links of
+      // `links`, so one read tells, instead of a scan of the links per search.
+      if (sorted !== null && input.linkByPort[parent.port] === parent)
         considerSorted(s, boot, dest, sorted, parent, SnekRule.ParentAncestor);
       else
         considerSigners(s, boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
@@ -695,9 +696,13 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   }
   // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey).
   const step4 = index === null ? links : linksWithKey(index, s.bestKey);
+  // Links keep their remote key's tag: most are told apart from best without reading their key.
+  const bestTag = keyTag(s.bestKey);
   for (let i = 0; i < step4.length; i++) {
     const link = step4[i] as LinkInfo;
     if (!link.up || link.stored === null) continue;
+    const tag = link.remoteTag;
+    if (tag !== undefined && tag !== bestTag) continue;
     if (keysEqual(link.remoteKey, s.bestKey)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
   }
   // Step 5: routing table. Entries are unique keys in ascending order, so the full scan of the
@@ -752,11 +757,14 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // Step 6: parallel-link refinement.
   if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {
     const step6 = index === null ? links : linksWithKey(index, s.bestKey);
+    const bestTag6 = keyTag(s.bestKey); // step 5 may have moved best
     for (let i = 0; i < step6.length; i++) {
       const link = step6[i] as LinkInfo;
       const stored = link.stored;
       if (!link.up || stored === null || link.port === s.bestPort) continue;
-      if (!keysEqual(link.remoteKey, s.bestKey)) continue;
+      const tag = link.remoteTag;
+      if ((tag !== undefined && tag !== bestTag6) || !keysEqual(link.remoteKey, s.bestKey))
+        continue;
       const cur = input.linkByPort[s.bestPort] as LinkInfo;
       const curAnn = s.bestAnn as StoredAnnouncement;
       if (link.linkType < cur.linkType) {
