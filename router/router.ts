@@ -16,7 +16,7 @@ import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
 import { keepaliveDue, type Link, PeerTable } from './peers.ts';
-import { handleBootstrap, maintainSnake, resetSnake, TIMER_SNAKE } from './snake.ts';
+import { handleBootstrap, maintainSnake, resetSnake, setDescending, TIMER_SNAKE } from './snake.ts';
 import { SnakeState } from './snake-state.ts';
 import {
   handleAnnouncement,
@@ -168,9 +168,10 @@ export class Router implements RouterLike, RouterCore {
       return;
     }
     link.stored = null;
+    if (wasParent) this.fx.viewChanged?.(); // our root is ourselves until a new parent
     this.snake.removePort(port);
     const d = this.snake.descending;
-    if (d !== null && d.sourcePort === port) this.snake.setDescending(null, this.now);
+    if (d !== null && d.sourcePort === port) setDescending(this, null);
     // §4.5 3d: no hold-down; selection starts from our own key (the announcement is gone).
     if (wasParent && selectNewParent(this)) this.snake.bootstrapSoon(this.now);
   }
@@ -184,6 +185,7 @@ export class Router implements RouterLike, RouterCore {
   private fullReset(link: Link): void {
     link.stored = null;
     this.tree.parent = null;
+    this.fx.viewChanged?.();
     this.tree.ordering = 0;
     this.tree.waiting = false;
     resetSnake(this);
@@ -401,6 +403,11 @@ export class Router implements RouterLike, RouterCore {
    * snapshot() copies the coordinates and the peer list, which made sampling 10% of a run at a few
    * thousand nodes. Same values as snapshot(); nothing is allocated.
    */
+  /** Every change of what convergenceView reads is reported (Effects.viewChanged). */
+  get reportsViewChanges(): boolean {
+    return true;
+  }
+
   convergenceView(out: ConvergenceView): ConvergenceView {
     const root = this.tree.rootAnnouncement();
     const parent = this.tree.parent;

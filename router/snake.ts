@@ -63,7 +63,7 @@ export function maintainSnake(r: RouterCore): void {
       d.rootSeq !== root.rootSeq ||
       !keysEqual(d.rootKey, root.rootKey)
     ) {
-      snake.setDescending(null, now);
+      setDescending(r, null);
     }
   }
   snake.removeExpired(now, expiry);
@@ -165,9 +165,9 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   if (compareKeys(key, own) < 0) {
     const d = snake.descending;
     if (d !== null && now - d.lastSeen < r.options.neighExpiry) {
-      if (keysEqual(d.key, key) || ordered(d.key, key, own)) snake.setDescending(entry, now);
+      if (keysEqual(d.key, key) || ordered(d.key, key, own)) setDescending(r, entry);
     } else {
-      snake.setDescending(entry, now);
+      setDescending(r, entry);
     }
   }
   if (next === NO_PORT) return; // arrived: we are the closest greater key we know of
@@ -194,5 +194,16 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
 /** §4.5: full reset of the snake state (descending cleared counts as a change). */
 export function resetSnake(r: RouterCore): void {
   r.snake.clear();
-  r.snake.setDescending(null, r.now);
+  setDescending(r, null);
+}
+
+/**
+ * SnakeState.setDescending (§6.3), telling the host's observers (Effects.viewChanged) when the
+ * descending key changes; a same-key refresh (every bootstrap from the predecessor) does not.
+ */
+export function setDescending(r: RouterCore, entry: SnakeEntry | null): void {
+  const old = r.snake.descending;
+  r.snake.setDescending(entry, r.now);
+  if (old === null ? entry !== null : entry === null || !keysEqual(old.key, entry.key))
+    r.fx.viewChanged?.();
 }

@@ -46,6 +46,7 @@ export function announceToAll(r: RouterCore): void {
 export function setParent(r: RouterCore, link: Link | null): void {
   const before = r.tree.rootAnnouncement().rootKey;
   r.tree.parent = link;
+  r.fx.viewChanged?.();
   const after = r.tree.rootAnnouncement().rootKey;
   if (!keysEqual(before, after)) r.cache.clear();
 }
@@ -55,6 +56,7 @@ export function maintainTree(r: RouterCore): void {
   const tree = r.tree;
   if (tree.parent === null) {
     tree.sequence += 1;
+    r.fx.viewChanged?.();
     announceToAll(r);
   }
   r.fx.setTimer(TIMER_TREE, r.now + r.options.announcementInterval);
@@ -140,6 +142,7 @@ export function handleAnnouncement(r: RouterCore, link: Link, ann: RootAnnouncem
   link.announced = true;
   tree.ordering += 1;
   link.stored = storeAnnouncement(ann, r.now, tree.ordering);
+  if (link === tree.parent) r.fx.viewChanged?.(); // our root, sequence or coordinates
 
   if (first && r.options.headWakeupBroadcasts && !otherLinkToKeyAnnounced(r, link)) {
     // [HEAD] §4.2: first announcement on a link to a key we had no announcement from.

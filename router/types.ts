@@ -197,6 +197,13 @@ export interface Effects {
    * (PROTOCOL.md §6.5 step 6; router/snake.ts SnakeState.installs counts the same per node).
    */
   tableInstall?(): void;
+  /**
+   * Optional observer hook: the node's convergence view (root key and sequence, parent, the
+   * coordinates, the descending key; Router.convergenceView) may have changed. Called at every
+   * change, sometimes without one, never missed: sim/convergence.ts re-reads only the nodes it
+   * names.
+   */
+  viewChanged?(): void;
 }
 
 /** The node identity: a 32-byte ed25519 seed and its public key. */
@@ -230,6 +237,11 @@ export interface RouterView {
  */
 export interface RouterLike {
   readonly publicKey: PublicKey;
+  /**
+   * True when the router calls Effects.viewChanged at every change of its convergence view (the
+   * real router does); observers may then re-read only the nodes it names.
+   */
+  readonly reportsViewChanges?: boolean;
   /** Start timers (tree maintenance and snake maintenance at delay 0, PROTOCOL.md §5.3.1, §6.3). */
   start(now: Micros, fx: Effects): void;
   /**

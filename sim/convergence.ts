@@ -76,6 +76,12 @@ export interface ConvergenceSource {
   forEachUpLink(fn: (a: number, b: number) => void): void;
   /** Index of the node behind `port` of node i (an up link), or -1. */
   peerAt(i: number, port: Port): number;
+  /**
+   * Optional: per node, a count that moves whenever the node's state may have changed (and may
+   * move without a change), or null when the source cannot tell. With it a sample re-reads only
+   * the nodes whose count moved (see ConvergenceTracker.sample).
+   */
+  viewVersions?(): Uint32Array | null;
 }
 
 /** A router that fills state without allocating (router/router.ts Router). */
@@ -134,6 +140,9 @@ export class HostSource implements ConvergenceSource {
   }
   peerAt(i: number, port: Port): number {
     return this.host.peerAt(i, port);
+  }
+  viewVersions(): Uint32Array | null {
+    return this.host.viewsReported ? this.host.viewVersions : null;
   }
 }
 
@@ -211,6 +220,11 @@ export interface TrackerOptions {
   readonly coords?: boolean;
   /** Start-up rule (see the header): nodes with planned links, and when every node has started. */
   readonly startUp?: { readonly nodes: Iterable<string>; readonly until: Micros };
+  /**
+   * Re-read only the nodes whose state may have changed when the source can tell (default true);
+   * false reads every node at every sample, the plain definition the tests compare it with.
+   */
+  readonly incremental?: boolean;
 }
 
 function newState(): NodeState {
@@ -233,6 +247,29 @@ export interface RefreshRecord {
 export class ConvergenceTracker {
   private readonly source: ConvergenceSource;
   private readonly checkCoords: boolean;
+  private readonly incremental: boolean;
+  /** Per node: the source's view version when the node's state was last read. */
+  private readVersion: Uint32Array = new Uint32Array(0);
+  /**
+   * Every live node's state object holds its current state (the previous sample read them all or
+   * re-read every node whose version moved), so a sample may re-read only the moved ones.
+   */
+  private statesCurrent = false;
+  /** Nodes right at the latest sample (running counts; see evaluate). */
+  private treeCount = 0;
+  private snakeCount = 0;
+  private coordsCount = 0;
+  /**
+   * Each node's coordinates check reads its parent's coordinates (coordsConsistent): the children
+   * whose check used node p, as intrusive doubly linked lists (head per parent, -1 = none), so a
+   * node whose state changed has its children's checks redone too.
+   */
+  private childOf: Int32Array = new Int32Array(0);
+  private childHead: Int32Array = new Int32Array(0);
+  private childNext: Int32Array = new Int32Array(0);
+  private childPrev: Int32Array = new Int32Array(0);
+  /** Scratch: the nodes a sample re-evaluates. */
+  private changed: Int32Array = new Int32Array(0);
   private capacity = 0;
   private topologyVersion = Number.NaN;
   private keysSorted = -1;
@@ -300,6 +337,8 @@ export class ConvergenceTracker {
   /** Per node (index space of the source, removed nodes included): its share of snakeLosses. */
   snakeLossCount: Int32Array = new Int32Array(0);
   samples = 0;
+  /** Samples that re-read only the nodes whose state may have changed (see sample). */
+  partialSamples = 0;
   lastSample: Micros = -1;
   /**
    * Components whose root refreshed its sequence (§5.3.1) since the previous sample, at the latest
@@ -313,6 +352,7 @@ export class ConvergenceTracker {
   constructor(source: ConvergenceSource | Host, options: TrackerOptions = {}) {
     this.source = 'prepare' in source ? source : new HostSource(source);
     this.checkCoords = options.coords ?? true;
+    this.incremental = options.incremental ?? true;
     const startUp = options.startUp;
     this.waitingNames = startUp === undefined || startUp.until <= 0 ? null : new Set(startUp.nodes);
     this.waitUntil = startUp?.until ?? 0;
@@ -392,6 +432,18 @@ export class ConvergenceTracker {
     this.treeChangedAt = f64(this.treeChangedAt);
     this.snakeChangedAt = f64(this.snakeChangedAt);
     this.snakeLossCount = i32(this.snakeLossCount);
+    const minusOne = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(size).fill(-1);
+      b.set(a);
+      return b;
+    };
+    this.childOf = minusOne(this.childOf);
+    this.childHead = minusOne(this.childHead);
+    this.childNext = minusOne(this.childNext);
+    this.childPrev = minusOne(this.childPrev);
+    this.readVersion = new Uint32Array(size);
+    this.changed = new Int32Array(2 * size); // each node at most twice: changed, and a child
+    this.statesCurrent = false; // versions were not kept for the new size: read everyone once
     while (this.states.length < size) this.states.push(newState());
     // Packed arrays of references (no holes): filled up front.
     for (const refs of [this.prevRootKey, this.prevDescending, this.coordsMine, this.coordsParent])
@@ -474,7 +526,17 @@ export class ConvergenceTracker {
     }
   }
 
-  /** Take one sample at virtual time `now`. Returns true when tree and snake both hold. */
+  /**
+   * Take one sample at virtual time `now`. Returns true when tree and snake both hold.
+   *
+   * A node's verdict depends on its own state, its component's greatest node's state, the
+   * topology, the start-up rule and (coordinates) its parent's coordinates. So when the source
+   * tells which nodes may have changed (viewVersions), the topology did not change, start-up is
+   * over and no component's greatest node changed, only the changed nodes and their children in
+   * the coordinates check are evaluated again: every other verdict, time and count stays as the
+   * previous sample left it. Otherwise every node is read (the plain path, also `incremental:
+   * false`); the tests check the two agree sample by sample.
+   */
   sample(now: Micros): boolean {
     const src = this.source;
     src.prepare();
@@ -485,75 +547,19 @@ export class ConvergenceTracker {
       this.rebuildTopology(n);
       this.topologyVersion = src.topologyVersion;
     }
+    const startingUp = this.waitingNames !== null;
     this.applyStartUp(now);
-    const states = this.states;
-    const live = this.liveList;
-    const component = this.component;
-    const greatestOf = this.greatest;
-    const predecessor = this.predecessor;
-    const waiting = this.waitingNames === null ? null : this.waiting;
-    // Read every present node once (the greatest node's state is compared by others).
-    for (let k = 0; k < live.length; k++) {
-      const i = live[k] as number;
-      src.read(i, states[i] as NodeState);
-    }
-    this.rootRefreshes = this.countRootRefreshes(now, topologyChanged);
-    if (this.rootRefreshes > 0)
-      this.refreshes.push({
-        time: now,
-        treeOkSince: this.treeOkSince.slice(0, n),
-        snakeOkSince: this.snakeOkSince.slice(0, n),
-      });
-    let treeCount = 0;
-    let snakeCount = 0;
-    let coordsCount = 0;
-    for (let k = 0; k < live.length; k++) {
-      const i = live[k] as number;
-      const st = states[i] as NodeState;
-      const greatest = greatestOf[component[i] as number] as number;
-      const greatestKey = src.keyAt(greatest);
-      const greatestState = states[greatest] as NodeState;
-      let treeOk =
-        keysEqual(st.rootKey, greatestKey) &&
-        keysEqual(greatestState.rootKey, greatestKey) &&
-        st.rootSeq === greatestState.rootSeq;
-      const pred = predecessor[i] as number;
-      let snakeOk =
-        pred < 0
-          ? st.descendingKey === null
-          : st.descendingKey !== null && keysEqual(st.descendingKey, src.keyAt(pred));
-      if (waiting !== null && waiting[i] === 1) {
-        // Not joined yet (start-up rule, see the header): not converged.
-        treeOk = false;
-        snakeOk = false;
-      }
-      const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
-      this.treeOkNow[i] = treeOk ? 1 : 0;
-      if (this.snakeOkNow[i] === 1 && !snakeOk) {
-        this.snakeLossCount[i] = (this.snakeLossCount[i] as number) + 1;
-        this.snakeLossTotal++;
-      }
-      this.snakeOkNow[i] = snakeOk ? 1 : 0;
-      this.coordsOkNow[i] = coordsOk ? 1 : 0;
-      if (treeOk) {
-        treeCount++;
-        if (this.treeOkSince[i] === -1) this.treeOkSince[i] = now;
-      } else this.treeOkSince[i] = -1;
-      if (snakeOk) {
-        snakeCount++;
-        if (this.snakeOkSince[i] === -1) this.snakeOkSince[i] = now;
-      } else this.snakeOkSince[i] = -1;
-      if (coordsOk) coordsCount++;
-      this.stateChanges(i, st, now);
-    }
-    // Drop the references the states hold (keys, coordinates) between samples.
-    for (let k = 0; k < live.length; k++) {
-      const st = states[live[k] as number] as NodeState;
-      st.descendingKey = null;
-      st.rootKey = EMPTY_KEY;
-      st.coords = NO_COORDS;
-    }
-    const count = live.length;
+    const versions = this.incremental ? (src.viewVersions?.() ?? null) : null;
+    const partial =
+      versions !== null &&
+      this.statesCurrent &&
+      !topologyChanged &&
+      !startingUp &&
+      this.sampleChanged(now, versions);
+    if (partial) this.partialSamples++;
+    else this.sampleAll(now, topologyChanged, versions);
+    const count = this.liveList.length;
+    const { treeCount, snakeCount, coordsCount } = this;
     this.liveNodes = count;
     this.treeFraction = count === 0 ? 1 : treeCount / count;
     this.snakeFraction = count === 0 ? 1 : snakeCount / count;
@@ -564,6 +570,138 @@ export class ConvergenceTracker {
     this.samples++;
     this.lastSample = now;
     return treeCount === count && snakeCount === count;
+  }
+
+  /** Every present node read and evaluated (see sample). */
+  private sampleAll(now: Micros, topologyChanged: boolean, versions: Uint32Array | null): void {
+    const src = this.source;
+    const states = this.states;
+    const live = this.liveList;
+    // Read every present node once (the greatest node's state is compared by others).
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      src.read(i, states[i] as NodeState);
+      if (versions !== null) this.readVersion[i] = versions[i] as number;
+    }
+    this.rootRefreshes = this.countRootRefreshes(now, topologyChanged);
+    if (this.rootRefreshes > 0) {
+      const n = this.source.nodeCount;
+      this.refreshes.push({
+        time: now,
+        treeOkSince: this.treeOkSince.slice(0, n),
+        snakeOkSince: this.snakeOkSince.slice(0, n),
+      });
+    }
+    for (let k = 0; k < live.length; k++) this.evaluate(live[k] as number, now);
+    let treeCount = 0;
+    let snakeCount = 0;
+    let coordsCount = 0;
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      treeCount += this.treeOkNow[i] as number;
+      snakeCount += this.snakeOkNow[i] as number;
+      coordsCount += this.coordsOkNow[i] as number;
+    }
+    this.treeCount = treeCount;
+    this.snakeCount = snakeCount;
+    this.coordsCount = coordsCount;
+    this.statesCurrent = versions !== null;
+    if (versions === null)
+      // Drop the references the states hold (keys, coordinates) between samples: nothing says
+      // when they change, so they are read again next time anyway.
+      for (let k = 0; k < live.length; k++) {
+        const st = states[live[k] as number] as NodeState;
+        st.descendingKey = null;
+        st.rootKey = EMPTY_KEY;
+        st.coords = NO_COORDS;
+      }
+  }
+
+  /**
+   * The partial sample (see sample): false, having changed nothing but re-read states, when a
+   * component's greatest node changed (every verdict of its component may move: sample all).
+   */
+  private sampleChanged(now: Micros, versions: Uint32Array): boolean {
+    const live = this.liveList;
+    const changed = this.changed;
+    const readVersion = this.readVersion;
+    let m = 0;
+    for (let k = 0; k < live.length; k++) {
+      const i = live[k] as number;
+      if (versions[i] !== readVersion[i]) changed[m++] = i;
+    }
+    const component = this.component;
+    const greatest = this.greatest;
+    for (let k = 0; k < m; k++) {
+      const i = changed[k] as number;
+      if (greatest[component[i] as number] === i) return false;
+    }
+    const states = this.states;
+    for (let k = 0; k < m; k++) {
+      const i = changed[k] as number;
+      this.source.read(i, states[i] as NodeState);
+      readVersion[i] = versions[i] as number;
+    }
+    // No greatest node changed: no root refreshed its sequence (countRootRefreshes).
+    this.rootRefreshes = 0;
+    const touched = m;
+    for (let k = 0; k < touched; k++) {
+      const p = changed[k] as number;
+      // Its children's coordinates checks read its coordinates: evaluated again too (a node
+      // evaluated twice in one sample gets the same verdict and keeps its times).
+      for (let c = this.childHead[p] as number; c >= 0; c = this.childNext[c] as number)
+        if (this.present[c] === 1) changed[m++] = c;
+    }
+    for (let k = 0; k < m; k++) {
+      const i = changed[k] as number;
+      const tree = this.treeOkNow[i] as number;
+      const snake = this.snakeOkNow[i] as number;
+      const coords = this.coordsOkNow[i] as number;
+      this.evaluate(i, now);
+      this.treeCount += (this.treeOkNow[i] as number) - tree;
+      this.snakeCount += (this.snakeOkNow[i] as number) - snake;
+      this.coordsCount += (this.coordsOkNow[i] as number) - coords;
+    }
+    return true;
+  }
+
+  /** Node i's verdicts, correct-since times, losses and change times from its state now. */
+  private evaluate(i: number, now: Micros): void {
+    const src = this.source;
+    const states = this.states;
+    const st = states[i] as NodeState;
+    const greatest = this.greatest[this.component[i] as number] as number;
+    const greatestKey = src.keyAt(greatest);
+    const greatestState = states[greatest] as NodeState;
+    let treeOk =
+      keysEqual(st.rootKey, greatestKey) &&
+      keysEqual(greatestState.rootKey, greatestKey) &&
+      st.rootSeq === greatestState.rootSeq;
+    const pred = this.predecessor[i] as number;
+    let snakeOk =
+      pred < 0
+        ? st.descendingKey === null
+        : st.descendingKey !== null && keysEqual(st.descendingKey, src.keyAt(pred));
+    if (this.waitingNames !== null && this.waiting[i] === 1) {
+      // Not joined yet (start-up rule, see the header): not converged.
+      treeOk = false;
+      snakeOk = false;
+    }
+    const coordsOk = treeOk && this.checkCoords && this.coordsConsistent(i, st);
+    this.treeOkNow[i] = treeOk ? 1 : 0;
+    if (this.snakeOkNow[i] === 1 && !snakeOk) {
+      this.snakeLossCount[i] = (this.snakeLossCount[i] as number) + 1;
+      this.snakeLossTotal++;
+    }
+    this.snakeOkNow[i] = snakeOk ? 1 : 0;
+    this.coordsOkNow[i] = coordsOk ? 1 : 0;
+    if (treeOk) {
+      if (this.treeOkSince[i] === -1) this.treeOkSince[i] = now;
+    } else this.treeOkSince[i] = -1;
+    if (snakeOk) {
+      if (this.snakeOkSince[i] === -1) this.snakeOkSince[i] = now;
+    } else this.snakeOkSince[i] = -1;
+    this.stateChanges(i, st, now);
   }
 
   /**
@@ -629,8 +767,32 @@ export class ConvergenceTracker {
       this.coordsParentNode[i] = parent;
       this.coordsPort[i] = port;
       this.coordsResult[i] = ok ? 1 : 0;
+      this.adopt(i, parent);
     }
     return ok;
+  }
+
+  /** Node c's coordinates check read node p's coordinates (the child lists, see childOf). */
+  private adopt(c: number, p: number): void {
+    const childOf = this.childOf;
+    const old = childOf[c] as number;
+    if (old === p) return;
+    const next = this.childNext;
+    const prev = this.childPrev;
+    const head = this.childHead;
+    if (old >= 0) {
+      const nx = next[c] as number;
+      const pv = prev[c] as number;
+      if (pv >= 0) next[pv] = nx;
+      else head[old] = nx;
+      if (nx >= 0) prev[nx] = pv;
+    }
+    childOf[c] = p;
+    const first = head[p] as number;
+    next[c] = first;
+    prev[c] = -1;
+    if (first >= 0) prev[first] = c;
+    head[p] = c;
   }
 
   /** Per-node state-change times (root, sequence, parent; descending). */

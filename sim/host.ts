@@ -284,6 +284,10 @@ class NodeEffects implements Effects {
   tableInstall(): void {
     this.host.tableInstalls++;
   }
+  viewChanged(): void {
+    const v = this.host.viewVersions;
+    v[this.node] = ((v[this.node] as number) + 1) >>> 0;
+  }
 }
 
 /** 8-byte big-endian probe id payload. */
@@ -343,6 +347,14 @@ export class Host implements HostApi {
   refusedLinks = 0;
   /** Incremented on every link up/down and node add/remove (convergence re-derives components). */
   topologyVersion = 0;
+  /**
+   * Per node, bumped whenever its router says its convergence view may have changed
+   * (Effects.viewChanged): sim/convergence.ts re-reads only the nodes whose count moved. Replaced
+   * by a larger array as nodes are added.
+   */
+  viewVersions: Uint32Array = new Uint32Array(16);
+  /** Every router created so far reports its view changes (RouterLike.reportsViewChanges). */
+  viewsReported = true;
 
   private readonly config: HostConfig;
   private readonly linkDefaults: LinkProps;
@@ -480,11 +492,18 @@ export class Host implements HostApi {
     this.peeringTable.nodeUp(name);
     this.keys.push(identity.publicKey);
     this.effects.push(new NodeEffects(this, i));
+    if (i >= this.viewVersions.length) {
+      const grown = new Uint32Array(2 * this.viewVersions.length);
+      grown.set(this.viewVersions);
+      this.viewVersions = grown;
+    }
     this.portLinks.push([]);
     this.timers.push(new NodeTimers());
     this.startTimes.push(0);
     this.started.push(false);
-    this.routers.push(this.config.routerFactory(identity, i, name));
+    const router = this.config.routerFactory(identity, i, name);
+    if (router.reportsViewChanges !== true) this.viewsReported = false;
+    this.routers.push(router);
     if (this.processing !== null) this.cpus[i] = new NodeCpu();
     this.topologyVersion++;
     return i;
