@@ -16,6 +16,7 @@ import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
 import { keepaliveDue, type Link, PeerTable } from './peers.ts';
+import { PortDeadlines, portDue } from './port-deadlines.ts';
 import { handleBootstrap, maintainSnake, resetSnake, setDescending, TIMER_SNAKE } from './snake.ts';
 import { SnakeState } from './snake-state.ts';
 import {
@@ -112,6 +113,10 @@ export class Router implements RouterLike, RouterCore {
   private holdDownCounter = 0;
   /** When TIMER_PORTS is armed, or Infinity (§4.3; see checkPorts). */
   private portsArmedAt = Number.POSITIVE_INFINITY;
+  /** The links by when the port check must look at them next (router/port-deadlines.ts). */
+  private readonly deadlines = new PortDeadlines<Link>();
+  /** Scratch: the links one port check looks at. */
+  private readonly dueLinks: Link[] = [];
 
   constructor(
     identity: Identity,
@@ -212,7 +217,9 @@ export class Router implements RouterLike, RouterCore {
     if (port === null) return null;
     const link = this.peers.add(port, remoteKey, linkType, now, this.options, this.random);
     if (this.options.keepalives) {
-      this.armPorts(now + Math.min(this.options.keepaliveInterval, this.options.keepaliveTimeout));
+      const due = portDue(link, this.options.keepaliveInterval, this.options.keepaliveTimeout);
+      this.deadlines.add(link, due);
+      this.armPorts(due);
     }
     // §4.2: our root announcement signed for this port is always the first frame.
     sendAnnouncement(this, link, this.tree.rootAnnouncement());
@@ -321,11 +328,13 @@ export class Router implements RouterLike, RouterCore {
   }
 
   /**
-   * §4.3, every link at once: first the reader (nothing received for `keepaliveTimeout` drops the
-   * link), then the writer (idle for `keepaliveInterval`: send a keepalive; busy or with frames
-   * queued: look again one interval later, Link.keepaliveFloor), in port order; then re-arm for
-   * the earliest due link. A link's dues only move later between checks (every send and receive
-   * pushes them), so a check may find nothing due and just re-arm; none is ever late.
+   * §4.3, every link due now (router/port-deadlines.ts finds them without scanning the others):
+   * first the reader (nothing received for `keepaliveTimeout` drops the link), then the writer
+   * (idle for `keepaliveInterval`: send a keepalive; busy or with frames queued: look again one
+   * interval later, Link.keepaliveFloor), in port order; then re-arm for the earliest due link.
+   * A link's dues only move later between checks (every send and receive pushes them), so a check
+   * may find nothing due and just re-arm; none is ever late. These are the links, in the order, a
+   * scan of every link would find (port-deadlines.test.ts).
    */
   private checkPorts(): void {
     this.portsArmedAt = Number.POSITIVE_INFINITY;
@@ -333,27 +342,29 @@ export class Router implements RouterLike, RouterCore {
     const now = this.now;
     const interval = this.options.keepaliveInterval;
     const timeout = this.options.keepaliveTimeout;
-    const links = this.peers.links;
+    const due = this.dueLinks;
+    this.deadlines.takeDue(now, interval, timeout, due);
     let silent: Link[] | null = null;
-    for (let i = 0; i < links.length; i++) {
-      const link = links[i] as Link;
+    for (let i = 0; i < due.length; i++) {
+      const link = due[i] as Link;
       if (now - link.lastReceived < timeout) continue;
       if (silent === null) silent = [];
       silent.push(link);
     }
-    // Closing changes `links` (and may reset the node, §4.5): collected first.
+    // Closing changes the links (and may reset the node, §4.5): collected first.
     if (silent !== null) for (const link of silent) this.closeLink(link, 'keepalive-timeout');
-    let next = Number.POSITIVE_INFINITY;
-    for (let i = 0; i < links.length; i++) {
-      const link = links[i] as Link;
+    for (let i = 0; i < due.length; i++) {
+      const link = due[i] as Link;
+      if (!link.up) continue; // closed just now
       if (keepaliveDue(link, interval) <= now) {
         if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
           link.keepaliveFloor = now + interval;
         } else sendProtocol(this, link, keepaliveFrame());
       }
-      const due = Math.min(keepaliveDue(link, interval), link.lastReceived + timeout);
-      if (due < next) next = due;
+      this.deadlines.add(link, portDue(link, interval, timeout));
     }
+    due.length = 0;
+    const next = this.deadlines.next(interval, timeout);
     if (next !== Number.POSITIVE_INFINITY) this.armPorts(next);
   }
 

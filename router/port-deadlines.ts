@@ -1,0 +1,139 @@
+/**
+ * router/port-deadlines.ts — which links are due a look from the port check (PROTOCOL.md §4.3):
+ * a keepalive owed (the writer idle for the keepalive interval) or the read deadline passed.
+ *
+ * The plain check scans every link at every firing and re-arms for the earliest due. A hub's
+ * links fall due one after another, so it fired about once per link per interval and each firing
+ * scanned all of them: O(links²) per interval, a tenth of a run with 253-port hubs. Here the links
+ * sit in a binary heap by due time. Dues only move later between checks (every send and receive
+ * pushes them), so an entry's time is a lower bound of the link's real due: entries are refreshed
+ * lazily, when they reach the top. A firing therefore finds exactly the links the plain scan
+ * finds, and the earliest due it re-arms for is exact (port-deadlines.test.ts checks both against
+ * the plain scan).
+ */
+import type { Micros, Port } from './types.ts';
+
+/** What the check reads of a link (router/peers.ts Link). */
+export interface DeadlineLink {
+  readonly port: Port;
+  /** False once the link is gone: its entry is dropped when met. */
+  readonly up: boolean;
+  readonly lastSent: Micros;
+  readonly lastReceived: Micros;
+  readonly keepaliveFloor: Micros;
+}
+
+/**
+ * When `link` next needs a look: its keepalive due (idle for `interval` since the last send, or
+ * later when the last check found it busy, Link.keepaliveFloor) or its read deadline (nothing
+ * received for `timeout`), whichever comes first.
+ */
+export function portDue(link: DeadlineLink, interval: Micros, timeout: Micros): Micros {
+  return Math.min(
+    Math.max(link.lastSent + interval, link.keepaliveFloor),
+    link.lastReceived + timeout,
+  );
+}
+
+export class PortDeadlines<L extends DeadlineLink> {
+  /** Heap order by (due, port); a plain number array stays unboxed doubles. */
+  private readonly links: L[] = [];
+  private readonly due: number[] = [];
+
+  /** Entries held (links that are gone included until met). */
+  get size(): number {
+    return this.links.length;
+  }
+
+  /** File `link` at `due` (a link is filed once: on connect, and again after each look). */
+  add(link: L, due: Micros): void {
+    this.links.push(link);
+    this.due.push(due);
+    this.up(this.links.length - 1);
+  }
+
+  /**
+   * Move into `out` (emptied first) every up link whose real due is ≤ now, each once, in ascending
+   * port order, taking them out of the heap: the caller files each one that is still up again
+   * after looking at it. Links met that are gone are dropped; links not due yet are re-filed at
+   * their real due.
+   */
+  takeDue(now: Micros, interval: Micros, timeout: Micros, out: L[]): void {
+    out.length = 0;
+    const links = this.links;
+    const due = this.due;
+    while (links.length > 0 && (due[0] as number) <= now) {
+      const link = this.pop();
+      if (!link.up) continue;
+      const real = portDue(link, interval, timeout);
+      if (real <= now) out.push(link);
+      else this.add(link, real);
+    }
+    if (out.length > 1) out.sort((a, b) => a.port - b.port);
+  }
+
+  /** The earliest real due of an up link, or +Infinity (stale entries on top are refreshed). */
+  next(interval: Micros, timeout: Micros): Micros {
+    const links = this.links;
+    const due = this.due;
+    while (links.length > 0) {
+      const link = links[0] as L;
+      if (!link.up) {
+        this.pop();
+        continue;
+      }
+      const real = portDue(link, interval, timeout);
+      if (real === due[0]) return real;
+      // Later than filed (dues only move later): re-file; the top is exact once it holds still.
+      this.pop();
+      this.add(link, real);
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  private before(i: number, j: number): boolean {
+    const a = this.due[i] as number;
+    const b = this.due[j] as number;
+    return a < b || (a === b && (this.links[i] as L).port < (this.links[j] as L).port);
+  }
+
+  private swap(i: number, j: number): void {
+    const links = this.links;
+    const due = this.due;
+    const l = links[i] as L;
+    links[i] = links[j] as L;
+    links[j] = l;
+    const d = due[i] as number;
+    due[i] = due[j] as number;
+    due[j] = d;
+  }
+
+  private up(i: number): void {
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(i, parent)) return;
+      this.swap(i, parent);
+      i = parent;
+    }
+  }
+
+  private pop(): L {
+    const links = this.links;
+    const top = links[0] as L;
+    const last = links.length - 1;
+    this.swap(0, last);
+    links.pop();
+    this.due.pop();
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= last) break;
+      const r = l + 1;
+      const c = r < last && this.before(r, l) ? r : l;
+      if (!this.before(c, i)) break;
+      this.swap(c, i);
+      i = c;
+    }
+    return top;
+  }
+}
