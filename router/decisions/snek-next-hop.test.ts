@@ -237,11 +237,13 @@ describe('nextHopSnek: further rules', () => {
 /**
  * Keys from a small space so that ties happen: signers shared between announcements, parallel
  * links to one key, table keys equal to dest or to a signer. Keys b and b ^ 1 share their 6-byte
- * prefix (keys.ts keyPrefix), so the sorted index's whole-key fall-back is exercised too.
+ * prefix (keys.ts keyPrefix), so the whole-key fall-backs are exercised too; keys b and b ^ 2
+ * share their first byte (the hub index's bucket) but not their prefix.
  */
 const key6 = (b: number): PublicKey => {
   const a = new Uint8Array(32);
-  a[0] = b >> 1;
+  a[0] = b >> 2;
+  a[3] = b >> 1;
   a[6] = b;
   return a;
 };

@@ -322,6 +322,8 @@ function considerSigners(
  */
 interface SignerCandidate {
   readonly key: PublicKey;
+  /** keyPrefix(key): most comparisons end on it without reading the key's bytes. */
+  readonly prefix: number;
   readonly link: LinkInfo;
   readonly pos: number;
 }
@@ -337,6 +339,8 @@ interface SignerIndex {
   version: number | undefined;
   /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see linksWithKey). */
   byKey: LinkInfo[];
+  /** keyTag of each byKey link's remote key (the binary search reads these, not the links). */
+  byKeyTags: Int32Array;
   /** Scratch for linksWithKey. */
   readonly sameKey: LinkInfo[];
 }
@@ -345,7 +349,12 @@ function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncemen
   const hops = stored.announcement.hops;
   for (let h = 0; h < hops.length; h++) {
     const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
-    (index.buckets[key[0] as number] as SignerCandidate[]).push({ key, link, pos });
+    (index.buckets[key[0] as number] as SignerCandidate[]).push({
+      key,
+      prefix: keyPrefix(key),
+      link,
+      pos,
+    });
   }
 }
 
@@ -383,13 +392,17 @@ function signerIndexFor(
     }
   }
   if (index === null || rebuild) {
+    const byKey = links
+      .slice()
+      .sort((a, b) => compareKeys(a.remoteKey, b.remoteKey) || a.port - b.port);
     index = {
       of: links,
       links: [],
       stored: [],
       buckets: Array.from({ length: 256 }, () => []),
       version,
-      byKey: links.slice().sort((a, b) => compareKeys(a.remoteKey, b.remoteKey) || a.port - b.port),
+      byKey,
+      byKeyTags: Int32Array.from(byKey, (l) => keyTag(l.remoteKey)),
       sameKey: [],
     };
     s.hub = index;
@@ -415,15 +428,23 @@ function signerIndexFor(
   return index;
 }
 
-/** Least (key, pos) candidate of `bucket` with key above `dest`, or null. */
-function leastAbove(bucket: readonly SignerCandidate[], dest: PublicKey): SignerCandidate | null {
+/**
+ * Least (key, pos) candidate of `bucket` with key above `dest` (whose keyPrefix is `destPrefix`),
+ * or null. Prefixes order keys exactly where they differ (keys.ts keyPrefix).
+ */
+function leastAbove(
+  bucket: readonly SignerCandidate[],
+  dest: PublicKey,
+  destPrefix: number,
+): SignerCandidate | null {
   let best: SignerCandidate | null = null;
   for (let j = 0; j < bucket.length; j++) {
     const c = bucket[j] as SignerCandidate;
-    if (compareKeys(c.key, dest) <= 0) continue;
+    const p = c.prefix;
+    if (p < destPrefix || (p === destPrefix && compareKeys(c.key, dest) <= 0)) continue;
     if (best === null) best = c;
     else {
-      const d = compareKeys(c.key, best.key);
+      const d = p !== best.prefix ? p - best.prefix : compareKeys(c.key, best.key);
       if (d < 0 || (d === 0 && c.pos < best.pos)) best = c;
     }
   }
@@ -440,11 +461,16 @@ function linksWithKey(index: SignerIndex, key: PublicKey): LinkInfo[] {
   const out = index.sameKey;
   out.length = 0;
   const byKey = index.byKey;
+  const tags = index.byKeyTags;
+  // Tags are the keys' top bits, so they order the links as their keys do where they differ.
+  const tag = keyTag(key);
   let lo = 0;
   let hi = byKey.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compareKeys((byKey[mid] as LinkInfo).remoteKey, key) < 0) lo = mid + 1;
+    const t = tags[mid] as number;
+    if (t < tag || (t === tag && compareKeys((byKey[mid] as LinkInfo).remoteKey, key) < 0))
+      lo = mid + 1;
     else hi = mid;
   }
   for (let j = lo; j < byKey.length; j++) {
@@ -465,10 +491,12 @@ function considerAllSignersIndexed(
 ): void {
   const first = dest[0] as number;
   const home = index.buckets[first] as SignerCandidate[];
+  const destPrefix = keyPrefix(dest);
   if (!boot) {
     let exact: SignerCandidate | null = null;
     for (let j = 0; j < home.length; j++) {
       const c = home[j] as SignerCandidate;
+      if (c.prefix !== destPrefix) continue;
       if ((exact === null || c.pos < exact.pos) && keysEqual(c.key, dest)) exact = c;
     }
     if (exact !== null) {
@@ -476,10 +504,10 @@ function considerAllSignersIndexed(
       return;
     }
   }
-  let win = leastAbove(home, dest);
+  let win = leastAbove(home, dest, destPrefix);
   for (let b = first + 1; win === null && b < 256; b++) {
     const bucket = index.buckets[b] as SignerCandidate[];
-    if (bucket.length > 0) win = leastAbove(bucket, dest);
+    if (bucket.length > 0) win = leastAbove(bucket, dest, destPrefix);
   }
   if (win !== null && compareKeys(win.key, s.bestKey) < 0)
     take(s, win.key, 0, win.link, SnekRule.PeerAncestor);
