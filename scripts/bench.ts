@@ -3,7 +3,7 @@
  *
  * Sections: scheduler throughput in the classic hold model (pop one event, push one at now + a
  * random delay) with 10^3 and 10^6 pending events; topology loading (topologies/bench.ts, when
- * present); a full run of fc00 to convergence; the scale rows of issue 7 (see scaleSection).
+ * present); a full run of fc00 to convergence; the scale rows, up to 100,000 nodes (see scaleSection).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -94,7 +94,7 @@ function classicSections(): void {
 }
 
 // -------------------------------------------------------------------------------------------------
-// Scale (issue 7): each row in its own child process, so peak RSS is the row's own. The child runs
+// Scale: each row in its own child process, so peak RSS is the row's own. The child runs
 // `pinelab run --until converged` through Simulation in chunks and gives up at a wall-time cap
 // (BENCH_CAP_S, default 900 s), reporting how far it got. Prints a table; asserts nothing.
 

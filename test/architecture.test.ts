@@ -440,12 +440,6 @@ function sourceFiles(dir = ''): string[] {
   return out.sort();
 }
 
-/**
- * Files another change is rewording at the same time; each entry goes when its citations do.
- * scripts/bench.ts: its header and the scale section's comment.
- */
-const ISSUE_CITATIONS_PENDING = new Set(['scripts/bench.ts']);
-
 test('no comment or string cites an issue number: it says why instead', () => {
   // Built from parts, so that this file does not cite what it plants.
   const I = 'issue';
@@ -466,8 +460,6 @@ test('no comment or string cites an issue number: it says why instead', () => {
   );
   const files = sourceFiles();
   assert.ok(files.includes('test/architecture.test.ts') && files.includes('bin/pinelab.js'));
-  const bad = files
-    .filter((f) => !ISSUE_CITATIONS_PENDING.has(f))
-    .flatMap((f) => issueCitations(f, readFileSync(join(ROOT, f), 'utf8')));
+  const bad = files.flatMap((f) => issueCitations(f, readFileSync(join(ROOT, f), 'utf8')));
   assert.deepEqual(bad, []);
 });
