@@ -77,41 +77,32 @@ function jwkImportAgrees(): boolean {
   }
 }
 
-interface PrivateEntry {
-  readonly key: KeyObject;
-  publicKey: Uint8Array | null;
-}
-
 export function createNodeEd25519(): Ed25519 {
   // Checked per backend (one key import and two signatures, well under a millisecond), so no
   // answer is kept in the module between backends.
   const useJwk = jwkImportAgrees();
-  const privateKeys = new Map<string, PrivateEntry>();
+  const privateKeys = new Map<string, KeyObject>();
   const publicKeys = new Map<string, KeyObject | null>();
 
-  function privateEntry(seed: Uint8Array): PrivateEntry {
+  function privateKey(seed: Uint8Array): KeyObject {
     if (seed.length !== 32)
       throw new RangeError(`ed25519 seed is ${seed.length} bytes, expected 32`);
     const id = view(seed).toString('hex');
-    let entry = privateKeys.get(id);
-    if (entry === undefined) {
-      let key: KeyObject | null = null;
+    let key = privateKeys.get(id);
+    if (key === undefined) {
+      let imported: KeyObject | null = null;
       if (useJwk) {
         try {
-          key = importJwk(seed);
+          imported = importJwk(seed);
         } catch {
-          key = null;
+          imported = null;
         }
       }
-      entry = { key: key ?? importDer(seed), publicKey: null };
+      key = imported ?? importDer(seed);
       if (privateKeys.size >= MAX_CACHED_KEYS) privateKeys.clear();
-      privateKeys.set(id, entry);
+      privateKeys.set(id, key);
     }
-    return entry;
-  }
-
-  function privateKey(seed: Uint8Array): KeyObject {
-    return privateEntry(seed).key;
+    return key;
   }
 
   /** null for a key OpenSSL refuses (not a point): it verifies nothing. */
@@ -137,11 +128,10 @@ export function createNodeEd25519(): Ed25519 {
   return {
     name: 'node',
     publicKey(seed: Uint8Array): Uint8Array {
-      const entry = privateEntry(seed);
-      if (entry.publicKey === null)
-        entry.publicKey = useJwk ? jwkPublicKey(entry.key) : derPublicKey(entry.key);
-      // A copy: callers own the array they get.
-      return entry.publicKey.slice();
+      // Derived at each call (a JWK export, ~4 µs; once or twice per node of a run), not kept: a
+      // cached copy beside the one every caller owns was ~220 B of heap per node.
+      const key = privateKey(seed);
+      return useJwk ? jwkPublicKey(key) : derPublicKey(key);
     },
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
       // Copy out of Buffer's shared pool so a kept signature does not pin an 8 KiB slab.

@@ -5,17 +5,24 @@
  * interface (router/core.ts) can name it without an import cycle.
  */
 import type { LinkInfo } from './decisions/links.ts';
+import { NO_PORT } from './decisions/links.ts';
 import {
   lowerBound,
-  newSnekResult,
   type SnekEntryInfo,
   type SnekResult,
+  SnekRule,
   type SnekSearch,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, INITIAL_WATERMARK, keyPrefix, keysEqual } from './keys.ts';
+import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keyPrefix, keysEqual } from './keys.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
 
 const NO_ENTRIES: readonly SnekEntryInfo[] = Object.freeze([]);
+/**
+ * The prefixes of a run that never held an entry: zero-length, so nothing can be written to it.
+ * A Float64Array costs ~220 B of heap however short (the array, its buffer, the backing store), and
+ * most tables never fill their main run (entries go to the side run first; see SnakeState).
+ */
+const NO_PREFIXES = new Float64Array(0);
 const NO_LINKS: readonly LinkInfo[] = Object.freeze([]);
 
 /**
@@ -43,6 +50,20 @@ function newSnekInputs() {
     linksVersion: 0,
     indexSlot: undefined as SnekSearch | undefined,
   };
+}
+
+/**
+ * The result of this router's next-hop searches (decisions/snek-next-hop.ts newSnekResult, as a
+ * class): the object literal had its `seq` widened from 0 to a timestamp-sized sequence by the
+ * first search, and two in three routers' copies ended in dictionary mode, ~450 B of idle heap
+ * each (scripts/bench-heap.ts, geo:10000). A class keeps one shape for every router.
+ */
+class SearchResult implements SnekResult {
+  port: number = NO_PORT;
+  // FULL_MASK until the first search replaces it (keys are never written through a result).
+  key = FULL_MASK;
+  seq = 0;
+  rule: SnekRule = SnekRule.None;
 }
 
 /**
@@ -112,7 +133,7 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
  */
 export class KeyRun {
   entries: SnakeEntry[] = [];
-  prefixes: Float64Array = new Float64Array(4);
+  prefixes: Float64Array = NO_PREFIXES;
 
   /** Index of `key`, or −(insertion point) − 1. */
   search(key: PublicKey): number {
@@ -190,7 +211,7 @@ export class SnakeState {
   installs = 0;
   /** The inputs and the result object of this router's next-hop searches (see newSnekInputs). */
   readonly searchInputs = newSnekInputs();
-  readonly searchResult: SnekResult = newSnekResult();
+  readonly searchResult: SnekResult = new SearchResult();
   private readonly bootstrapInterval: Micros;
 
   constructor(bootstrapInterval: Micros) {
@@ -240,7 +261,7 @@ export class SnakeState {
   clear(): void {
     for (const run of [this.main, this.side]) {
       run.entries = [];
-      run.prefixes = new Float64Array(4);
+      run.prefixes = NO_PREFIXES;
     }
   }
 

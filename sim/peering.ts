@@ -89,8 +89,12 @@ export class Dialler {
   }
 }
 
-/** One intended (or formerly intended) peering, named by its ends; `a` dials (see the header). */
-export class Peering {
+/**
+ * One intended (or formerly intended) peering, named by its ends; `a` dials (see the header). A
+ * peering is its own Dialler (`dialler` is the peering itself): a separate object per peering was
+ * ~40 B of host heap per link that most runs never use.
+ */
+export class Peering extends Dialler {
   readonly key: string;
   readonly a: string;
   readonly b: string;
@@ -101,18 +105,23 @@ export class Peering {
   intended = true;
   /** The link that is up for it, if any. */
   link: Link | null = null;
-  readonly dialler = new Dialler();
   /** A connect without a dial is due (topology batch or scenario link): do not dial it. */
   connectPending = false;
   /** Bumped whenever a scheduled attempt becomes stale; events carry the value they saw. */
   epoch = 0;
 
   constructor(key: string, a: string, b: string, props: LinkProps, mode: Repeer) {
+    super();
     this.key = key;
     this.a = a;
     this.b = b;
     this.props = props;
     this.mode = mode;
+  }
+
+  /** The static-peer attempt state of this peering (connections/manager.go). */
+  get dialler(): Dialler {
+    return this;
   }
 
   other(name: string): string {
@@ -149,10 +158,11 @@ export class PeeringTable {
   add(a: string, b: string, props: LinkProps, mode: Repeer): Peering {
     const p = new Peering(pairKey(a, b), a, b, props, mode);
     this.byKey.set(p.key, p);
+    // Copied on add, not pushed: push grows a list by ~half plus 16 slots, and most nodes hold two
+    // or three peerings (a node's list was ~150 B of host heap; a copy costs O(degree) per add).
     for (const n of [a, b]) {
       const list = this.byNode.get(n);
-      if (list === undefined) this.byNode.set(n, [p]);
-      else list.push(p);
+      this.byNode.set(n, list === undefined ? [p] : list.concat([p]));
     }
     if (this.bothPresent(p)) this.wanted++;
     return p;

@@ -167,7 +167,7 @@ export function signAnnouncement(
     }
     if (cell !== null) {
       const hop = lazyHop(port, identity.publicKey, cell);
-      return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+      return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: appendHop(hops, hop) };
     }
   }
   const signature =
@@ -179,7 +179,17 @@ export function signAnnouncement(
     const record = ownRecord(ann, crypto);
     if (record !== null) crypto.memo?.set(hop, record);
   }
-  return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: [...hops, hop] };
+  return { rootKey: ann.rootKey, rootSeq: ann.rootSeq, hops: appendHop(hops, hop) };
+}
+
+/**
+ * `hops` and then `hop`, in an array of exactly that length. A spread ([...hops, hop]) grows its
+ * array as push does, by about half plus 16 slots (Node 20: 23 slots for 5 entries, 77 for 41),
+ * and every link stores one signed announcement: unused slots were ~1 KB of each idle router's
+ * heap on geo:10000 (scripts/bench-heap.ts). concat sizes it exactly and keeps it packed.
+ */
+function appendHop(hops: readonly SignatureHop[], hop: SignatureHop): SignatureHop[] {
+  return hops.length === 0 ? [hop] : hops.concat([hop]);
 }
 
 /** The verification record of our own new entry appended to `ann`, if the entries before it are. */
