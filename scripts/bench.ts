@@ -6,6 +6,7 @@
  * present); a full run of fc00 to convergence; the scale rows, up to 100,000 nodes (see scaleSection).
  */
 import { existsSync } from 'node:fs';
+import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -96,7 +97,9 @@ function classicSections(): void {
 // -------------------------------------------------------------------------------------------------
 // Scale: each row in its own child process, so peak RSS is the row's own. The child runs
 // `pinelab run --until converged` through Simulation in chunks and gives up at a wall-time cap
-// (BENCH_CAP_S, default 900 s), reporting how far it got. Prints a table; asserts nothing.
+// (BENCH_CAP_S, default 900 s; the million-node row 3 h), reporting how far it got; a child that
+// dies (out of memory: BENCH_HEAP_MB caps its heap) is reported with its last progress line.
+// Prints a table; asserts nothing.
 
 interface ScaleRow {
   readonly label: string;
@@ -105,6 +108,8 @@ interface ScaleRow {
   readonly crypto?: 'node' | 'trust';
   /** `--quorum`: stop when this share of the nodes holds the snake (pinelab run --snake-quorum). */
   readonly snakeQuorum?: number;
+  /** Wall-time cap of this row (default BENCH_CAP_S, 900 s). */
+  readonly capSeconds?: number;
 }
 
 interface ScaleFigures {
@@ -129,9 +134,41 @@ interface ScaleFigures {
   readonly traceHash: string;
 }
 
+/** How far a child has got, written to stderr every PROGRESS_S of wall time (see scaleSection). */
+interface ScaleProgress {
+  readonly progress: {
+    readonly phase: string;
+    readonly wallSeconds: number;
+    readonly virtualSeconds: number;
+    readonly events: number;
+    readonly tree: number;
+    readonly snake: number;
+    readonly heapMB: number;
+    readonly rssMB: number;
+  };
+}
+
+const PROGRESS_S = 30;
+
 async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
   const { Simulation } = await import('../cli/run.ts');
   const start = performance.now();
+  const progress = (phase: string, sim: InstanceType<typeof Simulation> | null): void => {
+    const line: ScaleProgress = {
+      progress: {
+        phase,
+        wallSeconds: Math.round((performance.now() - start) / 100) / 10,
+        virtualSeconds: sim === null ? 0 : sim.now / 1e6,
+        events: sim?.events ?? 0,
+        tree: sim?.convergence.tree ?? 0,
+        snake: sim?.convergence.snake ?? 0,
+        heapMB: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+        rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+      },
+    };
+    process.stderr.write(`${JSON.stringify(line)}\n`);
+  };
+  progress('setting up', null);
   const sim = new Simulation({
     topology: row.topology,
     seed: '1',
@@ -141,7 +178,13 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
     ...(row.snakeQuorum === undefined ? {} : { snakeQuorum: row.snakeQuorum }),
   });
   let capped = false;
+  progress('running', sim);
+  let reported = performance.now();
   while (!sim.advance(100_000)) {
+    if (performance.now() - reported > PROGRESS_S * 1000) {
+      reported = performance.now();
+      progress('running', sim);
+    }
     if ((performance.now() - start) / 1000 > capSeconds) {
       capped = true;
       sim.interrupted = true;
@@ -171,6 +214,30 @@ async function scaleChild(row: ScaleRow, capSeconds: number): Promise<void> {
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
+/** A failed child's row: why, and how far it had got (its last progress line). */
+function failure(stderr: string, status: number | null, signal: string | null): string {
+  const lines = stderr.trim().split('\n');
+  let last: ScaleProgress['progress'] | null = null;
+  const other: string[] = [];
+  for (const line of lines) {
+    try {
+      last = (JSON.parse(line) as ScaleProgress).progress;
+    } catch {
+      if (line.trim() !== '') other.push(line.trim());
+    }
+  }
+  const why =
+    other.find((l) => /heap|memory|killed|error/i.test(l)) ??
+    other.pop() ??
+    (signal === null ? `exit ${status}` : `signal ${signal}`);
+  if (last === null) return `failed: ${why}`;
+  return (
+    `failed (${why}) after ${last.wallSeconds} s ${last.phase}: virtual ${last.virtualSeconds} s, ` +
+    `${last.events.toLocaleString('en-US')} events, tree ${percent(last.tree)} / snake ` +
+    `${percent(last.snake)} correct, heap ${last.heapMB} MB, RSS ${last.rssMB} MB`
+  );
+}
+
 async function scaleSection(
   big: boolean,
   only: string | null,
@@ -183,12 +250,24 @@ async function scaleSection(
     { label: 'yggdrasil (2,478/8,253)', topology: topo('yggdrasil.txt') },
     { label: 'sim-skitter --max-ports 2100', topology: topo('sim-skitter.txt'), maxPorts: 2100 },
     { label: 'sim-skitter (253 ports)', topology: topo('sim-skitter.txt') },
+    { label: 'ba:20000,m=2 (99.9% quorum)', topology: 'ba:20000,m=2', snakeQuorum: 0.999 },
   ];
   if (big) {
-    rows.push({ label: 'ba:100000,m=2', topology: 'ba:100000,m=2' });
+    rows.push({
+      label: 'ba:100000,m=2 (99.9% quorum)',
+      topology: 'ba:100000,m=2',
+      snakeQuorum: 0.999,
+    });
     rows.push({ label: 'geo:100000,r=0.0036 (deg≈4)', topology: 'geo:100000,r=0.0036' });
+    // r = √(4 / (π N)): mean degree about 4, as the 100,000-node row. Capped at 3 h (the target).
+    rows.push({
+      label: 'geo:1000000,r=0.00113 (99.9% quorum)',
+      topology: 'geo:1000000,r=0.00113',
+      snakeQuorum: 0.999,
+      capSeconds: 3 * 3600,
+    });
   }
-  const cap = Number(process.env.BENCH_CAP_S ?? 900);
+  const defaultCap = Number(process.env.BENCH_CAP_S ?? 900);
   const out: (string | number)[][] = [
     [
       'row',
@@ -211,10 +290,12 @@ async function scaleSection(
   for (const plain of rows) {
     if (only !== null && !plain.label.includes(only)) continue;
     const row = quorum === undefined ? plain : { ...plain, snakeQuorum: quorum };
+    const cap = row.capSeconds ?? defaultCap;
     const child = spawnSync(
       process.execPath,
       [
-        '--max-old-space-size=16384',
+        // BENCH_HEAP_MB, default 85% of the machine's memory (a million nodes need all there is).
+        `--max-old-space-size=${process.env.BENCH_HEAP_MB ?? Math.floor((totalmem() / 2 ** 20) * 0.85)}`,
         '--import',
         'tsx',
         fileURLToPath(import.meta.url),
@@ -232,7 +313,7 @@ async function scaleSection(
       f = null;
     }
     if (f === null) {
-      out.push([row.label, `failed: ${(child.stderr || '').trim().split('\n').pop() ?? ''}`]);
+      out.push([row.label, failure(child.stderr ?? '', child.status, child.signal)]);
     } else {
       out.push([
         row.label,
@@ -259,8 +340,10 @@ async function scaleSection(
     process.stderr.write(`  done: ${row.label}\n`);
   }
   const until =
-    quorum === undefined ? '--until converged' : `--until converged --snake-quorum ${quorum}`;
-  table(`Scale (${until}, seed 1, one child process per row, wall cap ${cap} s)`, out);
+    quorum === undefined
+      ? '--until converged, "quorum" rows --snake-quorum 0.999'
+      : `--until converged --snake-quorum ${quorum}`;
+  table(`Scale (${until}, seed 1, one child process per row, wall cap ${defaultCap} s)`, out);
 }
 
 // `npm run bench [-- --big] [-- --scale-only] [-- --only LABEL] [-- --quorum 0.999]`;
