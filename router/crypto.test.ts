@@ -138,3 +138,17 @@ test('crypto: measureCrypto reports positive rates for a backend', () => {
   assert.equal(r.backend, 'node');
   assert.ok(r.signPerSecond > 0 && r.verifyPerSecond > 0);
 });
+
+test('crypto: every public key handed out is the caller’s own array', () => {
+  // The node backend derives the key at each call rather than keeping a copy per seed: a caller
+  // writing into its array must not change what the next caller gets.
+  const K1 = '8a88e3dd7409f195fd52db2d3cba5d72ca6709bf1d94121bf3748801b40f6f5c';
+  for (const backend of [createNodeEd25519(), noble, withVerificationCache(createNodeEd25519())]) {
+    const seed = new Uint8Array(32).fill(1);
+    const first = backend.publicKey(seed);
+    first.fill(0);
+    const second = backend.publicKey(seed);
+    assert.notEqual(second, first, backend.name);
+    assert.equal(toHex(second), K1, backend.name);
+  }
+});

@@ -64,3 +64,26 @@ test('wanted peerings: intended with both ends present, counted as nodes come an
   ]);
   assert.equal(t.wanted, 2);
 });
+
+test('a peering is its own dialler; a node lists its peerings in creation order', () => {
+  const t = new PeeringTable();
+  const ab = t.add('a', 'b', DEFAULT_LINK_PROPS, 'static');
+  const ca = t.add('c', 'a', DEFAULT_LINK_PROPS, 'static');
+  const bc = t.add('b', 'c', DEFAULT_LINK_PROPS, 'static');
+  assert.equal(ab.dialler, ab);
+  ab.dialler.fail(0);
+  assert.equal(ab.failures, 1);
+  assert.equal(ab.nextAttempt, 2_000_000);
+  assert.equal(ca.failures, 0);
+  ab.dialler.succeed();
+  assert.equal(ab.nextAttempt, 0);
+  const aList = t.of('a');
+  assert.deepEqual(aList, [ab, ca]);
+  assert.deepEqual(t.of('b'), [ab, bc]);
+  assert.deepEqual(t.of('c'), [ca, bc]);
+  assert.deepEqual(t.of('z'), []);
+  // A list handed out is not changed by a later add (lists are copied on add).
+  t.add('a', 'd', DEFAULT_LINK_PROPS, 'static');
+  assert.equal(aList.length, 2);
+  assert.equal(t.of('a').length, 3);
+});

@@ -376,3 +376,27 @@ test('a seed key is derived once, for vouching and for the deferred signatures m
   assert.equal(cached.signs, 2);
   assert.equal(derived, 1);
 });
+
+test('announcement: signing copies the entries, from a frozen root announcement too', () => {
+  // A root's own announcement has one frozen, empty hops array (router/tree-state.ts): signing
+  // must never write into the announcement it signs, only into the copy it returns.
+  const root: RootAnnouncement = Object.freeze({
+    rootKey: A.publicKey,
+    rootSeq: 1,
+    hops: Object.freeze([]) as readonly SignatureHop[],
+  });
+  const cached = withVerificationCache(crypto);
+  for (const backend of [crypto, cached, null]) {
+    const one = signAnnouncement(root, 1, A, backend);
+    const two = signAnnouncement(one, 2, B, backend);
+    assert.equal(root.hops.length, 0);
+    assert.equal(one.hops.length, 1);
+    assert.deepEqual(
+      two.hops.map((h) => h.port),
+      [1, 2],
+    );
+    assert.equal(two.hops[0], one.hops[0]); // entries are shared, the array is not
+    assert.notEqual(two.hops, one.hops);
+    if (backend !== null) assert.ok(verifyAnnouncement(two, backend));
+  }
+});
