@@ -7,6 +7,7 @@
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { InputError } from '../base/index.ts';
+import type { LocatedJson } from '../scenarios/json-lines.ts';
 import {
   Checker,
   parseScenarioDocument,
@@ -14,13 +15,18 @@ import {
   validateScenario,
 } from '../scenarios/load.ts';
 import {
+  DEFAULT_RUNNER,
   executeSweep,
   parseParam,
   parseShard,
+  pendingRuns,
   planSweep,
+  poolSize,
   runScenarioJson,
+  type SweepPlan,
   writeSweepCsv,
 } from '../scenarios/sweep.ts';
+import { SweepPool } from '../scenarios/sweep-pool.ts';
 import { loadVariant } from '../scenarios/variant-load.ts';
 import type { Topology } from '../topologies/index.ts';
 import { checkOutFolder } from './preflight.ts';
@@ -49,15 +55,90 @@ export async function runSweep(
   if (args.variant !== undefined) base['variant'] = resolve(args.variant);
   const params = (args.param ?? []).map(parseParam);
   const plan = planSweep(args.scenario, params, args.reps);
-  // Validate every grid point before starting anything (bad values fail now, exit 2): the JSON,
-  // and what `scenario check` checks (topology, names, links, router options), so a bad topology
-  // in the third point fails before the first two run, not minutes into the sweep.
+  const out =
+    args.out ?? join('runs', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
+  const shard = args.shard === undefined ? null : parseShard(args.shard);
+  // Start the worker threads now: their set-up (tsx, then the simulator's modules, about a second
+  // of a core each) runs while this thread validates the grid, instead of after it. They run
+  // nothing before the whole grid is valid.
+  const todo = pendingRuns(plan, shard, out).length;
+  const runner = args.runner ?? DEFAULT_RUNNER;
+  const pool = todo === 0 ? undefined : new SweepPool(poolSize(args.workers, todo), runner);
+  try {
+    const costs = await validateGrid(args.scenario, json.lineOf, base, baseDir, plan);
+    checkOutFolder('--out', out);
+    const tty = process.stderr.isTTY === true;
+    const started = performance.now();
+    const { ran, skipped } = await executeSweep({
+      file: args.scenario,
+      baseDir,
+      base,
+      plan,
+      shard,
+      out,
+      workers: args.workers,
+      command,
+      runner,
+      ...(pool === undefined ? {} : { pool }),
+      cost: (run) => costs.get(run.index) ?? 0,
+      progress: (done, total, skip) => {
+        if (!tty) return;
+        const secs = (performance.now() - started) / 1000;
+        const eta = done === 0 ? '' : ` eta ${Math.round((secs / done) * (total - done))}s`;
+        process.stderr.write(
+          `\rsweep: ${done}/${total} runs${skip > 0 ? ` (${skip} already done)` : ''}${eta}   `,
+        );
+        if (done === total) process.stderr.write('\n');
+      },
+    });
+    const { rows, missing, invalid } = writeSweepCsv(out, plan);
+    for (const why of invalid) log(`sweep: incomplete run: ${why}\n`);
+    log(
+      `sweep: ${ran} run(s) executed, ${skipped} skipped (already complete); ${rows}/${plan.runs.length} in ${join(out, 'sweep.csv')}${missing.length > 0 && shard !== null ? ` (other shards: pinelab merge)` : ''}\n`,
+    );
+  } finally {
+    await pool?.close();
+  }
+}
+
+/**
+ * checkLoadedScenario's topology cache (by its own key), which also remembers the topology it
+ * stored last (it stores the grid point's topology on a hit too): the run's size for its cost.
+ */
+class TopologyCache extends Map<string, Topology> {
+  private last: Topology | null = null;
+  override set(key: string, topo: Topology): this {
+    this.last = topo;
+    return super.set(key, topo);
+  }
+  takeLast(): Topology | null {
+    const t = this.last;
+    this.last = null;
+    return t;
+  }
+}
+
+/**
+ * Validate every grid point before starting anything (bad values fail now, exit 2): the JSON, and
+ * what `scenario check` checks (topology, names, links, router options), so a bad topology in the
+ * third point fails before the first two run, not minutes into the sweep; then the variant
+ * modules (missing file, syntax error, bad shape). Returns each run's rough cost by its index,
+ * virtual duration × nodes, so the costliest start first.
+ */
+async function validateGrid(
+  file: string,
+  lineOf: LocatedJson['lineOf'],
+  base: Record<string, unknown>,
+  baseDir: string,
+  plan: SweepPlan,
+): Promise<Map<number, number>> {
   const variants = new Set<string>();
-  const topologies = new Map<string, Topology>();
+  const topologies = new TopologyCache();
+  const costs = new Map<number, number>();
   for (const run of plan.runs) {
     const sc = validateScenario(
       runScenarioJson(base, run),
-      new Checker(`${args.scenario} [${run.id}]`, json.lineOf),
+      new Checker(`${file} [${run.id}]`, lineOf),
       baseDir,
     );
     try {
@@ -67,40 +148,10 @@ export async function runSweep(
       throw error;
     }
     if (sc.variant !== undefined) variants.add(sc.variant);
+    costs.set(run.index, sc.duration * Math.max(1, topologies.takeLast()?.graph.order ?? 1));
   }
-  // Variant modules too (missing file, syntax error, bad shape), before any worker starts.
   for (const v of variants) await loadVariant(v, 'variant');
-  const out =
-    args.out ?? join('runs', `sweep-${basename(args.scenario).replace(/\.(json|ya?ml)$/, '')}`);
-  checkOutFolder('--out', out);
-  const shard = args.shard === undefined ? null : parseShard(args.shard);
-  const tty = process.stderr.isTTY === true;
-  const started = performance.now();
-  const { ran, skipped } = await executeSweep({
-    file: args.scenario,
-    baseDir,
-    base,
-    plan,
-    shard,
-    out,
-    workers: args.workers,
-    command,
-    ...(args.runner === undefined ? {} : { runner: args.runner }),
-    progress: (done, total, skip) => {
-      if (!tty) return;
-      const secs = (performance.now() - started) / 1000;
-      const eta = done === 0 ? '' : ` eta ${Math.round((secs / done) * (total - done))}s`;
-      process.stderr.write(
-        `\rsweep: ${done}/${total} runs${skip > 0 ? ` (${skip} already done)` : ''}${eta}   `,
-      );
-      if (done === total) process.stderr.write('\n');
-    },
-  });
-  const { rows, missing, invalid } = writeSweepCsv(out, plan);
-  for (const why of invalid) log(`sweep: incomplete run: ${why}\n`);
-  log(
-    `sweep: ${ran} run(s) executed, ${skipped} skipped (already complete); ${rows}/${plan.runs.length} in ${join(out, 'sweep.csv')}${missing.length > 0 && shard !== null ? ` (other shards: pinelab merge)` : ''}\n`,
-  );
+  return costs;
 }
 
 export const sweepCommand: CommandModule<object, SweepArgs> = {

@@ -6,7 +6,15 @@ import { test } from 'node:test';
 import { InputError } from '../base/index.ts';
 import { runMerge } from '../cli/merge.ts';
 import { runSweep } from '../cli/sweep.ts';
-import { applyParam, parseParam, parseShard, planSweep, shardRuns } from './sweep.ts';
+import {
+  applyParam,
+  dispatchOrder,
+  parseParam,
+  parseShard,
+  planSweep,
+  poolSize,
+  shardRuns,
+} from './sweep.ts';
 
 // The bundled copy of shared/topologies/sim.txt (runs without ../shared).
 const SIM = join(import.meta.dirname, '..', 'examples', 'sim.txt');
@@ -88,6 +96,53 @@ test('sweep: same sweep twice, 1 vs 2 workers, and merged shards give identical 
   // hybrid on/off must actually change something measurable (not a constant CSV).
   const rows = csv('w1').trim().split('\n').slice(1);
   assert.notEqual(rows[0]?.split(',').slice(4).join(), rows[2]?.split(',').slice(4).join());
+});
+
+test('dispatch: costliest runs first, equal costs in grid order; pool no bigger than the work', () => {
+  const plan = planSweep('s.json', [parseParam('duration=1s,3s,2s'), parseParam('seed=1,2')], 1);
+  const cost = (r: (typeof plan.runs)[number]) => Number.parseInt(r.params['duration'] ?? '0', 10);
+  assert.deepEqual(
+    dispatchOrder(plan.runs, cost).map((r) => r.index),
+    [2, 3, 4, 5, 0, 1],
+  );
+  assert.deepEqual(
+    dispatchOrder(plan.runs, undefined).map((r) => r.index),
+    [0, 1, 2, 3, 4, 5],
+  );
+  assert.equal(poolSize(2, 1), 1);
+  assert.equal(poolSize(8, 3), 3);
+  assert.equal(poolSize(2, 5), 2);
+});
+
+test('sweep: runs of different lengths (longest dispatched first) give the same CSV on 1 and 2 workers', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-sweep-order-'));
+  const file = join(dir, 'sc.json');
+  writeFileSync(file, JSON.stringify({ topology: 'ba:40,m=2', duration: '2s', seed: '3' }));
+  const args = (out: string, workers: number) => ({
+    scenario: file,
+    param: ['duration=1s,4s', 'seed=1,2'],
+    reps: 1,
+    workers,
+    out: join(dir, out),
+  });
+  await runSweep(args('w1', 1), 'test', () => {});
+  await runSweep(args('w2', 2), 'test', () => {});
+  const csv = (d: string) => readFileSync(join(dir, d, 'sweep.csv'), 'utf8');
+  assert.equal(csv('w1').split('\n').length, 6);
+  assert.equal(csv('w1'), csv('w2'));
+  // Rows in grid order, whatever order the runs ran in.
+  assert.deepEqual(
+    csv('w2')
+      .split('\n')
+      .slice(1, 5)
+      .map((l) => l.split(',')[0]),
+    [
+      'duration-1s_seed-1_rep-0',
+      'duration-1s_seed-2_rep-0',
+      'duration-4s_seed-1_rep-0',
+      'duration-4s_seed-2_rep-0',
+    ],
+  );
 });
 
 test('sweep: a bad parameter value fails before any run, as an input error', async () => {

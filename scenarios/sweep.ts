@@ -9,12 +9,12 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { InputError } from '../base/index.ts';
 import { flattenNumbers } from '../results/compare.ts';
 import { writeCsvAtomic, writeJsonAtomic } from '../results/write.ts';
 import { DEFAULT_ROUTER_OPTIONS } from '../router/options.ts';
 import { readCapped } from '../sim/read-file.ts';
+import { SweepPool, type WorkReply, type WorkRequest } from './sweep-pool.ts';
 
 /** Run summaries and sweep plans are kB to a few MB: more is not one (a device never ends). */
 export const MAX_SWEEP_FILE_BYTES = 64 * 1024 * 1024;
@@ -186,19 +186,7 @@ export function runScenarioJson(
   return raw;
 }
 
-/** Message from the main thread to a worker, and back. */
-export interface WorkRequest {
-  readonly file: string;
-  readonly baseDir: string;
-  readonly raw: Record<string, unknown>;
-  readonly out: string;
-  readonly command: string;
-  /** Module exporting `runOne(req)` (tests substitute a fake); default run/sweep-run.ts. */
-  readonly runner: string;
-}
-export type WorkReply =
-  | { readonly ok: true }
-  | { readonly ok: false; readonly error: string; readonly input: boolean };
+export type { WorkReply, WorkRequest } from './sweep-pool.ts';
 
 export const DEFAULT_RUNNER = new URL('../run/sweep-run.ts', import.meta.url).href;
 
@@ -213,6 +201,14 @@ export interface SweepOptions {
   readonly command: string;
   readonly runner?: string;
   readonly progress?: (done: number, total: number, skipped: number) => void;
+  /**
+   * Worker threads started earlier (cli/sweep.ts starts them before it validates the grid, so
+   * their set-up overlaps the validation); the caller closes it. Absent: a pool of
+   * poolSize(workers, runs to do) threads is started here and closed at the end.
+   */
+  readonly pool?: SweepPool;
+  /** Estimated cost of a run (virtual duration × nodes, say): costlier runs start first. */
+  readonly cost?: (run: PlannedRun) => number;
 }
 
 /**
@@ -244,65 +240,87 @@ export function isComplete(out: string, run: PlannedRun): boolean {
   return readRunSummary(join(out, run.id)).ok;
 }
 
-/** Run the (shard of the) sweep; completed runs are skipped (resume). Returns runs executed. */
-export async function executeSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
-  const mine = shardRuns(o.plan, o.shard);
-  const todo = mine.filter((r) => !isComplete(o.out, r));
-  const skipped = mine.length - todo.length;
-  writeJsonAtomic(join(o.out, 'sweep.json'), o.plan);
-  const workers = Math.max(1, Math.min(o.workers || availableParallelism(), todo.length));
-  let next = 0;
-  let done = 0;
-  let failure: Error | null = null;
-  o.progress?.(0, todo.length, skipped);
-  const runner = o.runner ?? DEFAULT_RUNNER;
-  const lane = async (): Promise<void> => {
-    if (todo.length === 0) return;
-    const worker = startWorker();
-    try {
-      while (failure === null && next < todo.length) {
-        const run = todo[next++] as PlannedRun;
-        const req: WorkRequest = {
-          file: o.file,
-          baseDir: o.baseDir,
-          raw: runScenarioJson(o.base, run),
-          out: join(o.out, run.id),
-          command: `${o.command} [run ${run.id}]`,
-          runner,
-        };
-        const reply = await new Promise<WorkReply>((resolve, reject) => {
-          worker.once('message', resolve);
-          worker.once('error', reject);
-          worker.postMessage(req);
-        });
-        worker.removeAllListeners('error');
-        if (!reply.ok) {
-          failure = reply.input
-            ? new InputError(`run ${run.id}: ${reply.error}`)
-            : new Error(`run ${run.id}: ${reply.error}`);
-          break;
-        }
-        done++;
-        o.progress?.(done, todo.length, skipped);
-      }
-    } finally {
-      await worker.terminate();
-    }
-  };
-  await Promise.all(Array.from({ length: workers }, lane));
-  if (failure !== null) throw failure;
-  return { ran: done, skipped };
+/** The runs of the (shard of the) sweep not complete in `out` yet, in grid order. */
+export function pendingRuns(
+  plan: SweepPlan,
+  shard: { k: number; n: number } | null,
+  out: string,
+): PlannedRun[] {
+  return shardRuns(plan, shard).filter((r) => !isComplete(out, r));
+}
+
+/** Worker threads for `todo` runs: `workers` (0 = one per available core), at most one per run. */
+export function poolSize(workers: number, todo: number): number {
+  return Math.max(1, Math.min(workers || availableParallelism(), todo));
 }
 
 /**
- * A worker running sweep-worker.ts. Worker threads do not inherit tsx's loader, so a tiny eval
- * bootstrap registers tsx (its ESM API) in the thread first, then imports the TypeScript module.
+ * The order runs start in: the costliest first (stable, so equal costs keep the grid order), so
+ * that the last run to finish is a short one and no thread idles long at the end. Results do not
+ * depend on the order.
  */
-function startWorker(): Worker {
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const entry = new URL('./sweep-worker.ts', import.meta.url).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true });
+export function dispatchOrder(
+  runs: readonly PlannedRun[],
+  cost: ((run: PlannedRun) => number) | undefined,
+): PlannedRun[] {
+  if (cost === undefined) return [...runs];
+  const costs = new Map(runs.map((r) => [r.index, cost(r)]));
+  return [...runs].sort((a, b) => (costs.get(b.index) ?? 0) - (costs.get(a.index) ?? 0));
+}
+
+/** Run the (shard of the) sweep; completed runs are skipped (resume). Returns runs executed. */
+export async function executeSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
+  const mine = shardRuns(o.plan, o.shard);
+  const todo = dispatchOrder(
+    mine.filter((r) => !isComplete(o.out, r)),
+    o.cost,
+  );
+  const skipped = mine.length - todo.length;
+  writeJsonAtomic(join(o.out, 'sweep.json'), o.plan);
+  o.progress?.(0, todo.length, skipped);
+  if (todo.length === 0) return { ran: 0, skipped };
+  const runner = o.runner ?? DEFAULT_RUNNER;
+  const pool = o.pool ?? new SweepPool(poolSize(o.workers, todo.length), runner);
+  let next = 0;
+  let done = 0;
+  let failure: Error | null = null;
+  const lane = async (worker: number): Promise<void> => {
+    while (failure === null && next < todo.length) {
+      const run = todo[next++] as PlannedRun;
+      const req: WorkRequest = {
+        file: o.file,
+        baseDir: o.baseDir,
+        raw: runScenarioJson(o.base, run),
+        out: join(o.out, run.id),
+        command: `${o.command} [run ${run.id}]`,
+        runner,
+      };
+      let reply: WorkReply;
+      try {
+        reply = await pool.run(worker, req);
+      } catch (error) {
+        failure = new Error(`run ${run.id}: ${(error as Error).message}`);
+        break;
+      }
+      if (!reply.ok) {
+        failure = reply.input
+          ? new InputError(`run ${run.id}: ${reply.error}`)
+          : new Error(`run ${run.id}: ${reply.error}`);
+        break;
+      }
+      done++;
+      o.progress?.(done, todo.length, skipped);
+    }
+    // Nothing left for this thread: end it now, so its heap is not held while others finish.
+    await pool.retire(worker);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(pool.size, todo.length) }, (_, i) => lane(i)));
+  } finally {
+    if (o.pool === undefined) await pool.close();
+  }
+  if (failure !== null) throw failure;
+  return { ran: done, skipped };
 }
 
 /** Summary fields that depend on the wall clock or the machine: never in sweep.csv. */
