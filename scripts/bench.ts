@@ -351,6 +351,10 @@ async function scaleSection(
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
   await scaleChild(JSON.parse(argv[1] ?? '{}') as ScaleRow, Number(argv[2] ?? 900));
+} else if (argv[0] === '--heap') {
+  // `npm run bench -- --heap [--breakdown]`: the idle heap per router at 10,000 nodes, with a
+  // heap-snapshot breakdown when asked (scripts/bench-heap.ts).
+  (await import('./bench-heap.ts')).heapSection(argv.includes('--breakdown'));
 } else {
   if (!argv.includes('--scale-only')) classicSections();
   const onlyAt = argv.indexOf('--only');
