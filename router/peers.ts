@@ -17,7 +17,6 @@ import {
   type Port,
   type PublicKey,
   type RootAnnouncement,
-  type TreeAnnouncementFrame,
 } from './types.ts';
 
 export class Link implements LinkInfo {
@@ -41,9 +40,14 @@ export class Link implements LinkInfo {
   lastReceived: Micros;
   /** No keepalive check before this: the last one found the writer busy (§4.3, keepaliveDue). */
   keepaliveFloor: Micros = 0;
-  /** Our announcement signed for this port, reused while our root announcement is unchanged. */
+  /**
+   * Our root announcement `sentFor` signed for this port (§5.3 forPeer), reused while our root
+   * announcement is unchanged: signing again would give the peer a new object to store, and its
+   * SNEK search indexes follow stored-announcement objects. The frame is made per send (a frame
+   * kept per link was ~56 B of idle heap each; announcements are sent rarely).
+   */
   sentFor: RootAnnouncement | null = null;
-  sentFrame: TreeAnnouncementFrame | null = null;
+  sentSigned: RootAnnouncement | null = null;
 
   constructor(
     port: Port,

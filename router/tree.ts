@@ -21,14 +21,19 @@ import {
 export const TIMER_TREE = 0;
 
 export function sendAnnouncement(r: RouterCore, link: Link, ann: RootAnnouncement): void {
-  let frame = link.sentFrame;
-  if (link.sentFor !== ann || frame === null) {
-    const signed = signAnnouncement(ann, link.port, r.identity, r.signer, r.tree);
-    frame = { type: FrameType.TreeAnnouncement, extra: 0, hopLimit: 0, announcement: signed };
+  let signed = link.sentSigned;
+  if (link.sentFor !== ann || signed === null) {
+    signed = signAnnouncement(ann, link.port, r.identity, r.signer, r.tree);
     link.sentFor = ann;
-    link.sentFrame = frame;
+    link.sentSigned = signed;
   }
-  r.sendProtocol(link, frame as TreeAnnouncementFrame);
+  const frame: TreeAnnouncementFrame = {
+    type: FrameType.TreeAnnouncement,
+    extra: 0,
+    hopLimit: 0,
+    announcement: signed,
+  };
+  r.sendProtocol(link, frame);
 }
 
 /** "Announce to all": every up link including the parent, ascending port order (§5.3). */
