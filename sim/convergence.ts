@@ -396,8 +396,8 @@ export class ConvergenceTracker {
   private ensureCapacity(n: number): void {
     if (n <= this.capacity) return;
     const size = Math.max(n, this.capacity * 2, 16);
-    const i32 = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(size);
+    const i32 = (a: Int32Array, fill = 0): Int32Array => {
+      const b = new Int32Array(size).fill(fill);
       b.set(a);
       return b;
     };
@@ -432,15 +432,10 @@ export class ConvergenceTracker {
     this.treeChangedAt = f64(this.treeChangedAt);
     this.snakeChangedAt = f64(this.snakeChangedAt);
     this.snakeLossCount = i32(this.snakeLossCount);
-    const minusOne = (a: Int32Array): Int32Array => {
-      const b = new Int32Array(size).fill(-1);
-      b.set(a);
-      return b;
-    };
-    this.childOf = minusOne(this.childOf);
-    this.childHead = minusOne(this.childHead);
-    this.childNext = minusOne(this.childNext);
-    this.childPrev = minusOne(this.childPrev);
+    this.childOf = i32(this.childOf, -1);
+    this.childHead = i32(this.childHead, -1);
+    this.childNext = i32(this.childNext, -1);
+    this.childPrev = i32(this.childPrev, -1);
     this.readVersion = new Uint32Array(size);
     this.changed = new Int32Array(2 * size); // each node at most twice: changed, and a child
     this.statesCurrent = false; // versions were not kept for the new size: read everyone once
