@@ -51,12 +51,13 @@ export type CachedEd25519 = Ed25519 & {
 };
 
 /**
- * One seed's record: a copy of the seed, its public key (derived once), and its last signature
- * with the message signed (null before the first). Serves the sign memo, signedBy and signLater.
+ * One seed's record: its own copy of the seed and the seed's public key (derived once), in one
+ * 64-byte array (seed | public key), and its last signature with the message signed (null before
+ * the first). Serves publicKey, the sign memo, signedBy and signLater. One array rather than two:
+ * each Uint8Array costs ~200 B of heap however short, and every node of a run has a record.
  */
 interface SeedRecord {
-  readonly seed: Uint8Array;
-  readonly publicKey: Uint8Array;
+  readonly pair: Uint8Array;
   message: Uint8Array | null;
   signature: Uint8Array | null;
 }
@@ -67,28 +68,39 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A signature by `seed` (a SeedRecord's own copy) over `source`, made on first read. */
+/** True when `b` (32 bytes) equals the record's seed (half 0) or public key (half 1). */
+function halfEquals(record: SeedRecord, half: 0 | 1, b: Uint8Array): boolean {
+  if (b.length !== 32) return false;
+  const pair = record.pair;
+  const at = half * 32;
+  for (let i = 0; i < 32; i++) if (pair[at + i] !== b[i]) return false;
+  return true;
+}
+
+/** Signs `message` with the record's seed (the backend's memo and bookkeeping included). */
+type SignWith = (record: SeedRecord, message: Uint8Array) => Uint8Array;
+
+/** A signature by a SeedRecord's seed (its own copy) over `source`, made on first read. */
 class Deferred implements DeferredSignature {
-  private signer: Ed25519 | null;
-  private seed: Uint8Array | null;
+  private signWith: SignWith | null;
+  private record: SeedRecord | null;
   private source: Uint8Array | SignedMessage | null;
   private signature: Uint8Array | null = null;
 
-  constructor(signer: Ed25519, seed: Uint8Array, source: Uint8Array | SignedMessage) {
-    this.signer = signer;
-    this.seed = seed;
+  constructor(signWith: SignWith, record: SeedRecord, source: Uint8Array | SignedMessage) {
+    this.signWith = signWith;
+    this.record = record;
     this.source = source;
   }
 
   bytes(): Uint8Array {
     if (this.signature === null) {
-      const signer = this.signer as Ed25519;
       const source = this.source as Uint8Array | SignedMessage;
       const message = source instanceof Uint8Array ? source : source.message();
-      this.signature = signer.sign(this.seed as Uint8Array, message);
+      this.signature = (this.signWith as SignWith)(this.record as SeedRecord, message);
       // What the signature was made from is no longer needed.
-      this.signer = null;
-      this.seed = null;
+      this.signWith = null;
+      this.record = null;
       this.source = null;
     }
     return this.signature;
@@ -118,51 +130,64 @@ export function withVerificationCache(
   }
   const results = new Map<string, boolean>();
   const recent = new Set<string>();
-  // Keyed by the seed object (a router signs with its identity's one seed array for its lifetime)
-  // and by the record's own copy, which deferred signatures sign with (signLater). The bytes are
-  // checked too: a caller that refills its seed array gets a fresh record.
+  // Keyed by the seed object (a router signs with its identity's one seed array for its lifetime;
+  // deferred signatures hold their record). The bytes are checked too: a caller that refills its
+  // seed array gets a fresh record.
   const records = new WeakMap<Uint8Array, SeedRecord>();
   const recordFor = (seed: Uint8Array): SeedRecord => {
     let record = records.get(seed);
-    if (record === undefined || !bytesEqual(record.seed, seed)) {
-      const copy = seed.slice();
-      record = { seed: copy, publicKey: inner.publicKey(seed), message: null, signature: null };
+    if (record === undefined || !halfEquals(record, 0, seed)) {
+      const publicKey = inner.publicKey(seed);
+      const pair = new Uint8Array(64);
+      pair.set(seed.subarray(0, 32));
+      if (publicKey.length === 32) pair.set(publicKey, 32);
+      record = { pair, message: null, signature: null };
       records.set(seed, record);
-      records.set(copy, record);
     }
     return record;
   };
+  // The one signing path: sign() with the caller's seed and deferred signatures with the record's
+  // copy (signing with the record's bytes is signing with the seed as it was, whatever the caller
+  // does with its array later).
+  const signWith = (record: SeedRecord, seed: Uint8Array, message: Uint8Array): Uint8Array => {
+    if (record.message !== null && bytesEqual(record.message, message)) {
+      cached.signHits++;
+      return record.signature as Uint8Array;
+    }
+    const signature = inner.sign(seed, message);
+    cached.signs++;
+    // Copied: callers may reuse or fill the buffer they signed from (bootstrap payloads do).
+    record.message = message.slice();
+    record.signature = signature;
+    if (signature.length === 64) {
+      if (recent.size >= recentSigned) recent.clear();
+      recent.add(digestKey(record.pair.subarray(32), message, signature));
+    }
+    return signature;
+  };
+  const signDeferred: SignWith = (record, message) =>
+    signWith(record, record.pair.subarray(0, 32), message);
   const cached: CachedEd25519 = {
     name: inner.name,
     hits: 0,
     misses: 0,
     signHits: 0,
     signs: 0,
-    publicKey: (seed) => inner.publicKey(seed),
+    // From the seed's record (derived once per seed: a node's identity and its signing share
+    // one derivation); a copy, so callers own the array they get.
+    publicKey: (seed) =>
+      seed.length === 32 ? recordFor(seed).pair.slice(32) : inner.publicKey(seed),
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
-      const record = recordFor(seed);
-      if (record.message !== null && bytesEqual(record.message, message)) {
-        cached.signHits++;
-        return record.signature as Uint8Array;
-      }
-      const signature = inner.sign(seed, message);
-      cached.signs++;
-      // Copied: callers may reuse or fill the buffer they signed from (bootstrap payloads do).
-      record.message = message.slice();
-      record.signature = signature;
-      if (signature.length === 64 && record.publicKey.length === 32) {
-        if (recent.size >= recentSigned) recent.clear();
-        recent.add(digestKey(record.publicKey, message, signature));
-      }
-      return signature;
+      if (seed.length !== 32) return inner.sign(seed, message);
+      return signWith(recordFor(seed), seed, message);
     },
     signedBy(seed: Uint8Array, publicKey: Uint8Array, signature: Uint8Array): boolean {
       const record = records.get(seed);
       return (
         record !== undefined &&
         record.signature === signature &&
-        bytesEqual(record.seed, seed) &&
-        bytesEqual(record.publicKey, publicKey)
+        halfEquals(record, 0, seed) &&
+        halfEquals(record, 1, publicKey)
       );
     },
     signLater(
@@ -170,10 +195,9 @@ export function withVerificationCache(
       publicKey: Uint8Array,
       source: Uint8Array | SignedMessage,
     ): DeferredSignature | null {
+      if (seed.length !== 32) return null;
       const record = recordFor(seed);
-      return bytesEqual(record.publicKey, publicKey)
-        ? new Deferred(cached, record.seed, source)
-        : null;
+      return halfEquals(record, 1, publicKey) ? new Deferred(signDeferred, record, source) : null;
     },
     memo: new WeakMap<object, object>(),
     verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {

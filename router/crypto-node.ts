@@ -84,21 +84,26 @@ export function createNodeEd25519(): Ed25519 {
   const privateKeys = new Map<string, KeyObject>();
   const publicKeys = new Map<string, KeyObject | null>();
 
-  function privateKey(seed: Uint8Array): KeyObject {
+  function importPrivate(seed: Uint8Array): KeyObject {
     if (seed.length !== 32)
       throw new RangeError(`ed25519 seed is ${seed.length} bytes, expected 32`);
+    let imported: KeyObject | null = null;
+    if (useJwk) {
+      try {
+        imported = importJwk(seed);
+      } catch {
+        imported = null;
+      }
+    }
+    return imported ?? importDer(seed);
+  }
+
+  /** The seed's KeyObject for signing, kept per seed (an import costs about a verification). */
+  function privateKey(seed: Uint8Array): KeyObject {
     const id = view(seed).toString('hex');
     let key = privateKeys.get(id);
     if (key === undefined) {
-      let imported: KeyObject | null = null;
-      if (useJwk) {
-        try {
-          imported = importJwk(seed);
-        } catch {
-          imported = null;
-        }
-      }
-      key = imported ?? importDer(seed);
+      key = importPrivate(seed);
       if (privateKeys.size >= MAX_CACHED_KEYS) privateKeys.clear();
       privateKeys.set(id, key);
     }
@@ -128,9 +133,12 @@ export function createNodeEd25519(): Ed25519 {
   return {
     name: 'node',
     publicKey(seed: Uint8Array): Uint8Array {
-      // Derived at each call (a JWK export, ~4 µs; once or twice per node of a run), not kept: a
-      // cached copy beside the one every caller owns was ~220 B of heap per node.
-      const key = privateKey(seed);
+      // Derived at each call and nothing kept for it: a run derives each node's key once
+      // (crypto-cache.ts keeps it in the seed's record), and in object mode a node never signs
+      // (signatures are made on first read), so a KeyObject and a key copy kept per seed were
+      // ~0.5 KB of heap per node for nothing. A seed that signs keeps its KeyObject (privateKey).
+      const id = view(seed).toString('hex');
+      const key = privateKeys.get(id) ?? importPrivate(seed);
       return useJwk ? jwkPublicKey(key) : derPublicKey(key);
     },
     sign(seed: Uint8Array, message: Uint8Array): Uint8Array {

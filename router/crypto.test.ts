@@ -152,3 +152,29 @@ test('crypto: every public key handed out is the caller’s own array', () => {
     assert.equal(toHex(second), K1, backend.name);
   }
 });
+
+test('crypto cache: a seed’s public key is derived once, for the identity and for signing', () => {
+  // Every node derives its key (sim/identities.ts) and then signs with the same seed: one
+  // derivation, kept in the seed's record, serves both.
+  const inner = createNodeEd25519();
+  let derived = 0;
+  const cached = withVerificationCache({
+    ...inner,
+    publicKey: (seed) => {
+      derived++;
+      return inner.publicKey(seed);
+    },
+  });
+  const seed = new Uint8Array(32).fill(3);
+  const publicKey = cached.publicKey(seed);
+  const again = cached.publicKey(seed);
+  assert.notEqual(again, publicKey);
+  assert.deepEqual(again, publicKey);
+  const message = new Uint8Array([1, 2, 3]);
+  const deferred = cached.signLater?.(seed, publicKey, message);
+  assert.ok(deferred);
+  assert.deepEqual(deferred.bytes(), inner.sign(seed, message));
+  assert.ok(cached.verify(publicKey, message, deferred.bytes()));
+  assert.equal(cached.signLater?.(seed, new Uint8Array(32), message), null);
+  assert.equal(derived, 1);
+});
