@@ -320,12 +320,21 @@ function considerSigners(
  * per link (stored announcements are immutable objects, replaced on change), or not at all while
  * the links version is unchanged.
  */
-interface SignerCandidate {
-  readonly key: PublicKey;
-  /** keyPrefix(key): most comparisons end on it without reading the key's bytes. */
-  readonly prefix: number;
-  readonly link: LinkInfo;
-  readonly pos: number;
+/**
+ * One bucket of the hub index: the candidates (signer, link, position) whose signer has one first
+ * byte, as parallel arrays. The scans read `pre` (keyPrefix of each signer, contiguous doubles)
+ * and touch a candidate's key or link only when its prefix could win: a hub's bucket of a common
+ * ancestor holds a candidate per link.
+ */
+interface Bucket {
+  readonly keys: PublicKey[];
+  readonly pre: number[];
+  readonly links: LinkInfo[];
+  readonly pos: number[];
+}
+
+function newBucket(): Bucket {
+  return { keys: [], pre: [], links: [], pos: [] };
 }
 
 interface SignerIndex {
@@ -334,7 +343,7 @@ interface SignerIndex {
   /** The links as indexed (same objects, same order) and what each one contributed. */
   links: LinkInfo[];
   stored: (StoredAnnouncement | null)[];
-  readonly buckets: SignerCandidate[][];
+  readonly buckets: Bucket[];
   /** SnekInputs.linksVersion when last brought up to date (undefined: always re-check). */
   version: number | undefined;
   /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see linksWithKey). */
@@ -349,12 +358,11 @@ function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncemen
   const hops = stored.announcement.hops;
   for (let h = 0; h < hops.length; h++) {
     const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
-    (index.buckets[key[0] as number] as SignerCandidate[]).push({
-      key,
-      prefix: keyPrefix(key),
-      link,
-      pos,
-    });
+    const bucket = index.buckets[key[0] as number] as Bucket;
+    bucket.keys.push(key);
+    bucket.pre.push(keyPrefix(key));
+    bucket.links.push(link);
+    bucket.pos.push(pos);
   }
 }
 
@@ -362,14 +370,20 @@ function unindexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncem
   const hops = stored.announcement.hops;
   for (let h = 0; h < hops.length; h++) {
     const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
-    const bucket = index.buckets[key[0] as number] as SignerCandidate[];
-    for (let j = 0; j < bucket.length; j++) {
-      const c = bucket[j] as SignerCandidate;
-      if (c.link === link && c.key === key) {
-        bucket[j] = bucket[bucket.length - 1] as SignerCandidate;
-        bucket.pop();
-        break;
-      }
+    const { keys, pre, links, pos } = index.buckets[key[0] as number] as Bucket;
+    for (let j = 0; j < keys.length; j++) {
+      if (links[j] !== link || keys[j] !== key) continue;
+      // Swap with the last and drop it (order in a bucket does not matter: scans compare pos).
+      const last = keys.length - 1;
+      keys[j] = keys[last] as PublicKey;
+      pre[j] = pre[last] as number;
+      links[j] = links[last] as LinkInfo;
+      pos[j] = pos[last] as number;
+      keys.pop();
+      pre.pop();
+      links.pop();
+      pos.pop();
+      break;
     }
   }
 }
@@ -399,7 +413,7 @@ function signerIndexFor(
       of: links,
       links: [],
       stored: [],
-      buckets: Array.from({ length: 256 }, () => []),
+      buckets: Array.from({ length: 256 }, newBucket),
       version,
       byKey,
       byKeyTags: Int32Array.from(byKey, (l) => keyTag(l.remoteKey)),
@@ -429,24 +443,25 @@ function signerIndexFor(
 }
 
 /**
- * Least (key, pos) candidate of `bucket` with key above `dest` (whose keyPrefix is `destPrefix`),
- * or null. Prefixes order keys exactly where they differ (keys.ts keyPrefix).
+ * Index in `bucket` of its least (key, pos) candidate with key above `dest` (whose keyPrefix is
+ * `destPrefix`), or -1. Prefixes order keys exactly where they differ (keys.ts keyPrefix), so a
+ * candidate is touched only when its prefix is above dest's and not above the best so far.
  */
-function leastAbove(
-  bucket: readonly SignerCandidate[],
-  dest: PublicKey,
-  destPrefix: number,
-): SignerCandidate | null {
-  let best: SignerCandidate | null = null;
-  for (let j = 0; j < bucket.length; j++) {
-    const c = bucket[j] as SignerCandidate;
-    const p = c.prefix;
-    if (p < destPrefix || (p === destPrefix && compareKeys(c.key, dest) <= 0)) continue;
-    if (best === null) best = c;
-    else {
-      const d = p !== best.prefix ? p - best.prefix : compareKeys(c.key, best.key);
-      if (d < 0 || (d === 0 && c.pos < best.pos)) best = c;
+function leastAbove(bucket: Bucket, dest: PublicKey, destPrefix: number): number {
+  const { keys, pre, pos } = bucket;
+  let best = -1;
+  let bestPre = Number.POSITIVE_INFINITY;
+  for (let j = 0; j < pre.length; j++) {
+    const p = pre[j] as number;
+    if (p < destPrefix || p > bestPre) continue;
+    const key = keys[j] as PublicKey;
+    if (p === destPrefix && compareKeys(key, dest) <= 0) continue;
+    if (best >= 0) {
+      const d = p !== bestPre ? p - bestPre : compareKeys(key, keys[best] as PublicKey);
+      if (d > 0 || (d === 0 && (pos[j] as number) >= (pos[best] as number))) continue;
     }
+    best = j;
+    bestPre = p;
   }
   return best;
 }
@@ -490,27 +505,35 @@ function considerAllSignersIndexed(
   index: SignerIndex,
 ): void {
   const first = dest[0] as number;
-  const home = index.buckets[first] as SignerCandidate[];
+  const home = index.buckets[first] as Bucket;
   const destPrefix = keyPrefix(dest);
   if (!boot) {
-    let exact: SignerCandidate | null = null;
-    for (let j = 0; j < home.length; j++) {
-      const c = home[j] as SignerCandidate;
-      if (c.prefix !== destPrefix) continue;
-      if ((exact === null || c.pos < exact.pos) && keysEqual(c.key, dest)) exact = c;
+    let exact = -1;
+    for (let j = 0; j < home.pre.length; j++) {
+      if (home.pre[j] !== destPrefix) continue;
+      if (exact >= 0 && (home.pos[j] as number) >= (home.pos[exact] as number)) continue;
+      if (keysEqual(home.keys[j] as PublicKey, dest)) exact = j;
     }
-    if (exact !== null) {
-      if (!keysEqual(s.bestKey, dest)) take(s, exact.key, 0, exact.link, SnekRule.PeerAncestor);
+    if (exact >= 0) {
+      if (!keysEqual(s.bestKey, dest))
+        take(
+          s,
+          home.keys[exact] as PublicKey,
+          0,
+          home.links[exact] as LinkInfo,
+          SnekRule.PeerAncestor,
+        );
       return;
     }
   }
+  let bucket = home;
   let win = leastAbove(home, dest, destPrefix);
-  for (let b = first + 1; win === null && b < 256; b++) {
-    const bucket = index.buckets[b] as SignerCandidate[];
-    if (bucket.length > 0) win = leastAbove(bucket, dest, destPrefix);
+  for (let b = first + 1; win < 0 && b < 256; b++) {
+    bucket = index.buckets[b] as Bucket;
+    if (bucket.pre.length > 0) win = leastAbove(bucket, dest, destPrefix);
   }
-  if (win !== null && compareKeys(win.key, s.bestKey) < 0)
-    take(s, win.key, 0, win.link, SnekRule.PeerAncestor);
+  if (win >= 0 && compareKeys(bucket.keys[win] as PublicKey, s.bestKey) < 0)
+    take(s, bucket.keys[win] as PublicKey, 0, bucket.links[win] as LinkInfo, SnekRule.PeerAncestor);
 }
 
 /**
