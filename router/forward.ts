@@ -151,8 +151,8 @@ function sendTraffic(r: RouterCore, link: Link, frame: TrafficFrame, reason: str
   let f = frame;
   if (r.options.headHopLimit) f = { ...f, hopLimit: f.hopLimit - 1 };
   if (r.options.recordReasons) r.fx.explain?.(f, link.port, reason);
-  if (!link.busy && link.protocolQueue.length === 0 && link.trafficQueue.length === 0) {
-    transmit(r, link, f);
+  if (!link.busy) {
+    transmit(r, link, f); // an idle writer has nothing queued (see pump)
     return;
   }
   const dropped = link.trafficQueue.push(f);
@@ -163,8 +163,8 @@ function sendTraffic(r: RouterCore, link: Link, frame: TrafficFrame, reason: str
 /** Protocol FIFO (§7.3): never drops; served before traffic. */
 export function sendProtocol(r: RouterCore, link: Link, frame: Frame): void {
   if (!link.up) return;
-  if (!link.busy && link.protocolQueue.length === 0 && link.trafficQueue.length === 0) {
-    transmit(r, link, frame);
+  if (!link.busy) {
+    transmit(r, link, frame); // an idle writer has nothing queued (see pump)
     return;
   }
   link.protocolQueue.push(frame);
@@ -176,7 +176,12 @@ function transmit(r: RouterCore, link: Link, frame: Frame): void {
   if (!r.fx.transmit(link.port, frame)) link.busy = true;
 }
 
-/** Writer loop: protocol first, then traffic, until the link is busy or both queues are empty. */
+/**
+ * Writer loop: protocol first, then traffic, until the link is busy or both queues are empty. It
+ * runs after every push and whenever the writer stops being busy (portReady; a closed link's
+ * queues are drained), so a writer that is not busy has nothing queued: the senders test `busy`
+ * alone and leave the queues, two more objects per frame, untouched (router.test.ts checks it).
+ */
 export function pump(r: RouterCore, link: Link): void {
   while (!link.busy && link.up) {
     const f: Frame | undefined = link.protocolQueue.shift() ?? link.trafficQueue.pop();
