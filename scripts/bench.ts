@@ -108,7 +108,7 @@ interface ScaleRow {
   readonly crypto?: 'node' | 'trust';
   /** `--quorum`: stop when this share of the nodes holds the snake (pinelab run --snake-quorum). */
   readonly snakeQuorum?: number;
-  /** Wall-time cap of this row (default BENCH_CAP_S, 900 s). */
+  /** Wall-time cap of this row unless BENCH_CAP_S is given (default 900 s). */
   readonly capSeconds?: number;
 }
 
@@ -290,7 +290,8 @@ async function scaleSection(
   for (const plain of rows) {
     if (only !== null && !plain.label.includes(only)) continue;
     const row = quorum === undefined ? plain : { ...plain, snakeQuorum: quorum };
-    const cap = row.capSeconds ?? defaultCap;
+    // BENCH_CAP_S, when given, caps every row (the million-node row included).
+    const cap = process.env.BENCH_CAP_S === undefined ? (row.capSeconds ?? defaultCap) : defaultCap;
     const child = spawnSync(
       process.execPath,
       [
@@ -355,6 +356,9 @@ if (argv[0] === '--child') {
   // `npm run bench -- --heap [--breakdown]`: the idle heap per router at 10,000 nodes, with a
   // heap-snapshot breakdown when asked (scripts/bench-heap.ts).
   (await import('./bench-heap.ts')).heapSection(argv.includes('--breakdown'));
+} else if (argv[0] === '--sweep') {
+  // `npm run bench -- --sweep`: 1 vs 2 sweep worker threads only (scripts/bench-sweep.ts).
+  (await import('./bench-sweep.ts')).sweepSection(table);
 } else {
   if (!argv.includes('--scale-only')) classicSections();
   const onlyAt = argv.indexOf('--only');
