@@ -1,0 +1,93 @@
+/**
+ * scripts/bench-sweep.ts — `npm run bench -- --sweep`: how well a sweep uses the cores. Four runs
+ * of ba:3000,m=2 (seeds 1–4), each 60 s and then each 2 s of virtual time, swept on 1 worker
+ * thread and on 2; prints the wall times and their ratio (2 cores: 2.0 at best).
+ *
+ * Each sweep is a child `pinelab sweep` process timed from spawn to exit, its start-up included,
+ * as a user sees it. The machine is shared: the load average before each sweep is printed, and
+ * BENCH_SWEEP_REPS (default 1) repeats each pair, alternating 1 and 2 workers, keeping the fastest
+ * of each (the least disturbed by other processes). The two sweep.csv must be the same bytes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+type Table = (title: string, rows: readonly (readonly (string | number)[])[]) => void;
+
+/** Sweep `file` over seeds 1–4 on `workers` threads into `out`; returns wall seconds. */
+function timeSweep(file: string, workers: number, out: string): number {
+  const start = performance.now();
+  const child = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      join(ROOT, 'cli', 'main.ts'),
+      'sweep',
+      file,
+      '--param',
+      'seed=1,2,3,4',
+      '--workers',
+      String(workers),
+      '--out',
+      out,
+    ],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  const wall = (performance.now() - start) / 1000;
+  if (child.status !== 0)
+    throw new Error(
+      `bench --sweep: pinelab sweep failed: ${child.stderr.trim().split('\n').pop()}`,
+    );
+  return wall;
+}
+
+export function sweepSection(table: Table): void {
+  const reps = Math.max(1, Number(process.env.BENCH_SWEEP_REPS ?? 1));
+  const dir = mkdtempSync(join(tmpdir(), 'pinelab-bench-sweep-'));
+  const rows: (string | number)[][] = [
+    ['runs', '1 worker s', '2 workers s', 'ratio', 'load before (1 / 2)', 'same sweep.csv'],
+  ];
+  try {
+    for (const duration of ['60s', '2s']) {
+      const file = join(dir, `ba-${duration}.json`);
+      writeFileSync(file, JSON.stringify({ topology: 'ba:3000,m=2', duration, seed: '1' }));
+      const best = [Infinity, Infinity];
+      const load = ['', ''];
+      for (let r = 0; r < reps; r++) {
+        for (const [i, workers] of [1, 2].entries()) {
+          const out = join(dir, `${duration}-w${workers}`);
+          rmSync(out, { recursive: true, force: true });
+          const before = loadavg()[0]?.toFixed(2) ?? '?';
+          const wall = timeSweep(file, workers, out);
+          if (wall < (best[i] as number)) {
+            best[i] = wall;
+            load[i] = before;
+          }
+        }
+      }
+      const csv = (w: number) => readFileSync(join(dir, `${duration}-w${w}`, 'sweep.csv'), 'utf8');
+      const [one, two] = best as [number, number];
+      rows.push([
+        `4 × ba:3000,m=2 for ${duration}`,
+        one.toFixed(1),
+        two.toFixed(1),
+        `${(one / two).toFixed(2)}×`,
+        `${load[0]} / ${load[1]}`,
+        csv(1) === csv(2) ? 'yes' : 'NO',
+      ]);
+      process.stderr.write(`  done: sweep ${duration}\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  table(
+    `Sweep, 1 vs 2 worker threads (pinelab sweep --param seed=1,2,3,4, fastest of ${reps})`,
+    rows,
+  );
+}
