@@ -270,12 +270,8 @@ export function dispatchOrder(
 
 /** Run the (shard of the) sweep; completed runs are skipped (resume). Returns runs executed. */
 export async function executeSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
-  const mine = shardRuns(o.plan, o.shard);
-  const todo = dispatchOrder(
-    mine.filter((r) => !isComplete(o.out, r)),
-    o.cost,
-  );
-  const skipped = mine.length - todo.length;
+  const todo = dispatchOrder(pendingRuns(o.plan, o.shard, o.out), o.cost);
+  const skipped = shardRuns(o.plan, o.shard).length - todo.length;
   writeJsonAtomic(join(o.out, 'sweep.json'), o.plan);
   o.progress?.(0, todo.length, skipped);
   if (todo.length === 0) return { ran: 0, skipped };
