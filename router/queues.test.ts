@@ -33,6 +33,23 @@ describe('FrameFifo', () => {
     assert.equal(q.length, 0);
     assert.equal(q.shift(), undefined);
   });
+
+  it('reads as empty before its first push, and after being emptied', () => {
+    const q = new FrameFifo<number>();
+    assert.equal(q.length, 0);
+    assert.equal(q.peek(), undefined);
+    assert.equal(q.shift(), undefined);
+    q.drain(() => assert.fail('nothing to drain'));
+    q.push(1);
+    q.push(2);
+    assert.equal(q.peek(), 1);
+    assert.equal(q.length, 2);
+    assert.equal(q.shift(), 1);
+    assert.equal(q.shift(), 2);
+    assert.equal(q.length, 0);
+    q.push(3);
+    assert.deepEqual([q.length, q.peek()], [1, 3]);
+  });
 });
 
 describe('FairFifo (§7.3, checklist 43)', () => {
