@@ -38,7 +38,7 @@ export class Link implements LinkInfo {
   lastSent: Micros;
   /** Last time any frame arrived (5 s read deadline, §4.3). */
   lastReceived: Micros;
-  /** No keepalive check before this: the last one found the writer busy (§4.3, keepaliveDue). */
+  /** No keepalive check before this: the last one found the writer busy (§4.3, port-deadlines.ts keepaliveDue). */
   keepaliveFloor: Micros = 0;
   /**
    * Our root announcement `sentFor` signed for this port (§5.3 forPeer), reused while our root
@@ -76,14 +76,6 @@ export class Link implements LinkInfo {
     if (value !== this.storedValue) this.table.version++;
     this.storedValue = value;
   }
-}
-
-/**
- * When the writer of `link` next owes a keepalive (§4.3: idle for `interval`), unless it sends
- * something first: `interval` after its last send, or later when a check found it busy.
- */
-export function keepaliveDue(link: Link, interval: Micros): Micros {
-  return Math.max(link.lastSent + interval, link.keepaliveFloor);
 }
 
 export class PeerTable {

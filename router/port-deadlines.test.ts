@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { type DeadlineLink, PortDeadlines, portDue } from './port-deadlines.ts';
+import { type DeadlineLink, keepaliveDue, PortDeadlines, portDue } from './port-deadlines.ts';
 
 interface TestLink extends DeadlineLink {
   port: number;
@@ -77,7 +77,7 @@ test('PortDeadlines finds the links a scan of every link finds, in port order, a
           for (const l of out) {
             if (now - l.lastReceived >= TIMEOUT)
               l.up = false; // read deadline: closed
-            else if (Math.max(l.lastSent + INTERVAL, l.keepaliveFloor) <= now) {
+            else if (keepaliveDue(l, INTERVAL) <= now) {
               if (o.busy) l.keepaliveFloor = now + INTERVAL;
               else l.lastSent = now; // keepalive sent
             }

@@ -24,15 +24,20 @@ export interface DeadlineLink {
 }
 
 /**
- * When `link` next needs a look: its keepalive due (idle for `interval` since the last send, or
- * later when the last check found it busy, Link.keepaliveFloor) or its read deadline (nothing
- * received for `timeout`), whichever comes first.
+ * When the writer of `link` next owes a keepalive (§4.3: idle for `interval`), unless it sends
+ * something first: `interval` after its last send, or later when a check found it busy
+ * (Link.keepaliveFloor).
+ */
+export function keepaliveDue(link: DeadlineLink, interval: Micros): Micros {
+  return Math.max(link.lastSent + interval, link.keepaliveFloor);
+}
+
+/**
+ * When `link` next needs a look: its keepalive due or its read deadline (nothing received for
+ * `timeout`), whichever comes first.
  */
 export function portDue(link: DeadlineLink, interval: Micros, timeout: Micros): Micros {
-  return Math.min(
-    Math.max(link.lastSent + interval, link.keepaliveFloor),
-    link.lastReceived + timeout,
-  );
+  return Math.min(keepaliveDue(link, interval), link.lastReceived + timeout);
 }
 
 export class PortDeadlines<L extends DeadlineLink> {

@@ -15,8 +15,8 @@ import type { Ed25519 } from './crypto.ts';
 import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
-import { keepaliveDue, type Link, PeerTable } from './peers.ts';
-import { PortDeadlines, portDue } from './port-deadlines.ts';
+import { type Link, PeerTable } from './peers.ts';
+import { keepaliveDue, PortDeadlines, portDue } from './port-deadlines.ts';
 import { handleBootstrap, maintainSnake, resetSnake, setDescending, TIMER_SNAKE } from './snake.ts';
 import { SnakeState } from './snake-state.ts';
 import {
