@@ -691,6 +691,12 @@ export function lowerBound(
   return lo;
 }
 
+/** `link`'s remote key is `key` (whose keyTag is `tag`): tags first, the key's bytes on a match. */
+function linksTo(link: LinkInfo, key: PublicKey, tag: number): boolean {
+  const t = link.remoteTag;
+  return (t === undefined || t === tag) && keysEqual(link.remoteKey, key);
+}
+
 /**
  * §6.6 with the same answers as nextHopSnek (same [DET] orders), its running state and indexes in
  * `input.indexSlot` (or, without one, in a SnekSearch made for this call).
@@ -752,9 +758,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   for (let i = 0; i < step4.length; i++) {
     const link = step4[i] as LinkInfo;
     if (!link.up || link.stored === null) continue;
-    const tag = link.remoteTag;
-    if (tag !== undefined && tag !== bestTag) continue;
-    if (keysEqual(link.remoteKey, s.bestKey)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
+    if (linksTo(link, s.bestKey, bestTag)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
   }
   // Step 5: routing table. Entries are unique keys in ascending order, so the full scan of the
   // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
@@ -813,9 +817,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       const link = step6[i] as LinkInfo;
       const stored = link.stored;
       if (!link.up || stored === null || link.port === s.bestPort) continue;
-      const tag = link.remoteTag;
-      if ((tag !== undefined && tag !== bestTag6) || !keysEqual(link.remoteKey, s.bestKey))
-        continue;
+      if (!linksTo(link, s.bestKey, bestTag6)) continue;
       const cur = input.linkByPort[s.bestPort] as LinkInfo;
       const curAnn = s.bestAnn as StoredAnnouncement;
       if (link.linkType < cur.linkType) {
