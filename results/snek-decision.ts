@@ -14,9 +14,10 @@ import { type LinkInfo, NO_PORT } from '../router/decisions/links.ts';
 import {
   newSnekResult,
   nextHopSnek,
-  type SnekEntryInfo,
   type SnekInputs,
   SnekRule,
+  type SnekTable,
+  snekTableEntries,
 } from '../router/decisions/snek-next-hop.ts';
 import { compareKeys, FULL_MASK, keysEqual, ordered, toHex, worse } from '../router/keys.ts';
 import { LOCAL_PORT, type PublicKey, type Watermark } from '../router/types.ts';
@@ -44,10 +45,7 @@ export interface DecisionRouter {
     readonly links: readonly LinkInfo[];
     readonly byPort: readonly (LinkInfo | undefined)[];
   };
-  readonly snake: {
-    readonly main: { readonly entries: readonly SnekEntryInfo[] };
-    readonly side: { readonly entries: readonly SnekEntryInfo[] };
-  };
+  readonly snake: SnekTable;
   readonly now: number;
   readonly options: { readonly neighExpiry: number; readonly headParallelLinkWholeRoot: boolean };
 }
@@ -67,8 +65,8 @@ export function snekInputsOf(r: DecisionRouter, dest: PublicKey, watermark: Wate
     rootKey: r.tree.rootAnnouncement().rootKey,
     links: r.peers.links,
     linkByPort: r.peers.byPort,
-    entries: r.snake.main.entries,
-    sideEntries: r.snake.side.entries,
+    entries: [],
+    table: r.snake,
     now: r.now,
     neighExpiry: r.options.neighExpiry,
     wholeRoot: r.options.headParallelLinkWholeRoot,
@@ -83,12 +81,6 @@ const STEP = {
   entry: '5 routing table entry',
   parallel: '6 parallel link',
 } as const;
-
-/** Table entries of both runs merged in ascending key order (§6.6 [DET]: key order). */
-function entriesInOrder(input: SnekInputs): SnekEntryInfo[] {
-  const all = [...input.entries, ...(input.sideEntries ?? [])];
-  return all.sort((a, b) => compareKeys(a.key, b.key));
-}
 
 /**
  * §6.6 for traffic (boot = false) at one node, every candidate listed. `names` turns keys and
@@ -202,7 +194,7 @@ export function explainSnekDecision(
     push(bestKey, 0, link, STEP.directPeer, true, 'we peer with the best key directly');
   }
   // Step 5: the routing table, entries in ascending key order ([DET] §6.6).
-  for (const e of entriesInOrder(input)) {
+  for (const e of snekTableEntries(input)) {
     const src = input.linkByPort[e.sourcePort];
     const entryLink: LinkInfo = src ?? {
       port: e.sourcePort,

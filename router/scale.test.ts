@@ -17,10 +17,11 @@ import {
   SnekRule,
   SnekSearch,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, FULL_MASK, keyPrefix, keysEqual, worse } from './keys.ts';
+import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
 import { FairFifo } from './queues.ts';
 import { Router, TIMER_PORTS } from './router.ts';
+import { SnakeEntry, SnakeState } from './snake-state.ts';
 import {
   type Effects,
   FrameType,
@@ -140,25 +141,26 @@ const key = (bytes: number[]): PublicKey => {
 };
 
 /**
- * The table as the router hands it over (router/snake.ts SnakeState): one sorted run, or two
- * disjoint sorted runs (main and recent inserts), with or without key prefixes.
+ * The table as the search may be given it: one sorted run of entries, two disjoint sorted runs
+ * (main and recent inserts), or the router's own two runs of rows (router/snake-state.ts SnakeState,
+ * filled as bootstrap handling fills it: the `inSide` ones inserted after the others were merged).
  */
 function runs(
   entries: SnekEntryInfo[],
   inSide: boolean[],
-  layout: 'one run' | 'two runs' | 'two runs, prefixes',
-): Pick<SnekInputs, 'entries' | 'entryPrefixes' | 'sideEntries' | 'sidePrefixes'> {
+  layout: 'one run' | 'two runs' | "the router's runs",
+): Pick<SnekInputs, 'entries' | 'sideEntries' | 'table'> {
   if (layout === 'one run') return { entries };
   const main = entries.filter((_, i) => !inSide[i]);
   const side = entries.filter((_, i) => inSide[i] === true);
   if (layout === 'two runs') return { entries: main, sideEntries: side };
-  const prefixes = (es: SnekEntryInfo[]) => Float64Array.from(es, (e) => keyPrefix(e.key));
-  return {
-    entries: main,
-    entryPrefixes: prefixes(main),
-    sideEntries: side,
-    sidePrefixes: prefixes(side),
-  };
+  const table = new SnakeState(1, { sideFrom: 0 });
+  const row = (e: SnekEntryInfo) =>
+    new SnakeEntry(e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
+  for (const e of main) table.insert(row(e));
+  assert.equal(table.entries.length, main.length); // merged into the main run
+  for (const e of side) table.insert(row(e));
+  return { entries: [], table };
 }
 
 test('scale: SNEK step 5 with lower bound and early stop equals the full scan (property)', () => {
@@ -191,13 +193,13 @@ test('scale: SNEK step 5 with lower bound and early stop equals the full scan (p
       fc.boolean(),
       fc.integer({ min: 0, max: 3 }),
       fc.array(fc.boolean()),
-      fc.constantFrom('one run', 'two runs', 'two runs, prefixes'),
+      fc.constantFrom('one run', 'two runs', "the router's runs"),
       (keys, attrs, destByte, selfByte, boot, wmSeq, inSide, layout) => {
-        // With prefixes, a key's first 6 bytes are (byte 0 >> 3, 0…): keys whose byte 0 differs
+        // In the router's runs (keyPrefix first in each row), a key's first 6 bytes are (byte 0 >> 3, 0…): keys whose byte 0 differs
         // only in the low 3 bits tie on the prefix and fall back to whole keys; others differ
         // there. The order is unchanged.
         const K = (bytes: number[]): PublicKey =>
-          layout === 'two runs, prefixes'
+          layout === "the router's runs"
             ? key([(bytes[0] as number) >> 3, 0, 0, 0, 0, 0, ...bytes])
             : key(bytes);
         const sorted = [...keys].sort((a, b) => a[0] - b[0]);

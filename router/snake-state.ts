@@ -7,23 +7,27 @@
 import type { LinkInfo } from './decisions/links.ts';
 import { NO_PORT } from './decisions/links.ts';
 import {
-  lowerBound,
   type SnekEntryInfo,
   type SnekResult,
   SnekRule,
   type SnekSearch,
+  type SnekTable,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keyPrefix, keysEqual } from './keys.ts';
+import { FULL_MASK, INITIAL_WATERMARK, keysEqual } from './keys.ts';
+import { TableRun } from './table-run.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
 
 const NO_ENTRIES: readonly SnekEntryInfo[] = Object.freeze([]);
-/**
- * The prefixes of a run that never held an entry: zero-length, so nothing can be written to it.
- * A Float64Array costs ~220 B of heap however short (the array, its buffer, the backing store), and
- * most tables never fill their main run (entries go to the side run first; see SnakeState).
- */
-const NO_PREFIXES = new Float64Array(0);
 const NO_LINKS: readonly LinkInfo[] = Object.freeze([]);
+
+/**
+ * Table size from which new keys go to the side run (SnakeState): inserting into 256 rows moves
+ * ~6 KB, a memmove of well under a microsecond.
+ */
+const SIDE_FROM = 256;
+
+/** SnakeState.find's answer for a key the table does not hold. */
+export const NO_SLOT = -1;
 
 /**
  * The router's SNEK search inputs, refilled field by field before each search (router/snake.ts
@@ -41,9 +45,7 @@ function newSnekInputs() {
     links: NO_LINKS,
     linkByPort: NO_LINKS as readonly (LinkInfo | undefined)[],
     entries: NO_ENTRIES,
-    entryPrefixes: undefined as Float64Array | undefined,
-    sideEntries: NO_ENTRIES,
-    sidePrefixes: undefined as Float64Array | undefined,
+    table: undefined as SnekTable | undefined,
     now: 0,
     neighExpiry: 0,
     wholeRoot: false,
@@ -67,27 +69,21 @@ class SearchResult implements SnekResult {
 }
 
 /**
- * One routing-table entry (§6.2). The entry's watermark is (key, seq), so the entry is its own
- * Watermark: a separate {key, seq} object per entry would be ~40 bytes of every idle router's heap
- * per table entry.
- *
- * The descending pointer holds an entry as a snapshot (§6.1): an entry it holds is never changed;
- * a refresh of that key installs a new object. Any other entry is refreshed in place (at 100,000
- * nodes a new object per bootstrap hop was ~1 M objects per virtual second, each living
- * ~5 s, i.e. old-generation garbage for the major GC), which nothing can observe: only the table
- * refers to it.
+ * One routing-table entry (§6.2) as an object: the descending pointer's snapshot (§6.1: the entry
+ * as it was when the pointer was set; the table's row may be refreshed or dropped after), and the
+ * entries the debugging views and tests read. The table itself keeps its entries as rows
+ * (router/table-run.ts). The entry's watermark is (key, seq), so the entry is its own Watermark.
  */
 export class SnakeEntry implements SnekEntryInfo, Watermark {
   readonly key: PublicKey;
-  // Assigned by refresh(), which the constructor calls (one place for the §6.5 step 6 fields).
-  /** Bootstrap sequence of the entry's watermark (§6.2). */
-  seq!: number;
-  sourcePort!: Port;
+  readonly sourcePort: Port;
   /** Next hop chosen for the bootstrap here, NO_PORT at the dead end. */
-  destinationPort!: number;
-  lastSeen!: Micros;
-  rootKey!: PublicKey;
-  rootSeq!: number;
+  readonly destinationPort: number;
+  /** Bootstrap sequence of the entry's watermark (§6.2). */
+  readonly seq: number;
+  readonly lastSeen: Micros;
+  readonly rootKey: PublicKey;
+  readonly rootSeq: number;
 
   constructor(
     key: PublicKey,
@@ -99,21 +95,9 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
     rootSeq: number,
   ) {
     this.key = key;
-    this.refresh(sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
-  }
-
-  /** §6.5 step 6 on an entry that no descending pointer holds (see the class comment). */
-  refresh(
-    sourcePort: Port,
-    destinationPort: number,
-    seq: number,
-    lastSeen: Micros,
-    rootKey: PublicKey,
-    rootSeq: number,
-  ): void {
-    this.seq = seq;
     this.sourcePort = sourcePort;
     this.destinationPort = destinationPort;
+    this.seq = seq;
     this.lastSeen = lastSeen;
     this.rootKey = rootKey;
     this.rootSeq = rootSeq;
@@ -126,79 +110,18 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
 }
 
 /**
- * A run of table entries in ascending key order with their keyPrefix in a Float64Array beside
- * them: binary searches read the contiguous prefixes and touch an entry only on a
- * prefix tie, instead of loading an entry and its key per probe (cache misses made the table
- * search ~30% of bootstrap handling at 20,000 nodes). Capacity grows by doubling.
- */
-export class KeyRun {
-  entries: SnakeEntry[] = [];
-  prefixes: Float64Array = NO_PREFIXES;
-
-  /** Index of `key`, or −(insertion point) − 1. */
-  search(key: PublicKey): number {
-    const i = lowerBound(this.entries, key, this.prefixes);
-    const e = this.entries[i];
-    return e !== undefined && keysEqual(e.key, key) ? i : -i - 1;
-  }
-
-  /** Room for `capacity` prefixes (doubling, so growth is amortised). */
-  reserve(capacity: number): void {
-    if (this.prefixes.length >= capacity) return;
-    let cap = Math.max(4, this.prefixes.length);
-    while (cap < capacity) cap *= 2;
-    const grown = new Float64Array(cap);
-    grown.set(this.prefixes.subarray(0, this.entries.length));
-    this.prefixes = grown;
-  }
-
-  insertAt(i: number, entry: SnakeEntry): void {
-    const n = this.entries.length;
-    this.reserve(n + 1);
-    this.prefixes.copyWithin(i + 1, i, n);
-    this.prefixes[i] = keyPrefix(entry.key);
-    this.entries.splice(i, 0, entry);
-  }
-
-  /** §4.5 step 3b: drop entries whose source or destination is `port`. */
-  removePort(port: Port): void {
-    let k = 0;
-    const es = this.entries;
-    const pre = this.prefixes;
-    for (let i = 0; i < es.length; i++) {
-      const e = es[i] as SnakeEntry;
-      if (e.sourcePort === port || e.destinationPort === port) continue;
-      pre[k] = pre[i] as number;
-      es[k++] = e;
-    }
-    es.length = k;
-  }
-
-  /** §6.3 step 2: drop expired entries, in place, keeping order. */
-  removeExpired(now: Micros, expiry: Micros): void {
-    let k = 0;
-    const es = this.entries;
-    const pre = this.prefixes;
-    for (let i = 0; i < es.length; i++) {
-      const e = es[i] as SnakeEntry;
-      if (now - e.lastSeen >= expiry) continue;
-      pre[k] = pre[i] as number;
-      es[k++] = e;
-    }
-    es.length = k;
-  }
-}
-
-/**
  * The routing table (§6.2): one entry per key, in ascending key order ([DET] §6.6), held as two
- * sorted runs. New keys go into the small `side` run, which is merged into `main` when it
- * outgrows about √(table size) (at 100,000 nodes a hub's table holds ~17,000 entries, and
- * inserting into one sorted array moved all of them, 16% of the run; now an insert moves O(√n)
- * entries, amortised). Searches look in both; the next-hop search merges them in key order.
+ * sorted runs of rows (router/table-run.ts). In a big table new keys go into the small `side` run,
+ * which is merged into `main` when it outgrows about √(table size) (at 100,000 nodes a hub's table
+ * holds ~17,000 entries, and inserting into one sorted array moved all of them, 16% of the run;
+ * now an insert moves O(√n) entries, amortised). Below `sideFrom` entries they go straight into
+ * `main`: moving a few hundred rows costs less than a second run's storage in every router. Lookups look in both; the next-hop search merges them in key
+ * order. An entry is named by a slot (find): its index in `main`, or −2 − its index in `side`,
+ * valid until the table next changes.
  */
-export class SnakeState {
-  readonly main = new KeyRun();
-  readonly side = new KeyRun();
+export class SnakeState implements SnekTable {
+  readonly main = new TableRun();
+  readonly side = new TableRun();
   /** The descending entry snapshot (§6.1), or null. */
   descending: SnakeEntry | null = null;
   /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
@@ -213,56 +136,124 @@ export class SnakeState {
   readonly searchInputs = newSnekInputs();
   readonly searchResult: SnekResult = new SearchResult();
   private readonly bootstrapInterval: Micros;
+  /** Entries in `main` from which new keys go to `side` (tests set 0 to exercise the merges). */
+  private readonly sideFrom: number;
 
-  constructor(bootstrapInterval: Micros) {
+  constructor(bootstrapInterval: Micros, tuning: { readonly sideFrom?: number } = {}) {
     this.bootstrapInterval = bootstrapInterval;
+    this.sideFrom = tuning.sideFrom ?? SIDE_FROM;
   }
 
   /** Number of entries (expired ones included until the next sweep). */
   get size(): number {
-    return this.main.entries.length + this.side.entries.length;
+    return this.main.length + this.side.length;
   }
 
-  /** Every entry in ascending key order (merges the runs first; for snapshots and tests). */
-  get entries(): readonly SnakeEntry[] {
+  /** Every entry in ascending key order, as new objects (merges the runs first; views, tests). */
+  get entries(): SnakeEntry[] {
     this.merge();
-    return this.main.entries;
+    const out: SnakeEntry[] = [];
+    for (let i = 0; i < this.main.length; i++) out.push(this.entryAt(i));
+    return out;
   }
 
-  get(key: PublicKey): SnakeEntry | null {
+  /** The slot of `key`'s entry, or NO_SLOT. */
+  find(key: PublicKey): number {
     const i = this.main.search(key);
-    if (i >= 0) return this.main.entries[i] as SnakeEntry;
+    if (i >= 0) return i;
     const j = this.side.search(key);
-    return j >= 0 ? (this.side.entries[j] as SnakeEntry) : null;
+    return j >= 0 ? -2 - j : NO_SLOT;
   }
 
-  /** Install `entry`, replacing the entry with its key if there is one. */
-  put(entry: SnakeEntry): void {
-    const i = this.main.search(entry.key);
-    if (i >= 0) {
-      this.main.entries[i] = entry;
-      return;
-    }
-    const j = this.side.search(entry.key);
-    if (j >= 0) this.side.entries[j] = entry;
-    else this.insert(entry);
+  seqAt(slot: number): number {
+    return slot >= 0 ? this.main.seq(slot) : this.side.seq(-2 - slot);
+  }
+  rootSeqAt(slot: number): number {
+    return slot >= 0 ? this.main.rootSeq(slot) : this.side.rootSeq(-2 - slot);
+  }
+  rootKeyAt(slot: number): PublicKey {
+    return (slot >= 0 ? this.main.rootKeys[slot] : this.side.rootKeys[-2 - slot]) as PublicKey;
   }
 
-  /** Install `entry` whose key the table does not hold (get() returned null). */
-  insert(entry: SnakeEntry): void {
+  /** The entry at `slot` as an object (a copy: later changes to the table do not show in it). */
+  entryAt(slot: number): SnakeEntry {
+    const run = slot >= 0 ? this.main : this.side;
+    const i = slot >= 0 ? slot : -2 - slot;
+    return new SnakeEntry(
+      run.keys[i] as PublicKey,
+      run.sourcePort(i),
+      run.destinationPort(i),
+      run.seq(i),
+      run.lastSeen(i),
+      run.rootKeys[i] as PublicKey,
+      run.rootSeq(i),
+    );
+  }
+
+  /** `key`'s entry as an object, or null (diagnostics and tests; the router uses find). */
+  get(key: PublicKey): SnakeEntry | null {
+    const slot = this.find(key);
+    return slot === NO_SLOT ? null : this.entryAt(slot);
+  }
+
+  /** §6.5 step 6 on the entry at `slot`, in place. */
+  write(
+    slot: number,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ): void {
+    if (slot >= 0)
+      this.main.write(slot, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
+    else this.side.write(-2 - slot, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
+  }
+
+  /** §6.5 step 6 for a key the table does not hold (find returned NO_SLOT). */
+  install(
+    key: PublicKey,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ): void {
     this.installs++;
-    const side = this.side;
-    side.insertAt(-side.search(entry.key) - 1, entry);
-    const n = this.main.entries.length;
-    if (side.entries.length > 16 && side.entries.length * side.entries.length > n) this.merge();
+    const main = this.main;
+    const run = main.length < this.sideFrom ? main : this.side;
+    run.insertAt(
+      -run.search(key) - 1,
+      key,
+      sourcePort,
+      destinationPort,
+      seq,
+      lastSeen,
+      rootKey,
+      rootSeq,
+    );
+    const side = this.side.length;
+    if (side > 16 && side * side > main.length) this.merge();
+  }
+
+  /** Install `entry`'s fields for a key the table does not hold. */
+  insert(e: SnakeEntry): void {
+    this.install(e.key, e.sourcePort, e.destinationPort, e.seq, e.lastSeen, e.rootKey, e.rootSeq);
+  }
+
+  /** Install `entry`'s fields, replacing the entry with its key if there is one. */
+  put(e: SnakeEntry): void {
+    const slot = this.find(e.key);
+    if (slot === NO_SLOT) this.insert(e);
+    else this.write(slot, e.sourcePort, e.destinationPort, e.seq, e.lastSeen, e.rootKey, e.rootSeq);
   }
 
   /** Empty the table (§4.5 full reset). */
   clear(): void {
-    for (const run of [this.main, this.side]) {
-      run.entries = [];
-      run.prefixes = NO_PREFIXES;
-    }
+    this.main.clear();
+    this.side.clear();
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
@@ -277,44 +268,9 @@ export class SnakeState {
     this.side.removeExpired(now, expiry);
   }
 
-  /**
-   * Merge the side run into the main run (keys are unique across the two), in place from the back:
-   * no new arrays but capacity growth (a new 17,000-entry array per merge at a hub was large-object
-   * garbage for the major GC).
-   */
+  /** Merge the side run into the main run (keys are unique across the two). */
   private merge(): void {
-    const side = this.side;
-    const s = side.entries.length;
-    if (s === 0) return;
-    const main = this.main;
-    const n = main.entries.length;
-    main.reserve(n + s);
-    const es = main.entries;
-    const pre = main.prefixes;
-    const ss = side.entries;
-    const spre = side.prefixes;
-    // Grow by pushing (a placeholder, overwritten below) rather than setting length, so the array
-    // stays packed (a holey array is slower to read everywhere after).
-    for (let t = 0; t < s; t++) es.push(ss[0] as SnakeEntry);
-    let i = n - 1;
-    let j = s - 1;
-    for (let k = n + s - 1; j >= 0; k--) {
-      let fromMain = false;
-      if (i >= 0) {
-        const a = pre[i] as number;
-        const b = spre[j] as number;
-        fromMain =
-          a !== b ? a > b : compareKeys((es[i] as SnakeEntry).key, (ss[j] as SnakeEntry).key) > 0;
-      }
-      if (fromMain) {
-        pre[k] = pre[i] as number;
-        es[k] = es[i--] as SnakeEntry;
-      } else {
-        pre[k] = spre[j] as number;
-        es[k] = ss[j--] as SnakeEntry;
-      }
-    }
-    ss.length = 0;
+    this.main.mergeFrom(this.side);
   }
 
   /** "Bootstrap soon": the next maintenance tick sends one (§6.3). */

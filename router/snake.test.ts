@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
 import { compareKeys, keyPrefix } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
+import { FIELDS } from './table-run.ts';
 
 const k = (b: number) => {
   const a = new Uint8Array(32);
@@ -97,58 +98,79 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
     { weight: 1, arbitrary: fc.constant({ merge: true }) },
   );
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 200, size: 'max' }), (ops) => {
-      const s = new SnakeState(5);
-      const model = new Map<string, SnakeEntry>();
-      const keyOf = (hi: number, lo: number) => {
-        const a = new Uint8Array(32);
-        a[0] = hi;
-        a[31] = lo;
-        return a;
-      };
-      for (const o of ops) {
-        if ('put' in o) {
-          const entry = new SnakeEntry(keyOf(o.put, o.low), o.port, NO_PORT, 1, o.at, k(9), 1);
-          // As bootstrap handling does: insert() for a key the table lacks, put() otherwise.
-          if (s.get(entry.key) === null) s.insert(entry);
-          else s.put(entry);
-          model.set(`${o.put}.${o.low}`, entry);
-        } else if ('removePort' in o) {
-          s.removePort(o.removePort);
-          for (const [id, x] of model) if (x.sourcePort === o.removePort) model.delete(id);
-        } else if ('expireAt' in o) {
-          s.removeExpired(o.expireAt, 10);
-          for (const [id, x] of model) if (o.expireAt - x.lastSeen >= 10) model.delete(id);
-        } else if ('merge' in o) {
-          assert.deepEqual(
-            s.entries,
-            [...model.values()].sort((a, b) => compareKeys(a.key, b.key)),
-          );
-          assert.equal(s.side.entries.length, 0);
-        } else {
-          s.clear();
-          model.clear();
-        }
-        const want = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
-        // Each run sorted with its prefixes in step; every key found; before `entries` merges.
-        for (const run of [s.main, s.side]) {
-          for (let i = 0; i < run.entries.length; i++) {
-            const x = run.entries[i] as SnakeEntry;
-            assert.equal(run.prefixes[i], keyPrefix(x.key));
-            assert.equal(run.search(x.key), i);
-            if (i > 0) assert.ok(compareKeys((run.entries[i - 1] as SnakeEntry).key, x.key) < 0);
+    fc.property(
+      fc.array(op, { maxLength: 200, size: 'max' }),
+      fc.constantFrom(0, 8, 256),
+      (ops, sideFrom) => {
+        // New keys to the side run from 0 or 8 entries (as in a big table, so that merges happen),
+        // or all to the main run (256: a small table).
+        const s = new SnakeState(5, { sideFrom });
+        const model = new Map<string, SnakeEntry>();
+        const keyOf = (hi: number, lo: number) => {
+          const a = new Uint8Array(32);
+          a[0] = hi;
+          a[31] = lo;
+          return a;
+        };
+        for (const o of ops) {
+          if ('put' in o) {
+            // Every field distinct from the others, so a column read for another shows.
+            const entry = new SnakeEntry(
+              keyOf(o.put, o.low),
+              o.port,
+              o.low % 3 === 0 ? NO_PORT : o.port + 1,
+              3 * o.at + 1,
+              o.at,
+              k(o.low),
+              o.low + 7,
+            );
+            // As bootstrap handling does: insert() for a key the table lacks, put() otherwise.
+            if (s.get(entry.key) === null) s.insert(entry);
+            else s.put(entry);
+            model.set(`${o.put}.${o.low}`, entry);
+          } else if ('removePort' in o) {
+            s.removePort(o.removePort);
+            for (const [id, x] of model)
+              if (x.sourcePort === o.removePort || x.destinationPort === o.removePort)
+                model.delete(id);
+          } else if ('expireAt' in o) {
+            s.removeExpired(o.expireAt, 10);
+            for (const [id, x] of model) if (o.expireAt - x.lastSeen >= 10) model.delete(id);
+          } else if ('merge' in o) {
+            assert.deepEqual(
+              s.entries,
+              [...model.values()].sort((a, b) => compareKeys(a.key, b.key)),
+            );
+            assert.equal(s.side.length, 0);
+          } else {
+            s.clear();
+            model.clear();
           }
+          const want = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
+          // Each run sorted with its prefixes in step; every key found; before `entries` merges.
+          const inRuns: SnakeEntry[] = [];
+          for (const run of [s.main, s.side]) {
+            assert.equal(run.keys.length, run.length);
+            assert.equal(run.rootKeys.length, run.length);
+            assert.ok(run.capacity >= run.length);
+            assert.equal(run.data.length, run.capacity * (1 + FIELDS));
+            for (let i = 0; i < run.length; i++) {
+              const key = run.keys[i] as Uint8Array;
+              assert.equal(run.data[i], keyPrefix(key));
+              assert.equal(run.search(key), i);
+              if (i > 0) assert.ok(compareKeys(run.keys[i - 1] as Uint8Array, key) < 0);
+              inRuns.push(s.entryAt(run === s.main ? i : -2 - i));
+            }
+          }
+          assert.equal(s.size, want.length);
+          for (const x of want) assert.deepEqual(s.get(x.key), x);
+          assert.equal(s.get(keyOf(200, 0)), null);
+          inRuns.sort((a, b) => compareKeys(a.key, b.key));
+          assert.deepEqual(inRuns, want);
+          sideSeen = Math.max(sideSeen, s.side.length);
         }
-        assert.equal(s.size, want.length);
-        for (const x of want) assert.equal(s.get(x.key), x);
-        assert.equal(s.get(keyOf(200, 0)), null);
-        const both = [...s.main.entries, ...s.side.entries].sort((a, b) =>
-          compareKeys(a.key, b.key),
-        );
-        assert.deepEqual(both, want);
-        sideSeen = Math.max(sideSeen, s.side.entries.length);
-      }
-    }),
+      },
+    ),
     { seed: 11, numRuns: 300 },
   );
   // The side run really filled up to its merge threshold (16 below 256 entries), so puts merged.

@@ -9,7 +9,7 @@ import { NO_PORT } from './decisions/links.ts';
 import { nextHopSnekFast } from './decisions/snek-next-hop.ts';
 import { compareKeys, INITIAL_WATERMARK, keysEqual, ordered, worse } from './keys.ts';
 import type { Link } from './peers.ts';
-import { SnakeEntry } from './snake-state.ts';
+import { NO_SLOT, SnakeEntry } from './snake-state.ts';
 import { explainSnek } from './snek-explain.ts';
 import { type BootstrapFrame, FrameType, type PublicKey, type Watermark } from './types.ts';
 import {
@@ -35,10 +35,7 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.rootKey = r.tree.rootAnnouncement().rootKey;
   inputs.links = r.peers.links;
   inputs.linkByPort = r.peers.byPort;
-  inputs.entries = r.snake.main.entries;
-  inputs.entryPrefixes = r.snake.main.prefixes;
-  inputs.sideEntries = r.snake.side.entries;
-  inputs.sidePrefixes = r.snake.side.prefixes;
+  inputs.table = r.snake;
   inputs.now = r.now;
   inputs.neighExpiry = r.options.neighExpiry;
   inputs.wholeRoot = r.options.headParallelLinkWholeRoot;
@@ -46,8 +43,10 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   inputs.indexSlot = r.peers.snekIndex;
   const variant = r.variant?.snekNextHop ?? null;
   const out = r.snake.searchResult;
-  // The inputs are refilled for every search and read by nothing else; a variant gets a copy.
-  return variant === null ? nextHopSnekFast(inputs, out) : variant({ ...inputs }, out);
+  if (variant === null) return nextHopSnekFast(inputs, out);
+  // The inputs are refilled for every search and read by nothing else; a variant gets a copy with
+  // the table as entries (the form variants read and rewrite), made only for variant runs.
+  return variant({ ...inputs, table: undefined, entries: r.snake.entries }, out);
 }
 
 /** Maintenance tick (§6.3), re-armed every second. */
@@ -113,20 +112,20 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   const root = r.tree.rootAnnouncement();
   const snake = r.snake;
   const accept = r.variant?.acceptBootstrap ?? null;
-  let existing: SnakeEntry | null;
+  let slot: number;
   if (accept === null) {
     if (payload.rootSeq !== root.rootSeq || !keysEqual(payload.rootKey, root.rootKey)) return;
-    existing = snake.get(key);
+    slot = snake.find(key);
     if (
-      existing !== null &&
-      existing.rootSeq === payload.rootSeq &&
-      keysEqual(existing.rootKey, payload.rootKey) &&
-      payload.seq <= existing.seq
+      slot !== NO_SLOT &&
+      snake.rootSeqAt(slot) === payload.rootSeq &&
+      keysEqual(snake.rootKeyAt(slot), payload.rootKey) &&
+      payload.seq <= snake.seqAt(slot)
     ) {
       return; // duplicate or loop (§6.5 step 5; expired entries still count)
     }
   } else {
-    existing = snake.get(key);
+    slot = snake.find(key);
     const ok = accept({
       key,
       seq: payload.seq,
@@ -134,7 +133,7 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
       rootSeq: payload.rootSeq,
       ourRootKey: root.rootKey,
       ourRootSeq: root.rootSeq,
-      existing,
+      existing: slot === NO_SLOT ? null : snake.entryAt(slot),
       fromPort: link.port,
     });
     if (!ok) return;
@@ -148,26 +147,27 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   const wmKey = res.key;
   const wmSeq = res.seq;
   const rule = res.rule;
-  // §6.5 step 6.
-  let entry: SnakeEntry;
-  if (existing !== null && existing !== snake.descending) {
-    existing.refresh(link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-    entry = existing;
-  } else {
-    entry = new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
-    if (existing === null) {
-      snake.insert(entry);
-      r.fx.tableInstall?.();
-    } else snake.put(entry);
+  // §6.5 step 6 (the search does not change the table, so the slot still names the entry).
+  if (slot !== NO_SLOT)
+    snake.write(slot, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
+  else {
+    snake.install(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq);
+    r.fx.tableInstall?.();
   }
-  // §6.5 step 7: descending update at every node on the path.
+  // §6.5 step 7: descending update at every node on the path, to a snapshot of the entry (§6.1).
   const own = r.identity.publicKey;
   if (compareKeys(key, own) < 0) {
     const d = snake.descending;
-    if (d !== null && now - d.lastSeen < r.options.neighExpiry) {
-      if (keysEqual(d.key, key) || ordered(d.key, key, own)) setDescending(r, entry);
-    } else {
-      setDescending(r, entry);
+    if (
+      d === null ||
+      now - d.lastSeen >= r.options.neighExpiry ||
+      keysEqual(d.key, key) ||
+      ordered(d.key, key, own)
+    ) {
+      setDescending(
+        r,
+        new SnakeEntry(key, link.port, next, payload.seq, now, root.rootKey, root.rootSeq),
+      );
     }
   }
   if (next === NO_PORT) return; // arrived: we are the closest greater key we know of

@@ -73,10 +73,7 @@ function plainNextHop(r: Router, boot: boolean, dest: PublicKey, wm: Watermark) 
   for (const l of links)
     if (l.up && l.stored !== null && keysEqual(l.remoteKey, bestKey))
       take(bestKey, 0, l, SnekRule.DirectPeer);
-  const entries: SnekEntryInfo[] = [
-    ...(r.snake.main.entries as SnekEntryInfo[]),
-    ...(r.snake.side.entries as SnekEntryInfo[]),
-  ].sort((a, b) => compareKeys(a.key, b.key));
+  const entries: SnekEntryInfo[] = r.snake.entries; // ascending key order
   for (const e of entries) {
     const src = r.peers.byPort[e.sourcePort] as LinkInfo | undefined;
     if (src === undefined || !src.up) continue;

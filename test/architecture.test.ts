@@ -386,8 +386,8 @@ const MODULE_STATE_ALLOWED = new Set([
   'router/keys.ts:HEX_CODES',
   'router/wire/announcement.ts:ZERO_SIGNATURE',
   'sim/convergence.ts:EMPTY_KEY',
-  // Zero-length: nothing can be written to it (an empty table run's prefixes).
-  'router/snake-state.ts:NO_PREFIXES',
+  // Zero-length: nothing can be written to it (an empty table run's data).
+  'router/table-run.ts:NO_DATA',
   // Payloads whose deferred signature is not made yet: encodeFrame must settle a payload knowing
   // only the payload. Weak in its keys, which belong to the run that built them.
   'router/wire/bootstrap.ts:unsettled',

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
-import { FULL_MASK, INITIAL_WATERMARK, keyPrefix, keyTag } from '../keys.ts';
+import { FULL_MASK, INITIAL_WATERMARK, keyTag } from '../keys.ts';
+import { SnakeEntry, SnakeState } from '../snake-state.ts';
 import { LinkType, LOCAL_PORT, type PublicKey, type Watermark } from '../types.ts';
 import { type LinkInfo, NO_PORT } from './links.ts';
 import {
@@ -322,7 +323,7 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
         root: fc.constantFrom(14, 15),
         wm: fc.option(fc.tuple(fc.integer({ min: 0, max: 15 }), fc.integer({ min: 0, max: 3 }))),
         wholeRoot: fc.boolean(),
-        prefixes: fc.boolean(),
+        table: fc.boolean(),
         tuning: fc.constantFrom(
           { hubMinLinks: 1, sortedMinLinks: 1 },
           { hubMinLinks: Number.POSITIVE_INFINITY, sortedMinLinks: 1 },
@@ -358,10 +359,17 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
           .sort((a, b) => (a.key[6] as number) - (b.key[6] as number));
         const main = entries.filter((e) => !e.side);
         const side = entries.filter((e) => e.side);
-        const pre = (es: SnekEntryInfo[]) => Float64Array.from(es, (e) => keyPrefix(e.key));
+        // The router's layout: rows in two runs (router/snake-state.ts), the side run's entries
+        // inserted after the main run's were merged.
+        const table = new SnakeState(1, { sideFrom: 0 });
+        const row = (e: SnekEntryInfo) =>
+          new SnakeEntry(e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
+        for (const e of main) table.insert(row(e));
+        assert.equal(table.entries.length, main.length);
+        for (const e of side) table.insert(row(e));
         const search = new SnekSearch(o.tuning);
         let version = 0;
-        const input = (): SnekInputs => ({
+        const input = (rows: boolean): SnekInputs => ({
           boot: o.boot,
           dest: key6(o.dest),
           self: key6(o.self),
@@ -370,9 +378,7 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
           rootKey: key6(o.root),
           links,
           linkByPort: byPort,
-          entries: main,
-          sideEntries: side,
-          ...(o.prefixes ? { entryPrefixes: pre(main), sidePrefixes: pre(side) } : {}),
+          ...(rows ? { entries: [], table } : { entries: main, sideEntries: side }),
           now: 20 * S,
           neighExpiry: 10 * S,
           wholeRoot: o.wholeRoot,
@@ -380,8 +386,8 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
           indexSlot: search,
         });
         const same = (why: string): void => {
-          const plain = nextHopSnek(input(), newSnekResult());
-          const fast = nextHopSnekFast(input(), newSnekResult());
+          const plain = nextHopSnek(input(false), newSnekResult());
+          const fast = nextHopSnekFast(input(o.table), newSnekResult());
           assert.deepEqual(
             { port: fast.port, key: [...fast.key], seq: fast.seq, rule: fast.rule },
             { port: plain.port, key: [...plain.key], seq: plain.seq, rule: plain.rule },

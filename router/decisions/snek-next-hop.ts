@@ -11,6 +11,7 @@
  *   in this module: two simulations in one process share nothing.
  */
 import { compareKeys, FULL_MASK, keyPrefix, keysEqual, keyTag, ordered, worse } from '../keys.ts';
+import { LAST_SEEN, SEQ, SOURCE_PORT, TableRun } from '../table-run.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -51,6 +52,55 @@ export function newSnekResult(): SnekResult {
   return { port: NO_PORT, key: FULL_MASK, seq: 0, rule: SnekRule.None };
 }
 
+/**
+ * A routing table as two runs of rows (router/table-run.ts), keys disjoint, each ascending: the
+ * router's own layout (router/snake-state.ts SnakeState), which the fast search reads in place.
+ */
+export interface SnekTable {
+  readonly main: TableRun;
+  readonly side: TableRun;
+}
+
+/** The table's entries in ascending key order ([DET] §6.6), as objects, from either form. */
+export function snekTableEntries(input: SnekInputs): SnekEntryInfo[] {
+  const out: SnekEntryInfo[] = [];
+  if (input.table === undefined) {
+    out.push(...input.entries, ...(input.sideEntries ?? []));
+  } else {
+    for (const run of [input.table.main, input.table.side]) {
+      for (let i = 0; i < run.length; i++) {
+        const key = run.keys[i] as PublicKey;
+        const seq = run.seq(i);
+        out.push({
+          key,
+          sourcePort: run.sourcePort(i),
+          watermark: { key, seq },
+          lastSeen: run.lastSeen(i),
+        });
+      }
+    }
+  }
+  return out.sort((a, b) => compareKeys(a.key, b.key));
+}
+
+const NO_ENTRIES: readonly SnekEntryInfo[] = Object.freeze([]);
+
+/**
+ * The table of inputs given as entries, as runs of rows (for the fast search; the router passes
+ * its own runs instead). Entries keep their order: each array is ascending by key.
+ */
+function tableOfEntries(input: SnekInputs): SnekTable {
+  const runOf = (entries: readonly SnekEntryInfo[]): TableRun => {
+    const run = new TableRun();
+    for (const e of entries) {
+      // The search reads no root and no destination port: placeholders.
+      run.insertAt(run.length, e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
+    }
+    return run;
+  };
+  return { main: runOf(input.entries), side: runOf(input.sideEntries ?? NO_ENTRIES) };
+}
+
 export interface SnekInputs {
   readonly boot: boolean;
   readonly dest: PublicKey;
@@ -63,17 +113,18 @@ export interface SnekInputs {
   readonly links: readonly LinkInfo[];
   /** The links of `links` by port (index = port), to check an entry's source link is up. */
   readonly linkByPort: readonly (LinkInfo | undefined)[];
-  /** Table entries in ascending key order ([DET] §6.6). */
+  /** Table entries in ascending key order ([DET] §6.6), when `table` is not given. */
   readonly entries: readonly SnekEntryInfo[];
-  /** Optional keyPrefix of each entry's key (router/snake-state.ts KeyRun.prefixes), for the search. */
-  readonly entryPrefixes?: Float64Array | undefined;
   /**
-   * Optional second run of entries in ascending key order, keys disjoint from `entries` (the
-   * table's recent inserts, router/snake-state.ts SnakeState); step 5 reads both runs merged in
-   * key order, exactly as one sorted table. With optional prefixes like `entryPrefixes`.
+   * Optional second run of entries in ascending key order, keys disjoint from `entries` (a table
+   * kept as two runs); step 5 reads both merged in key order, exactly as one sorted table.
    */
   readonly sideEntries?: readonly SnekEntryInfo[];
-  readonly sidePrefixes?: Float64Array | undefined;
+  /**
+   * Optional: the table as the router keeps it (router/snake-state.ts SnakeState, two runs of rows),
+   * read in place of `entries` and `sideEntries` when given.
+   */
+  readonly table?: SnekTable | undefined;
   readonly now: Micros;
   readonly neighExpiry: Micros;
   /** [HEAD] #73: step 6 compares the whole root, not only the sequence. */
@@ -151,12 +202,8 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
     if (link.up && link.stored !== null && keysEqual(link.remoteKey, bestKey))
       take(bestKey, 0, link, SnekRule.DirectPeer);
   }
-  // Step 5: the routing table, both runs merged in ascending key order.
-  const side = input.sideEntries ?? [];
-  const table =
-    side.length === 0
-      ? input.entries
-      : [...input.entries, ...side].sort((a, b) => compareKeys(a.key, b.key));
+  // Step 5: the routing table, in ascending key order.
+  const table = snekTableEntries(input);
   for (const e of table) {
     const source = input.linkByPort[e.sourcePort];
     if (source === undefined || !source.up) continue;
@@ -496,8 +543,6 @@ function linksWithKey(index: SignerIndex, key: PublicKey): LinkInfo[] {
   return out;
 }
 
-const NO_ENTRIES: readonly SnekEntryInfo[] = Object.freeze([]);
-
 function considerAllSignersIndexed(
   s: SnekSearch,
   boot: boolean,
@@ -661,36 +706,6 @@ function considerSorted(
     take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
 }
 
-/**
- * Index of the first entry whose key is ≥ `key` (entries ascending by key). With `prefixes`
- * (keyPrefix per entry) the probes read that array and compare whole keys only on a tie.
- */
-export function lowerBound(
-  entries: readonly SnekEntryInfo[],
-  key: PublicKey,
-  prefixes: Float64Array | undefined,
-): number {
-  let lo = 0;
-  let hi = entries.length;
-  if (prefixes !== undefined) {
-    const p = keyPrefix(key);
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const q = prefixes[mid] as number;
-      if (q < p || (q === p && compareKeys((entries[mid] as SnekEntryInfo).key, key) < 0))
-        lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareKeys((entries[mid] as SnekEntryInfo).key, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** `link`'s remote key is `key` (whose keyTag is `tag`): tags first, the key's bytes on a match. */
 function linksTo(link: LinkInfo, key: PublicKey, tag: number): boolean {
   const t = link.remoteTag;
@@ -764,50 +779,55 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
   // the first take or at the first key above dest that better() refuses (it is ≥ best, and every
   // later key is greater still). A hub's table holds thousands of entries.
-  const entries = input.entries;
-  const side = input.sideEntries ?? NO_ENTRIES;
-  const pre = input.entryPrefixes;
-  const sidePre = input.sidePrefixes;
+  const table = input.table ?? tableOfEntries(input);
+  const main = table.main;
+  const side = table.side;
   const wm = input.watermark;
-  let i = lowerBound(entries, dest, pre);
-  let j = side.length === 0 ? 0 : lowerBound(side, dest, sidePre);
+  let i = main.lowerBound(dest);
+  let j = side.length === 0 ? 0 : side.lowerBound(dest);
   for (;;) {
-    // The next entry in key order from the two runs (keys are disjoint).
-    let e: SnekEntryInfo;
-    if (i < entries.length) {
-      const a = entries[i] as SnekEntryInfo;
+    // The next entry in key order from the two runs (keys are disjoint): prefixes first, keys on
+    // a tie.
+    let run: TableRun;
+    let at: number;
+    if (i < main.length) {
       if (j < side.length) {
-        const b = side[j] as SnekEntryInfo;
-        const p = pre?.[i];
-        const q = sidePre?.[j];
+        const p = main.data[i] as number;
+        const q = side.data[j] as number;
         const first =
-          p !== undefined && q !== undefined && p !== q ? p < q : compareKeys(a.key, b.key) < 0;
+          p !== q ? p < q : compareKeys(main.keys[i] as PublicKey, side.keys[j] as PublicKey) < 0;
         if (first) {
-          e = a;
-          i++;
+          run = main;
+          at = i++;
         } else {
-          e = b;
-          j++;
+          run = side;
+          at = j++;
         }
       } else {
-        e = a;
-        i++;
+        run = main;
+        at = i++;
       }
     } else if (j < side.length) {
-      e = side[j++] as SnekEntryInfo;
+      run = side;
+      at = j++;
     } else break;
-    const src = input.linkByPort[e.sourcePort];
+    const data = run.data;
+    const o = run.row(at);
+    const src = input.linkByPort[data[o + SOURCE_PORT] as number];
     if (src === undefined || !src.up) continue;
-    if (input.now - e.lastSeen >= input.neighExpiry) continue;
+    if (input.now - (data[o + LAST_SEEN] as number) >= input.neighExpiry) continue;
+    const key = run.keys[at] as PublicKey;
     // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
     // greater key is worse) and would be skipped: stop rather than scan the rest of the table.
-    if (compareKeys(e.key, wm.key) > 0) break;
-    if (worse(e.watermark, wm)) continue;
-    if (better(s, boot, dest, e.key)) {
-      take(s, e.key, e.watermark.seq, src, SnekRule.TableEntry);
+    const c = compareKeys(key, wm.key);
+    if (c > 0) break;
+    const seq = data[o + SEQ] as number;
+    if (c === 0 && seq !== 0 && seq < wm.seq) continue; // worse((key, seq), wm) with key ≤ wm.key
+    if (better(s, boot, dest, key)) {
+      take(s, key, seq, src, SnekRule.TableEntry);
       break;
     }
-    if (compareKeys(e.key, dest) > 0) break;
+    if (compareKeys(key, dest) > 0) break;
   }
   // Step 6: parallel-link refinement.
   if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {

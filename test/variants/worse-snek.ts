@@ -10,7 +10,6 @@ export default defineVariant({
   name: 'worse-snek',
   snekNextHop(input, base) {
     if (input.boot) return base(input);
-    const { entryPrefixes: _a, sidePrefixes: _b, ...rest } = input;
-    return base({ ...rest, entries: [], sideEntries: [] });
+    return base({ ...input, entries: [], sideEntries: [] });
   },
 });

@@ -1,0 +1,256 @@
+/**
+ * router/table-run.ts — a run of routing-table entries (PROTOCOL.md §6.2) in ascending key order,
+ * held as columns rather than one object per entry [router/state_snek.go: virtualSnakeEntry].
+ *
+ * Why columns: at 10,000 nodes and more an event costs what it takes to reach the state it
+ * touches, and an entry object (header, a boxed number per timestamp-sized field, a pointer to
+ * it from the table's array) was ~110 B and three or four cache misses per lookup: the object,
+ * its key, its boxed sequence and time. Here a run is one Float64Array, `data`: first the
+ * keyPrefix of every entry, contiguous, for the binary searches (interleaving them with the rows
+ * made the probes miss the cache, 3× the search's time), then one row of FIELDS doubles per
+ * entry; keys and root keys are in two arrays. 56 B an entry. The routing table
+ * (router/snake-state.ts SnakeState) is two such runs; the next-hop search
+ * (decisions/snek-next-hop.ts) reads them as they are.
+ */
+import { compareKeys, keyPrefix, keysEqual } from './keys.ts';
+import type { Micros, Port, PublicKey } from './types.ts';
+
+/** Doubles per entry in a row of TableRun.data, and the offset of each field in a row. */
+export const FIELDS = 5;
+/** Bootstrap sequence of the entry's watermark (§6.2). */
+export const SEQ = 0;
+export const LAST_SEEN = 1;
+export const ROOT_SEQ = 2;
+export const SOURCE_PORT = 3;
+/** Next hop chosen for the bootstrap here, NO_PORT (−1) at the dead end. */
+export const DESTINATION_PORT = 4;
+
+/**
+ * Data of a run that never held an entry: zero-length, so nothing can be written to it. A
+ * Float64Array costs ~220 B of heap however short (the array, its buffer, the backing store), and
+ * most tables never fill their side run.
+ */
+const NO_DATA = new Float64Array(0);
+
+export class TableRun {
+  /** Entries held. */
+  length = 0;
+  /** Entries `data` has room for: prefixes are data[0, capacity), rows follow. */
+  capacity = 0;
+  /** Key of each entry, ascending. */
+  readonly keys: PublicKey[] = [];
+  /** Root key each entry was learnt under (§6.2). */
+  readonly rootKeys: PublicKey[] = [];
+  /**
+   * keys.ts keyPrefix of each entry's key (orders keys exactly where it differs) at [i], then
+   * the entry's row of FIELDS doubles at row(i).
+   */
+  data: Float64Array = NO_DATA;
+
+  /** Offset in `data` of entry `i`'s row. */
+  row(i: number): number {
+    return this.capacity + i * FIELDS;
+  }
+
+  /** Index of the first entry whose key is ≥ `key`: probes read prefixes, keys only on a tie. */
+  lowerBound(key: PublicKey): number {
+    const p = keyPrefix(key);
+    const data = this.data;
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const q = data[mid] as number;
+      if (q < p || (q === p && compareKeys(this.keys[mid] as PublicKey, key) < 0)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Index of `key`, or −(insertion point) − 1. */
+  search(key: PublicKey): number {
+    const i = this.lowerBound(key);
+    return i < this.length && keysEqual(this.keys[i] as PublicKey, key) ? i : -i - 1;
+  }
+
+  seq(i: number): number {
+    return this.data[this.row(i) + SEQ] as number;
+  }
+  lastSeen(i: number): Micros {
+    return this.data[this.row(i) + LAST_SEEN] as number;
+  }
+  rootSeq(i: number): number {
+    return this.data[this.row(i) + ROOT_SEQ] as number;
+  }
+  sourcePort(i: number): Port {
+    return this.data[this.row(i) + SOURCE_PORT] as number;
+  }
+  destinationPort(i: number): number {
+    return this.data[this.row(i) + DESTINATION_PORT] as number;
+  }
+
+  /** §6.5 step 6 on entry `i` (its key stays). */
+  write(
+    i: number,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ): void {
+    const data = this.data;
+    const o = this.row(i);
+    data[o + SEQ] = seq;
+    data[o + LAST_SEEN] = lastSeen;
+    data[o + ROOT_SEQ] = rootSeq;
+    data[o + SOURCE_PORT] = sourcePort;
+    data[o + DESTINATION_PORT] = destinationPort;
+    this.rootKeys[i] = rootKey;
+  }
+
+  /**
+   * Room for `capacity` entries. Growth by a quarter (at least 8 entries), not doubling: an idle
+   * router keeps its table, and doubling left it a third empty on average; a quarter is still
+   * amortised O(1) per entry.
+   */
+  reserve(capacity: number): void {
+    if (this.capacity >= capacity) return;
+    this.resize(Math.max(capacity, Math.ceil(this.capacity * 1.25), this.capacity + 8));
+  }
+
+  /** Give back room when removals left the run under half full. */
+  fit(): void {
+    if (this.capacity > 16 && this.length * 2 < this.capacity) {
+      this.resize(Math.max(8, Math.ceil(this.length * 1.25)));
+    }
+  }
+
+  private resize(cap: number): void {
+    const grown = new Float64Array(cap * (1 + FIELDS));
+    const n = this.length;
+    grown.set(this.data.subarray(0, n));
+    grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
+    this.data = grown;
+    this.capacity = cap;
+  }
+
+  /** A new entry at index `i` (the insertion point of its key). */
+  insertAt(
+    i: number,
+    key: PublicKey,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    rootKey: PublicKey,
+    rootSeq: number,
+  ): void {
+    const n = this.length;
+    this.reserve(n + 1);
+    const data = this.data;
+    data.copyWithin(i + 1, i, n);
+    data.copyWithin(this.row(i + 1), this.row(i), this.row(n));
+    data[i] = keyPrefix(key);
+    this.keys.splice(i, 0, key);
+    this.rootKeys.splice(i, 0, rootKey);
+    this.length = n + 1;
+    this.write(i, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
+  }
+
+  /** §4.5 step 3b: drop entries whose source or destination is `port`. */
+  removePort(port: Port): void {
+    const data = this.data;
+    let k = 0;
+    for (let i = 0; i < this.length; i++) {
+      const o = this.row(i);
+      if (data[o + SOURCE_PORT] === port || data[o + DESTINATION_PORT] === port) continue;
+      this.move(i, k++);
+    }
+    this.truncate(k);
+    this.fit();
+  }
+
+  /** §6.3 step 2: drop expired entries, in place, keeping order. */
+  removeExpired(now: Micros, expiry: Micros): void {
+    const data = this.data;
+    let k = 0;
+    for (let i = 0; i < this.length; i++) {
+      if (now - (data[this.row(i) + LAST_SEEN] as number) >= expiry) continue;
+      this.move(i, k++);
+    }
+    this.truncate(k);
+    this.fit();
+  }
+
+  /** Drop every entry and the storage (§4.5 full reset). */
+  clear(): void {
+    this.truncate(0);
+    this.capacity = 0;
+    this.data = NO_DATA;
+  }
+
+  /**
+   * Merge `other` (keys disjoint from ours) into this run and empty it, in place from the back: no
+   * new storage but capacity growth (a new 17,000-entry array per merge at a hub was large-object
+   * garbage for the major GC).
+   */
+  mergeFrom(other: TableRun): void {
+    const s = other.length;
+    if (s === 0) return;
+    const n = this.length;
+    this.reserve(n + s);
+    const data = this.data;
+    const keys = this.keys;
+    const rootKeys = this.rootKeys;
+    const sdata = other.data;
+    const skeys = other.keys;
+    // Grow by pushing (a placeholder, overwritten below) rather than setting length, so the
+    // arrays stay packed (a holey array is slower to read everywhere after).
+    for (let t = 0; t < s; t++) {
+      keys.push(skeys[0] as PublicKey);
+      rootKeys.push(skeys[0] as PublicKey);
+    }
+    let i = n - 1;
+    let j = s - 1;
+    for (let k = n + s - 1; j >= 0; k--) {
+      let fromThis = false;
+      if (i >= 0) {
+        const a = data[i] as number;
+        const b = sdata[j] as number;
+        fromThis = a !== b ? a > b : compareKeys(keys[i] as PublicKey, skeys[j] as PublicKey) > 0;
+      }
+      if (fromThis) {
+        this.move(i--, k);
+      } else {
+        data[k] = sdata[j] as number;
+        const to = this.row(k);
+        const from = other.row(j);
+        for (let f = 0; f < FIELDS; f++) data[to + f] = sdata[from + f] as number;
+        keys[k] = skeys[j] as PublicKey;
+        rootKeys[k] = other.rootKeys[j--] as PublicKey;
+      }
+    }
+    this.length = n + s;
+    other.truncate(0);
+  }
+
+  /** Entry `from` copied to index `to` (prefix, row and keys). */
+  private move(from: number, to: number): void {
+    if (from === to) return;
+    // Assignments, not copyWithin: a builtin call per entry costs more than the copy.
+    const data = this.data;
+    data[to] = data[from] as number;
+    const a = this.row(to);
+    const b = this.row(from);
+    for (let f = 0; f < FIELDS; f++) data[a + f] = data[b + f] as number;
+    this.keys[to] = this.keys[from] as PublicKey;
+    this.rootKeys[to] = this.rootKeys[from] as PublicKey;
+  }
+
+  private truncate(length: number): void {
+    this.length = length;
+    this.keys.length = length;
+    this.rootKeys.length = length;
+  }
+}
