@@ -2,9 +2,9 @@
  * scripts/bench-heap.ts — the idle heap of a router: `npm run bench -- --heap` (scripts/bench.ts).
  *
  * For each graph, a child process (`node --expose-gc`, so the row's heap is its own) loads the
- * topology, collects garbage twice and reads heapUsed (the baseline: modules, the graph, the
+ * topology, collects garbage twice and reads heapUsed + arrayBuffers (the baseline: modules, the graph, the
  * empty process), then runs `pinelab run --until converged` (seed 1, signatures on, node crypto)
- * through Simulation, collects garbage twice again and reads heapUsed. (after − baseline) / nodes
+ * through Simulation, collects garbage twice again and reads both again. (after − baseline) / nodes
  * is the heap one converged, idle router costs, host-side records (sim/host.ts, sim/peering.ts)
  * included. With `--heap-breakdown` the child also writes a heap snapshot, and the parent adds up
  * its objects' shallow sizes by constructor name and by "retainer class.field" (the class and
@@ -41,7 +41,10 @@ function collect(): number {
   if (typeof gc !== 'function') throw new Error('bench-heap: run the child with --expose-gc');
   gc();
   gc();
-  return process.memoryUsage().heapUsed;
+  // ArrayBuffer contents beyond 64 B live outside the JS heap (the routing table's rows, the
+  // search's prefixes): counted, or a typed-array layout would look smaller than it is.
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
 }
 
 /** The child: baseline, run to convergence, heap; a snapshot to `snapshotPath` when given. */
@@ -426,8 +429,8 @@ export function heapBreakdown(path: string, top = 30): HeapBreakdown {
 /** Runs one child per topology and prints the per-router heap (and the breakdown when asked). */
 export function heapSection(breakdown: boolean, topologies = HEAP_TOPOLOGIES): void {
   process.stdout.write(
-    '\nIdle heap per router (seed 1, --until converged, signatures on; heapUsed after GC minus the\n' +
-      'empty process with the topology loaded, divided by the nodes)\n',
+    '\nIdle heap per router (seed 1, --until converged, signatures on; heapUsed + arrayBuffers after\n' +
+      'GC minus the empty process with the topology loaded, divided by the nodes)\n',
   );
   for (const topology of topologies) {
     const snapshotPath = breakdown
