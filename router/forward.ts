@@ -155,7 +155,7 @@ function sendTraffic(r: RouterCore, link: Link, frame: TrafficFrame, reason: str
     transmit(r, link, f); // an idle writer has nothing queued (see pump)
     return;
   }
-  const dropped = link.trafficQueue.push(f);
+  const dropped = link.trafficFifo(r.options).push(f);
   if (dropped !== null) r.fx.dropTraffic(dropped, 'queue');
   pump(r, link);
 }
@@ -167,7 +167,7 @@ export function sendProtocol(r: RouterCore, link: Link, frame: Frame): void {
     transmit(r, link, frame); // an idle writer has nothing queued (see pump)
     return;
   }
-  link.protocolQueue.push(frame);
+  link.protocolFifo().push(frame);
   pump(r, link);
 }
 
@@ -184,7 +184,7 @@ function transmit(r: RouterCore, link: Link, frame: Frame): void {
  */
 export function pump(r: RouterCore, link: Link): void {
   while (!link.busy && link.up) {
-    const f: Frame | undefined = link.protocolQueue.shift() ?? link.trafficQueue.pop();
+    const f: Frame | undefined = link.protocolQueue?.shift() ?? link.trafficQueue?.pop();
     if (f === undefined) return;
     transmit(r, link, f);
   }

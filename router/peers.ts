@@ -9,7 +9,7 @@ import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
 import { SnekSearch } from './decisions/snek-next-hop.ts';
 import { keyTag } from './keys.ts';
 import type { RouterOptions } from './options.ts';
-import { FairFifo, FrameFifo } from './queues.ts';
+import { FairFifo, FrameFifo, fairFifoOffset } from './queues.ts';
 import {
   type Frame,
   LinkType,
@@ -30,8 +30,15 @@ export class Link implements LinkInfo {
   private readonly table: PeerTable;
   /** An announcement was ever received on this link ([HEAD] #72 skip-first-inform). */
   announced = false;
-  readonly protocolQueue = new FrameFifo<Frame>();
-  readonly trafficQueue: FairFifo;
+  /**
+   * The protocol FIFO and the traffic fair FIFO (§7.3), made when a frame first has to wait (see
+   * protocolFifo, trafficFifo): most links never queue, and the two objects were ~110 B of every
+   * idle router's heap per link.
+   */
+  protocolQueue: FrameFifo<Frame> | null = null;
+  trafficQueue: FairFifo | null = null;
+  /** The traffic FIFO's random offset, drawn when the link is made (as the reference does). */
+  private readonly trafficOffset: number;
   /** The host is serialising a frame; wait for portReady (§7.3 writer). */
   busy = false;
   /** Last time the writer handed a frame over or became idle (keepalive idle clock, §4.3). */
@@ -54,7 +61,7 @@ export class Link implements LinkInfo {
     remoteKey: PublicKey,
     linkType: LinkType,
     now: Micros,
-    trafficQueue: FairFifo,
+    trafficOffset: number,
     table: PeerTable,
   ) {
     this.table = table;
@@ -64,7 +71,25 @@ export class Link implements LinkInfo {
     this.linkType = linkType;
     this.lastSent = now;
     this.lastReceived = now;
-    this.trafficQueue = trafficQueue;
+    this.trafficOffset = trafficOffset;
+  }
+
+  /** The protocol FIFO, made on first use. */
+  protocolFifo(): FrameFifo<Frame> {
+    if (this.protocolQueue === null) this.protocolQueue = new FrameFifo<Frame>();
+    return this.protocolQueue;
+  }
+
+  /** The traffic fair FIFO, made on first use (§7.3: buckets by link type). */
+  trafficFifo(options: RouterOptions): FairFifo {
+    if (this.trafficQueue === null) {
+      const buckets =
+        this.linkType === LinkType.Bluetooth
+          ? options.bluetoothTrafficBuckets
+          : options.trafficBuckets;
+      this.trafficQueue = new FairFifo(buckets, options.bucketSize, this.trafficOffset);
+    }
+    return this.trafficQueue;
   }
 
   /** The peer's last announcement on this link (§5.1); assigning it bumps PeerTable.version. */
@@ -124,14 +149,7 @@ export class PeerTable {
   ): Link {
     const buckets =
       linkType === LinkType.Bluetooth ? options.bluetoothTrafficBuckets : options.trafficBuckets;
-    const link = new Link(
-      port,
-      remoteKey,
-      linkType,
-      now,
-      new FairFifo(buckets, options.bucketSize, random),
-      this,
-    );
+    const link = new Link(port, remoteKey, linkType, now, fairFifoOffset(buckets, random), this);
     // Packed growth: fill any gap below `port` with explicit undefined (callers use freePort()).
     while (this.byPort.length <= port) this.byPort.push(undefined);
     this.byPort[port] = link;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { INITIAL_WATERMARK } from './keys.ts';
-import { FairFifo, FrameFifo } from './queues.ts';
+import { FairFifo, FrameFifo, fairFifoOffset } from './queues.ts';
 import { FrameType, type TrafficFrame } from './types.ts';
 
 function traffic(src: number, id: number): TrafficFrame {
@@ -54,13 +54,13 @@ describe('FrameFifo', () => {
 
 describe('FairFifo (§7.3, checklist 43)', () => {
   it('first frame into an empty queue goes to bucket 0 and is served first', () => {
-    const q = new FairFifo(254, 16, () => 0);
+    const q = new FairFifo(254, 16, 0);
     q.push(traffic(1, 0));
     q.push(traffic(2, 1));
     assert.equal(q.pop()?.payload[0], 0);
   });
   it('head-drops the oldest frame when a bucket holds 16', () => {
-    const q = new FairFifo(254, 16, () => 0);
+    const q = new FairFifo(254, 16, 0);
     q.push(traffic(9, 99)); // bucket 0
     const dropped: number[] = [];
     for (let i = 0; i < 20; i++) {
@@ -73,7 +73,7 @@ describe('FairFifo (§7.3, checklist 43)', () => {
     assert.equal(q.pop()?.payload[0], 4);
   });
   it('serves buckets round-robin', () => {
-    const q = new FairFifo(254, 16, () => 0);
+    const q = new FairFifo(254, 16, 0);
     q.push(traffic(0, 100)); // bucket 0
     for (let i = 0; i < 3; i++) q.push(traffic(1, 10 + i));
     for (let i = 0; i < 3; i++) q.push(traffic(2, 20 + i));
@@ -82,8 +82,12 @@ describe('FairFifo (§7.3, checklist 43)', () => {
     assert.deepEqual(order, [100, 10, 20, 11, 21, 12, 22]);
   });
   it('the bucket hash includes the per-queue offset', () => {
-    const a = new FairFifo(254, 16, () => 0);
-    const b = new FairFifo(254, 16, () => 0.5);
+    const a = new FairFifo(254, 16, 0);
+    const b = new FairFifo(
+      254,
+      16,
+      fairFifoOffset(254, () => 0.5),
+    );
     const f = traffic(3, 0);
     assert.equal(b.bucketOf(f), 1 + ((a.bucketOf(f) - 1 + 127) % 254));
   });

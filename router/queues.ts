@@ -66,6 +66,11 @@ export class FrameFifo<T = Frame> {
  * (offset mod n) matters unless the sum wraps, so we draw the offset in [0, n) from the router's
  * seeded stream, which is distributionally the same choice.
  */
+/** A fair FIFO's random offset in [0, buckets), one draw from `random` (see FairFifo). */
+export function fairFifoOffset(buckets: number, random: () => number): number {
+  return Math.floor(random() * buckets) % buckets;
+}
+
 export class FairFifo {
   /**
    * Allocated at the first push: a holey 255-slot array per link was ~2 KB of every idle
@@ -78,10 +83,11 @@ export class FairFifo {
   private lastServed = 0;
   private count = 0;
 
-  constructor(buckets: number, bucketSize: number, random: () => number) {
+  /** `offset`: the queue's random offset, drawn by fairFifoOffset. */
+  constructor(buckets: number, bucketSize: number, offset: number) {
     this.n = buckets;
     this.size = bucketSize;
-    this.offset = Math.floor(random() * buckets) % buckets;
+    this.offset = offset;
   }
 
   get length(): number {

@@ -165,8 +165,8 @@ export class Router implements RouterLike, RouterCore {
     const port = link.port;
     const wasParent = this.tree.parent === link;
     this.peers.remove(port);
-    link.protocolQueue.drain(() => {});
-    link.trafficQueue.drain((f) => this.fx.dropTraffic(f, 'link-down'));
+    link.protocolQueue?.drain(() => {});
+    link.trafficQueue?.drain((f) => this.fx.dropTraffic(f, 'link-down'));
     link.busy = false;
     if (this.peers.count === 0) {
       this.fullReset(link);
@@ -357,7 +357,11 @@ export class Router implements RouterLike, RouterCore {
       const link = due[i] as Link;
       if (!link.up) continue; // closed just now
       if (keepaliveDue(link, interval) <= now) {
-        if (link.busy || link.protocolQueue.length > 0 || link.trafficQueue.length > 0) {
+        if (
+          link.busy ||
+          (link.protocolQueue?.length ?? 0) > 0 ||
+          (link.trafficQueue?.length ?? 0) > 0
+        ) {
           link.keepaliveFloor = now + interval;
         } else sendProtocol(this, link, keepaliveFrame());
       }

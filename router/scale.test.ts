@@ -19,7 +19,7 @@ import {
 } from './decisions/snek-next-hop.ts';
 import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
-import { FairFifo } from './queues.ts';
+import { FairFifo, fairFifoOffset } from './queues.ts';
 import { Router, TIMER_PORTS } from './router.ts';
 import { SnakeEntry, SnakeState } from './snake-state.ts';
 import {
@@ -274,7 +274,11 @@ test('scale: lazy port table and traffic buckets behave like the full arrays', (
   t.add(3, key([3]), LinkType.Pipe, 0, opts, () => 0.5);
   assert.equal(t.freePort(), null);
   assert.equal(t.get(7), undefined);
-  const q = new FairFifo(4, 2, () => 0.5);
+  const q = new FairFifo(
+    4,
+    2,
+    fairFifoOffset(4, () => 0.5),
+  );
   assert.equal(q.pop(), undefined);
   let drained = 0;
   q.drain(() => drained++);

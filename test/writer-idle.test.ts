@@ -26,7 +26,7 @@ test('a writer that is not busy has empty queues, after every event of a run wit
       const r = host.routerAt(i) as Router | null;
       if (r === null) continue;
       for (const link of r.peers.links) {
-        const waiting = link.protocolQueue.length + link.trafficQueue.length;
+        const waiting = (link.protocolQueue?.length ?? 0) + (link.trafficQueue?.length ?? 0);
         if (waiting > 0) queued++;
         assert.ok(link.busy || waiting === 0, `node ${i} port ${link.port} at event ${events}`);
       }

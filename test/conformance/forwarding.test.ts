@@ -420,8 +420,9 @@ test('checklist 43: the traffic queue serves its buckets round-robin', () => {
     watermark: { key: FULL_MASK, seq: 0 },
     payload: payloadOf(0),
   });
-  const bucketB = link.trafficQueue.bucketOf(probe('b', toB));
-  const bucketC = link.trafficQueue.bucketOf(probe('c', toC));
+  const queue = link.trafficFifo(net.router('a').options);
+  const bucketB = queue.bucketOf(probe('b', toB));
+  const bucketC = queue.bucketOf(probe('c', toC));
   assert.notEqual(bucketB, bucketC, 'the two flows hash to different buckets');
   for (let i = 1; i <= 5; i++)
     net.send('a', 'b', payloadOf(200 + i), { coords: toB, treeOnly: false });
