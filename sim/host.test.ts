@@ -498,3 +498,44 @@ test('discovery: peering at the next beacon of either end plus the handshake; ou
   assert.equal(host.scenarioDrops.get('out-of-range'), 1);
   assert.equal(host.linkDrops.size, 0);
 });
+
+test("delivery's link check (linkEnds) mirrors the port arrays through churn: node and link removals, returns, re-dials", () => {
+  const { host } = setup(
+    ['x', 'a', 'b', 'c'],
+    [
+      { source: 'x', target: 'a' },
+      { source: 'x', target: 'b' },
+      { source: 'a', target: 'b' },
+      { source: 'b', target: 'c' },
+    ],
+  );
+  host.at(2_000_000, () => host.removeNode('a'));
+  host.at(2_500_000, () => host.removeLink('b', 'c'));
+  host.at(4_000_000, () => host.addLink('b', 'c'));
+  host.at(5_000_000, () => host.removeNode('b'));
+  host.at(10_000_000, () => host.addNode('a'));
+  host.at(12_000_000, () => host.addNode('b'));
+  const portLinks = host['portLinks'] as ({ id: number } | undefined)[][];
+  let checked = 0;
+  for (let t = 0; t <= 40_000_000; t += 250_000) {
+    host.runUntil(t);
+    const links = host['nextLinkId'] as number;
+    for (let node = 0; node < portLinks.length; node++) {
+      const ports = portLinks[node] ?? [];
+      for (let port = 1; port <= 4; port++) {
+        for (let id = 1; id < links; id++) {
+          const want = ports[port]?.id === id;
+          assert.equal(
+            host['attachedAt'](node, port, id),
+            want,
+            `t ${t} node ${node} port ${port} link ${id}`,
+          );
+          if (want) checked++;
+        }
+      }
+    }
+  }
+  // Links came and went: more ids than the four peerings, and attached ends seen all along.
+  assert.ok((host['nextLinkId'] as number) > 6, `${host['nextLinkId']} link ids`);
+  assert.ok(checked > 500, `${checked} attached ends checked`);
+});

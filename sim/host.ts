@@ -397,6 +397,13 @@ export class Host implements HostApi {
   private linksCache: readonly (readonly [string, string])[] = [];
   private linksCacheVersion = -1;
   private nextLinkId = 1;
+  /**
+   * The attached ends of every link by id, a mirror of portLinks for delivery: at 4·id node + 1
+   * and port of end a, at 4·id + 2 those of end b, zeros once detached. A frame's delivery checks
+   * its link here, in a few contiguous bytes per link, rather than through the node's port array
+   * and the link object: two cache misses per frame, 5% of a 20,000-node run.
+   */
+  private linkEnds = new Int32Array(1024);
   // Connect-in-progress state (see the header: frames sent before a port is known are held).
   private connecting: Link | null = null;
   private held: PendingTransmit[] = [];
@@ -1112,6 +1119,24 @@ export class Host implements HostApi {
     ports[port] = link;
     if (link.a === node) link.portA = port;
     else link.portB = port;
+    const at = 4 * link.id + (link.a === node ? 0 : 2);
+    if (at + 1 >= this.linkEnds.length) {
+      const grown = new Int32Array(2 * (at + 2));
+      grown.set(this.linkEnds);
+      this.linkEnds = grown;
+    }
+    this.linkEnds[at] = node + 1;
+    this.linkEnds[at + 1] = port;
+  }
+
+  /** `node`'s end of link `linkId` is attached at `port` (portLinks[node][port] is that link). */
+  private attachedAt(node: number, port: Port, linkId: number): boolean {
+    const ends = this.linkEnds;
+    const at = 4 * linkId;
+    return (
+      (ends[at] === node + 1 && ends[at + 1] === port) ||
+      (ends[at + 2] === node + 1 && ends[at + 3] === port)
+    );
   }
 
   /** Detach `node`'s end of `link`; the link is down from now on. */
@@ -1122,6 +1147,9 @@ export class Host implements HostApi {
     if (ports[port] === link) ports[port] = undefined;
     if (link.a === node) link.portA = 0;
     else link.portB = 0;
+    const at = 4 * link.id + (link.a === node ? 0 : 2);
+    this.linkEnds[at] = 0;
+    this.linkEnds[at + 1] = 0;
     if (link.up) {
       link.up = false;
       const nameA = this.names[link.a] as string;
@@ -1155,8 +1183,7 @@ export class Host implements HostApi {
 
   /** A frame arrived (processing on): it waits for the CPU, then is handled (deliverFrame). */
   private queueFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
-    const link = this.portLinks[node]?.[port];
-    if (link === undefined || link.id !== Math.floor(aux / LEN_SPAN) || !this.routers[node]) {
+    if (!this.attachedAt(node, port, Math.floor(aux / LEN_SPAN)) || !this.routers[node]) {
       this.deliverFrame(node, port, aux, payload); // the usual drop path
       return;
     }
@@ -1234,10 +1261,9 @@ export class Host implements HostApi {
 
   private deliverFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
     const linkId = Math.floor(aux / LEN_SPAN);
-    const link = this.portLinks[node]?.[port];
     const router = this.routers[node];
     const frame = payload instanceof Uint8Array ? null : payload;
-    if (link === undefined || link.id !== linkId || router === null || router === undefined) {
+    if (!this.attachedAt(node, port, linkId) || router === null || router === undefined) {
       if (frame !== null && frame.type === FrameType.Traffic)
         this.trafficOutcome(node, frame, 'link-down');
       return;
