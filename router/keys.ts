@@ -37,6 +37,28 @@ export function keyPrefix(k: PublicKey): number {
 }
 
 /**
+ * Index of the first of `keys[0, n)` (ascending) that is ≥ `key`, where `prefixes[i]` is
+ * keyPrefix(keys[i]): the probes read the contiguous prefixes and whole keys only on a tie.
+ */
+export function prefixLowerBound(
+  prefixes: Float64Array,
+  keys: readonly PublicKey[],
+  n: number,
+  key: PublicKey,
+): number {
+  const p = keyPrefix(key);
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const q = prefixes[mid] as number;
+    if (q < p || (q === p && compareKeys(keys[mid] as PublicKey, key) < 0)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
  * The key's first 30 bits as a small integer (a V8 Smi: stored in an object field without a box).
  * Equal keys have equal tags, so a link keeps its remote key's tag and a scan over links rejects
  * most of them on the tag without reading the key's bytes (a separate object, likely a cache miss

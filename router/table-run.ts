@@ -12,7 +12,7 @@
  * (router/snake-state.ts SnakeState) is two such runs; the next-hop search
  * (decisions/snek-next-hop.ts) reads them as they are.
  */
-import { compareKeys, keyPrefix, keysEqual } from './keys.ts';
+import { compareKeys, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
 /** Doubles per entry in a row of TableRun.data, and the offset of each field in a row. */
@@ -52,19 +52,10 @@ export class TableRun {
     return this.capacity + i * FIELDS;
   }
 
-  /** Index of the first entry whose key is ≥ `key`: probes read prefixes, keys only on a tie. */
+  /** Index of the first entry whose key is ≥ `key` (keys.ts prefixLowerBound). */
   lowerBound(key: PublicKey): number {
-    const p = keyPrefix(key);
-    const data = this.data;
-    let lo = 0;
-    let hi = this.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const q = data[mid] as number;
-      if (q < p || (q === p && compareKeys(this.keys[mid] as PublicKey, key) < 0)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    // The prefixes are data[0, capacity): the first `length` of them are the entries'.
+    return prefixLowerBound(this.data, this.keys, this.length, key);
   }
 
   /** Index of `key`, or −(insertion point) − 1. */

@@ -10,7 +10,16 @@
  *   running state live in a `SnekSearch` the caller owns (the router keeps one per PeerTable), never
  *   in this module: two simulations in one process share nothing.
  */
-import { compareKeys, FULL_MASK, keyPrefix, keysEqual, keyTag, ordered, worse } from '../keys.ts';
+import {
+  compareKeys,
+  FULL_MASK,
+  keyPrefix,
+  keysEqual,
+  keyTag,
+  ordered,
+  prefixLowerBound,
+  worse,
+} from '../keys.ts';
 import { LAST_SEEN, SEQ, SOURCE_PORT, TableRun } from '../table-run.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
@@ -662,21 +671,6 @@ function sortedSignersFor(
   return idx;
 }
 
-/** First index whose key is ≥ `key`. */
-function signerLowerBound(idx: SortedSigners, key: PublicKey): number {
-  const p = keyPrefix(key);
-  const pre = idx.prefixes;
-  let lo = 0;
-  let hi = idx.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    const q = pre[mid] as number;
-    if (q < p || (q === p && compareKeys(idx.keys[mid] as PublicKey, key) < 0)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * consider() over the signers of `only` (step 2b: the parent) or of every link (step 3: only =
  * null), from the sorted index: for traffic, dest itself when some such signer equals it (unless
@@ -694,7 +688,7 @@ function considerSorted(
   const keys = idx.keys;
   const holders = idx.holders;
   const n = idx.count;
-  let i = signerLowerBound(idx, dest);
+  let i = prefixLowerBound(idx.prefixes, idx.keys, idx.count, dest);
   // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
   for (; i < n && keysEqual(keys[i] as PublicKey, dest); i++) {
     if (boot || (only !== null && holders[i] !== only)) continue;
