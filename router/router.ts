@@ -133,7 +133,7 @@ export class Router implements RouterLike, RouterCore {
     this.memo = crypto.memo;
     this.random = random;
     this.peers = new PeerTable(this.options.maxPorts);
-    this.tree = new TreeState(identity.publicKey);
+    this.tree = new TreeState(identity.publicKey, this.peers);
     this.snake = new SnakeState(this.options.bootstrapInterval);
   }
 

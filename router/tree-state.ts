@@ -53,9 +53,20 @@ export class TreeState {
    * signed message excludes the port (§3.7), so one signature serves every port.
    */
   signCell: unknown = null;
+  /**
+   * rootAnnouncement's answer while the parent is `rootOf` and the links' version (PeerTable.version,
+   * bumped whenever any link's stored announcement changes) is `rootVersion`: it is read once or
+   * twice per bootstrap hop, and reaching it through the parent link and its stored record was two
+   * cache misses each time.
+   */
+  private root: RootAnnouncement | null = null;
+  private rootOf: Link | null = null;
+  private rootVersion = -1;
+  private readonly links: { readonly version: number };
 
-  constructor(ourKey: PublicKey) {
+  constructor(ourKey: PublicKey, links: { readonly version: number }) {
     this.ourKey = ourKey;
+    this.links = links;
     this.selfAnnouncement = Object.freeze({ rootKey: ourKey, rootSeq: 0, hops: NO_HOPS });
     this.scratch = new ParentScratch(ourKey);
   }
@@ -63,7 +74,17 @@ export class TreeState {
   /** §5.2: the parent's stored announcement as received, else a fresh (our key, sequence). */
   rootAnnouncement(): RootAnnouncement {
     const p = this.parent;
-    if (p !== null && p.stored !== null) return p.stored.announcement;
+    if (p !== null) {
+      const version = this.links.version;
+      if (p === this.rootOf && version === this.rootVersion) return this.root as RootAnnouncement;
+      const stored = p.stored;
+      if (stored !== null) {
+        this.root = stored.announcement;
+        this.rootOf = p;
+        this.rootVersion = version;
+        return stored.announcement;
+      }
+    }
     if (this.selfAnnouncement.rootSeq !== this.sequence) {
       this.selfAnnouncement = Object.freeze({
         rootKey: this.ourKey,
