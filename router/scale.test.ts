@@ -32,9 +32,11 @@ import {
 import { signAnnouncement, verifyAnnouncement } from './wire/announcement.ts';
 import {
   buildBootstrapPayload,
+  readBootstrapPayload,
   settleBootstrapPayload,
   verifyBootstrapPayload,
 } from './wire/bootstrap.ts';
+import { CodecError } from './wire/errors.ts';
 
 const node = createNodeEd25519();
 
@@ -131,6 +133,19 @@ test('scale: bootstrap payloads verified once by object, under the right key onl
   const copy = settleBootstrapPayload(payload).slice();
   copy[0] = (copy[0] as number) ^ 1;
   assert.equal(verifyBootstrapPayload(copy, me.publicKey, c), false);
+});
+
+test('scale: a bootstrap payload reads back with the root key object it was built with; its bytes parse to the same fields', () => {
+  const c = withVerificationCache(node);
+  const me = identityOf(3, node);
+  const rootKey = identityOf(9, node).publicKey;
+  const payload = buildBootstrapPayload(1234, rootKey, 7, me, c);
+  const read = readBootstrapPayload(payload, c.memo);
+  assert.ok(!(read instanceof CodecError));
+  assert.equal(read.rootKey, rootKey); // the same object: comparisons on the path are one test
+  const fresh = readBootstrapPayload(settleBootstrapPayload(payload).slice());
+  assert.deepEqual(fresh, { seq: 1234, rootKey, rootSeq: 7 });
+  assert.deepEqual(read, fresh);
 });
 
 // Step 5 of §6.6 (routing table) against the plain full scan of the reference.
