@@ -13,7 +13,7 @@ import {
   type SnekSearch,
   type SnekTable,
 } from './decisions/snek-next-hop.ts';
-import { FULL_MASK, INITIAL_WATERMARK, keysEqual } from './keys.ts';
+import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keysEqual } from './keys.ts';
 import { TableRun } from './table-run.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
 
@@ -150,11 +150,23 @@ export class SnakeState implements SnekTable {
     return this.main.length + this.side.length;
   }
 
-  /** Every entry in ascending key order, as new objects (merges the runs first; views, tests). */
+  /**
+   * Every entry in ascending key order, as new objects (views, tests, variants). The runs are read
+   * as they are, not merged: a merge moves entries, and bootstrap handling holds a slot across the
+   * next-hop search, which a variant may make from these entries.
+   */
   get entries(): SnakeEntry[] {
-    this.merge();
     const out: SnakeEntry[] = [];
-    for (let i = 0; i < this.main.length; i++) out.push(this.entryAt(i));
+    const main = this.main;
+    const side = this.side;
+    let i = 0;
+    let j = 0;
+    while (i < main.length || j < side.length) {
+      const fromMain =
+        j >= side.length ||
+        (i < main.length && compareKeys(main.keys[i] as PublicKey, side.keys[j] as PublicKey) < 0);
+      out.push(fromMain ? this.entryAt(i++) : this.entryAt(-2 - j++));
+    }
     return out;
   }
 
@@ -269,8 +281,8 @@ export class SnakeState implements SnekTable {
     this.side.removeExpired(now, expiry);
   }
 
-  /** Merge the side run into the main run (keys are unique across the two). */
-  private merge(): void {
+  /** Merge the side run into the main run (keys are unique across the two); slots change. */
+  merge(): void {
     this.main.mergeFrom(this.side);
   }
 
