@@ -12,6 +12,7 @@ import {
   SnekRule,
   type SnekSearch,
   type SnekTable,
+  TABLE_BEHIND,
 } from './decisions/snek-next-hop.ts';
 import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keysEqual } from './keys.ts';
 import { TableRun } from './table-run.ts';
@@ -137,6 +138,9 @@ export class SnakeState implements SnekTable {
   readonly searchInputs = newSnekInputs();
   readonly searchResult: SnekResult = new SearchResult();
   private readonly bootstrapInterval: Micros;
+  /** The view (made at first use) and its entries, until the table next changes. */
+  private viewProxy: SnakeEntry[] | null = null;
+  private viewEntries: SnakeEntry[] | null = null;
   /** Entries in `main` from which new keys go to `side` (tests set 0 to exercise the merges). */
   private readonly sideFrom: number;
 
@@ -148,6 +152,35 @@ export class SnakeState implements SnekTable {
   /** Number of entries (expired ones included until the next sweep). */
   get size(): number {
     return this.main.length + this.side.length;
+  }
+
+  /**
+   * The entries as objects in ascending key order, made when something first reads them after a
+   * change, for variants (router/snake.ts snekNextHop gives it as SnekInputs.entries). A search
+   * given it reads the rows behind it instead (snek-next-hop.ts TABLE_BEHIND), so a variant that
+   * passes its inputs on costs no copy of the table. Made at first use: most runs have no variant.
+   */
+  get view(): readonly SnekEntryInfo[] {
+    if (this.viewProxy === null) {
+      const entries = (): SnakeEntry[] => {
+        if (this.viewEntries === null) this.viewEntries = this.entries;
+        return this.viewEntries;
+      };
+      this.viewProxy = new Proxy<SnakeEntry[]>([], {
+        get: (_t, prop) => (prop === TABLE_BEHIND ? this : Reflect.get(entries(), prop)),
+        has: (_t, prop) => prop === TABLE_BEHIND || Reflect.has(entries(), prop),
+        ownKeys: () => Reflect.ownKeys(entries()),
+        getOwnPropertyDescriptor: (_t, prop) => {
+          const d = Reflect.getOwnPropertyDescriptor(entries(), prop);
+          // The target's own `length` is not configurable: report it as the target has it.
+          return d === undefined || prop !== 'length' ? d : { ...d, configurable: false };
+        },
+        set: () => false,
+        deleteProperty: () => false,
+        defineProperty: () => false,
+      });
+    }
+    return this.viewProxy;
   }
 
   /**
@@ -219,6 +252,7 @@ export class SnakeState implements SnekTable {
     rootKey: PublicKey,
     rootSeq: number,
   ): void {
+    this.viewEntries = null;
     if (slot >= 0)
       this.main.write(slot, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
     else this.side.write(-2 - slot, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
@@ -235,6 +269,7 @@ export class SnakeState implements SnekTable {
     rootSeq: number,
   ): void {
     this.installs++;
+    this.viewEntries = null;
     const main = this.main;
     const run = main.length < this.sideFrom ? main : this.side;
     run.insertAt(
@@ -265,18 +300,21 @@ export class SnakeState implements SnekTable {
 
   /** Empty the table (§4.5 full reset). */
   clear(): void {
+    this.viewEntries = null;
     this.main.clear();
     this.side.clear();
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
   removePort(port: Port): void {
+    this.viewEntries = null;
     this.main.removePort(port);
     this.side.removePort(port);
   }
 
   /** §6.3 step 2. */
   removeExpired(now: Micros, expiry: Micros): void {
+    this.viewEntries = null;
     this.main.removeExpired(now, expiry);
     this.side.removeExpired(now, expiry);
   }

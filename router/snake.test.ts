@@ -166,6 +166,9 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
             }
           }
           assert.equal(s.size, want.length);
+          // The lazy view shows the table as it is now (made again after each change).
+          assert.deepEqual([...s.view], want);
+          assert.equal(s.view.length, want.length);
           for (const x of want) assert.deepEqual(s.get(x.key), x);
           assert.equal(s.get(keyOf(200, 0)), null);
           inRuns.sort((a, b) => compareKeys(a.key, b.key));

@@ -45,8 +45,9 @@ export function snekNextHop(r: RouterCore, boot: boolean, dest: PublicKey, water
   const out = r.snake.searchResult;
   if (variant === null) return nextHopSnekFast(inputs, out);
   // The inputs are refilled for every search and read by nothing else; a variant gets a copy with
-  // the table as entries (the form variants read and rewrite), made only for variant runs.
-  return variant({ ...inputs, table: undefined, entries: r.snake.entries }, out);
+  // the table as entries, the form variants read and rewrite: a view whose objects are made only
+  // if the variant reads them (SnakeState.view).
+  return variant({ ...inputs, table: undefined, entries: r.snake.view }, out);
 }
 
 /** Maintenance tick (§6.3), re-armed every second. */

@@ -70,13 +70,33 @@ export interface SnekTable {
   readonly side: TableRun;
 }
 
+/**
+ * The property by which an entries view (router/snake-state.ts SnakeState.view: the table's
+ * entries as objects, made only when read) names the table behind it, so that a search given the
+ * view reads the rows instead. A variant passes the inputs it was given on to the search, spread
+ * or not; the view's entries are made only if something reads them.
+ */
+export const TABLE_BEHIND: unique symbol = Symbol('pinelab.snekTableBehind');
+
+/**
+ * The table the search reads: `table` when given; else the table behind an entries view, when
+ * no side entries were added; else null (`entries` and `sideEntries` are the table).
+ */
+function tableIn(input: SnekInputs): SnekTable | null {
+  if (input.table !== undefined) return input.table;
+  const side = input.sideEntries;
+  if (side !== undefined && side.length > 0) return null;
+  return (input.entries as { readonly [TABLE_BEHIND]?: SnekTable })[TABLE_BEHIND] ?? null;
+}
+
 /** The table's entries in ascending key order ([DET] §6.6), as objects, from either form. */
 export function snekTableEntries(input: SnekInputs): SnekEntryInfo[] {
   const out: SnekEntryInfo[] = [];
-  if (input.table === undefined) {
+  const table = tableIn(input);
+  if (table === null) {
     out.push(...input.entries, ...(input.sideEntries ?? []));
   } else {
-    for (const run of [input.table.main, input.table.side]) {
+    for (const run of [table.main, table.side]) {
       for (let i = 0; i < run.length; i++) {
         const key = run.keys[i] as PublicKey;
         const seq = run.seq(i);
@@ -773,7 +793,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
   // the first take or at the first key above dest that better() refuses (it is ≥ best, and every
   // later key is greater still). A hub's table holds thousands of entries.
-  const table = input.table ?? tableOfEntries(input);
+  const table = tableIn(input) ?? tableOfEntries(input);
   const main = table.main;
   const side = table.side;
   const wm = input.watermark;
