@@ -21,7 +21,7 @@ import { compareKeys, FULL_MASK, keysEqual, worse } from './keys.ts';
 import { PeerTable } from './peers.ts';
 import { FairFifo, fairFifoOffset } from './queues.ts';
 import { Router, TIMER_PORTS } from './router.ts';
-import { SnakeEntry, SnakeState } from './snake-state.ts';
+import { SnakeState } from './snake-state.ts';
 import {
   type Effects,
   FrameType,
@@ -169,14 +169,7 @@ function runs(
   const main = entries.filter((_, i) => !inSide[i]);
   const side = entries.filter((_, i) => inSide[i] === true);
   if (layout === 'two runs') return { entries: main, sideEntries: side };
-  const table = new SnakeState(1, { sideFrom: 0 });
-  const row = (e: SnekEntryInfo) =>
-    new SnakeEntry(e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
-  for (const e of main) table.insert(row(e));
-  table.merge();
-  assert.equal(table.main.length, main.length);
-  for (const e of side) table.insert(row(e));
-  return { entries: [], table };
+  return { entries: [], table: SnakeState.withRuns(main, side) };
 }
 
 test('scale: SNEK step 5 with lower bound and early stop equals the full scan (property)', () => {

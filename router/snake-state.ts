@@ -149,6 +149,26 @@ export class SnakeState implements SnekTable {
     this.sideFrom = tuning.sideFrom ?? SIDE_FROM;
   }
 
+  /**
+   * A table of `main` merged into the main run, then `side` inserted as bootstrap handling inserts
+   * into a big table (each ascending, keys disjoint; a long side run merges as it would): for
+   * searches over a given table and their tests. Roots and destination ports are not given: each
+   * entry's own key and NO_PORT.
+   */
+  static withRuns(
+    main: readonly SnekEntryInfo[],
+    side: readonly SnekEntryInfo[],
+    bootstrapInterval = 1,
+  ): SnakeState {
+    const table = new SnakeState(bootstrapInterval, { sideFrom: 0 });
+    const add = (e: SnekEntryInfo) =>
+      table.install(e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
+    for (const e of main) add(e);
+    table.merge();
+    for (const e of side) add(e);
+    return table;
+  }
+
   /** Number of entries (expired ones included until the next sweep). */
   get size(): number {
     return this.main.length + this.side.length;

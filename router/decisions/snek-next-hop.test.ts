@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
 import { FULL_MASK, INITIAL_WATERMARK, keyTag } from '../keys.ts';
-import { SnakeEntry, SnakeState } from '../snake-state.ts';
+import { SnakeState } from '../snake-state.ts';
 import { LinkType, LOCAL_PORT, type PublicKey, type Watermark } from '../types.ts';
 import { type LinkInfo, NO_PORT } from './links.ts';
 import {
@@ -361,13 +361,7 @@ test('nextHopSnekFast equals the plain nextHopSnek on random tables, before and 
         const side = entries.filter((e) => e.side);
         // The router's layout: rows in two runs (router/snake-state.ts), the side run's entries
         // inserted after the main run's were merged.
-        const table = new SnakeState(1, { sideFrom: 0 });
-        const row = (e: SnekEntryInfo) =>
-          new SnakeEntry(e.key, e.sourcePort, NO_PORT, e.watermark.seq, e.lastSeen, e.key, 0);
-        for (const e of main) table.insert(row(e));
-        table.merge();
-        assert.equal(table.main.length, main.length);
-        for (const e of side) table.insert(row(e));
+        const table = SnakeState.withRuns(main, side);
         const search = new SnekSearch(o.tuning);
         let version = 0;
         const input = (rows: boolean): SnekInputs => ({
