@@ -20,33 +20,36 @@ import {
 } from './types.ts';
 
 export class Link implements LinkInfo {
+  // Field order is layout (V8 lays fields out in this order): first what a frame's arrival, the
+  // next-hop search's look at each link, and a send read, so that a link not touched for a while
+  // costs one or two cache misses, not one per field.
   readonly port: Port;
-  readonly remoteKey: PublicKey;
-  /** keys.ts keyTag(remoteKey) (LinkInfo.remoteTag). */
-  readonly remoteTag: number;
-  readonly linkType: LinkType;
   up = true;
   private storedValue: StoredAnnouncement | null = null;
-  private readonly table: PeerTable;
-  /** An announcement was ever received on this link ([HEAD] #72 skip-first-inform). */
-  announced = false;
+  /** keys.ts keyTag(remoteKey) (LinkInfo.remoteTag). */
+  readonly remoteTag: number;
+  /** The host is serialising a frame; wait for portReady (§7.3 writer). */
+  busy = false;
+  /** Last time any frame arrived (5 s read deadline, §4.3). */
+  lastReceived: Micros;
+  /** Last time the writer handed a frame over or became idle (keepalive idle clock, §4.3). */
+  lastSent: Micros;
   /**
    * The protocol FIFO and the traffic fair FIFO (§7.3), made when a frame first has to wait (see
    * protocolFifo, trafficFifo): most links never queue, and the two objects were ~110 B of every
    * idle router's heap per link.
    */
   protocolQueue: FrameFifo<Frame> | null = null;
+  readonly remoteKey: PublicKey;
+  /** No keepalive check before this: the last one found the writer busy (§4.3, port-deadlines.ts keepaliveDue). */
+  keepaliveFloor: Micros = 0;
+  readonly linkType: LinkType;
+  private readonly table: PeerTable;
+  /** An announcement was ever received on this link ([HEAD] #72 skip-first-inform). */
+  announced = false;
   trafficQueue: FairFifo | null = null;
   /** The traffic FIFO's random offset, drawn when the link is made (as the reference does). */
   private readonly trafficOffset: number;
-  /** The host is serialising a frame; wait for portReady (§7.3 writer). */
-  busy = false;
-  /** Last time the writer handed a frame over or became idle (keepalive idle clock, §4.3). */
-  lastSent: Micros;
-  /** Last time any frame arrived (5 s read deadline, §4.3). */
-  lastReceived: Micros;
-  /** No keepalive check before this: the last one found the writer busy (§4.3, port-deadlines.ts keepaliveDue). */
-  keepaliveFloor: Micros = 0;
   /**
    * Our root announcement `sentFor` signed for this port (§5.3 forPeer), reused while our root
    * announcement is unchanged: signing again would give the peer a new object to store, and its
