@@ -61,7 +61,13 @@ export class TableRun {
   /** Index of `key`, or −(insertion point) − 1. */
   search(key: PublicKey): number {
     const i = this.lowerBound(key);
-    return i < this.length && keysEqual(this.keys[i] as PublicKey, key) ? i : -i - 1;
+    // The prefix first: it is in the line the search read last, where the key is two more reads
+    // (the keys array, the key), and most searches are for a key the run lacks (an install).
+    const found =
+      i < this.length &&
+      this.data[i] === keyPrefix(key) &&
+      keysEqual(this.keys[i] as PublicKey, key);
+    return found ? i : -i - 1;
   }
 
   seq(i: number): number {

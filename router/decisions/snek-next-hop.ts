@@ -707,16 +707,23 @@ function considerSorted(
 ): void {
   const keys = idx.keys;
   const holders = idx.holders;
+  const prefixes = idx.prefixes;
   const n = idx.count;
-  let i = prefixLowerBound(idx.prefixes, idx.keys, idx.count, dest);
+  let i = prefixLowerBound(prefixes, keys, n, dest);
+  // Prefixes before keys throughout: the prefixes are the lines the search just read, a key is
+  // two more reads (the keys array, the key itself), each a likely cache miss in a big run.
+  const destPrefix = keyPrefix(dest);
   // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
-  for (; i < n && keysEqual(keys[i] as PublicKey, dest); i++) {
+  for (; i < n && prefixes[i] === destPrefix && keysEqual(keys[i] as PublicKey, dest); i++) {
     if (boot || (only !== null && holders[i] !== only)) continue;
     if (!keysEqual(s.bestKey, dest)) take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
     return;
   }
   if (only !== null) while (i < n && holders[i] !== only) i++;
-  if (i < n && compareKeys(keys[i] as PublicKey, s.bestKey) < 0)
+  if (i >= n) return;
+  const p = prefixes[i] as number;
+  const bestPrefix = keyPrefix(s.bestKey);
+  if (p < bestPrefix || (p === bestPrefix && compareKeys(keys[i] as PublicKey, s.bestKey) < 0))
     take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
 }
 
@@ -797,6 +804,10 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   const main = table.main;
   const side = table.side;
   const wm = input.watermark;
+  const wmPrefix = keyPrefix(wm.key);
+  const destPrefix = keyPrefix(dest);
+  // Best does not change inside the loop: the first take ends it.
+  const bestPrefix = keyPrefix(s.bestKey);
   let i = main.lowerBound(dest);
   let j = side.length === 0 ? 0 : side.lowerBound(dest);
   for (;;) {
@@ -830,18 +841,27 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     const src = input.linkByPort[data[o + SOURCE_PORT] as number];
     if (src === undefined || !src.up) continue;
     if (input.now - (data[o + LAST_SEEN] as number) >= input.neighExpiry) continue;
+    // The entry's key is compared by its prefix, in the column the search just read, and read
+    // itself (the keys array, then the key: two likely cache misses) only on a tie.
     const key = run.keys[at] as PublicKey;
+    const kp = data[at] as number;
     // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
     // greater key is worse) and would be skipped: stop rather than scan the rest of the table.
-    const c = compareKeys(key, wm.key);
+    const c = kp !== wmPrefix ? kp - wmPrefix : compareKeys(key, wm.key);
     if (c > 0) break;
     const seq = data[o + SEQ] as number;
     if (c === 0 && seq !== 0 && seq < wm.seq) continue; // worse((key, seq), wm) with key ≤ wm.key
-    if (better(s, boot, dest, key)) {
+    // better(s, boot, dest, key), by prefixes.
+    const vsDest = kp !== destPrefix ? kp - destPrefix : compareKeys(key, dest);
+    const exact = !boot && vsDest === 0 && !keysEqual(s.bestKey, dest);
+    if (
+      exact ||
+      (vsDest > 0 && (kp !== bestPrefix ? kp < bestPrefix : compareKeys(key, s.bestKey) < 0))
+    ) {
       take(s, key, seq, src, SnekRule.TableEntry);
       break;
     }
-    if (compareKeys(key, dest) > 0) break;
+    if (vsDest > 0) break;
   }
   // Step 6: parallel-link refinement.
   if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {
