@@ -386,8 +386,9 @@ const MODULE_STATE_ALLOWED = new Set([
   'router/keys.ts:HEX_CODES',
   'router/wire/announcement.ts:ZERO_SIGNATURE',
   'sim/convergence.ts:EMPTY_KEY',
-  // Zero-length: nothing can be written to it (an empty table run's data).
+  // Zero-length: nothing can be written to it (an empty table run's data, no signers indexed).
   'router/table-run.ts:NO_DATA',
+  'router/decisions/snek-next-hop.ts:NO_SIGNERS',
   // Payloads whose deferred signature is not made yet: encodeFrame must settle a payload knowing
   // only the payload. Weak in its keys, which belong to the run that built them.
   'router/wire/bootstrap.ts:unsettled',

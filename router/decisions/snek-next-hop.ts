@@ -278,6 +278,9 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
 const HUB_MIN_LINKS = 24;
 const SORTED_MIN_LINKS = 2;
 
+/** The sorted index's data with no signers: zero-length, so nothing can be written to it. */
+const NO_SIGNERS = new Float64Array(0);
+
 /**
  * One router's fast SNEK search: the running `best` of §6.6 and the indexes of its links'
  * signers. The indexes are derived data: each remembers the links array and version it was built
@@ -285,6 +288,8 @@ const SORTED_MIN_LINKS = 2;
  * rebuilt or brought up to date at the next search after a change; clear() drops them outright.
  */
 export class SnekSearch {
+  // Field order is layout (V8 lays fields out in this order): a search reads the running best,
+  // the thresholds and the sorted index's fields from the first two cache lines of this object.
   bestKey: PublicKey = FULL_MASK;
   bestSeq = 0;
   bestPort = NO_PORT;
@@ -294,8 +299,26 @@ export class SnekSearch {
   hubMinLinks: number;
   /** Links from which the sorted index is used below hubMinLinks (tests: likewise). */
   sortedMinLinks: number;
+  /**
+   * The sorted signers index (sortedSignersFor), its fields here rather than in an object of its
+   * own, which was one more cache miss per search: the links array indexed (null: none), the
+   * version indexed, and the number of signers.
+   */
+  sortedOf: readonly LinkInfo[] | null = null;
+  sortedVersion: number | undefined = undefined;
+  sortedCount = 0;
+  /**
+   * keyPrefix of each signer, ascending, at [0, sortedCount), then the port of the link holding
+   * it at [sortedCount + i]: one array for the search's reads.
+   */
+  sortedData: Float64Array = NO_SIGNERS;
+  sortedKeys: PublicKey[] = [];
+  /** The link holding sortedKeys[i]; equal keys are ordered by their link's position in `links`. */
+  sortedHolders: LinkInfo[] = [];
   hub: SignerIndex | null = null;
-  sorted: SortedSigners | null = null;
+  /** What each position of the indexed links contributed (the stale check without a version). */
+  sortedLinks: LinkInfo[] = [];
+  sortedStored: (StoredAnnouncement | null)[] = [];
   /** The announcement whose signers `signersSorted` holds sorted (long announcements, no index). */
   signersOf: RootAnnouncement | null = null;
   signersSorted: PublicKey[] | null = null;
@@ -308,7 +331,14 @@ export class SnekSearch {
   /** Forget every index (the next search rebuilds what it needs). */
   clear(): void {
     this.hub = null;
-    this.sorted = null;
+    this.sortedOf = null;
+    this.sortedVersion = undefined;
+    this.sortedCount = 0;
+    this.sortedData = NO_SIGNERS;
+    this.sortedKeys = [];
+    this.sortedHolders = [];
+    this.sortedLinks = [];
+    this.sortedStored = [];
     this.signersOf = null;
     this.signersSorted = null;
   }
@@ -615,41 +645,25 @@ function considerAllSignersIndexed(
  * link's announcement per search (a binary search over key objects scattered in the heap: cache
  * misses; about 40% of a 20,000-node run). Their outcome depends only on the candidate multiset
  * {(signer, link position)} (see considerSigners and considerAllSignersIndexed), so the search
- * keeps all the links' signers in one array sorted by (key, position), with the keys' prefixes
- * (keys.ts keyPrefix) in a Float64Array for the binary search. It is rebuilt, lazily at the next
- * search, whenever SnekInputs.linksVersion changes (or, without a version, when some link's
- * (up, stored) differs from what was indexed).
+ * keeps all the links' signers sorted by (key, position), with the keys' prefixes (keys.ts
+ * keyPrefix) and their links' ports in one Float64Array for the binary search (SnekSearch
+ * sorted*). It is rebuilt, lazily at the next search, whenever SnekInputs.linksVersion changes
+ * (or, without a version, when some link's (up, stored) differs from what was indexed).
  */
-interface SortedSigners {
-  /** The links array indexed. */
-  readonly of: readonly LinkInfo[];
-  version: number | undefined;
-  /** What each position contributed when built (stale check without a version). */
-  links: LinkInfo[];
-  stored: (StoredAnnouncement | null)[];
-  count: number;
-  prefixes: Float64Array;
-  keys: PublicKey[];
-  /** The link holding keys[i]; equal keys are ordered by their link's position in `links`. */
-  holders: LinkInfo[];
-}
-
 function sortedSignersFor(
   s: SnekSearch,
   links: readonly LinkInfo[],
   version: number | undefined,
-): SortedSigners {
-  let idx = s.sorted;
-  if (idx !== null && idx.of !== links) idx = null;
-  if (idx !== null) {
-    if (version !== undefined && idx.version === version) return idx;
-    if (version === undefined && idx.links.length === links.length) {
+): void {
+  if (s.sortedOf === links) {
+    if (version !== undefined && s.sortedVersion === version) return;
+    if (version === undefined && s.sortedLinks.length === links.length) {
       let same = true;
       for (let i = 0; i < links.length && same; i++) {
         const link = links[i] as LinkInfo;
-        same = idx.links[i] === link && idx.stored[i] === (link.up ? link.stored : null);
+        same = s.sortedLinks[i] === link && s.sortedStored[i] === (link.up ? link.stored : null);
       }
-      if (same) return idx;
+      if (same) return;
     }
   }
   const buildKeys: PublicKey[] = [];
@@ -676,19 +690,26 @@ function sortedSignersFor(
       compareKeys(buildKeys[a] as PublicKey, buildKeys[b] as PublicKey) ||
       (buildPos[a] as number) - (buildPos[b] as number),
   );
-  const prefixes = new Float64Array(n);
+  const data = n === 0 ? NO_SIGNERS : new Float64Array(2 * n);
   const keys: PublicKey[] = new Array<PublicKey>(n);
   const holders: LinkInfo[] = new Array<LinkInfo>(n);
   for (let i = 0; i < n; i++) {
     const j = order[i] as number;
     const key = buildKeys[j] as PublicKey;
+    const holder = buildHolders[j] as LinkInfo;
     keys[i] = key;
-    holders[i] = buildHolders[j] as LinkInfo;
-    prefixes[i] = keyPrefix(key);
+    holders[i] = holder;
+    data[i] = keyPrefix(key);
+    data[n + i] = holder.port;
   }
-  idx = { of: links, version, links: links.slice(), stored, count: n, prefixes, keys, holders };
-  s.sorted = idx;
-  return idx;
+  s.sortedOf = links;
+  s.sortedVersion = version;
+  s.sortedCount = n;
+  s.sortedData = data;
+  s.sortedKeys = keys;
+  s.sortedHolders = holders;
+  s.sortedLinks = links.slice();
+  s.sortedStored = stored;
 }
 
 /**
@@ -701,25 +722,25 @@ function considerSorted(
   s: SnekSearch,
   boot: boolean,
   dest: PublicKey,
-  idx: SortedSigners,
   only: LinkInfo | null,
   rule: SnekRule,
 ): void {
-  const keys = idx.keys;
-  const holders = idx.holders;
-  const prefixes = idx.prefixes;
-  const n = idx.count;
+  const keys = s.sortedKeys;
+  const holders = s.sortedHolders;
+  const prefixes = s.sortedData;
+  const n = s.sortedCount;
   let i = prefixLowerBound(prefixes, keys, n, dest);
   // Prefixes before keys throughout: the prefixes are the lines the search just read, a key is
   // two more reads (the keys array, the key itself), each a likely cache miss in a big run.
   const destPrefix = keyPrefix(dest);
   // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
   for (; i < n && prefixes[i] === destPrefix && keysEqual(keys[i] as PublicKey, dest); i++) {
-    if (boot || (only !== null && holders[i] !== only)) continue;
+    if (boot || (only !== null && prefixes[n + i] !== only.port)) continue;
     if (!keysEqual(s.bestKey, dest)) take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
     return;
   }
-  if (only !== null) while (i < n && holders[i] !== only) i++;
+  // A link's port names it among `links` (the holders' ports), so the holders are read on a take.
+  if (only !== null) while (i < n && prefixes[n + i] !== only.port) i++;
   if (i >= n) return;
   const p = prefixes[i] as number;
   const bestPrefix = keyPrefix(s.bestKey);
@@ -756,10 +777,8 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // Step 2: the parent path.
   const parent = input.parent;
   const index = links.length >= s.hubMinLinks ? signerIndexFor(s, links, input.linksVersion) : null;
-  const sorted =
-    index === null && links.length >= s.sortedMinLinks
-      ? sortedSignersFor(s, links, input.linksVersion)
-      : null;
+  const sorted = index === null && links.length >= s.sortedMinLinks;
+  if (sorted) sortedSignersFor(s, links, input.linksVersion);
   if (parent?.up) {
     if ((boot && keysEqual(s.bestKey, dest)) || ordered(self, dest, input.rootKey))
       take(s, input.rootKey, 0, parent, SnekRule.RootViaParent);
@@ -767,15 +786,15 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
       // the router; a test may pass a parent outside them). linkByPort holds exactly the links of
       // `links`, so one read tells, instead of a scan of the links per search.
-      if (sorted !== null && input.linkByPort[parent.port] === parent)
-        considerSorted(s, boot, dest, sorted, parent, SnekRule.ParentAncestor);
+      if (sorted && input.linkByPort[parent.port] === parent)
+        considerSorted(s, boot, dest, parent, SnekRule.ParentAncestor);
       else
         considerSigners(s, boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
   if (index !== null) considerAllSignersIndexed(s, boot, dest, index);
-  else if (sorted !== null) considerSorted(s, boot, dest, sorted, null, SnekRule.PeerAncestor);
+  else if (sorted) considerSorted(s, boot, dest, null, SnekRule.PeerAncestor);
   else {
     // The parent's signers were just considered in step 2 (when it is up), which left best at or
     // below every one of them above dest (and at dest itself if one equals dest), so scanning
