@@ -46,6 +46,13 @@ export class TableRun {
    * the entry's row of FIELDS doubles at row(i).
    */
   data: Float64Array = NO_DATA;
+  /**
+   * At most the least lastSeen of the entries (+∞ with none): a sweep finds nothing to drop while
+   * now − oldest < expiry, and skips reading the rows (a hub's are hundreds of KB, swept every
+   * second). Kept a bound, not exact: a write that refreshes the oldest entry leaves it, and the
+   * next sweep that reads the rows makes it exact again.
+   */
+  oldest: Micros = Number.POSITIVE_INFINITY;
 
   /** Offset in `data` of entry `i`'s row. */
   row(i: number): number {
@@ -100,6 +107,7 @@ export class TableRun {
     const o = this.row(i);
     data[o + SEQ] = seq;
     data[o + LAST_SEEN] = lastSeen;
+    if (lastSeen < this.oldest) this.oldest = lastSeen;
     data[o + ROOT_SEQ] = rootSeq;
     data[o + SOURCE_PORT] = sourcePort;
     data[o + DESTINATION_PORT] = destinationPort;
@@ -182,18 +190,24 @@ export class TableRun {
 
   /** §6.3 step 2: drop expired entries, in place, keeping order. */
   removeExpired(now: Micros, expiry: Micros): void {
+    if (now - this.oldest < expiry) return; // nothing can have expired
     const data = this.data;
     let k = 0;
+    let oldest = Number.POSITIVE_INFINITY;
     for (let i = 0; i < this.length; i++) {
-      if (now - (data[this.row(i) + LAST_SEEN] as number) >= expiry) continue;
+      const seen = data[this.row(i) + LAST_SEEN] as number;
+      if (now - seen >= expiry) continue;
+      if (seen < oldest) oldest = seen;
       this.move(i, k++);
     }
+    this.oldest = oldest;
     this.truncate(k);
     this.fit();
   }
 
   /** Drop every entry and the storage (§4.5 full reset). */
   clear(): void {
+    this.oldest = Number.POSITIVE_INFINITY;
     this.truncate(0);
     this.capacity = 0;
     this.data = NO_DATA;
@@ -241,6 +255,8 @@ export class TableRun {
       }
     }
     this.length = n + s;
+    if (other.oldest < this.oldest) this.oldest = other.oldest;
+    other.oldest = Number.POSITIVE_INFINITY;
     other.truncate(0);
   }
 
