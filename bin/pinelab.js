@@ -9,21 +9,28 @@
 // orphan run is left behind: it holds an IPC channel to the parent, and when that closes (the
 // parent was killed, even with SIGKILL, which cannot be forwarded) it sends itself SIGTERM, which
 // stops a run as Ctrl-C does (what is complete is written) and ends any other command.
+//
+// The child also gets 64 MB semi-spaces for the young generation (Node's default is 16 MB),
+// unless the user set a size: a third as many scavenges, and `ba:20000,m=2` runs 5–8% faster for
+// about 100 MB more peak memory (docs/large-networks.md, "Node's young generation"). Results do
+// not depend on it.
 import { spawn } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 
 const MB = 1024 * 1024;
 const wantMb = Math.min(16 * 1024, Math.floor((totalmem() * 0.75) / MB));
-const userSet = [...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((a) =>
-  a.includes('max-old-space-size'),
-);
+const given = [...process.execArgv, process.env.NODE_OPTIONS ?? ''];
+const userSet = given.some((a) => a.includes('max-old-space-size'));
+const semiSpace = given.some((a) => a.includes('semi-space-size'))
+  ? []
+  : ['--max-semi-space-size=64'];
 const limitMb = getHeapStatistics().heap_size_limit / MB;
 
 if (!userSet && process.env.PINELAB_REEXEC !== '1' && limitMb < wantMb - 256) {
   const child = spawn(
     process.execPath,
-    [`--max-old-space-size=${wantMb}`, ...process.execArgv, ...process.argv.slice(1)],
+    [`--max-old-space-size=${wantMb}`, ...semiSpace, ...process.execArgv, ...process.argv.slice(1)],
     {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
       env: { ...process.env, PINELAB_REEXEC: '1' },

@@ -297,6 +297,8 @@ async function scaleSection(
       [
         // BENCH_HEAP_MB, default 85% of the machine's memory (a million nodes need all there is).
         `--max-old-space-size=${process.env.BENCH_HEAP_MB ?? Math.floor((totalmem() / 2 ** 20) * 0.85)}`,
+        // As bin/pinelab.js gives a run: frames in flight die in the young generation.
+        '--max-semi-space-size=64',
         '--import',
         'tsx',
         fileURLToPath(import.meta.url),
