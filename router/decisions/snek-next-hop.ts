@@ -280,6 +280,10 @@ const SORTED_MIN_LINKS = 2;
 
 /** The sorted index's data with no signers: zero-length, so nothing can be written to it. */
 const NO_SIGNERS = new Float64Array(0);
+/** The sorted index's arrays before it is first built (shared, frozen: most routers build it). */
+const NO_KEYS: readonly PublicKey[] = Object.freeze([]);
+const NO_LINK_INFO: readonly LinkInfo[] = Object.freeze([]);
+const NO_STORED: readonly (StoredAnnouncement | null)[] = Object.freeze([]);
 
 /**
  * One router's fast SNEK search: the running `best` of §6.6 and the indexes of its links'
@@ -309,16 +313,16 @@ export class SnekSearch {
   sortedCount = 0;
   /**
    * keyPrefix of each signer, ascending, at [0, sortedCount), then the port of the link holding
-   * it at [sortedCount + i]: one array for the search's reads.
+   * it at [sortedCount + i] (equal keys are ordered by their link's position in `links`): one
+   * array for the search's reads. A take finds the link by its port (SnekInputs.linkByPort holds
+   * exactly the links of `links`), so there is no array of holders to keep or to read.
    */
   sortedData: Float64Array = NO_SIGNERS;
-  sortedKeys: PublicKey[] = [];
-  /** The link holding sortedKeys[i]; equal keys are ordered by their link's position in `links`. */
-  sortedHolders: LinkInfo[] = [];
+  sortedKeys: readonly PublicKey[] = NO_KEYS;
   hub: SignerIndex | null = null;
   /** What each position of the indexed links contributed (the stale check without a version). */
-  sortedLinks: LinkInfo[] = [];
-  sortedStored: (StoredAnnouncement | null)[] = [];
+  sortedLinks: readonly LinkInfo[] = NO_LINK_INFO;
+  sortedStored: readonly (StoredAnnouncement | null)[] = NO_STORED;
   /** The announcement whose signers `signersSorted` holds sorted (long announcements, no index). */
   signersOf: RootAnnouncement | null = null;
   signersSorted: PublicKey[] | null = null;
@@ -335,10 +339,9 @@ export class SnekSearch {
     this.sortedVersion = undefined;
     this.sortedCount = 0;
     this.sortedData = NO_SIGNERS;
-    this.sortedKeys = [];
-    this.sortedHolders = [];
-    this.sortedLinks = [];
-    this.sortedStored = [];
+    this.sortedKeys = NO_KEYS;
+    this.sortedLinks = NO_LINK_INFO;
+    this.sortedStored = NO_STORED;
     this.signersOf = null;
     this.signersSorted = null;
   }
@@ -692,13 +695,11 @@ function sortedSignersFor(
   );
   const data = n === 0 ? NO_SIGNERS : new Float64Array(2 * n);
   const keys: PublicKey[] = new Array<PublicKey>(n);
-  const holders: LinkInfo[] = new Array<LinkInfo>(n);
   for (let i = 0; i < n; i++) {
     const j = order[i] as number;
     const key = buildKeys[j] as PublicKey;
     const holder = buildHolders[j] as LinkInfo;
     keys[i] = key;
-    holders[i] = holder;
     data[i] = keyPrefix(key);
     data[n + i] = holder.port;
   }
@@ -707,7 +708,6 @@ function sortedSignersFor(
   s.sortedCount = n;
   s.sortedData = data;
   s.sortedKeys = keys;
-  s.sortedHolders = holders;
   s.sortedLinks = links.slice();
   s.sortedStored = stored;
 }
@@ -722,11 +722,11 @@ function considerSorted(
   s: SnekSearch,
   boot: boolean,
   dest: PublicKey,
+  linkByPort: readonly (LinkInfo | undefined)[],
   only: LinkInfo | null,
   rule: SnekRule,
 ): void {
   const keys = s.sortedKeys;
-  const holders = s.sortedHolders;
   const prefixes = s.sortedData;
   const n = s.sortedCount;
   let i = prefixLowerBound(prefixes, keys, n, dest);
@@ -736,16 +736,17 @@ function considerSorted(
   // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
   for (; i < n && prefixes[i] === destPrefix && keysEqual(keys[i] as PublicKey, dest); i++) {
     if (boot || (only !== null && prefixes[n + i] !== only.port)) continue;
-    if (!keysEqual(s.bestKey, dest)) take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+    if (!keysEqual(s.bestKey, dest))
+      take(s, keys[i] as PublicKey, 0, linkByPort[prefixes[n + i] as number] as LinkInfo, rule);
     return;
   }
-  // A link's port names it among `links` (the holders' ports), so the holders are read on a take.
+  // A link's port names it among `links`.
   if (only !== null) while (i < n && prefixes[n + i] !== only.port) i++;
   if (i >= n) return;
   const p = prefixes[i] as number;
   const bestPrefix = keyPrefix(s.bestKey);
   if (p < bestPrefix || (p === bestPrefix && compareKeys(keys[i] as PublicKey, s.bestKey) < 0))
-    take(s, keys[i] as PublicKey, 0, holders[i] as LinkInfo, rule);
+    take(s, keys[i] as PublicKey, 0, linkByPort[prefixes[n + i] as number] as LinkInfo, rule);
 }
 
 /** `link`'s remote key is `key` (whose keyTag is `tag`): tags first, the key's bytes on a match. */
@@ -787,14 +788,14 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       // the router; a test may pass a parent outside them). linkByPort holds exactly the links of
       // `links`, so one read tells, instead of a scan of the links per search.
       if (sorted && input.linkByPort[parent.port] === parent)
-        considerSorted(s, boot, dest, parent, SnekRule.ParentAncestor);
+        considerSorted(s, boot, dest, input.linkByPort, parent, SnekRule.ParentAncestor);
       else
         considerSigners(s, boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
   if (index !== null) considerAllSignersIndexed(s, boot, dest, index);
-  else if (sorted) considerSorted(s, boot, dest, null, SnekRule.PeerAncestor);
+  else if (sorted) considerSorted(s, boot, dest, input.linkByPort, null, SnekRule.PeerAncestor);
   else {
     // The parent's signers were just considered in step 2 (when it is up), which left best at or
     // below every one of them above dest (and at dest itself if one equals dest), so scanning
