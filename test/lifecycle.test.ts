@@ -353,6 +353,13 @@ test('the re-executed child dies with its parent (SIGKILL) and writes what is co
   // The child's run is under way once it catches SIGHUP (its IPC watch is set up before).
   await catches(children[0] as number, 'SIGHUP');
   const child = children[0] as number;
+  // The child runs with a larger heap and with 64 MB semi-spaces for the young generation.
+  const argv = readFileSync(`/proc/${child}/cmdline`, 'utf8').split('\0');
+  assert.ok(
+    argv.some((a) => a.startsWith('--max-old-space-size=')),
+    argv.join(' '),
+  );
+  assert.ok(argv.includes('--max-semi-space-size=64'), argv.join(' '));
   parent.kill('SIGKILL');
   const alive = (): boolean => {
     try {
