@@ -670,7 +670,7 @@ function sortedSignersFor(
     }
   }
   const buildKeys: PublicKey[] = [];
-  const buildHolders: LinkInfo[] = [];
+  const buildPorts: number[] = [];
   const buildPos: number[] = [];
   const stored: (StoredAnnouncement | null)[] = [];
   for (let i = 0; i < links.length; i++) {
@@ -681,7 +681,7 @@ function sortedSignersFor(
     const hops = st.announcement.hops;
     for (let h = 0; h < hops.length; h++) {
       buildKeys.push((hops[h] as RootAnnouncement['hops'][number]).signer);
-      buildHolders.push(link);
+      buildPorts.push(link.port);
       buildPos.push(i);
     }
   }
@@ -698,10 +698,9 @@ function sortedSignersFor(
   for (let i = 0; i < n; i++) {
     const j = order[i] as number;
     const key = buildKeys[j] as PublicKey;
-    const holder = buildHolders[j] as LinkInfo;
     keys[i] = key;
     data[i] = keyPrefix(key);
-    data[n + i] = holder.port;
+    data[n + i] = buildPorts[j] as number;
   }
   s.sortedOf = links;
   s.sortedVersion = version;
@@ -861,8 +860,8 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     const src = input.linkByPort[data[o + SOURCE_PORT] as number];
     if (src === undefined || !src.up) continue;
     if (input.now - (data[o + LAST_SEEN] as number) >= input.neighExpiry) continue;
-    // The entry's key is compared by its prefix, in the column the search just read, and read
-    // itself (the keys array, then the key: two likely cache misses) only on a tie.
+    // The entry's key is compared by its prefix, in the column the search just read; the key's
+    // bytes (another object, a likely cache miss) are read only on a tie.
     const key = run.keys[at] as PublicKey;
     const kp = data[at] as number;
     // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
