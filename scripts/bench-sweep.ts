@@ -9,12 +9,15 @@
  * repeats each pair, alternating 1 and 2 workers, keeping the fastest of each (the least disturbed
  * by other processes). The two sweep.csv must be the same bytes.
  *
- * What bounds the ratio below 2 (measured per thread on this machine, /proc/<pid>/task/<tid>/
- * schedstat, 60 s runs): V8's background threads (concurrent JIT compilation and GC helpers,
- * shared by every thread of the process) use 0.16–0.22 s of CPU per second of a worker's own.
- * With one worker they run on the idle second core; with two they take time from the workers,
- * so the ratio cannot pass about 2 / 1.2 ≈ 1.67 until the simulator allocates and deoptimizes
- * less (the hot frame path is re-optimized 7–8 times per run on "wrong map" deopts).
+ * What bounds the ratio below 2 (CPU seconds per thread from /proc/<pid>/task/<tid>/stat, the
+ * 60 s sweep on an idle machine): with one worker, the worker thread used 20.1 s and V8's four
+ * platform threads (concurrent JIT compilation, GC helpers) 3.3 s, on the otherwise idle second
+ * core; with two, the workers used 10.7 + 10.3 s and the platform threads 4.7 s (each isolate
+ * compiles the same code again) on the same two cores. 26.2 s of CPU on two cores cannot take less
+ * than 13.1 s, against 20.7 s: about 1.6× however the runs are dealt out. `--single-threaded-gc`
+ * and a one-thread V8 pool did not help beyond the noise; Maglev and eager Sparkplug made single
+ * runs no faster. The 2 s sweep is mostly warm-up: a worker's first run took 1.26 s alone (the
+ * next ones 0.65–0.9 s, the code compiled), two first runs at once 2.3 s each.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,6 +76,8 @@ function timeSweep(file: string, workers: number, out: string): number {
   const child = spawnSync(
     process.execPath,
     [
+      // As bin/pinelab.js gives a sweep (V8 flags are per process, so every worker thread has it).
+      '--max-semi-space-size=64',
       '--import',
       'tsx',
       join(ROOT, 'cli', 'main.ts'),
