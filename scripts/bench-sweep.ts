@@ -14,7 +14,8 @@
  * platform threads (concurrent JIT compilation, GC helpers) 3.3 s, on the otherwise idle second
  * core; with two, the workers used 10.7 + 10.3 s and the platform threads 4.7 s (each isolate
  * compiles the same code again) on the same two cores. 26.2 s of CPU on two cores cannot take less
- * than 13.1 s, against 20.7 s: about 1.6× however the runs are dealt out. `--single-threaded-gc`
+ * than 13.1 s, against 20.7 s: 1.6× at best that time, however the runs are dealt out (repeats of
+ * the same sweep varied 1.4–1.7×, docs/large-networks.md). `--single-threaded-gc`
  * and a one-thread V8 pool did not help beyond the noise; Maglev and eager Sparkplug made single
  * runs no faster. The 2 s sweep is mostly warm-up: a worker's first run took 1.26 s alone (the
  * next ones 0.65–0.9 s, the code compiled), two first runs at once 2.3 s each.
