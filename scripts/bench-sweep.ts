@@ -77,11 +77,9 @@ function timeSweep(file: string, workers: number, out: string): number {
   const child = spawnSync(
     process.execPath,
     [
-      // As bin/pinelab.js gives a sweep (V8 flags are per process, so every worker thread has it).
-      '--max-semi-space-size=64',
-      '--import',
-      'tsx',
-      join(ROOT, 'cli', 'main.ts'),
+      // The installed command itself, so the sweep runs with the Node flags it gives every command
+      // (heap size, young generation; V8 flags are per process, so the worker threads have them).
+      join(ROOT, 'bin', 'pinelab.js'),
       'sweep',
       file,
       '--param',
