@@ -238,7 +238,7 @@ export class SnakeState implements SnekTable {
     return slot >= 0 ? this.main.rootSeq(slot) : this.side.rootSeq(-2 - slot);
   }
   rootKeyAt(slot: number): PublicKey {
-    return (slot >= 0 ? this.main.rootKeys[slot] : this.side.rootKeys[-2 - slot]) as PublicKey;
+    return slot >= 0 ? this.main.rootKey(slot) : this.side.rootKey(-2 - slot);
   }
 
   /** The entry at `slot` as an object (a copy: later changes to the table do not show in it). */
@@ -251,7 +251,7 @@ export class SnakeState implements SnekTable {
       run.destinationPort(i),
       run.seq(i),
       run.lastSeen(i),
-      run.rootKeys[i] as PublicKey,
+      run.rootKey(i),
       run.rootSeq(i),
     );
   }

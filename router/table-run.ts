@@ -8,22 +8,59 @@
  * its key, its boxed sequence and time. Here a run is one Float64Array, `data`: first the
  * keyPrefix of every entry, contiguous, for the binary searches (interleaving them with the rows
  * made the probes miss the cache, 3× the search's time), then one row of FIELDS doubles per
- * entry; keys and root keys are in two arrays. 56 B an entry. The routing table
- * (router/snake-state.ts SnakeState) is two such runs; the next-hop search
- * (decisions/snek-next-hop.ts) reads them as they are.
+ * entry; keys are in an array. The entry's two ports and its root key share one double (PORTS):
+ * ports are below 2^16 and a table holds entries of a handful of roots at most (one once the
+ * tree has converged), so the root is an index into the run's `roots`. 40 B an entry plus its
+ * key's pointer. The routing table (router/snake-state.ts SnakeState) is two such runs; the
+ * next-hop search (decisions/snek-next-hop.ts) reads them as they are.
  */
 import { compareKeys, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
 /** Doubles per entry in a row of TableRun.data, and the offset of each field in a row. */
-export const FIELDS = 5;
+export const FIELDS = 4;
 /** Bootstrap sequence of the entry's watermark (§6.2). */
 export const SEQ = 0;
 export const LAST_SEEN = 1;
 export const ROOT_SEQ = 2;
-export const SOURCE_PORT = 3;
-/** Next hop chosen for the bootstrap here, NO_PORT (−1) at the dead end. */
-export const DESTINATION_PORT = 4;
+/**
+ * The entry's source port, root and destination port (the next hop chosen for the bootstrap here,
+ * NO_PORT (−1) at the dead end) in one double: sourcePort·2^37 + root·2^17 + destinationPort + 1,
+ * where root indexes TableRun.roots. Every part is an integer and the sum is below 2^53, so the
+ * double holds it exactly and the parts come back by multiplying by powers of two (exact) and
+ * flooring. The source port, which every search reads, is the top part: one multiply and a floor.
+ */
+export const PORTS = 3;
+
+const SRC_UNIT = 2 ** 37;
+const ROOT_UNIT = 2 ** 17;
+/** Roots a run can name (2^20: 16 + 20 + 17 bits = 53). */
+const MAX_ROOTS = 2 ** 20;
+/** Roots a run names before it drops the ones no entry uses any more (see rootIndex). */
+const ROOTS_BEFORE_COMPACTION = 8;
+
+/** The source port of a row's PORTS field. */
+export function sourcePortOf(ports: number): Port {
+  return Math.floor(ports * (1 / SRC_UNIT));
+}
+
+/** The destination port of a row's PORTS field (NO_PORT at the dead end). */
+export function destinationPortOf(ports: number): number {
+  const low = ports - sourcePortOf(ports) * SRC_UNIT;
+  return low - Math.floor(low * (1 / ROOT_UNIT)) * ROOT_UNIT - 1;
+}
+
+/** The index into TableRun.roots of a row's PORTS field. */
+function rootOf(ports: number): number {
+  const low = ports - sourcePortOf(ports) * SRC_UNIT;
+  return Math.floor(low * (1 / ROOT_UNIT));
+}
+
+function packPorts(sourcePort: Port, root: number, destinationPort: number): number {
+  return sourcePort * SRC_UNIT + root * ROOT_UNIT + destinationPort + 1;
+}
+
+const NO_ROOTS: readonly PublicKey[] = Object.freeze([]);
 
 /**
  * Data of a run that never held an entry: zero-length, so nothing can be written to it. A
@@ -39,8 +76,14 @@ export class TableRun {
   capacity = 0;
   /** Key of each entry, ascending. */
   readonly keys: PublicKey[] = [];
-  /** Root key each entry was learnt under (§6.2). */
-  readonly rootKeys: PublicKey[] = [];
+  /**
+   * The root keys entries were learnt under (§6.2), each once; a row names its entry's by index
+   * (PORTS). Roots no entry names any more are dropped when a new one would make more than
+   * ROOTS_BEFORE_COMPACTION (compactRoots), so the array stays as short as the roots in use.
+   */
+  roots: readonly PublicKey[] = NO_ROOTS;
+  /** Index in `roots` of the root last named: consecutive writes almost always name the same. */
+  private lastRoot = 0;
   /**
    * keys.ts keyPrefix of each entry's key (orders keys exactly where it differs) at [i], then
    * the entry's row of FIELDS doubles at row(i).
@@ -87,10 +130,14 @@ export class TableRun {
     return this.data[this.row(i) + ROOT_SEQ] as number;
   }
   sourcePort(i: number): Port {
-    return this.data[this.row(i) + SOURCE_PORT] as number;
+    return sourcePortOf(this.data[this.row(i) + PORTS] as number);
   }
   destinationPort(i: number): number {
-    return this.data[this.row(i) + DESTINATION_PORT] as number;
+    return destinationPortOf(this.data[this.row(i) + PORTS] as number);
+  }
+  /** Root key entry `i` was learnt under (§6.2). */
+  rootKey(i: number): PublicKey {
+    return this.roots[rootOf(this.data[this.row(i) + PORTS] as number)] as PublicKey;
   }
 
   /** §6.5 step 6 on entry `i` (its key stays). */
@@ -103,15 +150,70 @@ export class TableRun {
     rootKey: PublicKey,
     rootSeq: number,
   ): void {
+    // The root first: naming a new one may renumber the rows' roots, entry i's included.
+    const root = this.rootIndex(rootKey);
+    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root, rootSeq);
+  }
+
+  private writeRow(
+    i: number,
+    sourcePort: Port,
+    destinationPort: number,
+    seq: number,
+    lastSeen: Micros,
+    root: number,
+    rootSeq: number,
+  ): void {
     const data = this.data;
     const o = this.row(i);
     data[o + SEQ] = seq;
     data[o + LAST_SEEN] = lastSeen;
     if (lastSeen < this.oldest) this.oldest = lastSeen;
     data[o + ROOT_SEQ] = rootSeq;
-    data[o + SOURCE_PORT] = sourcePort;
-    data[o + DESTINATION_PORT] = destinationPort;
-    this.rootKeys[i] = rootKey;
+    data[o + PORTS] = packPorts(sourcePort, root, destinationPort);
+  }
+
+  /**
+   * The index of `rootKey` in `roots`, added if it is not there; with `compact` (not during a
+   * merge, whose rows are in flux) the roots no entry names are dropped first when there are many.
+   */
+  private rootIndex(rootKey: PublicKey, compact = true): number {
+    const roots = this.roots;
+    const last = roots[this.lastRoot];
+    if (last === rootKey) return this.lastRoot;
+    for (let r = 0; r < roots.length; r++) {
+      if (keysEqual(roots[r] as PublicKey, rootKey)) {
+        this.lastRoot = r;
+        return r;
+      }
+    }
+    if (compact && roots.length >= ROOTS_BEFORE_COMPACTION) this.compactRoots();
+    // Never in a run: every root named is some entry's, and a table holds one entry per key.
+    if (this.roots.length >= MAX_ROOTS) throw new RangeError('TableRun: too many root keys');
+    this.roots = this.roots === NO_ROOTS ? [rootKey] : [...this.roots, rootKey];
+    this.lastRoot = this.roots.length - 1;
+    return this.lastRoot;
+  }
+
+  /** Drop the roots no entry names, renumbering the rows' (in first-use order, so it is deterministic). */
+  private compactRoots(): void {
+    const data = this.data;
+    const renumber = new Int32Array(this.roots.length).fill(-1);
+    const kept: PublicKey[] = [];
+    for (let i = 0; i < this.length; i++) {
+      const o = this.row(i) + PORTS;
+      const ports = data[o] as number;
+      const old = rootOf(ports);
+      let now = renumber[old] as number;
+      if (now < 0) {
+        now = kept.length;
+        renumber[old] = now;
+        kept.push(this.roots[old] as PublicKey);
+      }
+      data[o] = ports + (now - old) * ROOT_UNIT;
+    }
+    this.roots = kept;
+    this.lastRoot = 0;
   }
 
   /**
@@ -155,6 +257,8 @@ export class TableRun {
     rootSeq: number,
   ): void {
     const n = this.length;
+    // The root first, while every row is an entry's (naming a new root may renumber them).
+    const root = this.rootIndex(rootKey);
     this.reserve(n + 1);
     const data = this.data;
     data.copyWithin(i + 1, i, n);
@@ -163,16 +267,11 @@ export class TableRun {
     // A push and a loop, not splice: splice is a runtime call whose fixed cost is most of an
     // insert into a run of a hundred entries.
     const keys = this.keys;
-    const rootKeys = this.rootKeys;
     keys.push(key);
-    rootKeys.push(rootKey);
-    for (let k = n; k > i; k--) {
-      keys[k] = keys[k - 1] as PublicKey;
-      rootKeys[k] = rootKeys[k - 1] as PublicKey;
-    }
+    for (let k = n; k > i; k--) keys[k] = keys[k - 1] as PublicKey;
     keys[i] = key;
     this.length = n + 1;
-    this.write(i, sourcePort, destinationPort, seq, lastSeen, rootKey, rootSeq);
+    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root, rootSeq);
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
@@ -180,8 +279,8 @@ export class TableRun {
     const data = this.data;
     let k = 0;
     for (let i = 0; i < this.length; i++) {
-      const o = this.row(i);
-      if (data[o + SOURCE_PORT] === port || data[o + DESTINATION_PORT] === port) continue;
+      const ports = data[this.row(i) + PORTS] as number;
+      if (sourcePortOf(ports) === port || destinationPortOf(ports) === port) continue;
       this.move(i, k++);
     }
     this.truncate(k);
@@ -211,6 +310,8 @@ export class TableRun {
     this.truncate(0);
     this.capacity = 0;
     this.data = NO_DATA;
+    this.roots = NO_ROOTS;
+    this.lastRoot = 0;
   }
 
   /**
@@ -222,18 +323,18 @@ export class TableRun {
     const s = other.length;
     if (s === 0) return;
     const n = this.length;
+    // The other run's root indexes renamed into ours, before any row moves: compaction (which
+    // reads the rows) first if it is due, and none while the other's roots are added.
+    if (this.roots.length + other.roots.length > ROOTS_BEFORE_COMPACTION) this.compactRoots();
+    const rename = other.roots.map((rootKey) => this.rootIndex(rootKey, false));
     this.reserve(n + s);
     const data = this.data;
     const keys = this.keys;
-    const rootKeys = this.rootKeys;
     const sdata = other.data;
     const skeys = other.keys;
     // Grow by pushing (a placeholder, overwritten below) rather than setting length, so the
-    // arrays stay packed (a holey array is slower to read everywhere after).
-    for (let t = 0; t < s; t++) {
-      keys.push(skeys[0] as PublicKey);
-      rootKeys.push(skeys[0] as PublicKey);
-    }
+    // array stays packed (a holey array is slower to read everywhere after).
+    for (let t = 0; t < s; t++) keys.push(skeys[0] as PublicKey);
     let i = n - 1;
     let j = s - 1;
     for (let k = n + s - 1; j >= 0; k--) {
@@ -249,9 +350,12 @@ export class TableRun {
         data[k] = sdata[j] as number;
         const to = this.row(k);
         const from = other.row(j);
-        for (let f = 0; f < FIELDS; f++) data[to + f] = sdata[from + f] as number;
-        keys[k] = skeys[j] as PublicKey;
-        rootKeys[k] = other.rootKeys[j--] as PublicKey;
+        for (let f = 0; f < PORTS; f++) data[to + f] = sdata[from + f] as number;
+        // The other run's root index is into its own roots: renamed into ours.
+        const ports = sdata[from + PORTS] as number;
+        const root = rename[rootOf(ports)] as number;
+        data[to + PORTS] = packPorts(sourcePortOf(ports), root, destinationPortOf(ports));
+        keys[k] = skeys[j--] as PublicKey;
       }
     }
     this.length = n + s;
@@ -270,13 +374,11 @@ export class TableRun {
     const b = this.row(from);
     for (let f = 0; f < FIELDS; f++) data[a + f] = data[b + f] as number;
     this.keys[to] = this.keys[from] as PublicKey;
-    this.rootKeys[to] = this.rootKeys[from] as PublicKey;
   }
 
   private truncate(length: number): void {
     if (length === this.length) return; // setting an array's length is a runtime call
     this.length = length;
     this.keys.length = length;
-    this.rootKeys.length = length;
   }
 }

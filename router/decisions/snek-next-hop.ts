@@ -20,7 +20,7 @@ import {
   prefixLowerBound,
   worse,
 } from '../keys.ts';
-import { LAST_SEEN, SEQ, SOURCE_PORT, TableRun } from '../table-run.ts';
+import { LAST_SEEN, PORTS, SEQ, sourcePortOf, TableRun } from '../table-run.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -857,7 +857,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     } else break;
     const data = run.data;
     const o = run.row(at);
-    const src = input.linkByPort[data[o + SOURCE_PORT] as number];
+    const src = input.linkByPort[sourcePortOf(data[o + PORTS] as number)];
     if (src === undefined || !src.up) continue;
     if (input.now - (data[o + LAST_SEEN] as number) >= input.neighExpiry) continue;
     // The entry's key is compared by its prefix, in the column the search just read; the key's
