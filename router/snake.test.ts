@@ -158,7 +158,7 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
           for (const run of [s.main, s.side]) {
             assert.equal(run.keys.length, run.length);
             // Each root named once (entryAt, below, checks every entry's root).
-            const roots = run.roots.map((r) => Buffer.from(r).toString('hex'));
+            const roots = run.roots.map((r) => `${Buffer.from(r.key).toString('hex')}/${r.seq}`);
             assert.equal(new Set(roots).size, roots.length);
             assert.ok(run.capacity >= run.length);
             assert.equal(run.data.length, run.capacity * (1 + FIELDS));

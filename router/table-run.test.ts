@@ -37,7 +37,7 @@ test('TableRun: a row gives back the ports and root it was written with, at ever
 
 test('TableRun: roots no entry names are dropped, and every entry keeps its own', () => {
   const run = new TableRun();
-  // Two entries that keep root 100 throughout, one whose root changes 40 times.
+  // Two entries that keep root (100, 1) throughout, one whose root changes 40 times.
   run.insertAt(0, keyOf(1), 1, 2, 1, 0, keyOf(100), 1);
   run.insertAt(1, keyOf(2), 2, NO_PORT, 1, 0, keyOf(100), 1);
   run.insertAt(2, keyOf(3), 3, 1, 1, 0, keyOf(0), 1);
@@ -47,9 +47,21 @@ test('TableRun: roots no entry names are dropped, and every entry keeps its own'
     assert.deepEqual(run.rootKey(0), keyOf(100));
     assert.deepEqual(run.rootKey(1), keyOf(100));
     assert.deepEqual(run.rootKey(2), keyOf(r));
+    assert.deepEqual([run.rootSeq(0), run.rootSeq(2)], [1, r]);
     assert.deepEqual([run.sourcePort(2), run.destinationPort(2)], [3, 1]);
     assert.deepEqual([run.sourcePort(1), run.destinationPort(1)], [2, NO_PORT]);
   }
+});
+
+test('TableRun: a root is its key and sequence: a new sequence of the same key is another root', () => {
+  const run = new TableRun();
+  run.insertAt(0, keyOf(1), 1, 2, 1, 0, keyOf(100), 4);
+  run.insertAt(1, keyOf(2), 1, 2, 1, 0, keyOf(100), 5);
+  assert.deepEqual([run.rootSeq(0), run.rootSeq(1)], [4, 5]);
+  assert.equal(run.roots.length, 2);
+  run.write(0, 1, 2, 2, 1, keyOf(100), 5);
+  assert.deepEqual([run.rootSeq(0), run.rootSeq(1)], [5, 5]);
+  assert.equal(run.roots.length, 2, 'the unused root stays until a compaction is due');
 });
 
 test('TableRun: a merge names the other run’s roots in its own', () => {

@@ -8,9 +8,10 @@
  * its key, its boxed sequence and time. Here a run is one Float64Array, `data`: first the
  * keyPrefix of every entry, contiguous, for the binary searches (interleaving them with the rows
  * made the probes miss the cache, 3× the search's time), then one row of FIELDS doubles per
- * entry; keys are in an array. The entry's two ports and its root key share one double (PORTS):
- * ports are below 2^16 and a table holds entries of a handful of roots at most (one once the
- * tree has converged), so the root is an index into the run's `roots`. 40 B an entry plus its
+ * entry; keys are in an array. The entry's two ports and its root share one double (PORTS):
+ * ports are below 2^16, and a table holds entries of a handful of roots at most (a root is its
+ * key and sequence, §6.2; one root once the tree has converged, two for a while after the root
+ * bumps its sequence), so the root is an index into the run's `roots`. 32 B an entry plus its
  * key's pointer. The routing table (router/snake-state.ts SnakeState) is two such runs; the
  * next-hop search (decisions/snek-next-hop.ts) reads them as they are.
  */
@@ -18,11 +19,10 @@ import { compareKeys, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
 /** Doubles per entry in a row of TableRun.data, and the offset of each field in a row. */
-export const FIELDS = 4;
+export const FIELDS = 3;
 /** Bootstrap sequence of the entry's watermark (§6.2). */
 export const SEQ = 0;
 export const LAST_SEEN = 1;
-export const ROOT_SEQ = 2;
 /**
  * The entry's source port, root and destination port (the next hop chosen for the bootstrap here,
  * NO_PORT (−1) at the dead end) in one double: sourcePort·2^37 + root·2^17 + destinationPort + 1,
@@ -30,7 +30,7 @@ export const ROOT_SEQ = 2;
  * double holds it exactly and the parts come back by multiplying by powers of two (exact) and
  * flooring. The source port, which every search reads, is the top part: one multiply and a floor.
  */
-export const PORTS = 3;
+export const PORTS = 2;
 
 const SRC_UNIT = 2 ** 37;
 const ROOT_UNIT = 2 ** 17;
@@ -60,7 +60,13 @@ function packPorts(sourcePort: Port, root: number, destinationPort: number): num
   return sourcePort * SRC_UNIT + root * ROOT_UNIT + destinationPort + 1;
 }
 
-const NO_ROOTS: readonly PublicKey[] = Object.freeze([]);
+/** A root an entry was learnt under (§6.2): the root's key and its announcement's sequence. */
+export interface TableRoot {
+  readonly key: PublicKey;
+  readonly seq: number;
+}
+
+const NO_ROOTS: readonly TableRoot[] = Object.freeze([]);
 
 /**
  * Data of a run that never held an entry: zero-length, so nothing can be written to it. A
@@ -77,11 +83,11 @@ export class TableRun {
   /** Key of each entry, ascending. */
   readonly keys: PublicKey[] = [];
   /**
-   * The root keys entries were learnt under (§6.2), each once; a row names its entry's by index
+   * The roots entries were learnt under (§6.2), each once; a row names its entry's by index
    * (PORTS). Roots no entry names any more are dropped when a new one would make more than
    * ROOTS_BEFORE_COMPACTION (compactRoots), so the array stays as short as the roots in use.
    */
-  roots: readonly PublicKey[] = NO_ROOTS;
+  roots: readonly TableRoot[] = NO_ROOTS;
   /** Index in `roots` of the root last named: consecutive writes almost always name the same. */
   private lastRoot = 0;
   /**
@@ -127,7 +133,7 @@ export class TableRun {
     return this.data[this.row(i) + LAST_SEEN] as number;
   }
   rootSeq(i: number): number {
-    return this.data[this.row(i) + ROOT_SEQ] as number;
+    return (this.roots[rootOf(this.data[this.row(i) + PORTS] as number)] as TableRoot).seq;
   }
   sourcePort(i: number): Port {
     return sourcePortOf(this.data[this.row(i) + PORTS] as number);
@@ -137,7 +143,7 @@ export class TableRun {
   }
   /** Root key entry `i` was learnt under (§6.2). */
   rootKey(i: number): PublicKey {
-    return this.roots[rootOf(this.data[this.row(i) + PORTS] as number)] as PublicKey;
+    return (this.roots[rootOf(this.data[this.row(i) + PORTS] as number)] as TableRoot).key;
   }
 
   /** §6.5 step 6 on entry `i` (its key stays). */
@@ -151,8 +157,8 @@ export class TableRun {
     rootSeq: number,
   ): void {
     // The root first: naming a new one may renumber the rows' roots, entry i's included.
-    const root = this.rootIndex(rootKey);
-    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root, rootSeq);
+    const root = this.rootIndex(rootKey, rootSeq);
+    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root);
   }
 
   private writeRow(
@@ -162,35 +168,36 @@ export class TableRun {
     seq: number,
     lastSeen: Micros,
     root: number,
-    rootSeq: number,
   ): void {
     const data = this.data;
     const o = this.row(i);
     data[o + SEQ] = seq;
     data[o + LAST_SEEN] = lastSeen;
     if (lastSeen < this.oldest) this.oldest = lastSeen;
-    data[o + ROOT_SEQ] = rootSeq;
     data[o + PORTS] = packPorts(sourcePort, root, destinationPort);
   }
 
   /**
-   * The index of `rootKey` in `roots`, added if it is not there; with `compact` (not during a
-   * merge, whose rows are in flux) the roots no entry names are dropped first when there are many.
+   * The index of the root (rootKey, rootSeq) in `roots`, added if it is not there; with `compact`
+   * (not during a merge, whose rows are in flux) the roots no entry names are dropped first when
+   * there are many.
    */
-  private rootIndex(rootKey: PublicKey, compact = true): number {
+  private rootIndex(rootKey: PublicKey, rootSeq: number, compact = true): number {
     const roots = this.roots;
     const last = roots[this.lastRoot];
-    if (last === rootKey) return this.lastRoot;
+    if (last !== undefined && last.key === rootKey && last.seq === rootSeq) return this.lastRoot;
     for (let r = 0; r < roots.length; r++) {
-      if (keysEqual(roots[r] as PublicKey, rootKey)) {
+      const root = roots[r] as TableRoot;
+      if (root.seq === rootSeq && keysEqual(root.key, rootKey)) {
         this.lastRoot = r;
         return r;
       }
     }
     if (compact && roots.length >= ROOTS_BEFORE_COMPACTION) this.compactRoots();
     // Never in a run: every root named is some entry's, and a table holds one entry per key.
-    if (this.roots.length >= MAX_ROOTS) throw new RangeError('TableRun: too many root keys');
-    this.roots = this.roots === NO_ROOTS ? [rootKey] : [...this.roots, rootKey];
+    if (this.roots.length >= MAX_ROOTS) throw new RangeError('TableRun: too many roots');
+    const root: TableRoot = { key: rootKey, seq: rootSeq };
+    this.roots = this.roots === NO_ROOTS ? [root] : [...this.roots, root];
     this.lastRoot = this.roots.length - 1;
     return this.lastRoot;
   }
@@ -199,7 +206,7 @@ export class TableRun {
   private compactRoots(): void {
     const data = this.data;
     const renumber = new Int32Array(this.roots.length).fill(-1);
-    const kept: PublicKey[] = [];
+    const kept: TableRoot[] = [];
     for (let i = 0; i < this.length; i++) {
       const o = this.row(i) + PORTS;
       const ports = data[o] as number;
@@ -208,7 +215,7 @@ export class TableRun {
       if (now < 0) {
         now = kept.length;
         renumber[old] = now;
-        kept.push(this.roots[old] as PublicKey);
+        kept.push(this.roots[old] as TableRoot);
       }
       data[o] = ports + (now - old) * ROOT_UNIT;
     }
@@ -258,7 +265,7 @@ export class TableRun {
   ): void {
     const n = this.length;
     // The root first, while every row is an entry's (naming a new root may renumber them).
-    const root = this.rootIndex(rootKey);
+    const root = this.rootIndex(rootKey, rootSeq);
     this.reserve(n + 1);
     const data = this.data;
     data.copyWithin(i + 1, i, n);
@@ -271,7 +278,7 @@ export class TableRun {
     for (let k = n; k > i; k--) keys[k] = keys[k - 1] as PublicKey;
     keys[i] = key;
     this.length = n + 1;
-    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root, rootSeq);
+    this.writeRow(i, sourcePort, destinationPort, seq, lastSeen, root);
   }
 
   /** §4.5 step 3b: drop entries whose source or destination is `port`. */
@@ -326,7 +333,7 @@ export class TableRun {
     // The other run's root indexes renamed into ours, before any row moves: compaction (which
     // reads the rows) first if it is due, and none while the other's roots are added.
     if (this.roots.length + other.roots.length > ROOTS_BEFORE_COMPACTION) this.compactRoots();
-    const rename = other.roots.map((rootKey) => this.rootIndex(rootKey, false));
+    const rename = other.roots.map((root) => this.rootIndex(root.key, root.seq, false));
     this.reserve(n + s);
     const data = this.data;
     const keys = this.keys;
