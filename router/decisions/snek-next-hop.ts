@@ -446,6 +446,18 @@ function newBucket(): Bucket {
   return { keys: [], pre: [], links: [], pos: [] };
 }
 
+/**
+ * Every bucket of a new index until a candidate goes in (indexLink gives it its own): frozen, so a
+ * push into it throws rather than adds to every index. Half or more of a hub's 256 buckets stay
+ * empty, and an empty bucket of its own (an object and four arrays) was ~180 B.
+ */
+const EMPTY_BUCKET: Bucket = Object.freeze({
+  keys: Object.freeze([]) as unknown as PublicKey[],
+  pre: Object.freeze([]) as unknown as number[],
+  links: Object.freeze([]) as unknown as LinkInfo[],
+  pos: Object.freeze([]) as unknown as number[],
+});
+
 interface SignerIndex {
   /** The links array indexed. */
   readonly of: readonly LinkInfo[];
@@ -467,7 +479,11 @@ function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncemen
   const hops = stored.announcement.hops;
   for (let h = 0; h < hops.length; h++) {
     const key = (hops[h] as RootAnnouncement['hops'][number]).signer;
-    const bucket = index.buckets[key[0] as number] as Bucket;
+    let bucket = index.buckets[key[0] as number] as Bucket;
+    if (bucket === EMPTY_BUCKET) {
+      bucket = newBucket();
+      index.buckets[key[0] as number] = bucket;
+    }
     bucket.keys.push(key);
     bucket.pre.push(keyPrefix(key));
     bucket.links.push(link);
@@ -522,7 +538,7 @@ function signerIndexFor(
       of: links,
       links: [],
       stored: [],
-      buckets: Array.from({ length: 256 }, newBucket),
+      buckets: Array.from({ length: 256 }, () => EMPTY_BUCKET),
       version,
       byKey,
       byKeyTags: Int32Array.from(byKey, (l) => keyTag(l.remoteKey)),
