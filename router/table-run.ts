@@ -217,7 +217,10 @@ export class TableRun {
     this.lastRootSeq = root === undefined ? 0 : root.seq;
   }
 
-  /** Drop the roots no entry names, renumbering the rows' (in first-use order, so it is deterministic). */
+  /**
+   * Drop the roots no entry names and renumber the rows' roots, in the order the rows first name
+   * them. Which roots a run names is not observable; only each entry's root is.
+   */
   private compactRoots(): void {
     const data = this.data;
     const renumber = new Int32Array(this.roots.length).fill(-1);
