@@ -320,7 +320,13 @@ async function scaleSection(
     } else {
       out.push([
         row.label,
-        f.converged ? 'yes' : f.capped ? `no (wall cap ${cap} s)` : 'no (timeout)',
+        // A run the wall cap stopped did not finish, even when its last sample met the quorum
+        // (the quorum must also hold for a while, --snake-quorum): it says so, not "yes".
+        f.capped
+          ? `${f.converged ? 'at quorum, not held yet' : 'no'} (wall cap ${cap} s)`
+          : f.converged
+            ? 'yes'
+            : 'no (timeout)',
         f.snakeConvergedAt ?? '-',
         f.snakeReached === null
           ? '-'
