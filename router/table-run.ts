@@ -44,16 +44,20 @@ export function sourcePortOf(ports: number): Port {
   return Math.floor(ports * (1 / SRC_UNIT));
 }
 
+/** A row's PORTS field without its source port: root·2^17 + destinationPort + 1. */
+function belowSource(ports: number): number {
+  return ports - sourcePortOf(ports) * SRC_UNIT;
+}
+
 /** The destination port of a row's PORTS field (NO_PORT at the dead end). */
 export function destinationPortOf(ports: number): number {
-  const low = ports - sourcePortOf(ports) * SRC_UNIT;
+  const low = belowSource(ports);
   return low - Math.floor(low * (1 / ROOT_UNIT)) * ROOT_UNIT - 1;
 }
 
 /** The index into TableRun.roots of a row's PORTS field. */
 function rootOf(ports: number): number {
-  const low = ports - sourcePortOf(ports) * SRC_UNIT;
-  return Math.floor(low * (1 / ROOT_UNIT));
+  return Math.floor(belowSource(ports) * (1 / ROOT_UNIT));
 }
 
 function packPorts(sourcePort: Port, root: number, destinationPort: number): number {
@@ -378,8 +382,8 @@ export class TableRun {
         for (let f = 0; f < PORTS; f++) data[to + f] = sdata[from + f] as number;
         // The other run's root index is into its own roots: renamed into ours.
         const ports = sdata[from + PORTS] as number;
-        const root = rename[rootOf(ports)] as number;
-        data[to + PORTS] = packPorts(sourcePortOf(ports), root, destinationPortOf(ports));
+        const old = rootOf(ports);
+        data[to + PORTS] = ports + ((rename[old] as number) - old) * ROOT_UNIT;
         keys[k] = skeys[j--] as PublicKey;
       }
     }
