@@ -171,21 +171,29 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
       );
     }
   }
-  if (next === NO_PORT) return; // arrived: we are the closest greater key we know of
-  const wm = { key: wmKey, seq: wmSeq };
-  if (next === link.port || worse(wm, frame.watermark)) return;
+  if (next === NO_PORT || next === link.port) return; // arrived, or it would go back
   const out = r.peers.get(next);
   if (out === undefined) return;
-  // A literal of the frame's fields, not a spread: this runs at every hop of every bootstrap, and
-  // the spread was 8% of this function.
-  const fwd: BootstrapFrame = {
-    type: FrameType.Bootstrap,
-    extra: frame.extra,
-    hopLimit: frame.hopLimit,
-    destinationKey: frame.destinationKey,
-    watermark: wm,
-    payload: frame.payload,
-  };
+  // The frame goes on with the watermark the search gave. Where that is the frame's own (three
+  // hops in four while the snake forms, ba:5000), the frame itself goes on, as the reference
+  // forwards its frame with the watermark set in place: frames are immutable (router/types.ts), so
+  // the copy would differ in nothing but its identity, and an allocation per hop. A watermark that
+  // is the frame's is never worse than it.
+  const from = frame.watermark;
+  let fwd: BootstrapFrame = frame;
+  if (wmKey !== from.key || wmSeq !== from.seq) {
+    const wm = { key: wmKey, seq: wmSeq };
+    if (worse(wm, from)) return;
+    // A literal of the frame's fields, not a spread: the spread was 8% of this function.
+    fwd = {
+      type: FrameType.Bootstrap,
+      extra: frame.extra,
+      hopLimit: frame.hopLimit,
+      destinationKey: frame.destinationKey,
+      watermark: wm,
+      payload: frame.payload,
+    };
+  }
   if (r.options.recordReasons) {
     r.fx.explain?.(fwd, next, explainSnek({ port: next, key: wmKey, seq: wmSeq, rule }, true));
   }

@@ -200,6 +200,41 @@ test('checklist 28: every node on a bootstrap’s path holds an entry: source = 
   assert.ok(checked > 19);
 });
 
+test('checklist 28: a node forwards a bootstrap with the watermark its search gives: the frame itself where that is the one it came with, else a copy differing only there', () => {
+  const net = randomNet(20, 8, 28);
+  net.run(25 * S);
+  let kept = 0;
+  let changed = 0;
+  for (const sent of net.txOf(FrameType.Bootstrap)) {
+    const out = sent.frame as BootstrapFrame;
+    if (hex(out.destinationKey) === hex(net.key(sent.node))) continue; // its own bootstrap
+    // The copy this node received last before sending (the same bootstrap: key and sequence).
+    const received = net
+      .rxOf(FrameType.Bootstrap, sent.node)
+      .filter(
+        (r) =>
+          r.at <= sent.at &&
+          hex((r.frame as BootstrapFrame).destinationKey) === hex(out.destinationKey) &&
+          bootstrapSeq(r.frame) === bootstrapSeq(out),
+      )
+      .at(-1);
+    assert.ok(received !== undefined, `${sent.node} forwarded a bootstrap it received`);
+    const from = received.frame as BootstrapFrame;
+    const same =
+      hex(out.watermark.key) === hex(from.watermark.key) &&
+      out.watermark.seq === from.watermark.seq;
+    if (same) {
+      assert.equal(out, from, `${sent.node}: watermark kept, the frame itself goes on`);
+      kept++;
+    } else {
+      assert.notEqual(out, from);
+      assert.deepEqual({ ...out, watermark: from.watermark }, from, 'only the watermark differs');
+      changed++;
+    }
+  }
+  assert.ok(kept > 0 && changed > 0, `both cases seen (kept ${kept}, changed ${changed})`);
+});
+
 test('checklist 29: a second copy of a bootstrap (same sequence, same root) is dropped and not forwarded', () => {
   const net = goldenLine();
   // seed6's bootstrap runs seed6 → seed5 → seed4 → seed3 → seed2 → seed1 (its successor).
