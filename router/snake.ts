@@ -174,11 +174,11 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   if (next === NO_PORT || next === link.port) return; // arrived, or it would go back
   const out = r.peers.get(next);
   if (out === undefined) return;
-  // The frame goes on with the watermark the search gave. Where that is the frame's own (three
-  // hops in four while the snake forms, ba:5000), the frame itself goes on, as the reference
-  // forwards its frame with the watermark set in place: frames are immutable (router/types.ts), so
-  // the copy would differ in nothing but its identity, and an allocation per hop. A watermark that
-  // is the frame's is never worse than it.
+  // §6.5 steps 9 and 10: the frame goes on with the watermark the search gave. Where that is the
+  // frame's own (three hops in four while the snake forms, ba:5000), the frame itself goes on, as
+  // the reference forwards its one frame with the watermark set in place: frames are immutable
+  // (router/types.ts), so a copy would differ in nothing but its identity, and cost an allocation
+  // per hop. A watermark that is the frame's own is never worse than it.
   const from = frame.watermark;
   let fwd: BootstrapFrame = frame;
   if (wmKey !== from.key || wmSeq !== from.seq) {
