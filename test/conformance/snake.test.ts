@@ -200,7 +200,7 @@ test('checklist 28: every node on a bootstrap’s path holds an entry: source = 
   assert.ok(checked > 19);
 });
 
-test('checklist 28: a node forwards a bootstrap with the watermark its search gives: the frame itself where that is the one it came with, else a copy differing only there', () => {
+test('checklist 38: a bootstrap leaves with the watermark the search gives: the frame itself where that is the one it came with, else a copy differing only there', () => {
   const net = randomNet(20, 8, 28);
   net.run(25 * S);
   let kept = 0;
