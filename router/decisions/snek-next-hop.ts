@@ -319,6 +319,14 @@ export class SnekSearch {
    */
   sortedData: Float64Array = NO_SIGNERS;
   sortedKeys: readonly PublicKey[] = NO_KEYS;
+  /**
+   * The links indexed that were up with a stored announcement, in `links` order, in sortedData
+   * after the signers: keyPrefix of the link's remote key at [2·sortedCount + k], its position in
+   * `links` at [2·sortedCount + sortedPeers + k]. Steps 4 and 6 look for the links to best's key;
+   * reading every link object for that was a cache miss per link per search, where these prefixes
+   * are one line of the array the search has just read.
+   */
+  sortedPeers = 0;
   hub: SignerIndex | null = null;
   /** What each position of the indexed links contributed (the stale check without a version). */
   sortedLinks: readonly LinkInfo[] = NO_LINK_INFO;
@@ -338,6 +346,7 @@ export class SnekSearch {
     this.sortedOf = null;
     this.sortedVersion = undefined;
     this.sortedCount = 0;
+    this.sortedPeers = 0;
     this.sortedData = NO_SIGNERS;
     this.sortedKeys = NO_KEYS;
     this.sortedLinks = NO_LINK_INFO;
@@ -689,11 +698,13 @@ function sortedSignersFor(
   const buildPorts: number[] = [];
   const buildPos: number[] = [];
   const stored: (StoredAnnouncement | null)[] = [];
+  let peers = 0;
   for (let i = 0; i < links.length; i++) {
     const link = links[i] as LinkInfo;
     const st = link.up ? link.stored : null;
     stored.push(st);
     if (st === null) continue;
+    peers++;
     const hops = st.announcement.hops;
     for (let h = 0; h < hops.length; h++) {
       buildKeys.push((hops[h] as RootAnnouncement['hops'][number]).signer);
@@ -709,7 +720,7 @@ function sortedSignersFor(
       compareKeys(buildKeys[a] as PublicKey, buildKeys[b] as PublicKey) ||
       (buildPos[a] as number) - (buildPos[b] as number),
   );
-  const data = n === 0 ? NO_SIGNERS : new Float64Array(2 * n);
+  const data = n + peers === 0 ? NO_SIGNERS : new Float64Array(2 * n + 2 * peers);
   const keys: PublicKey[] = new Array<PublicKey>(n);
   for (let i = 0; i < n; i++) {
     const j = order[i] as number;
@@ -718,9 +729,16 @@ function sortedSignersFor(
     data[i] = keyPrefix(key);
     data[n + i] = buildPorts[j] as number;
   }
+  for (let i = 0, k = 2 * n; i < links.length; i++) {
+    if (stored[i] === null) continue;
+    data[k] = keyPrefix((links[i] as LinkInfo).remoteKey);
+    data[k + peers] = i;
+    k++;
+  }
   s.sortedOf = links;
   s.sortedVersion = version;
   s.sortedCount = n;
+  s.sortedPeers = peers;
   s.sortedData = data;
   s.sortedKeys = keys;
   s.sortedLinks = links.slice();
@@ -762,6 +780,52 @@ function considerSorted(
   const bestPrefix = keyPrefix(s.bestKey);
   if (p < bestPrefix || (p === bestPrefix && compareKeys(keys[i] as PublicKey, s.bestKey) < 0))
     take(s, keys[i] as PublicKey, 0, linkByPort[prefixes[n + i] as number] as LinkInfo, rule);
+}
+
+/**
+ * The first k ≥ `from` of the sorted index's links (up, with a stored announcement, in `links`
+ * order) whose remote key is `key`, or −1: prefixes first, the link and its key only on a match.
+ */
+function peerWithKey(
+  s: SnekSearch,
+  links: readonly LinkInfo[],
+  key: PublicKey,
+  from: number,
+): number {
+  const data = s.sortedData;
+  const at = 2 * s.sortedCount;
+  const p = keyPrefix(key);
+  for (let k = from; k < s.sortedPeers; k++) {
+    if (data[at + k] === p && keysEqual(peerAt(s, links, k).remoteKey, key)) return k;
+  }
+  return -1;
+}
+
+/** The link of the sorted index's k-th peer entry. */
+function peerAt(s: SnekSearch, links: readonly LinkInfo[], k: number): LinkInfo {
+  return links[s.sortedData[2 * s.sortedCount + s.sortedPeers + k] as number] as LinkInfo;
+}
+
+/**
+ * Step 6 for one up link to best's key with a stored announcement: take it over best's link when
+ * its link type is better, or the same with the same root sequence (the whole root with
+ * wholeRoot) and an announcement received earlier.
+ */
+function preferParallel(s: SnekSearch, input: SnekInputs, link: LinkInfo): void {
+  if (link.port === s.bestPort) return;
+  const stored = link.stored as StoredAnnouncement;
+  const cur = input.linkByPort[s.bestPort] as LinkInfo;
+  const curAnn = s.bestAnn as StoredAnnouncement;
+  if (link.linkType < cur.linkType) {
+    take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
+  } else if (
+    link.linkType === cur.linkType &&
+    stored.announcement.rootSeq === curAnn.announcement.rootSeq &&
+    (!input.wholeRoot || keysEqual(stored.announcement.rootKey, curAnn.announcement.rootKey)) &&
+    stored.receiveOrder < curAnn.receiveOrder
+  ) {
+    take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
+  }
 }
 
 /** `link`'s remote key is `key` (whose keyTag is `tag`): tags first, the key's bytes on a match. */
@@ -822,14 +886,24 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       considerSigners(s, boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
     }
   }
-  // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey).
-  const step4 = index === null ? links : linksWithKey(index, s.bestKey);
-  // Links keep their remote key's tag: most are told apart from best without reading their key.
-  const bestTag = keyTag(s.bestKey);
-  for (let i = 0; i < step4.length; i++) {
-    const link = step4[i] as LinkInfo;
-    if (!link.up || link.stored === null) continue;
-    if (linksTo(link, s.bestKey, bestTag)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
+  // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey; with
+  // the sorted index only the links whose remote key's prefix is best's, see peerWithKey).
+  if (sorted) {
+    for (
+      let k = peerWithKey(s, links, s.bestKey, 0);
+      k >= 0;
+      k = peerWithKey(s, links, s.bestKey, k + 1)
+    )
+      take(s, s.bestKey, 0, peerAt(s, links, k), SnekRule.DirectPeer);
+  } else {
+    const step4 = index === null ? links : linksWithKey(index, s.bestKey);
+    // Links keep their remote key's tag: most are told apart from best without reading their key.
+    const bestTag = keyTag(s.bestKey);
+    for (let i = 0; i < step4.length; i++) {
+      const link = step4[i] as LinkInfo;
+      if (!link.up || link.stored === null) continue;
+      if (linksTo(link, s.bestKey, bestTag)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
+    }
   }
   // Step 5: routing table. Entries are unique keys in ascending order, so the full scan of the
   // reference reduces exactly to: skip keys below dest (better() never takes them), and stop at
@@ -873,51 +947,53 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     } else break;
     const data = run.data;
     const o = run.row(at);
-    const src = input.linkByPort[sourcePortOf(data[o + PORTS] as number)];
-    if (src === undefined || !src.up) continue;
     if (input.now - (data[o + LAST_SEEN] as number) >= input.neighExpiry) continue;
     // The entry's key is compared by its prefix, in the column the search just read; the key's
     // bytes (another object, a likely cache miss) are read only on a tie.
-    const key = run.keys[at] as PublicKey;
     const kp = data[at] as number;
     // Every later entry has a greater key, so it is worse than the watermark too (§2 worse: a
     // greater key is worse) and would be skipped: stop rather than scan the rest of the table.
-    const c = kp !== wmPrefix ? kp - wmPrefix : compareKeys(key, wm.key);
+    // (Whether this entry's source link is up does not matter here: skipped or not, no later
+    // entry can be taken. Likewise at the last break below. So the link is read only to take.)
+    const c = kp !== wmPrefix ? kp - wmPrefix : compareKeys(run.keys[at] as PublicKey, wm.key);
     if (c > 0) break;
     const seq = data[o + SEQ] as number;
     if (c === 0 && seq !== 0 && seq < wm.seq) continue; // worse((key, seq), wm) with key ≤ wm.key
     // better(s, boot, dest, key), by prefixes.
-    const vsDest = kp !== destPrefix ? kp - destPrefix : compareKeys(key, dest);
+    const vsDest =
+      kp !== destPrefix ? kp - destPrefix : compareKeys(run.keys[at] as PublicKey, dest);
     const exact = !boot && vsDest === 0 && !keysEqual(s.bestKey, dest);
     if (
       exact ||
-      (vsDest > 0 && (kp !== bestPrefix ? kp < bestPrefix : compareKeys(key, s.bestKey) < 0))
+      (vsDest > 0 &&
+        (kp !== bestPrefix
+          ? kp < bestPrefix
+          : compareKeys(run.keys[at] as PublicKey, s.bestKey) < 0))
     ) {
-      take(s, key, seq, src, SnekRule.TableEntry);
+      // An entry whose source link is down is skipped (§6.6 step 5), and a later one may win.
+      const src = input.linkByPort[sourcePortOf(data[o + PORTS] as number)];
+      if (src === undefined || !src.up) continue;
+      take(s, run.keys[at] as PublicKey, seq, src, SnekRule.TableEntry);
       break;
     }
     if (vsDest > 0) break;
   }
-  // Step 6: parallel-link refinement.
+  // Step 6: parallel-link refinement, over the links to best's key (step 5 may have moved best).
   if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {
-    const step6 = index === null ? links : linksWithKey(index, s.bestKey);
-    const bestTag6 = keyTag(s.bestKey); // step 5 may have moved best
-    for (let i = 0; i < step6.length; i++) {
-      const link = step6[i] as LinkInfo;
-      const stored = link.stored;
-      if (!link.up || stored === null || link.port === s.bestPort) continue;
-      if (!linksTo(link, s.bestKey, bestTag6)) continue;
-      const cur = input.linkByPort[s.bestPort] as LinkInfo;
-      const curAnn = s.bestAnn as StoredAnnouncement;
-      if (link.linkType < cur.linkType) {
-        take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
-      } else if (
-        link.linkType === cur.linkType &&
-        stored.announcement.rootSeq === curAnn.announcement.rootSeq &&
-        (!input.wholeRoot || keysEqual(stored.announcement.rootKey, curAnn.announcement.rootKey)) &&
-        stored.receiveOrder < curAnn.receiveOrder
-      ) {
-        take(s, s.bestKey, s.bestSeq, link, SnekRule.ParallelLink);
+    if (sorted) {
+      for (
+        let k = peerWithKey(s, links, s.bestKey, 0);
+        k >= 0;
+        k = peerWithKey(s, links, s.bestKey, k + 1)
+      )
+        preferParallel(s, input, peerAt(s, links, k));
+    } else {
+      const step6 = index === null ? links : linksWithKey(index, s.bestKey);
+      const bestTag6 = keyTag(s.bestKey);
+      for (let i = 0; i < step6.length; i++) {
+        const link = step6[i] as LinkInfo;
+        if (!link.up || link.stored === null) continue;
+        if (linksTo(link, s.bestKey, bestTag6)) preferParallel(s, input, link);
       }
     }
   }
