@@ -14,9 +14,13 @@
 // unless the user set a size: a third as many scavenges, and `ba:20000,m=2` runs 5–8% faster for
 // about 100 MB more peak memory (docs/large-networks.md, "Node's young generation"). Results do
 // not depend on it.
+//
+// And glibc's malloc is asked for transparent huge pages (bin/tunables.js): the routing tables'
+// random reads missed the TLB on 4 KB pages.
 import { spawn } from 'node:child_process';
 import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
+import { withHugePages } from './tunables.js';
 
 const MB = 1024 * 1024;
 const wantMb = Math.min(16 * 1024, Math.floor((totalmem() * 0.75) / MB));
@@ -33,7 +37,11 @@ if (!userSet && process.env.PINELAB_REEXEC !== '1' && limitMb < wantMb - 256) {
     [`--max-old-space-size=${wantMb}`, ...semiSpace, ...process.execArgv, ...process.argv.slice(1)],
     {
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-      env: { ...process.env, PINELAB_REEXEC: '1' },
+      env: {
+        ...process.env,
+        PINELAB_REEXEC: '1',
+        GLIBC_TUNABLES: withHugePages(process.env.GLIBC_TUNABLES),
+      },
     },
   );
   // Signals go on to the child, which finishes its results and exits (a terminal's Ctrl-C reaches

@@ -10,6 +10,7 @@ import { totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { withHugePages } from '../bin/tunables.js';
 import { parseQuorum, percent, runSimulation } from '../cli/run.ts';
 import type { Held, Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
@@ -306,7 +307,13 @@ async function scaleSection(
         JSON.stringify(row),
         String(cap),
       ],
-      { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 26 },
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+        // As bin/pinelab.js gives a run: the tables' contents on transparent huge pages.
+        env: { ...process.env, GLIBC_TUNABLES: withHugePages(process.env.GLIBC_TUNABLES) },
+      },
     );
     const line = child.stdout.trim().split('\n').pop() ?? '';
     let f: ScaleFigures | null = null;

@@ -360,6 +360,12 @@ test('the re-executed child dies with its parent (SIGKILL) and writes what is co
     argv.join(' '),
   );
   assert.ok(argv.includes('--max-semi-space-size=64'), argv.join(' '));
+  // And glibc's malloc asks for transparent huge pages.
+  const environ = readFileSync(`/proc/${child}/environ`, 'utf8').split('\0');
+  assert.ok(
+    environ.some((e) => e.startsWith('GLIBC_TUNABLES=') && e.includes('glibc.malloc.hugetlb=1')),
+    environ.join(' '),
+  );
   parent.kill('SIGKILL');
   const alive = (): boolean => {
     try {
