@@ -14,7 +14,7 @@ import {
   type SnekTable,
   TABLE_BEHIND,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keysEqual } from './keys.ts';
+import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keyPrefix, keysEqual } from './keys.ts';
 import { TableRun } from './table-run.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
 
@@ -124,8 +124,14 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
 export class SnakeState implements SnekTable {
   readonly main = new TableRun();
   readonly side = new TableRun();
-  /** The descending entry snapshot (§6.1), or null. */
-  descending: SnakeEntry | null = null;
+  /** The descending entry snapshot (§6.1), or null: set by setDescending only. */
+  private descendingEntry: SnakeEntry | null = null;
+  /**
+   * keyPrefix of the descending entry's key (−1 with none). Every bootstrap from a lesser key
+   * compares its key with the descending one (§6.5 step 7); by prefixes that reads a number here,
+   * not the entry's key, another object and a likely cache miss in a big run.
+   */
+  descendingPrefix = -1;
   /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
   lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
   /**
@@ -354,9 +360,15 @@ export class SnakeState implements SnekTable {
    * already none — or a different key) means bootstrap soon; a same-key refresh does not.
    */
   setDescending(entry: SnakeEntry | null, now: Micros): void {
-    const old = this.descending;
+    const old = this.descendingEntry;
     const changed = entry === null || old === null || !keysEqual(old.key, entry.key);
-    this.descending = entry;
+    this.descendingEntry = entry;
+    this.descendingPrefix = entry === null ? -1 : keyPrefix(entry.key);
     if (changed) this.bootstrapSoon(now);
+  }
+
+  /** The descending entry snapshot (§6.1), or null. */
+  get descending(): SnakeEntry | null {
+    return this.descendingEntry;
   }
 }

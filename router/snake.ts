@@ -7,7 +7,7 @@
 import type { RouterCore } from './core.ts';
 import { NO_PORT } from './decisions/links.ts';
 import { nextHopSnekFast } from './decisions/snek-next-hop.ts';
-import { compareKeys, INITIAL_WATERMARK, keysEqual, ordered, worse } from './keys.ts';
+import { compareKeys, INITIAL_WATERMARK, keyPrefix, keysEqual, worse } from './keys.ts';
 import type { Link } from './peers.ts';
 import { NO_SLOT, SnakeEntry } from './snake-state.ts';
 import { explainSnek } from './snek-explain.ts';
@@ -159,11 +159,15 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   const own = r.identity.publicKey;
   if (compareKeys(key, own) < 0) {
     const d = snake.descending;
+    // The reference's test is d.key = key or ordered(d.key, key, own); key < own holds here, so
+    // it is d.key ≤ key: by the keys' prefixes, and by the keys only where the prefixes are equal.
+    const dp = snake.descendingPrefix;
+    const kp = keyPrefix(key);
     if (
       d === null ||
       now - d.lastSeen >= r.options.neighExpiry ||
-      keysEqual(d.key, key) ||
-      ordered(d.key, key, own)
+      dp < kp ||
+      (dp === kp && compareKeys(d.key, key) <= 0)
     ) {
       setDescending(
         r,
