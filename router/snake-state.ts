@@ -14,7 +14,7 @@ import {
   type SnekTable,
   TABLE_BEHIND,
 } from './decisions/snek-next-hop.ts';
-import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keyPrefix, keysEqual } from './keys.ts';
+import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keysEqual, keyTag } from './keys.ts';
 import { TableRun } from './table-run.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
 
@@ -127,11 +127,13 @@ export class SnakeState implements SnekTable {
   /** The descending entry snapshot (§6.1), or null: set by setDescending only. */
   private descendingEntry: SnakeEntry | null = null;
   /**
-   * keyPrefix of the descending entry's key (−1 with none). Every bootstrap from a lesser key
-   * compares its key with the descending one (§6.5 step 7); by prefixes that reads a number here,
-   * not the entry's key, another object and a likely cache miss in a big run.
+   * keyTag of the descending entry's key (−1 with none). Every bootstrap from a lesser key
+   * compares its key with the descending one (§6.5 step 7); by tags that reads a number here, not
+   * the entry's key, another object and a likely cache miss in a big run. A tag, not the longer
+   * keyPrefix: it is a small integer, held in the field itself, where a prefix would be a boxed
+   * double, one more object to read.
    */
-  descendingPrefix = -1;
+  descendingTag = -1;
   /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
   lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
   /**
@@ -363,7 +365,7 @@ export class SnakeState implements SnekTable {
     const old = this.descendingEntry;
     const changed = entry === null || old === null || !keysEqual(old.key, entry.key);
     this.descendingEntry = entry;
-    this.descendingPrefix = entry === null ? -1 : keyPrefix(entry.key);
+    this.descendingTag = entry === null ? -1 : keyTag(entry.key);
     if (changed) this.bootstrapSoon(now);
   }
 

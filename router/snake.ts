@@ -7,7 +7,7 @@
 import type { RouterCore } from './core.ts';
 import { NO_PORT } from './decisions/links.ts';
 import { nextHopSnekFast } from './decisions/snek-next-hop.ts';
-import { compareKeys, INITIAL_WATERMARK, keyPrefix, keysEqual, worse } from './keys.ts';
+import { compareKeys, INITIAL_WATERMARK, keysEqual, keyTag, worse } from './keys.ts';
 import type { Link } from './peers.ts';
 import { NO_SLOT, SnakeEntry } from './snake-state.ts';
 import { explainSnek } from './snek-explain.ts';
@@ -160,14 +160,15 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   if (compareKeys(key, own) < 0) {
     const d = snake.descending;
     // The reference's test is d.key = key or ordered(d.key, key, own); key < own holds here, so
-    // it is d.key ≤ key: by the keys' prefixes, and by the keys only where the prefixes are equal.
-    const dp = snake.descendingPrefix;
-    const kp = keyPrefix(key);
+    // it is d.key ≤ key: by the keys' tags (their top bits), and by the keys where the tags are
+    // equal.
+    const dt = snake.descendingTag;
+    const kt = keyTag(key);
     if (
       d === null ||
       now - d.lastSeen >= r.options.neighExpiry ||
-      dp < kp ||
-      (dp === kp && compareKeys(d.key, key) <= 0)
+      dt < kt ||
+      (dt === kt && compareKeys(d.key, key) <= 0)
     ) {
       setDescending(
         r,
