@@ -370,6 +370,7 @@ async function scaleSection(
  * /sys/kernel/mm/transparent_hugepage/enabled), or "unknown". Printed with the scale rows because
  * it moves them: with "always" the JS heap gets huge pages and a `ba:20000` or `ba:50000` run took
  * 9–12% less CPU here than with the usual "madvise" (docs/large-networks.md); Node asks for none.
+ * (The typed arrays' contents get them under "madvise" too: the rows run with bin/tunables.js.)
  */
 function hugePages(): string {
   try {
