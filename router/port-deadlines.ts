@@ -58,23 +58,33 @@ export class PortDeadlines<L extends DeadlineLink> {
   }
 
   /**
-   * Move into `out` (emptied first) every up link whose real due is ≤ now, each once, in ascending
-   * port order, taking them out of the heap: the caller files each one that is still up again
-   * after looking at it. Links met that are gone are dropped; links not due yet are re-filed at
-   * their real due.
+   * Move into `out[0, n)` every up link whose real due is ≤ now, each once, in ascending port
+   * order, taking them out of the heap, and return n: the caller files each one that is still up
+   * again after looking at it. Links met that are gone are dropped; links not due yet are re-filed
+   * at their real due. `out` is the caller's scratch, kept from check to check: its length is
+   * never set back (an array's length set to 0 frees its storage, and every port check allocated
+   * it again), and what it holds past n is the caller's to clear.
    */
-  takeDue(now: Micros, interval: Micros, timeout: Micros, out: L[]): void {
-    out.length = 0;
+  takeDue(now: Micros, interval: Micros, timeout: Micros, out: (L | undefined)[]): number {
     const links = this.links;
     const due = this.due;
+    let n = 0;
     while (links.length > 0 && (due[0] as number) <= now) {
       const link = this.pop();
       if (!link.up) continue;
       const real = portDue(link, interval, timeout);
-      if (real <= now) out.push(link);
+      if (real <= now) out[n++] = link;
       else this.add(link, real);
     }
-    if (out.length > 1) out.sort((a, b) => a.port - b.port);
+    // Port order by insertion: a check takes a handful of links, and Array.prototype.sort would
+    // need the array cut to n.
+    for (let i = 1; i < n; i++) {
+      const link = out[i] as L;
+      let j = i - 1;
+      for (; j >= 0 && (out[j] as L).port > link.port; j--) out[j + 1] = out[j];
+      out[j + 1] = link;
+    }
+    return n;
   }
 
   /** The earliest real due of an up link, or +Infinity (stale entries on top are refreshed). */

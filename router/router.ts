@@ -115,8 +115,8 @@ export class Router implements RouterLike, RouterCore {
   private portsArmedAt = Number.POSITIVE_INFINITY;
   /** The links by when the port check must look at them next (router/port-deadlines.ts). */
   private readonly deadlines = new PortDeadlines<Link>();
-  /** Scratch: the links one port check looks at. */
-  private readonly dueLinks: Link[] = [];
+  /** Scratch: the links one port check looks at (PortDeadlines.takeDue), emptied after it. */
+  private readonly dueLinks: (Link | undefined)[] = [];
 
   constructor(
     identity: Identity,
@@ -343,9 +343,9 @@ export class Router implements RouterLike, RouterCore {
     const interval = this.options.keepaliveInterval;
     const timeout = this.options.keepaliveTimeout;
     const due = this.dueLinks;
-    this.deadlines.takeDue(now, interval, timeout, due);
+    const n = this.deadlines.takeDue(now, interval, timeout, due);
     let silent: Link[] | null = null;
-    for (let i = 0; i < due.length; i++) {
+    for (let i = 0; i < n; i++) {
       const link = due[i] as Link;
       if (now - link.lastReceived < timeout) continue;
       if (silent === null) silent = [];
@@ -353,8 +353,9 @@ export class Router implements RouterLike, RouterCore {
     }
     // Closing changes the links (and may reset the node, §4.5): collected first.
     if (silent !== null) for (const link of silent) this.closeLink(link, 'keepalive-timeout');
-    for (let i = 0; i < due.length; i++) {
+    for (let i = 0; i < n; i++) {
       const link = due[i] as Link;
+      due[i] = undefined; // the scratch keeps no link past the check
       if (!link.up) continue; // closed just now
       if (keepaliveDue(link, interval) <= now) {
         if (
@@ -367,7 +368,6 @@ export class Router implements RouterLike, RouterCore {
       }
       this.deadlines.add(link, portDue(link, interval, timeout));
     }
-    due.length = 0;
     const next = this.deadlines.next(interval, timeout);
     if (next !== Number.POSITIVE_INFINITY) this.armPorts(next);
   }
