@@ -784,17 +784,18 @@ function considerSorted(
 
 /**
  * The first k ≥ `from` of the sorted index's links (up, with a stored announcement, in `links`
- * order) whose remote key is `key`, or −1: prefixes first, the link and its key only on a match.
+ * order) whose remote key is `key` (whose keyPrefix is `p`), or −1: prefixes first, the link and
+ * its key only on a match.
  */
 function peerWithKey(
   s: SnekSearch,
   links: readonly LinkInfo[],
   key: PublicKey,
+  p: number,
   from: number,
 ): number {
   const data = s.sortedData;
   const at = 2 * s.sortedCount;
-  const p = keyPrefix(key);
   for (let k = from; k < s.sortedPeers; k++) {
     if (data[at + k] === p && keysEqual(peerAt(s, links, k).remoteKey, key)) return k;
   }
@@ -887,14 +888,15 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     }
   }
   // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey; with
-  // the sorted index only the links whose remote key's prefix is best's, see peerWithKey).
+  // the sorted index only the links whose remote key's prefix is best's, see peerWithKey). Its
+  // takes keep best's key, so best's prefix holds through step 5 too.
+  const bestKey = s.bestKey;
+  const bestPrefix = keyPrefix(bestKey);
   if (sorted) {
-    for (
-      let k = peerWithKey(s, links, s.bestKey, 0);
-      k >= 0;
-      k = peerWithKey(s, links, s.bestKey, k + 1)
-    )
-      take(s, s.bestKey, 0, peerAt(s, links, k), SnekRule.DirectPeer);
+    for (let k = peerWithKey(s, links, bestKey, bestPrefix, 0); k >= 0; ) {
+      take(s, bestKey, 0, peerAt(s, links, k), SnekRule.DirectPeer);
+      k = peerWithKey(s, links, bestKey, bestPrefix, k + 1);
+    }
   } else {
     const step4 = index === null ? links : linksWithKey(index, s.bestKey);
     // Links keep their remote key's tag: most are told apart from best without reading their key.
@@ -915,8 +917,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   const wm = input.watermark;
   const wmPrefix = keyPrefix(wm.key);
   const destPrefix = keyPrefix(dest);
-  // Best does not change inside the loop: the first take ends it.
-  const bestPrefix = keyPrefix(s.bestKey);
+  // Best does not change inside the loop (the first take ends it): bestPrefix is still its prefix.
   let i = main.lowerBound(dest);
   let j = side.length === 0 ? 0 : side.lowerBound(dest);
   for (;;) {
@@ -981,12 +982,12 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // Step 6: parallel-link refinement, over the links to best's key (step 5 may have moved best).
   if (s.bestPort > LOCAL_PORT && s.bestAnn !== null) {
     if (sorted) {
-      for (
-        let k = peerWithKey(s, links, s.bestKey, 0);
-        k >= 0;
-        k = peerWithKey(s, links, s.bestKey, k + 1)
-      )
+      const key = s.bestKey;
+      const p = keyPrefix(key);
+      for (let k = peerWithKey(s, links, key, p, 0); k >= 0; ) {
         preferParallel(s, input, peerAt(s, links, k));
+        k = peerWithKey(s, links, key, p, k + 1);
+      }
     } else {
       const step6 = index === null ? links : linksWithKey(index, s.bestKey);
       const bestTag6 = keyTag(s.bestKey);
