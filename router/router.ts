@@ -111,8 +111,11 @@ export class Router implements RouterLike, RouterCore {
   fx: Effects = NOOP_EFFECTS;
   private readonly random: () => number;
   private holdDownCounter = 0;
-  /** When TIMER_PORTS is armed, or Infinity (§4.3; see checkPorts). */
-  private portsArmedAt = Number.POSITIVE_INFINITY;
+  /**
+   * When TIMER_PORTS is armed for (§4.3; see checkPorts), −1 when not: an integer, not Infinity,
+   * so that the field holds times as small integers, not boxed doubles (sim/scheduler.ts SMI_MAX).
+   */
+  private portsArmedAt = -1;
   /** The links by when the port check must look at them next (router/port-deadlines.ts). */
   private readonly deadlines = new PortDeadlines<Link>();
   /** Scratch: the links one port check looks at (PortDeadlines.takeDue), emptied after it. */
@@ -322,7 +325,7 @@ export class Router implements RouterLike, RouterCore {
 
   /** Arm TIMER_PORTS for `at` unless it is already armed no later. */
   private armPorts(at: Micros): void {
-    if (at >= this.portsArmedAt) return;
+    if (this.portsArmedAt >= 0 && at >= this.portsArmedAt) return;
     this.portsArmedAt = at;
     this.fx.setTimer(TIMER_PORTS, at);
   }
@@ -337,7 +340,7 @@ export class Router implements RouterLike, RouterCore {
    * scan of every link would find (port-deadlines.test.ts).
    */
   private checkPorts(): void {
-    this.portsArmedAt = Number.POSITIVE_INFINITY;
+    this.portsArmedAt = -1;
     if (!this.options.keepalives) return;
     const now = this.now;
     const interval = this.options.keepaliveInterval;

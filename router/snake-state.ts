@@ -134,8 +134,11 @@ export class SnakeState implements SnekTable {
    * double, one more object to read.
    */
   descendingTag = -1;
-  /** Zero time in the reference: the first tick with a parent bootstraps (§6.3). */
-  lastBootstrap: Micros = Number.NEGATIVE_INFINITY;
+  /**
+   * −1 for never (zero time in the reference): the first tick with a parent bootstraps (§6.3).
+   * Not −Infinity: a field that ever holds a non-integer holds every later time as a boxed double.
+   */
+  lastBootstrap: Micros = -1;
   /**
    * Entries installed for a key the table did not hold (§6.5 step 6), since the router started;
    * not reset by clear(). In a network that does not change, the table churn that moving

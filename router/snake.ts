@@ -67,7 +67,8 @@ export function maintainSnake(r: RouterCore): void {
     }
   }
   snake.removeExpired(now, expiry);
-  if (now - snake.lastBootstrap >= r.options.bootstrapInterval) bootstrapNow(r);
+  if (snake.lastBootstrap < 0 || now - snake.lastBootstrap >= r.options.bootstrapInterval)
+    bootstrapNow(r);
   r.fx.setTimer(TIMER_SNAKE, now + r.options.snakeMaintainInterval);
 }
 

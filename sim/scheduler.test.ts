@@ -129,3 +129,18 @@ test('payloads and columns survive growth', () => {
   });
   assert.equal(count, 5000);
 });
+
+test('the clock is exact on both sides of the small-integer range (about 1,073 s)', () => {
+  // The scheduler hands times out as small integers while they fit (asSmallTime): a time past
+  // 2^30 − 1 µs, or past 2^31 where `t | 0` wraps, must come back unchanged.
+  const times = [2 ** 30 - 1, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 5, 2 ** 40, 2 ** 53 - 1];
+  const s = new Scheduler();
+  for (const t of [...times].reverse()) s.schedule(t, 0, 0, 0, 0);
+  const seen: number[] = [];
+  s.runUntil(2 ** 31 + 5, () => seen.push(s.now));
+  assert.deepEqual(seen, times.slice(0, 5));
+  s.runUntil(2 ** 35, () => seen.push(s.now));
+  assert.equal(s.now, 2 ** 35);
+  s.runUntil(2 ** 53 - 1, () => seen.push(s.now));
+  assert.deepEqual(seen, times);
+});

@@ -17,6 +17,20 @@ import type { Micros } from '../router/types.ts';
 /** Slot kind of a cancelled event (kinds given by callers must be ≥ 0). */
 const CANCELLED = -1;
 
+/**
+ * The largest time V8 holds as a small integer (a Smi: 31 bits with pointer compression, as in
+ * Node), about 1,073 virtual seconds. A number read from a Float64Array is a heap number even
+ * when it is a whole one, and every field it is stored in (the routers' `now`, the links' clocks,
+ * each time derived from them) then holds it as a boxed double: one more object per read, often
+ * a cache miss of its own. So the clock is handed out as a Smi while it fits (asSmallTime).
+ */
+const SMI_MAX = 0x3fffffff;
+
+/** `t` (a whole number of µs) as a small integer while it fits, else unchanged. */
+function asSmallTime(t: Micros): Micros {
+  return t <= SMI_MAX ? t | 0 : t;
+}
+
 /** Slots are < 2^24 so an id = generation * 2^24 + slot stays an exact double for 2^29 reuses. */
 const SLOT_LIMIT = 1 << 24;
 
@@ -135,7 +149,8 @@ export class Scheduler {
     while (this.size > 0 && (this.heapTime[0] as number) <= until) {
       if (this.step(handler) && (this.takeHalt() || stop?.())) return this.dispatched - before;
     }
-    if (until > this.current && until !== Number.POSITIVE_INFINITY) this.current = until;
+    if (until > this.current && until !== Number.POSITIVE_INFINITY)
+      this.current = asSmallTime(until);
     return this.dispatched - before;
   }
 
@@ -194,7 +209,7 @@ export class Scheduler {
     this.payload[slot] = undefined;
     this.generation[slot] = ((this.generation[slot] as number) + 1) & 0x1fffffff;
     this.freeSlots[this.freeCount++] = slot;
-    this.current = time;
+    this.current = asSmallTime(time);
     if (kind === CANCELLED) return false;
     this.dispatched++;
     handler(kind, node, port, aux, payload);
