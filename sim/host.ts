@@ -86,6 +86,7 @@ import {
 import { Cpu, type ProcessingCosts, receiveCost, signedHere } from './processing.ts';
 import { RandomStreams } from './rng.ts';
 import { type EventHandler, Scheduler } from './scheduler.ts';
+import { TimerTable } from './timer-table.ts';
 import { TraceHash } from './trace.ts';
 
 /** Builds the router of a node (the real one: router/router.ts; tests pass fakes). */
@@ -191,65 +192,6 @@ interface Probe {
   readonly source: string;
   readonly destination: string;
   hops: number;
-}
-
-/**
- * The armed router timers of one node: timer id → scheduler event id. Not a Map: one per node was
- * ~0.8 KB of idle heap per node and a hash lookup on every re-arm. The fixed ids router/router.ts
- * uses (0..4: tree, snake, coordinates cache, wakeup, ports) live in a dense array (−1 = not
- * armed); any other id (hold-down instances) in a Map made on first use. Only lookups by id:
- * nothing iterates in an order that could matter (cancel is idempotent).
- */
-class NodeTimers {
-  private dense: number[] = [-1, -1, -1, -1, -1];
-  private other: Map<number, number> | null = null;
-  /** Armed timers. */
-  count = 0;
-
-  private static slot(timer: number): number {
-    return timer >= 0 && timer < 5 ? timer : -1;
-  }
-
-  /** Record `event` for `timer`; returns the event it replaces, or −1. */
-  set(timer: number, event: number): number {
-    const slot = NodeTimers.slot(timer);
-    let previous: number;
-    if (slot >= 0) {
-      const dense = this.dense;
-      previous = dense[slot] as number;
-      dense[slot] = event;
-    } else {
-      if (this.other === null) this.other = new Map();
-      previous = this.other.get(timer) ?? -1;
-      this.other.set(timer, event);
-    }
-    if (previous < 0) this.count++;
-    return previous;
-  }
-
-  /** Forget `timer` (it fired). */
-  delete(timer: number): void {
-    const slot = NodeTimers.slot(timer);
-    if (slot >= 0) {
-      if (slot < this.dense.length && (this.dense[slot] as number) >= 0) {
-        this.dense[slot] = -1;
-        this.count--;
-      }
-    } else if (this.other?.delete(timer) === true) {
-      this.count--;
-      // Hold-down instances are one-shot: drop the emptied Map rather than keep its table.
-      if (this.other.size === 0) this.other = null;
-    }
-  }
-
-  /** Every armed event id (any order), then forget them all. */
-  clear(each: (event: number) => void): void {
-    for (const id of this.dense) if (id >= 0) each(id);
-    if (this.other !== null) for (const id of this.other.values()) each(id);
-    this.dense = [-1, -1, -1, -1, -1];
-    this.other = null;
-    this.count = 0;
-  }
 }
 
 /** The Effects sink of one node: pre-bound, one per node, no per-frame closures. */
@@ -380,7 +322,7 @@ export class Host implements HostApi {
   private readonly routers: (RouterLike | null)[] = [];
   private readonly effects: NodeEffects[] = [];
   private readonly portLinks: (Link | undefined)[][] = [];
-  private readonly timers: NodeTimers[] = [];
+  private readonly timers = new TimerTable();
   private readonly startTimes: Micros[] = [];
   private readonly started: boolean[] = [];
   /** Node index → the connect batch to schedule after it starts (the last starter of an instant). */
@@ -505,7 +447,7 @@ export class Host implements HostApi {
       this.viewVersions = grown;
     }
     this.portLinks.push([]);
-    this.timers.push(new NodeTimers());
+    this.timers.addNode();
     this.startTimes.push(0);
     this.started.push(false);
     const router = this.config.routerFactory(identity, i, name);
@@ -604,7 +546,7 @@ export class Host implements HostApi {
       p.epoch++;
     }
     this.peeringTable.nodeDown(name);
-    (this.timers[i] as NodeTimers).clear((id) => this.scheduler.cancel(id));
+    this.timers.clear(i, (id) => this.scheduler.cancel(id));
     this.routers[i] = null;
     this.index.delete(name);
     this.topologyVersion++;
@@ -820,7 +762,7 @@ export class Host implements HostApi {
   /** Probes sent and not yet delivered or dropped. */
   /** Router timers of node `i` that are armed and have not fired (tests: no leak). */
   armedTimers(i: number): number {
-    return (this.timers[i] as NodeTimers).count;
+    return this.timers.count(i);
   }
 
   pendingProbes(): number {
@@ -842,7 +784,7 @@ export class Host implements HostApi {
         if (router === null || router === undefined) return;
         // The entry is this event (a re-arm cancels and replaces it, and cancelled events never
         // fire): forget it, or one-shot ids such as hold-downs pile up (review B.10).
-        (this.timers[node] as NodeTimers).delete(port);
+        this.timers.delete(node, port);
         if (this.processing !== null) {
           this.queueTimer(node, port);
           return;
@@ -1389,8 +1331,8 @@ export class Host implements HostApi {
         waiting.delete(timer);
       }
     }
-    const timers = this.timers[node] as NodeTimers;
-    const previous = timers.set(timer, this.scheduler.schedule(at, K_TIMER, node, timer, 0));
+    const event = this.scheduler.schedule(at, K_TIMER, node, timer, 0);
+    const previous = this.timers.set(node, timer, event);
     if (previous >= 0) this.scheduler.cancel(previous);
   }
 
