@@ -143,4 +143,8 @@ test('the clock is exact on both sides of the small-integer range (about 1,073 s
   assert.equal(s.now, 2 ** 35);
   s.runUntil(2 ** 53 - 1, () => seen.push(s.now));
   assert.deepEqual(seen, times);
+  // A run's end need not be a whole number of µs: it is kept as given.
+  const t = new Scheduler();
+  t.runUntil(2.5, () => {});
+  assert.equal(t.now, 2.5);
 });

@@ -26,9 +26,9 @@ const CANCELLED = -1;
  */
 const SMI_MAX = 0x3fffffff;
 
-/** `t` (a whole number of µs) as a small integer while it fits, else unchanged. */
+/** `t` as a small integer where it is a whole number that fits, else unchanged: the same value. */
 function asSmallTime(t: Micros): Micros {
-  return t <= SMI_MAX ? t | 0 : t;
+  return t <= SMI_MAX && (t | 0) === t ? t | 0 : t;
 }
 
 /** Slots are < 2^24 so an id = generation * 2^24 + slot stays an exact double for 2^29 reuses. */
