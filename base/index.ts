@@ -31,6 +31,18 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * `x` as a V8 small integer (a Smi: 31 bits with pointer compression, as in Node) where it is a
+ * whole number that fits, else unchanged: the same value either way (=== ; −0 becomes 0). A number read from a
+ * Float64Array is a heap number even when it is whole, and a field that once holds a heap number
+ * holds every later value as a boxed double, a separate object, often a cache miss of its own.
+ * The clock (sim/scheduler.ts) and the routing table's root sequence and oldest time (router/
+ * table-run.ts) are stored through this, so that their fields hold the numbers themselves.
+ */
+export function asSmallInteger(x: number): number {
+  return x <= 0x3fffffff && (x | 0) === x ? x | 0 : x;
+}
+
 /** "file:line: message" — the shape every parse error uses. */
 export function locate(file: string, line: number | undefined, message: string): string {
   return line === undefined ? `${file}: ${message}` : `${file}:${line}: ${message}`;

@@ -15,6 +15,7 @@
  * key's pointer. The routing table (router/snake-state.ts SnakeState) is two such runs; the
  * next-hop search (decisions/snek-next-hop.ts) reads them as they are.
  */
+import { asSmallInteger } from '../base/index.ts';
 import { compareKeys, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
@@ -107,12 +108,12 @@ export class TableRun {
    */
   data: Float64Array = NO_DATA;
   /**
-   * At most the least lastSeen of the entries (+∞ with none): a sweep finds nothing to drop while
+   * At most the least lastSeen of the entries (−1 with none): a sweep finds nothing to drop while
    * now − oldest < expiry, and skips reading the rows (a hub's are hundreds of KB, swept every
    * second). Kept a bound, not exact: a write that refreshes the oldest entry leaves it, and the
    * next sweep that reads the rows makes it exact again.
    */
-  oldest: Micros = Number.POSITIVE_INFINITY;
+  oldest: Micros = -1;
 
   /** Offset in `data` of entry `i`'s row. */
   row(i: number): number {
@@ -186,7 +187,7 @@ export class TableRun {
     const o = this.row(i);
     data[o + SEQ] = seq;
     data[o + LAST_SEEN] = lastSeen;
-    if (lastSeen < this.oldest) this.oldest = lastSeen;
+    if (this.oldest < 0 || lastSeen < this.oldest) this.oldest = asSmallInteger(lastSeen);
     data[o + PORTS] = packPorts(sourcePort, root, destinationPort);
   }
 
@@ -218,7 +219,7 @@ export class TableRun {
     const root = this.roots[r];
     this.lastRoot = root === undefined ? -1 : r;
     this.lastRootKey = root === undefined ? null : root.key;
-    this.lastRootSeq = root === undefined ? 0 : root.seq;
+    this.lastRootSeq = root === undefined ? 0 : asSmallInteger(root.seq);
   }
 
   /**
@@ -318,7 +319,7 @@ export class TableRun {
 
   /** §6.3 step 2: drop expired entries, in place, keeping order. */
   removeExpired(now: Micros, expiry: Micros): void {
-    if (now - this.oldest < expiry) return; // nothing can have expired
+    if (this.oldest < 0 || now - this.oldest < expiry) return; // nothing can have expired
     const data = this.data;
     let k = 0;
     let oldest = Number.POSITIVE_INFINITY;
@@ -328,14 +329,14 @@ export class TableRun {
       if (seen < oldest) oldest = seen;
       this.move(i, k++);
     }
-    this.oldest = oldest;
+    this.oldest = oldest === Number.POSITIVE_INFINITY ? -1 : asSmallInteger(oldest);
     this.truncate(k);
     this.fit();
   }
 
   /** Drop every entry and the storage (§4.5 full reset). */
   clear(): void {
-    this.oldest = Number.POSITIVE_INFINITY;
+    this.oldest = -1;
     this.truncate(0);
     this.capacity = 0;
     this.data = NO_DATA;
@@ -388,8 +389,9 @@ export class TableRun {
       }
     }
     this.length = n + s;
-    if (other.oldest < this.oldest) this.oldest = other.oldest;
-    other.oldest = Number.POSITIVE_INFINITY;
+    if (other.oldest >= 0 && (this.oldest < 0 || other.oldest < this.oldest))
+      this.oldest = other.oldest;
+    other.oldest = -1;
     other.truncate(0);
   }
 

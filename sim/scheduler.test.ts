@@ -131,7 +131,7 @@ test('payloads and columns survive growth', () => {
 });
 
 test('the clock is exact on both sides of the small-integer range (about 1,073 s)', () => {
-  // The scheduler hands times out as small integers while they fit (asSmallTime): a time past
+  // The scheduler hands times out as small integers while they fit (asSmallInteger): a time past
   // 2^30 − 1 µs, or past 2^31 where `t | 0` wraps, must come back unchanged.
   const times = [2 ** 30 - 1, 2 ** 30, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 5, 2 ** 40, 2 ** 53 - 1];
   const s = new Scheduler();

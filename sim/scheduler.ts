@@ -12,24 +12,11 @@
  *   Event ids carry a per-slot generation so cancelling an event that already fired (its slot
  *   maybe reused) is a harmless no-op.
  */
+import { asSmallInteger } from '../base/index.ts';
 import type { Micros } from '../router/types.ts';
 
 /** Slot kind of a cancelled event (kinds given by callers must be ≥ 0). */
 const CANCELLED = -1;
-
-/**
- * The largest time V8 holds as a small integer (a Smi: 31 bits with pointer compression, as in
- * Node), about 1,073 virtual seconds. A number read from a Float64Array is a heap number even
- * when it is a whole one, and every field it is stored in (the routers' `now`, the links' clocks,
- * each time derived from them) then holds it as a boxed double: one more object per read, often
- * a cache miss of its own. So the clock is handed out as a Smi while it fits (asSmallTime).
- */
-const SMI_MAX = 0x3fffffff;
-
-/** `t` as a small integer where it is a whole number that fits, else unchanged: the same value. */
-function asSmallTime(t: Micros): Micros {
-  return t <= SMI_MAX && (t | 0) === t ? t | 0 : t;
-}
 
 /** Slots are < 2^24 so an id = generation * 2^24 + slot stays an exact double for 2^29 reuses. */
 const SLOT_LIMIT = 1 << 24;
@@ -150,7 +137,7 @@ export class Scheduler {
       if (this.step(handler) && (this.takeHalt() || stop?.())) return this.dispatched - before;
     }
     if (until > this.current && until !== Number.POSITIVE_INFINITY)
-      this.current = asSmallTime(until);
+      this.current = asSmallInteger(until);
     return this.dispatched - before;
   }
 
@@ -209,7 +196,11 @@ export class Scheduler {
     this.payload[slot] = undefined;
     this.generation[slot] = ((this.generation[slot] as number) + 1) & 0x1fffffff;
     this.freeSlots[this.freeCount++] = slot;
-    this.current = asSmallTime(time);
+    // A time read from the heap's Float64Array is a heap number; every field it is stored in
+    // (the routers' `now`, the links' clocks, each time derived from them) would then hold a boxed
+    // double. So the clock is a small integer while it fits: up to 2^30 − 1 µs, about 1,073
+    // virtual seconds (base/index.ts asSmallInteger).
+    this.current = asSmallInteger(time);
     if (kind === CANCELLED) return false;
     this.dispatched++;
     handler(kind, node, port, aux, payload);
