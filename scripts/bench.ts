@@ -16,6 +16,7 @@ import type { Held, Reached } from '../results/schema.ts';
 import { RandomStreams } from '../sim/rng.ts';
 import { Scheduler } from '../sim/scheduler.ts';
 import { benchTopologies } from '../topologies/bench.ts';
+import { rowMatches } from './bench-only.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -289,7 +290,7 @@ async function scaleSection(
     ],
   ];
   for (const plain of rows) {
-    if (only !== null && !plain.label.includes(only)) continue;
+    if (only !== null && !rowMatches(plain.label, only)) continue;
     const row = quorum === undefined ? plain : { ...plain, snakeQuorum: quorum };
     // BENCH_CAP_S, when given, caps every row (the million-node row included).
     const cap = process.env.BENCH_CAP_S === undefined ? (row.capSeconds ?? defaultCap) : defaultCap;
@@ -381,8 +382,9 @@ function hugePages(): string {
   }
 }
 
-// `npm run bench [-- --big] [-- --scale-only] [-- --only LABEL] [-- --quorum 0.999]`;
-// `--child ROW CAP` is internal.
+// `npm run bench [-- --big] [-- --scale-only] [-- --only NAME] [-- --quorum 0.999]`, where NAME
+// picks the rows whose label holds it, not followed by a digit (bench-only.ts); `--child ROW CAP`
+// is internal.
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
   await scaleChild(JSON.parse(argv[1] ?? '{}') as ScaleRow, Number(argv[2] ?? 900));
