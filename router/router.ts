@@ -113,7 +113,8 @@ export class Router implements RouterLike, RouterCore {
   private holdDownCounter = 0;
   /**
    * When TIMER_PORTS is armed for (§4.3; see checkPorts), −1 when not: an integer, not Infinity,
-   * so that the field holds times as small integers, not boxed doubles (sim/scheduler.ts SMI_MAX).
+   * so that the field holds times as small integers, not boxed doubles (base/index.ts
+   * asSmallInteger).
    */
   private portsArmedAt = -1;
   /** The links by when the port check must look at them next (router/port-deadlines.ts). */
