@@ -5,6 +5,7 @@
  * list of up links kept in ascending port order ([DET] §5.8, §6.6: iterate links by port).
  */
 
+import { withSlot } from '../base/index.ts';
 import type { LinkInfo, StoredAnnouncement } from './decisions/links.ts';
 import { SnekSearch } from './decisions/snek-next-hop.ts';
 import { keyTag } from './keys.ts';
@@ -107,14 +108,17 @@ export class Link implements LinkInfo {
 }
 
 export class PeerTable {
-  /** Up links, ascending port order. */
-  readonly links: Link[] = [];
   /**
-   * Index = port; undefined when the slot is free. Grown on demand up to the highest port in use:
-   * a full 254-slot array per router was 2 KB of idle heap (17 KB with --max-ports 2100), though
-   * most routers use two or three ports.
+   * Up links, ascending port order. Replaced, never changed in place, by an array of exactly the
+   * links (add, remove): growing in place leaves V8's slack of 16-odd slots in every router.
    */
-  readonly byPort: (Link | undefined)[] = [undefined];
+  links: readonly Link[] = [];
+  /**
+   * Index = port; undefined when the slot is free. Grown on demand up to the highest port in use,
+   * to exactly that length (base/index.ts withSlot): a full 254-slot array per router was 2 KB of
+   * idle heap (17 KB with --max-ports 2100), though most routers use two or three ports.
+   */
+  byPort: (Link | undefined)[] = [undefined];
   readonly maxPorts: number;
   /**
    * Bumped by every change this table makes or sees: a link added or removed (marked down), a
@@ -153,12 +157,10 @@ export class PeerTable {
     const buckets =
       linkType === LinkType.Bluetooth ? options.bluetoothTrafficBuckets : options.trafficBuckets;
     const link = new Link(port, remoteKey, linkType, now, fairFifoOffset(buckets, random), this);
-    // Packed growth: fill any gap below `port` with explicit undefined (callers use freePort()).
-    while (this.byPort.length <= port) this.byPort.push(undefined);
-    this.byPort[port] = link;
+    this.byPort = withSlot(this.byPort, port, link);
     let i = this.links.length;
     while (i > 0 && (this.links[i - 1] as Link).port > port) i--;
-    this.links.splice(i, 0, link);
+    this.links = this.links.toSpliced(i, 0, link);
     this.views = null;
     this.version++;
     return link;
@@ -171,7 +173,7 @@ export class PeerTable {
     link.up = false;
     this.byPort[port] = undefined;
     const i = this.links.indexOf(link);
-    if (i >= 0) this.links.splice(i, 1);
+    if (i >= 0) this.links = this.links.toSpliced(i, 1);
     this.views = null;
     this.version++;
     return link;

@@ -44,7 +44,7 @@
  * - Counters count frames put on a wire (after the 'out' filter), by frame type.
  */
 
-import { InputError } from '../base/index.ts';
+import { InputError, withSlot } from '../base/index.ts';
 import type {
   BootstrapFrame,
   Effects,
@@ -1058,7 +1058,9 @@ export class Host implements HostApi {
       throw new Error(`host: router ${this.names[node]} allocated invalid port ${port}`);
     if (ports[port] !== undefined)
       throw new Error(`host: router ${this.names[node]} reused busy port ${port}`);
-    ports[port] = link;
+    // Exactly as long as the highest port used (withSlot): a store past the end left 16-odd
+    // empty slots in every node's array.
+    this.portLinks[node] = withSlot(ports, port, link);
     if (link.a === node) link.portA = port;
     else link.portB = port;
     const at = 4 * link.id + (link.a === node ? 0 : 2);
