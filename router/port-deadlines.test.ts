@@ -41,7 +41,6 @@ test('PortDeadlines finds the links a scan of every link finds, in port order, a
     fc.property(fc.array(op, { minLength: 10, maxLength: 80, size: 'max' }), (ops) => {
       const q = new PortDeadlines<TestLink>();
       const all: TestLink[] = [];
-      const out: (TestLink | undefined)[] = [];
       let now = 0;
       const live = (): TestLink[] => all.filter((l) => l.up);
       for (const o of ops) {
@@ -69,13 +68,15 @@ test('PortDeadlines finds the links a scan of every link finds, in port order, a
         } else {
           // One check as Router.checkPorts makes it: look at the due links, then file them again.
           const want = plain(all, now);
-          const n = q.takeDue(now, INTERVAL, TIMEOUT, out);
-          const taken = out.slice(0, n) as TestLink[];
+          const n = q.takeDue(now, INTERVAL, TIMEOUT);
+          const taken = q.taken.slice(0, n) as TestLink[];
           assert.deepEqual(
             taken.map((l) => l.port),
             want.due,
           );
-          // What `out` holds past n is left as it is: takeDue must not read it.
+          // The caller clears the slots it read, or (busy checks, here) leaves them: what `taken`
+          // holds past n must never be read by the next check.
+          if (!o.busy) for (let i = 0; i < n; i++) q.taken[i] = undefined;
           for (const l of taken) {
             if (now - l.lastReceived >= TIMEOUT)
               l.up = false; // read deadline: closed

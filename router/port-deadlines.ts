@@ -41,43 +41,61 @@ export function portDue(link: DeadlineLink, interval: Micros, timeout: Micros): 
 }
 
 export class PortDeadlines<L extends DeadlineLink> {
-  /** Heap order by (due, port); a plain number array stays unboxed doubles. */
-  private readonly links: L[] = [];
-  private readonly due: number[] = [];
+  /**
+   * Heap order by (due, port) over [0, count); a plain number array stays unboxed doubles. The
+   * arrays are never shortened and are grown to exactly one more entry when full (add): a router
+   * files two or three links, and arrays grown by push carried V8's 16-odd empty slots each.
+   * Slots past `count` hold undefined (links) so a link taken out is not kept alive here.
+   */
+  private links: (L | undefined)[] = [];
+  private due: number[] = [];
+  private count = 0;
+  /**
+   * The links the last takeDue took, at [0, n): the caller's to read and to clear (set each slot
+   * it has read to undefined, so no link is kept past the check). Grown like the heap's arrays.
+   */
+  taken: (L | undefined)[] = [];
 
   /** Entries held (links that are gone included until met). */
   get size(): number {
-    return this.links.length;
+    return this.count;
   }
 
   /** File `link` at `due` (a link is filed once: on connect, and again after each look). */
   add(link: L, due: Micros): void {
-    this.links.push(link);
-    this.due.push(due);
-    this.up(this.links.length - 1);
+    const i = this.count;
+    if (i === this.links.length) {
+      this.links = this.links.concat([link]);
+      this.due = this.due.concat([due]);
+    } else {
+      this.links[i] = link;
+      this.due[i] = due;
+    }
+    this.count = i + 1;
+    this.up(i);
   }
 
   /**
-   * Move into `out[0, n)` every up link whose real due is ≤ now, each once, in ascending port
+   * Move into taken[0, n) every up link whose real due is ≤ now, each once, in ascending port
    * order, taking them out of the heap, and return n: the caller files each one that is still up
    * again after looking at it. Links met that are gone are dropped; links not due yet are re-filed
-   * at their real due. `out` is the caller's scratch, kept from check to check: its length is
-   * never set back (an array's length set to 0 frees its storage, and every port check allocated
-   * it again), and what it holds past n is the caller's to clear.
+   * at their real due. What `taken` holds past n is never read.
    */
-  takeDue(now: Micros, interval: Micros, timeout: Micros, out: (L | undefined)[]): number {
-    const links = this.links;
-    const due = this.due;
+  takeDue(now: Micros, interval: Micros, timeout: Micros): number {
     let n = 0;
-    while (links.length > 0 && (due[0] as number) <= now) {
+    while (this.count > 0 && (this.due[0] as number) <= now) {
       const link = this.pop();
       if (!link.up) continue;
       const real = portDue(link, interval, timeout);
-      if (real <= now) out[n++] = link;
-      else this.add(link, real);
+      if (real <= now) {
+        if (n === this.taken.length) this.taken = this.taken.concat([link]);
+        else this.taken[n] = link;
+        n++;
+      } else this.add(link, real);
     }
     // Port order by insertion: a check takes a handful of links, and Array.prototype.sort would
     // need the array cut to n.
+    const out = this.taken;
     for (let i = 1; i < n; i++) {
       const link = out[i] as L;
       let j = i - 1;
@@ -89,16 +107,14 @@ export class PortDeadlines<L extends DeadlineLink> {
 
   /** The earliest real due of an up link, or +Infinity (stale entries on top are refreshed). */
   next(interval: Micros, timeout: Micros): Micros {
-    const links = this.links;
-    const due = this.due;
-    while (links.length > 0) {
-      const link = links[0] as L;
+    while (this.count > 0) {
+      const link = this.links[0] as L;
       if (!link.up) {
         this.pop();
         continue;
       }
       const real = portDue(link, interval, timeout);
-      if (real === due[0]) return real;
+      if (real === this.due[0]) return real;
       // Later than filed (dues only move later): re-file; the top is exact once it holds still.
       this.pop();
       this.add(link, real);
@@ -135,10 +151,10 @@ export class PortDeadlines<L extends DeadlineLink> {
   private pop(): L {
     const links = this.links;
     const top = links[0] as L;
-    const last = links.length - 1;
+    const last = this.count - 1;
     this.swap(0, last);
-    links.pop();
-    this.due.pop();
+    links[last] = undefined;
+    this.count = last;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;

@@ -119,8 +119,6 @@ export class Router implements RouterLike, RouterCore {
   private portsArmedAt = -1;
   /** The links by when the port check must look at them next (router/port-deadlines.ts). */
   private readonly deadlines = new PortDeadlines<Link>();
-  /** Scratch: the links one port check looks at (PortDeadlines.takeDue), emptied after it. */
-  private readonly dueLinks: (Link | undefined)[] = [];
 
   constructor(
     identity: Identity,
@@ -346,8 +344,8 @@ export class Router implements RouterLike, RouterCore {
     const now = this.now;
     const interval = this.options.keepaliveInterval;
     const timeout = this.options.keepaliveTimeout;
-    const due = this.dueLinks;
-    const n = this.deadlines.takeDue(now, interval, timeout, due);
+    const n = this.deadlines.takeDue(now, interval, timeout);
+    const due = this.deadlines.taken;
     let silent: Link[] | null = null;
     for (let i = 0; i < n; i++) {
       const link = due[i] as Link;
