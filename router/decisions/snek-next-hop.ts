@@ -561,6 +561,21 @@ function signerIndexFor(
       index.stored.push(stored);
       if (stored !== null) indexLink(index, link, stored, i);
     }
+    // Arrays grown by push keep about a third spare (16-odd slots in a bucket of two or three):
+    // cut to size once built. Updates (below) push into the few buckets they touch.
+    index.links = index.links.slice();
+    index.stored = index.stored.slice();
+    const buckets = index.buckets;
+    for (let b = 0; b < 256; b++) {
+      const bucket = buckets[b] as Bucket;
+      if (bucket !== EMPTY_BUCKET)
+        buckets[b] = {
+          keys: bucket.keys.slice(),
+          pre: bucket.pre.slice(),
+          links: bucket.links.slice(),
+          pos: bucket.pos.slice(),
+        };
+    }
     return index;
   }
   index.version = version;
@@ -697,12 +712,12 @@ function sortedSignersFor(
   const buildKeys: PublicKey[] = [];
   const buildPorts: number[] = [];
   const buildPos: number[] = [];
-  const stored: (StoredAnnouncement | null)[] = [];
+  // Made by map, not push: exactly one slot per link (push leaves 16-odd spare slots).
+  const stored = links.map((link) => (link.up ? link.stored : null));
   let peers = 0;
   for (let i = 0; i < links.length; i++) {
+    const st = stored[i] as StoredAnnouncement | null;
     const link = links[i] as LinkInfo;
-    const st = link.up ? link.stored : null;
-    stored.push(st);
     if (st === null) continue;
     peers++;
     const hops = st.announcement.hops;
