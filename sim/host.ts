@@ -662,8 +662,8 @@ export class Host implements HostApi {
 
   /** A severed stream is back in range: what it held arrives at its next retransmission. */
   private releaseHeld(link: Link): void {
-    const held = link.held;
-    link.held = [];
+    const held = link.held ?? [];
+    link.held = null;
     const at0 = link.resume(0, this.now);
     const at1 = link.resume(1, this.now);
     for (const h of held) {
@@ -1310,7 +1310,9 @@ export class Host implements HostApi {
       this.scheduler.schedule(arrival, K_DELIVER, peer, peerPort, aux, bytes ?? frame);
     } else if (arrival === HELD) {
       // Out of range on a stream: delivered when the link is back in range (releaseHeld).
-      link.held.push({ direction, node: peer, port: peerPort, aux, payload: bytes ?? frame });
+      const held = { direction, node: peer, port: peerPort, aux, payload: bytes ?? frame };
+      if (link.held === null) link.held = [held];
+      else link.held.push(held);
     }
     if (link.readyAt > this.now) {
       if (!link.readyPending(direction)) {
