@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
-import { compareKeys, keyPrefix } from './keys.ts';
+import { compareKeys, keyPrefix, prefixLowerBound } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
 import { FIELDS } from './table-run.ts';
 
@@ -109,13 +109,25 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
         // or all to the main run (256: a small table).
         const s = new SnakeState(5, { sideFrom });
         const model = new Map<string, SnakeEntry>();
+        // One object per key, as a run's keys are the frames' own objects: TableRun.lowerBound
+        // remembers its last key by identity, so a stale answer after a change would show below.
+        const interned = new Map<number, Uint8Array>();
         const keyOf = (hi: number, lo: number) => {
-          const a = new Uint8Array(32);
-          a[0] = hi;
-          a[31] = lo;
+          let a = interned.get(hi * 256 + lo);
+          if (a === undefined) {
+            a = new Uint8Array(32);
+            a[0] = hi;
+            a[31] = lo;
+            interned.set(hi * 256 + lo, a);
+          }
           return a;
         };
+        let step = 0;
         for (const o of ops) {
+          // A key looked up just before the change and again after it: a lookup remembered
+          // across a change of the run's keys (TableRun.lowerBound) would give the old place.
+          const probe = keyOf(step % 16, (7 * step++) % 8);
+          for (const run of [s.main, s.side]) run.lowerBound(probe);
           if ('put' in o) {
             // Every field distinct from the others, so a column read for another shows.
             const entry = new SnakeEntry(
@@ -152,6 +164,11 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
             s.clear();
             model.clear();
           }
+          for (const run of [s.main, s.side])
+            assert.equal(
+              run.lowerBound(probe),
+              prefixLowerBound(run.data, run.keys, run.length, probe),
+            );
           const want = [...model.values()].sort((a, b) => compareKeys(a.key, b.key));
           // Each run sorted with its prefixes in step; every key found; before `entries` merges.
           const inRuns: SnakeEntry[] = [];

@@ -85,3 +85,25 @@ test('TableRun: a merge names the other run’s roots in its own', () => {
   );
   assert.equal(main.destinationPort(3), NO_PORT);
 });
+
+test('TableRun: the last lookup is remembered only until the keys change', () => {
+  const run = new TableRun();
+  const other = new TableRun();
+  const probe = keyOf(50);
+  run.insertAt(0, keyOf(60), 1, 2, 1, 0, keyOf(200), 1);
+  assert.equal(run.lowerBound(probe), 0);
+  // A key inserted before the probe's place moves it, though the probe was not the key inserted.
+  run.insertAt(0, keyOf(40), 1, 2, 1, 0, keyOf(200), 1);
+  assert.equal(run.lowerBound(probe), 1);
+  // A merge moves it too.
+  other.insertAt(0, keyOf(10), 1, 2, 1, 0, keyOf(200), 1);
+  run.mergeFrom(other);
+  assert.equal(run.lowerBound(probe), 2);
+  // And a removal.
+  run.removePort(1);
+  assert.equal(run.lowerBound(probe), 0);
+  // An equal key that is another object is looked up, not taken for the one remembered.
+  run.insertAt(0, keyOf(50), 3, 4, 1, 0, keyOf(200), 1);
+  assert.equal(run.lowerBound(keyOf(50)), 0);
+  assert.equal(run.lowerBound(keyOf(51)), 1);
+});

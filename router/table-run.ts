@@ -114,6 +114,14 @@ export class TableRun {
    * next sweep that reads the rows makes it exact again.
    */
   oldest: Micros = -1;
+  /**
+   * The key (the object) of the last lowerBound and its result, until the keys change (insertAt,
+   * truncate, mergeFrom clear it): a bootstrap's handling looks its key up three times in a row
+   * (the duplicate check, the next-hop search's table step, the install), and in a big run each
+   * binary search costs a cache miss per level it reads.
+   */
+  private boundKey: PublicKey | null = null;
+  private bound = 0;
 
   /** Offset in `data` of entry `i`'s row. */
   row(i: number): number {
@@ -122,8 +130,12 @@ export class TableRun {
 
   /** Index of the first entry whose key is ≥ `key` (keys.ts prefixLowerBound). */
   lowerBound(key: PublicKey): number {
+    if (key === this.boundKey) return this.bound;
     // The prefixes are data[0, capacity): the first `length` of them are the entries'.
-    return prefixLowerBound(this.data, this.keys, this.length, key);
+    const i = prefixLowerBound(this.data, this.keys, this.length, key);
+    this.boundKey = key;
+    this.bound = i;
+    return i;
   }
 
   /** Index of `key`, or −(insertion point) − 1. */
@@ -287,6 +299,7 @@ export class TableRun {
     rootSeq: number,
   ): void {
     const n = this.length;
+    this.boundKey = null;
     // The root first, while every row is an entry's (naming a new root may renumber them).
     const root = this.rootIndex(rootKey, rootSeq);
     this.reserve(n + 1);
@@ -353,6 +366,7 @@ export class TableRun {
     const s = other.length;
     if (s === 0) return;
     const n = this.length;
+    this.boundKey = null;
     // The other run's root indexes renamed into ours, before any row moves: compaction (which
     // reads the rows) first if it is due, and none while the other's roots are added.
     if (this.roots.length + other.roots.length > ROOTS_BEFORE_COMPACTION) this.compactRoots();
@@ -409,6 +423,7 @@ export class TableRun {
 
   private truncate(length: number): void {
     if (length === this.length) return; // setting an array's length is a runtime call
+    this.boundKey = null;
     this.length = length;
     this.keys.length = length;
   }
