@@ -173,7 +173,7 @@ export function sendProtocol(r: RouterCore, link: Link, frame: Frame): void {
 
 function transmit(r: RouterCore, link: Link, frame: Frame): void {
   link.lastSent = r.now;
-  if (!r.fx.transmit(link.port, frame)) link.busy = true;
+  if (!r.fx.transmit(link.port, frame, link.channel)) link.busy = true;
 }
 
 /**

@@ -35,6 +35,8 @@ export class Link implements LinkInfo {
   lastReceived: Micros;
   /** Last time the writer handed a frame over or became idle (keepalive idle clock, §4.3). */
   lastSent: Micros;
+  /** The host's name for this connection (RouterLike.connect), −1 when it gave none; read by a send. */
+  channel = -1;
   /**
    * The protocol FIFO and the traffic fair FIFO (§7.3), made when a frame first has to wait (see
    * protocolFifo, trafficFifo): most links never queue, and the two objects were ~110 B of every

@@ -486,6 +486,34 @@ describe('Router: keepalives (checklist 11) and reset (checklist 12, 13)', () =>
     assert.equal(net.node(hub).router.snapshot().peers.length, 3);
   });
 
+  it('hands back with every transmit the channel the host gave the link’s connect, −1 with none', () => {
+    const sent: [Port, number | undefined][] = [];
+    const fx: Effects = {
+      transmit(port, _frame, channel) {
+        sent.push([port, channel]);
+        return true;
+      },
+      setTimer() {},
+      closeLink() {},
+      deliver() {},
+      dropTraffic() {},
+    };
+    const r = new Router(seedKey(1), {}, crypto, seedrandom('c').quick);
+    r.start(0, fx);
+    const a = r.connect(0, seedKey(2).publicKey, LinkType.Pipe, fx, 14) as Port;
+    const b = r.connect(0, seedKey(3).publicKey, LinkType.Pipe, fx) as Port;
+    r.receive(1, a, keepaliveFrame(), fx);
+    r.timer(3 * S, TIMER_PORTS, fx); // keepalives owed on both links
+    assert.deepEqual(
+      sent.filter(([port]) => port === a).map(([, c]) => c),
+      [14, 14],
+    );
+    assert.deepEqual(
+      sent.filter(([port]) => port === b).map(([, c]) => c),
+      [-1, -1],
+    );
+  });
+
   it('a busy writer owes its keepalive 3 s after it became idle, not at the busy check (§4.3 [DET])', () => {
     const sent: [Micros, Port, FrameType][] = [];
     const timers = new Map<number, Micros>();

@@ -213,11 +213,18 @@ export class Router implements RouterLike, RouterCore {
     }
   }
 
-  connect(now: Micros, remoteKey: PublicKey, linkType: LinkType, fx: Effects): Port | null {
+  connect(
+    now: Micros,
+    remoteKey: PublicKey,
+    linkType: LinkType,
+    fx: Effects,
+    channel = -1,
+  ): Port | null {
     this.enter(now, fx);
     const port = this.peers.freePort();
     if (port === null) return null;
     const link = this.peers.add(port, remoteKey, linkType, now, this.options, this.random);
+    link.channel = channel;
     if (this.options.keepalives) {
       const due = portDue(link, this.options.keepaliveInterval, this.options.keepaliveTimeout);
       this.deadlines.add(link, due);

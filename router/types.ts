@@ -169,8 +169,10 @@ export interface Effects {
    * Put a frame on the wire of `port`. Returns true when the link can take another frame at once
    * (e.g. unlimited bandwidth); false when it is now busy serialising, in which case the host
    * calls `Router.portReady(port)` when it may transmit again. The router owns the queues.
+   * `channel` is the number the host gave the link's connect (RouterLike.connect), −1 when none:
+   * the host may find its end of the link by it rather than by port.
    */
-  transmit(port: Port, frame: Frame): boolean;
+  transmit(port: Port, frame: Frame, channel?: number): boolean;
   /** Arm (or re-arm, replacing the pending expiry) the router timer `timer` to fire at `at`. */
   setTimer(timer: number, at: Micros): void;
   /** The router has closed this link (it already cleaned its own state for the port). */
@@ -247,9 +249,18 @@ export interface RouterLike {
   /**
    * A new peering with a known remote key (the handshake is skipped, §3.1). Returns the allocated
    * port (lowest free ≥ 1), or null when the node has no free port (the link is refused, §4.1).
-   * The router sends its announcement on it at once (§4.2).
+   * The router sends its announcement on it at once (§4.2). `channel` (≥ 0) is the host's own
+   * name for the connection, opaque to the router, which hands it back with every transmit on
+   * the link (a socket's handle, as it were): the simulator's host finds the link by it in one
+   * read instead of through the node's ports.
    */
-  connect(now: Micros, remoteKey: PublicKey, linkType: LinkType, fx: Effects): Port | null;
+  connect(
+    now: Micros,
+    remoteKey: PublicKey,
+    linkType: LinkType,
+    fx: Effects,
+    channel?: number,
+  ): Port | null;
   /** The peering on `port` is gone (remote close, link failure, scenario action). */
   disconnect(now: Micros, port: Port, fx: Effects): void;
   /** A frame arrived on `port`. */
