@@ -514,6 +514,42 @@ describe('Router: keepalives (checklist 11) and reset (checklist 12, 13)', () =>
     );
   });
 
+  it('a frame given with a stale link handle counts for the link now on its port (§4.3 read deadline)', () => {
+    const closed: [Micros, Port][] = [];
+    let now: Micros = 0;
+    const fx: Effects = {
+      transmit: () => true,
+      setTimer() {},
+      closeLink(port) {
+        closed.push([now, port]);
+      },
+      deliver() {},
+      dropTraffic() {},
+    };
+    const r = new Router(seedKey(1), {}, crypto, seedrandom('h').quick);
+    r.start(0, fx);
+    const port = r.connect(0, seedKey(2).publicKey, LinkType.Pipe, fx) as Port;
+    const stale = r.linkHandle(port);
+    r.disconnect(0, port, fx);
+    assert.equal(r.connect(0, seedKey(3).publicKey, LinkType.Pipe, fx), port); // the port again
+    const current = r.linkHandle(port);
+    assert.notEqual(current, stale);
+    now = 4 * S;
+    r.receive(now, port, keepaliveFrame(), fx, stale); // read deadline of the new link → 9 s
+    const check = (at: Micros): void => {
+      now = at;
+      r.timer(now, TIMER_PORTS, fx);
+    };
+    for (const at of [5 * S, 6 * S, 8 * S]) check(at);
+    assert.deepEqual(closed, []);
+    now = 8.5 * S;
+    r.receive(now, port, keepaliveFrame(), fx, current); // → 13.5 s
+    check(13 * S);
+    assert.deepEqual(closed, []);
+    check(13.5 * S);
+    assert.deepEqual(closed, [[13.5 * S, port]]);
+  });
+
   it('a busy writer owes its keepalive 3 s after it became idle, not at the busy check (§4.3 [DET])', () => {
     const sent: [Micros, Port, FrameType][] = [];
     const timers = new Map<number, Micros>();

@@ -241,9 +241,17 @@ export class Router implements RouterLike, RouterCore {
     if (link !== undefined) this.cleanupLink(link);
   }
 
-  receive(now: Micros, port: Port, frame: Frame, fx: Effects): void {
+  linkHandle(port: Port): object | undefined {
+    return this.peers.get(port);
+  }
+
+  receive(now: Micros, port: Port, frame: Frame, fx: Effects, handle?: object): void {
     this.enter(now, fx);
-    const link = this.peers.get(port);
+    // The host's handle is the Link linkHandle(port) gave, so it is ours; it names the port's link
+    // while it is up (a link closed since then is not, and the port may hold another by now).
+    // Taken from it, the link costs no reads of the peer table and its port array.
+    let link = handle as Link | undefined;
+    if (link === undefined || !link.up || link.port !== port) link = this.peers.get(port);
     if (link === undefined) return;
     link.lastReceived = now;
     // §7.1 step 2 simulator hook (adversaries): after the frame counted as received for the read

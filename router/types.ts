@@ -263,8 +263,16 @@ export interface RouterLike {
   ): Port | null;
   /** The peering on `port` is gone (remote close, link failure, scenario action). */
   disconnect(now: Micros, port: Port, fx: Effects): void;
-  /** A frame arrived on `port`. */
-  receive(now: Micros, port: Port, frame: Frame, fx: Effects): void;
+  /**
+   * A frame arrived on `port`. `handle`, when given, is what linkHandle(port) returned for this
+   * link: the router may take the link from it rather than look the port up.
+   */
+  receive(now: Micros, port: Port, frame: Frame, fx: Effects, handle?: object): void;
+  /**
+   * The link on `port` as an opaque handle (undefined when none), for the host to give back with
+   * each frame received on it (receive): a host that keeps it skips the router's port lookup.
+   */
+  linkHandle?(port: Port): object | undefined;
   /** The raw bytes of a frame arrived on `port` (used in `--wire-encode` runs): decode or drop link. */
   receiveBytes(now: Micros, port: Port, bytes: Uint8Array, fx: Effects): void;
   /** The link on `port` finished serialising and can transmit again. */
