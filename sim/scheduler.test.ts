@@ -3,13 +3,24 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { Scheduler } from './scheduler.ts';
 
-type Op = { op: 'push'; dt: number } | { op: 'cancel'; k: number } | { op: 'pop' };
+type Op =
+  | { op: 'push'; dt: number }
+  | { op: 'cancel'; k: number }
+  | { op: 'pop' }
+  | { op: 'run'; by: number };
 
+// Delays: a few that recur (ties at one time) and a wider spread (deep heaps).
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 5,
     arbitrary: fc.record({ op: fc.constant('push' as const), dt: fc.integer({ min: 0, max: 4 }) }),
   },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('push' as const), dt: fc.integer({ min: 0, max: 40 }) }),
+  },
+  // Time passing with no event at its end (runUntil): `now` moves on by itself.
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('run' as const), by: fc.nat({ max: 6 }) }) },
   {
     weight: 2,
     arbitrary: fc.record({ op: fc.constant('cancel' as const), k: fc.nat({ max: 200 }) }),
@@ -30,7 +41,8 @@ function runOps(ops: readonly Op[]): number[] {
     if (o.op === 'push') ids.push(s.schedule(s.now + o.dt, 1, label++, 0, 0));
     else if (o.op === 'cancel') {
       if (ids.length > 0) s.cancel(ids[o.k % ids.length] as number);
-    } else while (s.pending > 0 && !s.step(handler)) {}
+    } else if (o.op === 'run') s.runUntil(s.now + o.by, handler);
+    else while (s.pending > 0 && !s.step(handler)) {}
   }
   while (s.pending > 0) s.step(handler);
   return popped;
@@ -64,6 +76,14 @@ function model(ops: readonly Op[]): number[] {
         const l = all[o.k % all.length] as number;
         if (!fired.has(l)) cancelled.add(l);
       }
+    } else if (o.op === 'run') {
+      const until = now + o.by;
+      for (;;) {
+        pending.sort((a, b) => a.time - b.time || a.label - b.label);
+        if (pending.length === 0 || (pending[0] as { time: number }).time > until) break;
+        popOne();
+      }
+      now = until;
     } else while (pending.length > 0 && !popOne()) {}
   }
   while (pending.length > 0) popOne();
