@@ -245,13 +245,20 @@ export class Router implements RouterLike, RouterCore {
     return this.peers.get(port);
   }
 
+  /**
+   * The link on `port`, from the host's `handle` when it has one: that is the Link linkHandle(port)
+   * gave, so it is ours, and it names the port's link while it is up (a link closed since then is
+   * not, and the port may hold another by now). Taken from it, the link costs no reads of the
+   * peer table and its port array.
+   */
+  private linkOn(port: Port, handle: object | undefined): Link | undefined {
+    const link = handle as Link | undefined;
+    return link?.up && link.port === port ? link : this.peers.get(port);
+  }
+
   receive(now: Micros, port: Port, frame: Frame, fx: Effects, handle?: object): void {
     this.enter(now, fx);
-    // The host's handle is the Link linkHandle(port) gave, so it is ours; it names the port's link
-    // while it is up (a link closed since then is not, and the port may hold another by now).
-    // Taken from it, the link costs no reads of the peer table and its port array.
-    let link = handle as Link | undefined;
-    if (link === undefined || !link.up || link.port !== port) link = this.peers.get(port);
+    const link = this.linkOn(port, handle);
     if (link === undefined) return;
     link.lastReceived = now;
     // §7.1 step 2 simulator hook (adversaries): after the frame counted as received for the read
@@ -305,9 +312,9 @@ export class Router implements RouterLike, RouterCore {
     this.receive(now, port, frame, fx);
   }
 
-  portReady(now: Micros, port: Port, fx: Effects): void {
+  portReady(now: Micros, port: Port, fx: Effects, handle?: object): void {
     this.enter(now, fx);
-    const link = this.peers.get(port);
+    const link = this.linkOn(port, handle);
     if (link === undefined) return;
     link.busy = false;
     link.lastSent = now; // the writer starts waiting now (§4.3)

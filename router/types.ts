@@ -275,8 +275,8 @@ export interface RouterLike {
   linkHandle?(port: Port): object | undefined;
   /** The raw bytes of a frame arrived on `port` (used in `--wire-encode` runs): decode or drop link. */
   receiveBytes(now: Micros, port: Port, bytes: Uint8Array, fx: Effects): void;
-  /** The link on `port` finished serialising and can transmit again. */
-  portReady(now: Micros, port: Port, fx: Effects): void;
+  /** The link on `port` finished serialising and can transmit again (`handle`: as receive's). */
+  portReady(now: Micros, port: Port, fx: Effects, handle?: object): void;
   /** A timer armed with Effects.setTimer fired. */
   timer(now: Micros, timer: number, fx: Effects): void;
   /**

@@ -1250,8 +1250,9 @@ export class Host implements HostApi {
   }
 
   private portReady(node: number, port: Port, linkId: number): void {
-    const link = this.portLinks[node]?.[port];
-    if (link === undefined || link.id !== linkId) return;
+    // By id, as a transmit finds it (fxTransmit): the link while node's end is attached at port.
+    const link = this.linksById[linkId];
+    if (link === undefined || (link.a === node ? link.portA : link.portB) !== port) return;
     const direction = link.a === node ? 0 : 1;
     const busy = link.busyUntil(direction);
     if (busy > this.now) {
@@ -1262,7 +1263,12 @@ export class Host implements HostApi {
     link.setReadyPending(direction, false);
     const router = this.routers[node];
     if (router === null || router === undefined) return;
-    router.portReady(this.now, port, this.effects[node] as NodeEffects);
+    router.portReady(
+      this.now,
+      port,
+      this.effects[node] as NodeEffects,
+      this.endHandles[2 * linkId + direction],
+    );
   }
 
   // ---------------------------------------------------------------------------------------------
