@@ -148,7 +148,10 @@ const K_HANDSHAKE = 10;
 const K_CPU_RUN = 20;
 const K_CPU_SEND = 21;
 
-/** aux of a delivery = linkId · 2^20 + frame length (lengths are < 2^16 on the wire). */
+/**
+ * aux of a delivery = channel · 2^20 + frame length (lengths are < 2^16 on the wire), the channel
+ * naming the receiving end of the link (2 · link id + end, as RouterLike.connect is given).
+ */
 const LEN_SPAN = 1 << 20;
 const TWO_32 = 4294967296;
 
@@ -1095,16 +1098,12 @@ export class Host implements HostApi {
 
   /** `node`'s end of link `linkId` is attached at `port` (portLinks[node][port] is that link). */
   private attachedAt(node: number, port: Port, linkId: number): boolean {
-    return this.attachedEnd(node, port, linkId) >= 0;
-  }
-
-  /** Which end of link `linkId` (0: a, 1: b) is `node`'s attached at `port`, or −1. */
-  private attachedEnd(node: number, port: Port, linkId: number): number {
     const ends = this.linkEnds;
     const at = 4 * linkId;
-    if (ends[at] === node + 1 && ends[at + 1] === port) return 0;
-    if (ends[at + 2] === node + 1 && ends[at + 3] === port) return 1;
-    return -1;
+    return (
+      (ends[at] === node + 1 && ends[at + 1] === port) ||
+      (ends[at + 2] === node + 1 && ends[at + 3] === port)
+    );
   }
 
   /** Detach `node`'s end of `link`; the link is down from now on. */
@@ -1153,7 +1152,7 @@ export class Host implements HostApi {
 
   /** A frame arrived (processing on): it waits for the CPU, then is handled (deliverFrame). */
   private queueFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
-    if (!this.attachedAt(node, port, Math.floor(aux / LEN_SPAN)) || !this.routers[node]) {
+    if (!this.attachedAt(node, port, Math.floor(aux / LEN_SPAN) >> 1) || !this.routers[node]) {
       this.deliverFrame(node, port, aux, payload); // the usual drop path
       return;
     }
@@ -1230,23 +1229,30 @@ export class Host implements HostApi {
   }
 
   private deliverFrame(node: number, port: Port, aux: number, payload: Frame | Uint8Array): void {
-    const linkId = Math.floor(aux / LEN_SPAN);
+    const channel = Math.floor(aux / LEN_SPAN);
     const router = this.routers[node];
     const frame = payload instanceof Uint8Array ? null : payload;
-    const end = this.attachedEnd(node, port, linkId);
-    if (end < 0 || router === null || router === undefined) {
+    // The end's handle is kept exactly while the end is attached (at the port it was sent to: an
+    // end never moves), so with one no check of linkEnds is needed; without (a router that gives
+    // none), linkEnds decides.
+    const handle = this.endHandles[channel];
+    if (
+      (handle === undefined && !this.attachedAt(node, port, channel >> 1)) ||
+      router === null ||
+      router === undefined
+    ) {
       if (frame !== null && frame.type === FrameType.Traffic)
         this.trafficOutcome(node, frame, 'link-down');
       return;
     }
     const type = frame === null ? ((payload as Uint8Array)[5] as number) : frame.type;
-    const length = aux - linkId * LEN_SPAN;
+    const length = aux - channel * LEN_SPAN;
     // The 'in' filter is not applied here: the router calls it (Effects.filter → fxFilter) at
     // PROTOCOL.md §7.1 step 2, after the frame reset the read deadline and after local delivery.
     this.trace.frame(this.now, node, port, type, length);
     const fx = this.effects[node] as NodeEffects;
     if (frame === null) router.receiveBytes(this.now, port, payload as Uint8Array, fx);
-    else router.receive(this.now, port, frame, fx, this.endHandles[2 * linkId + end]);
+    else router.receive(this.now, port, frame, fx, handle);
   }
 
   private portReady(node: number, port: Port, linkId: number): void {
@@ -1343,7 +1349,9 @@ export class Host implements HostApi {
     }
     const direction: Direction = fromA ? 0 : 1;
     const arrival = link.send(direction, this.now, length);
-    const aux = link.id * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
+    // The receiving end's channel: the far end of this direction.
+    const aux =
+      (2 * link.id + 1 - direction) * LEN_SPAN + (length < LEN_SPAN ? length : LEN_SPAN - 1);
     if (arrival >= 0) {
       this.scheduler.schedule(arrival, K_DELIVER, peer, peerPort, aux, bytes ?? frame);
     } else if (arrival === HELD) {
