@@ -104,7 +104,7 @@ export class Link implements LinkInfo {
   }
 
   set stored(value: StoredAnnouncement | null) {
-    if (value !== this.storedValue) this.table.version++;
+    if (value !== this.storedValue) this.table.changed();
     this.storedValue = value;
   }
 }
@@ -128,6 +128,11 @@ export class PeerTable {
    * SnekInputs.linksVersion) are current exactly while it holds, so this is their invalidation.
    */
   version = 0;
+  /**
+   * Told of every change that bumps `version` (the tree state, whose root announcement cache
+   * depends on the parent's stored announcement), so that it need not read `version` to know.
+   */
+  watcher: { linksChanged(): void } | null = null;
   /** This router's SNEK search: its indexes of `links` and running state (SnekInputs.indexSlot). */
   readonly snekIndex = new SnekSearch();
   /** RouterView.peers, built on demand and kept until the next add/remove (frozen, shared). */
@@ -164,7 +169,7 @@ export class PeerTable {
     while (i > 0 && (this.links[i - 1] as Link).port > port) i--;
     this.links = this.links.toSpliced(i, 0, link);
     this.views = null;
-    this.version++;
+    this.changed();
     return link;
   }
 
@@ -177,8 +182,14 @@ export class PeerTable {
     const i = this.links.indexOf(link);
     if (i >= 0) this.links = this.links.toSpliced(i, 1);
     this.views = null;
-    this.version++;
+    this.changed();
     return link;
+  }
+
+  /** Bump `version` and tell the watcher (see both). */
+  changed(): void {
+    this.version++;
+    this.watcher?.linksChanged();
   }
 
   /**

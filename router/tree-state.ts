@@ -54,19 +54,17 @@ export class TreeState {
    */
   signCell: unknown = null;
   /**
-   * rootAnnouncement's answer while the parent is `rootOf` and the links' version (PeerTable.version,
-   * bumped whenever any link's stored announcement changes) is `rootVersion`: it is read once or
-   * twice per bootstrap hop, and reaching it through the parent link and its stored record was two
-   * cache misses each time.
+   * rootAnnouncement's answer while the parent is `rootOf` and no link has changed since (the peer
+   * table tells linksChanged of every change, a stored announcement replaced among them): it is
+   * read once or twice per bootstrap hop, and reaching it through the parent link and its stored
+   * record was two cache misses each time, reading the table's version one more.
    */
   private root: RootAnnouncement | null = null;
   private rootOf: Link | null = null;
-  private rootVersion = -1;
-  private readonly links: { readonly version: number };
 
-  constructor(ourKey: PublicKey, links: { readonly version: number }) {
+  constructor(ourKey: PublicKey, links: { watcher: { linksChanged(): void } | null }) {
     this.ourKey = ourKey;
-    this.links = links;
+    links.watcher = this;
     this.selfAnnouncement = Object.freeze({ rootKey: ourKey, rootSeq: 0, hops: NO_HOPS });
     this.scratch = new ParentScratch(ourKey);
   }
@@ -75,13 +73,11 @@ export class TreeState {
   rootAnnouncement(): RootAnnouncement {
     const p = this.parent;
     if (p !== null) {
-      const version = this.links.version;
-      if (p === this.rootOf && version === this.rootVersion) return this.root as RootAnnouncement;
+      if (p === this.rootOf) return this.root as RootAnnouncement;
       const stored = p.stored;
       if (stored !== null) {
         this.root = stored.announcement;
         this.rootOf = p;
-        this.rootVersion = version;
         return stored.announcement;
       }
     }
@@ -93,6 +89,11 @@ export class TreeState {
       });
     }
     return this.selfAnnouncement;
+  }
+
+  /** A link was added or removed, or a stored announcement replaced (PeerTable.watcher). */
+  linksChanged(): void {
+    this.rootOf = null;
   }
 
   /** Our coordinates: the hop ports of our root announcement; a root has [] (§5.2). */
