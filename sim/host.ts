@@ -670,10 +670,12 @@ export class Host implements HostApi {
 
   /** A severed stream is back in range: what it held arrives at its next retransmission. */
   private releaseHeld(link: Link): void {
-    const held = link.held ?? [];
+    const held = link.held;
     link.held = null;
+    // Both directions resume whether or not they held frames (resume clears the held state).
     const at0 = link.resume(0, this.now);
     const at1 = link.resume(1, this.now);
+    if (held === null) return;
     for (const h of held) {
       const at = h.direction === 0 ? at0 : at1;
       if (at >= 0) this.scheduler.schedule(at, K_DELIVER, h.node, h.port, h.aux, h.payload);
