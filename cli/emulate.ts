@@ -130,7 +130,7 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
                   identity,
                   { clockEpochMs: epochMs },
                   crypto,
-                  host.streams.stream(`router:${name}`).fn,
+                  host.streams.sparse(`router:${name}`),
                 ),
                 inject,
               )

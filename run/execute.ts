@@ -156,7 +156,7 @@ export class Execution {
           identity,
           routerOptions,
           crypto,
-          host.streams.stream(`router:${name}`).fn,
+          host.streams.sparse(`router:${name}`),
           variant?.router ?? null,
         ),
       linkDefaults: this.linkDefaults,

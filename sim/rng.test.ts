@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { RandomStreams } from './rng.ts';
 
 test('same seed and name give the same numbers; golden values pin them across machines', () => {
@@ -45,4 +46,27 @@ test('int, exponential and pareto have the right ranges and rough means', () => 
   }
   assert.ok(Math.abs(sumExp / 20000 - 3) < 0.15);
   for (const c of counts) assert.ok(c > 3600 && c < 4400);
+});
+
+test('sparse(name) draws the numbers stream(name) does, keeping only the state between draws', () => {
+  fc.assert(
+    fc.property(
+      fc.string({ maxLength: 12 }),
+      fc.string({ maxLength: 12 }),
+      fc.integer({ min: 1, max: 40 }),
+      (seed, name, draws) => {
+        const streams = new RandomStreams(seed);
+        const live = streams.stream(name).fn;
+        const sparse = streams.sparse(name);
+        for (let i = 0; i < draws; i++) assert.equal(sparse(), live());
+      },
+    ),
+    { seed: 21, numRuns: 200 },
+  );
+  // Two sparse views of one name are independent copies, as two streams are.
+  const streams = new RandomStreams('s');
+  const a = streams.sparse('router:n1');
+  const first = a();
+  a();
+  assert.equal(streams.sparse('router:n1')(), first);
 });

@@ -314,7 +314,7 @@ export class ConfNet {
           identity,
           this.nodeOptions.get(name) ?? {},
           crypto,
-          host.streams.stream(`router:${name}`).fn,
+          host.streams.sparse(`router:${name}`),
         );
         const wrapped = new ObservedRouter(inner, name, this);
         this.observed.set(name, wrapped);
