@@ -109,6 +109,9 @@ export class Link implements LinkInfo {
   }
 }
 
+/** Peers from which PeerTable keeps its peerViews list (see there). */
+const KEPT_VIEWS = 32;
+
 export class PeerTable {
   /**
    * Up links, ascending port order. Replaced, never changed in place, by an array of exactly the
@@ -193,15 +196,17 @@ export class PeerTable {
   }
 
   /**
-   * Up peers in ascending port order as RouterView reports them, kept until the links change:
-   * metrics take one snapshot per node per sample, and a hub's list has thousands of entries.
+   * Up peers in ascending port order as RouterView reports them. A hub's list (thousands of
+   * entries) is kept until the links change, for the snapshots metrics take of every node; a
+   * short one is made at each call, as keeping it was ~240 B of every idle router's heap.
    */
   peerViews(): readonly { readonly port: Port; readonly key: PublicKey }[] {
-    if (this.views === null)
-      this.views = Object.freeze(
-        this.links.map((l) => Object.freeze({ port: l.port, key: l.remoteKey })),
-      );
-    return this.views;
+    if (this.views !== null) return this.views;
+    const views = Object.freeze(
+      this.links.map((l) => Object.freeze({ port: l.port, key: l.remoteKey })),
+    );
+    if (views.length >= KEPT_VIEWS) this.views = views;
+    return views;
   }
 
   get(port: Port): Link | undefined {
