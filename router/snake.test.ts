@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
-import { compareKeys, keyPrefix, prefixLowerBound } from './keys.ts';
+import { compareKeys, FULL_MASK, keyPrefix, prefixLowerBound } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
 import { FIELDS } from './table-run.ts';
 
@@ -173,7 +173,9 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
           // Each run sorted with its prefixes in step; every key found; before `entries` merges.
           const inRuns: SnakeEntry[] = [];
           for (const run of [s.main, s.side]) {
-            assert.equal(run.keys.length, run.length);
+            assert.equal(run.keys.length, run.capacity);
+            // Past the entries only the placeholder: a run keeps no key it does not hold.
+            for (let i = run.length; i < run.capacity; i++) assert.equal(run.keys[i], FULL_MASK);
             // Each root named once (entryAt, below, checks every entry's root).
             const roots = run.roots.map((r) => `${Buffer.from(r.key).toString('hex')}/${r.seq}`);
             assert.equal(new Set(roots).size, roots.length);

@@ -16,7 +16,7 @@
  * next-hop search (decisions/snek-next-hop.ts) reads them as they are.
  */
 import { asSmallInteger } from '../base/index.ts';
-import { compareKeys, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
+import { compareKeys, FULL_MASK, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
 /** Doubles per entry in a row of TableRun.data, and the offset of each field in a row. */
@@ -79,14 +79,20 @@ const NO_ROOTS: readonly TableRoot[] = Object.freeze([]);
  * most tables never fill their side run.
  */
 const NO_DATA = new Float64Array(0);
+/** Keys of a run that never held an entry (frozen: nothing can be written to it). */
+const NO_KEYS = Object.freeze([]) as unknown as PublicKey[];
 
 export class TableRun {
   /** Entries held. */
   length = 0;
   /** Entries `data` has room for: prefixes are data[0, capacity), rows follow. */
   capacity = 0;
-  /** Key of each entry, ascending. */
-  readonly keys: PublicKey[] = [];
+  /**
+   * Key of each entry, ascending, at [0, length); FULL_MASK in the rest, up to `capacity`. Sized
+   * with `data` rather than grown by push, which left about a third of it spare (V8 grows an
+   * array by half and 16): ~100 B of every idle router.
+   */
+  keys: PublicKey[] = NO_KEYS;
   /**
    * The roots entries were learnt under (§6.2), each once; a row names its entry's by index
    * (PORTS). Roots no entry names any more are dropped when a new one would make more than
@@ -285,6 +291,7 @@ export class TableRun {
     grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
     this.data = grown;
     this.capacity = cap;
+    this.keys = keysSized(this.keys, cap);
   }
 
   /** A new entry at index `i` (the insertion point of its key). */
@@ -307,10 +314,9 @@ export class TableRun {
     data.copyWithin(i + 1, i, n);
     data.copyWithin(this.row(i + 1), this.row(i), this.row(n));
     data[i] = keyPrefix(key);
-    // A push and a loop, not splice: splice is a runtime call whose fixed cost is most of an
-    // insert into a run of a hundred entries.
+    // A loop, not splice: splice is a runtime call whose fixed cost is most of an insert into a
+    // run of a hundred entries.
     const keys = this.keys;
-    keys.push(key);
     for (let k = n; k > i; k--) keys[k] = keys[k - 1] as PublicKey;
     keys[i] = key;
     this.length = n + 1;
@@ -353,6 +359,7 @@ export class TableRun {
     this.truncate(0);
     this.capacity = 0;
     this.data = NO_DATA;
+    this.keys = NO_KEYS;
     this.roots = NO_ROOTS;
     this.remember(0);
   }
@@ -376,9 +383,6 @@ export class TableRun {
     const keys = this.keys;
     const sdata = other.data;
     const skeys = other.keys;
-    // Grow by pushing (a placeholder, overwritten below) rather than setting length, so the
-    // array stays packed (a holey array is slower to read everywhere after).
-    for (let t = 0; t < s; t++) keys.push(skeys[0] as PublicKey);
     let i = n - 1;
     let j = s - 1;
     for (let k = n + s - 1; j >= 0; k--) {
@@ -424,7 +428,20 @@ export class TableRun {
   private truncate(length: number): void {
     if (length === this.length) return; // setting an array's length is a runtime call
     this.boundKey = null;
+    // The keys dropped are overwritten, so that the run keeps no key it does not hold.
+    this.keys.fill(FULL_MASK, length, this.length);
     this.length = length;
-    this.keys.length = length;
   }
+}
+
+/**
+ * `keys` (its entries first, FULL_MASK after them) in an array of exactly `capacity`. Made by concat,
+ * which allocates exactly and keeps the array packed (one made by `new Array(capacity)` would be
+ * holey, slower to read everywhere after).
+ */
+function keysSized(keys: PublicKey[], capacity: number): PublicKey[] {
+  if (capacity <= keys.length) return keys.slice(0, capacity);
+  const more: PublicKey[] = [];
+  for (let k = keys.length; k < capacity; k++) more.push(FULL_MASK);
+  return keys.concat(more);
 }
