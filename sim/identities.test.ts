@@ -25,6 +25,20 @@ test('explicit keys override derivation; public keys come from the backend', () 
   assert.equal(b.publicKey.length, 32);
 });
 
+test('identities kept in shared buffers keep their own bytes, across buffers', () => {
+  const crypto = createNobleEd25519();
+  const ids = new IdentitySource('7', crypto);
+  // More than a buffer's 1,024 identities, each checked after all are made (no overlap).
+  const names = Array.from({ length: 1100 }, (_, i) => `n${i}`);
+  const made = names.map((n) => ids.identity(n));
+  for (const i of [0, 1, 1023, 1024, 1099]) {
+    const seed = deriveNodeSeed('7', names[i] as string);
+    assert.equal(toHex(made[i]!.seed), toHex(seed));
+    assert.equal(toHex(made[i]!.publicKey), toHex(crypto.publicKey(seed)));
+  }
+  assert.equal(new Set(made.map((m) => toHex(m.publicKey))).size, names.length);
+});
+
 test('keys files: valid entries parse, bad ones name file, line and entry', () => {
   const good = parseKeysFile(`{\n  "a": "${'01'.repeat(32)}"\n}`, 'k.json');
   assert.equal(toHex(good.get('a')!), '01'.repeat(32));

@@ -35,11 +35,36 @@ export class IdentitySource {
     this.explicit = explicit;
   }
 
+  /** Where identities' bytes are kept (see identity), and how much of it is used. */
+  private slab: Uint8Array = new Uint8Array(0);
+  private used = 0;
+
   identity(nodeName: string): Identity {
-    const seed = this.explicit.get(nodeName) ?? deriveNodeSeed(this.runSeed, nodeName);
-    return { seed, publicKey: this.crypto.publicKey(seed) };
+    const given = this.explicit.get(nodeName) ?? deriveNodeSeed(this.runSeed, nodeName);
+    // The seed and the public key are views into one shared buffer, 64 bytes an identity: a
+    // Uint8Array of its own is ~240 B of heap for 32 bytes (the array, an ArrayBuffer, its
+    // backing store), a view ~100 B less, and every node keeps both. The seed is copied before
+    // the key is derived from it, as a crypto backend may remember the seed object it saw.
+    if (this.used === this.slab.length) {
+      this.slab = new Uint8Array(IDENTITY_BYTES * IDENTITIES_PER_SLAB);
+      this.used = 0;
+    }
+    const at = this.used;
+    this.used += IDENTITY_BYTES;
+    const seed = this.slab.subarray(at, at + 32);
+    seed.set(given);
+    const derived = this.crypto.publicKey(seed);
+    if (derived.length !== 32) return { seed, publicKey: derived };
+    const publicKey = this.slab.subarray(at + 32, at + 64);
+    publicKey.set(derived);
+    return { seed, publicKey };
   }
 }
+
+/** Bytes of an identity in IdentitySource's buffers (its seed, then its public key). */
+const IDENTITY_BYTES = 64;
+/** Identities per buffer: 64 KiB each. */
+const IDENTITIES_PER_SLAB = 1024;
 
 /** 1-based line of character offset `at`. */
 function lineAt(text: string, at: number): number {
