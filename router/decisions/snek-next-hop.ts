@@ -328,7 +328,10 @@ export class SnekSearch {
    */
   sortedPeers = 0;
   hub: SignerIndex | null = null;
-  /** What each position of the indexed links contributed (the stale check without a version). */
+  /**
+   * What each position of the indexed links contributed, kept only for the stale check without a
+   * version (empty when the index was built with one).
+   */
   sortedLinks: readonly LinkInfo[] = NO_LINK_INFO;
   sortedStored: readonly (StoredAnnouncement | null)[] = NO_STORED;
   /** The announcement whose signers `signersSorted` holds sorted (long announcements, no index). */
@@ -756,8 +759,10 @@ function sortedSignersFor(
   s.sortedPeers = peers;
   s.sortedData = data;
   s.sortedKeys = keys;
-  s.sortedLinks = links.slice();
-  s.sortedStored = stored;
+  // What was indexed, for the check without a version only: with one (the router's, always)
+  // the two arrays were ~150 B of every idle router for nothing.
+  s.sortedLinks = version === undefined ? links.slice() : NO_LINK_INFO;
+  s.sortedStored = version === undefined ? stored : NO_STORED;
 }
 
 /**
