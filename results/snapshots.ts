@@ -66,7 +66,9 @@ export class Snapshots {
         ...(pos === undefined ? {} : { x: round(pos[0]), y: round(pos[1]) }),
       };
     });
-    const links = host.links().map(([a, b]) => [a, b] as const);
+    // The host's own list, not a copy: it is frozen, and snapshots taken while the links are
+    // unchanged share it (a copy per snapshot was two arrays per link: ~250 B a router).
+    const links = host.links();
     this.list.push({
       time_s: host.now / 1_000_000,
       ...(label === null ? {} : { label }),
