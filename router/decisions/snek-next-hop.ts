@@ -277,6 +277,11 @@ export function nextHopSnek(input: SnekInputs, out: SnekResult): SnekResult {
  */
 const HUB_MIN_LINKS = 24;
 const SORTED_MIN_LINKS = 2;
+/**
+ * Links the sorted index serves at most: it keeps the positions of a signer's holders as the bits
+ * of a small integer. Above (a test's tuning only: hubs use the hub index), the plain scan.
+ */
+const MAX_SORTED_LINKS = 31;
 
 /** The sorted index's data with no signers: zero-length, so nothing can be written to it. */
 const NO_SIGNERS = new Float64Array(0);
@@ -306,23 +311,24 @@ export class SnekSearch {
   /**
    * The sorted signers index (sortedSignersFor), its fields here rather than in an object of its
    * own, which was one more cache miss per search: the links array indexed (null: none), the
-   * version indexed, and the number of signers.
+   * version indexed, and the number of distinct signers.
    */
   sortedOf: readonly LinkInfo[] | null = null;
   sortedVersion: number | undefined = undefined;
   sortedCount = 0;
   /**
-   * keyPrefix of each signer, ascending, at [0, sortedCount), then the port of the link holding
-   * it at [sortedCount + i] (equal keys are ordered by their link's position in `links`): one
-   * array for the search's reads. A take finds the link by its port (SnekInputs.linkByPort holds
-   * exactly the links of `links`), so there is no array of holders to keep or to read.
+   * Each distinct signer once, ascending: its keyPrefix at [0, sortedCount), the port of the
+   * first link (by position in `links`) holding it at [sortedCount + i], and the positions of all
+   * the links holding it, as the bits of an integer, at [2·sortedCount + i]. One array for the
+   * search's reads. A take finds the link by its port (SnekInputs.linkByPort holds exactly the
+   * links of `links`), so there is no array of holders to keep or to read.
    */
   sortedData: Float64Array = NO_SIGNERS;
   sortedKeys: readonly PublicKey[] = NO_KEYS;
   /**
    * The links indexed that were up with a stored announcement, in `links` order, in sortedData
-   * after the signers: keyPrefix of the link's remote key at [2·sortedCount + k], its position in
-   * `links` at [2·sortedCount + sortedPeers + k]. Steps 4 and 6 look for the links to best's key;
+   * after the signers: keyPrefix of the link's remote key at [3·sortedCount + k], its position in
+   * `links` at [3·sortedCount + sortedPeers + k]. Steps 4 and 6 look for the links to best's key;
    * reading every link object for that was a cache miss per link per search, where these prefixes
    * are one line of the array the search has just read.
    */
@@ -691,10 +697,14 @@ function considerAllSignersIndexed(
  * link's announcement per search (a binary search over key objects scattered in the heap: cache
  * misses; about 40% of a 20,000-node run). Their outcome depends only on the candidate multiset
  * {(signer, link position)} (see considerSigners and considerAllSignersIndexed), so the search
- * keeps all the links' signers sorted by (key, position), with the keys' prefixes (keys.ts
- * keyPrefix) and their links' ports in one Float64Array for the binary search (SnekSearch
- * sorted*). It is rebuilt, lazily at the next search, whenever SnekInputs.linksVersion changes
- * (or, without a version, when some link's (up, stored) differs from what was indexed).
+ * keeps the links' signers sorted, with the keys' prefixes (keys.ts keyPrefix) in one
+ * Float64Array for the binary search (SnekSearch sorted*). Each signer is kept once, with the
+ * port of its first holder (what step 3 takes) and the positions of all of them (what step 2b
+ * asks: does the parent hold it): a tree makes most signers common to several links, since a
+ * child's announcement holds our whole path and the parent's all of it but us, so there are a
+ * third as many entries to search as candidates. It is rebuilt, lazily at the next search,
+ * whenever SnekInputs.linksVersion changes (or, without a version, when some link's (up,
+ * stored) differs from what was indexed).
  */
 function sortedSignersFor(
   s: SnekSearch,
@@ -730,24 +740,41 @@ function sortedSignersFor(
       buildPos.push(i);
     }
   }
-  const n = buildKeys.length;
-  const order: number[] = new Array<number>(n);
-  for (let i = 0; i < n; i++) order[i] = i;
+  const candidates = buildKeys.length;
+  const order: number[] = new Array<number>(candidates);
+  for (let i = 0; i < candidates; i++) order[i] = i;
   order.sort(
     (a, b) =>
       compareKeys(buildKeys[a] as PublicKey, buildKeys[b] as PublicKey) ||
       (buildPos[a] as number) - (buildPos[b] as number),
   );
-  const data = n + peers === 0 ? NO_SIGNERS : new Float64Array(2 * n + 2 * peers);
+  // Distinct signers: each run of equal keys is one entry, its first candidate the first holder.
+  let n = 0;
+  for (let i = 0; i < candidates; i++) {
+    if (
+      i === 0 ||
+      !keysEqual(
+        buildKeys[order[i] as number] as PublicKey,
+        buildKeys[order[i - 1] as number] as PublicKey,
+      )
+    )
+      n++;
+  }
+  const data = n + peers === 0 ? NO_SIGNERS : new Float64Array(3 * n + 2 * peers);
   const keys: PublicKey[] = new Array<PublicKey>(n);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, u = -1; i < candidates; i++) {
     const j = order[i] as number;
     const key = buildKeys[j] as PublicKey;
-    keys[i] = key;
-    data[i] = keyPrefix(key);
-    data[n + i] = buildPorts[j] as number;
+    if (u < 0 || !keysEqual(key, keys[u] as PublicKey)) {
+      u++;
+      keys[u] = key;
+      data[u] = keyPrefix(key);
+      data[n + u] = buildPorts[j] as number;
+    }
+    // Positions are below MAX_SORTED_LINKS, so the bits stay within an int32.
+    data[2 * n + u] = (data[2 * n + u] as number) | (1 << (buildPos[j] as number));
   }
-  for (let i = 0, k = 2 * n; i < links.length; i++) {
+  for (let i = 0, k = 3 * n; i < links.length; i++) {
     if (stored[i] === null) continue;
     data[k] = keyPrefix((links[i] as LinkInfo).remoteKey);
     data[k + peers] = i;
@@ -766,10 +793,11 @@ function sortedSignersFor(
 }
 
 /**
- * consider() over the signers of `only` (step 2b: the parent) or of every link (step 3: only =
- * null), from the sorted index: for traffic, dest itself when some such signer equals it (unless
- * best already is dest: then nothing can win); otherwise the least such signer above dest (the
- * first link by position holding it) when it is below the current best.
+ * consider() over the signers of `only` (step 2b: the parent, at position `onlyAt` in `links`) or
+ * of every link (step 3: only = null), from the sorted index: for traffic, dest itself when some
+ * such signer equals it (unless best already is dest: then nothing can win); otherwise the least
+ * such signer above dest (via `only`, or the first link by position holding it) when it is below
+ * the current best.
  */
 function considerSorted(
   s: SnekSearch,
@@ -777,29 +805,39 @@ function considerSorted(
   dest: PublicKey,
   linkByPort: readonly (LinkInfo | undefined)[],
   only: LinkInfo | null,
+  onlyAt: number,
   rule: SnekRule,
 ): void {
   const keys = s.sortedKeys;
-  const prefixes = s.sortedData;
+  const data = s.sortedData;
   const n = s.sortedCount;
-  let i = prefixLowerBound(prefixes, keys, n, dest);
+  const holders = 2 * n;
+  const bit = only === null ? 0 : 1 << onlyAt;
+  let i = prefixLowerBound(data, keys, n, dest);
   // Prefixes before keys throughout: the prefixes are the lines the search just read, a key is
   // two more reads (the keys array, the key itself), each a likely cache miss in a big run.
-  const destPrefix = keyPrefix(dest);
-  // Entries equal to dest: the exact match for traffic; never taken by bootstraps (strict order).
-  for (; i < n && prefixes[i] === destPrefix && keysEqual(keys[i] as PublicKey, dest); i++) {
-    if (boot || (only !== null && prefixes[n + i] !== only.port)) continue;
-    if (!keysEqual(s.bestKey, dest))
-      take(s, keys[i] as PublicKey, 0, linkByPort[prefixes[n + i] as number] as LinkInfo, rule);
-    return;
+  // The entry equal to dest (signers are distinct): the exact match for traffic, when `only`
+  // holds it; never taken by bootstraps (strict order).
+  if (i < n && data[i] === keyPrefix(dest) && keysEqual(keys[i] as PublicKey, dest)) {
+    if (!boot && (only === null || ((data[holders + i] as number) & bit) !== 0)) {
+      if (!keysEqual(s.bestKey, dest))
+        take(
+          s,
+          keys[i] as PublicKey,
+          0,
+          only ?? (linkByPort[data[n + i] as number] as LinkInfo),
+          rule,
+        );
+      return;
+    }
+    i++;
   }
-  // A link's port names it among `links`.
-  if (only !== null) while (i < n && prefixes[n + i] !== only.port) i++;
+  if (only !== null) while (i < n && ((data[holders + i] as number) & bit) === 0) i++;
   if (i >= n) return;
-  const p = prefixes[i] as number;
+  const p = data[i] as number;
   const bestPrefix = keyPrefix(s.bestKey);
   if (p < bestPrefix || (p === bestPrefix && compareKeys(keys[i] as PublicKey, s.bestKey) < 0))
-    take(s, keys[i] as PublicKey, 0, linkByPort[prefixes[n + i] as number] as LinkInfo, rule);
+    take(s, keys[i] as PublicKey, 0, only ?? (linkByPort[data[n + i] as number] as LinkInfo), rule);
 }
 
 /**
@@ -815,7 +853,7 @@ function peerWithKey(
   from: number,
 ): number {
   const data = s.sortedData;
-  const at = 2 * s.sortedCount;
+  const at = 3 * s.sortedCount;
   for (let k = from; k < s.sortedPeers; k++) {
     if (data[at + k] === p && keysEqual(peerAt(s, links, k).remoteKey, key)) return k;
   }
@@ -824,7 +862,7 @@ function peerWithKey(
 
 /** The link of the sorted index's k-th peer entry. */
 function peerAt(s: SnekSearch, links: readonly LinkInfo[], k: number): LinkInfo {
-  return links[s.sortedData[2 * s.sortedCount + s.sortedPeers + k] as number] as LinkInfo;
+  return links[s.sortedData[3 * s.sortedCount + s.sortedPeers + k] as number] as LinkInfo;
 }
 
 /**
@@ -878,24 +916,26 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
   // Step 2: the parent path.
   const parent = input.parent;
   const index = links.length >= s.hubMinLinks ? signerIndexFor(s, links, input.linksVersion) : null;
-  const sorted = index === null && links.length >= s.sortedMinLinks;
+  const sorted =
+    index === null && links.length >= s.sortedMinLinks && links.length <= MAX_SORTED_LINKS;
   if (sorted) sortedSignersFor(s, links, input.linksVersion);
   if (parent?.up) {
     if ((boot && keysEqual(s.bestKey, dest)) || ordered(self, dest, input.rootKey))
       take(s, input.rootKey, 0, parent, SnekRule.RootViaParent);
     if (parent.stored !== null) {
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
-      // the router; a test may pass a parent outside them). linkByPort holds exactly the links of
-      // `links`, so one read tells, instead of a scan of the links per search.
-      if (sorted && input.linkByPort[parent.port] === parent)
-        considerSorted(s, boot, dest, input.linkByPort, parent, SnekRule.ParentAncestor);
+      // the router; a test may pass a parent outside them), by its position there: the scan
+      // compares the array's pointers, not the links.
+      const at = sorted ? links.indexOf(parent) : -1;
+      if (at >= 0)
+        considerSorted(s, boot, dest, input.linkByPort, parent, at, SnekRule.ParentAncestor);
       else
         considerSigners(s, boot, dest, parent.stored.announcement, parent, SnekRule.ParentAncestor);
     }
   }
   // Step 3: ancestors of every peer (the last signer is the peer itself).
   if (index !== null) considerAllSignersIndexed(s, boot, dest, index);
-  else if (sorted) considerSorted(s, boot, dest, input.linkByPort, null, SnekRule.PeerAncestor);
+  else if (sorted) considerSorted(s, boot, dest, input.linkByPort, null, -1, SnekRule.PeerAncestor);
   else {
     // The parent's signers were just considered in step 2 (when it is up), which left best at or
     // below every one of them above dest (and at dest itself if one equals dest), so scanning
