@@ -118,11 +118,8 @@ const SIGNATURE_ACCESSOR: PropertyDescriptor = {
  * (assert.deepEqual) like an eager entry; the cell is a hidden (non-enumerable symbol) property.
  */
 function lazyHop(port: number, signer: PublicKey, cell: LazySignature): SignatureHop {
-  // The cell in the literal, then made hidden: a property the literal names is stored in the
-  // object itself, where one added afterwards went to a separate property array (40 B more per
-  // entry; a router keeps a few). The accessor needs no storage (one shared pair, in the shape).
-  const hop = { port, signer, [CELL]: cell };
-  Object.defineProperty(hop, CELL, { enumerable: false, writable: false, configurable: false });
+  const hop = { port, signer };
+  Object.defineProperty(hop, CELL, { value: cell });
   Object.defineProperty(hop, 'signature', SIGNATURE_ACCESSOR);
   return hop as unknown as SignatureHop;
 }
