@@ -426,7 +426,7 @@ export class TableRun {
   }
 
   private truncate(length: number): void {
-    if (length === this.length) return; // setting an array's length is a runtime call
+    if (length === this.length) return; // a fill is a builtin call, and the memo stays good
     this.boundKey = null;
     // The keys dropped are overwritten, so that the run keeps no key it does not hold.
     this.keys.fill(FULL_MASK, length, this.length);
@@ -435,9 +435,9 @@ export class TableRun {
 }
 
 /**
- * `keys` (its entries first, FULL_MASK after them) in an array of exactly `capacity`. Made by concat,
- * which allocates exactly and keeps the array packed (one made by `new Array(capacity)` would be
- * holey, slower to read everywhere after).
+ * `keys` (its entries first, FULL_MASK after them) in an array of exactly `capacity`. Made by
+ * concat, which allocates exactly and keeps the array packed (one made by `new Array(capacity)`
+ * would be holey, slower to read everywhere after).
  */
 function keysSized(keys: PublicKey[], capacity: number): PublicKey[] {
   if (capacity <= keys.length) return keys.slice(0, capacity);
