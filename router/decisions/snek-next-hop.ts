@@ -701,8 +701,8 @@ function considerAllSignersIndexed(
  * Float64Array for the binary search (SnekSearch sorted*). Each signer is kept once, with the
  * port of its first holder (what step 3 takes) and the positions of all of them (what step 2b
  * asks: does the parent hold it): a tree makes most signers common to several links, since a
- * child's announcement holds our whole path and the parent's all of it but us, so there are a
- * third as many entries to search as candidates. It is rebuilt, lazily at the next search,
+ * child's announcement holds our whole path and the parent's all of it but us (3.6 candidates
+ * per signer at geo:10000, 1.7 at ba:10000, converged). It is rebuilt, lazily at the next search,
  * whenever SnekInputs.linksVersion changes (or, without a version, when some link's (up,
  * stored) differs from what was indexed).
  */
