@@ -34,7 +34,12 @@ import {
   runIdBase,
   withoutRunSeed,
 } from './run-setup.ts';
-import { type ScenarioSummary, scenarioSummary, topologyFile } from './run-summary.ts';
+import {
+  type NodePosition,
+  type ScenarioSummary,
+  scenarioSummary,
+  topologyFile,
+} from './run-summary.ts';
 import {
   AUTO_SNAPSHOTS_UP_TO,
   manifestOptionsOf,
@@ -89,9 +94,14 @@ export class Execution {
   readonly scenario: Scenario;
   /** The run, resolved once from the scenario and the caller's flags (the manifest writes it out). */
   readonly spec: RunSpec;
-  readonly options: ExecuteOptions;
+  /** The caller's options, without the resolved topology (see `topo`). */
+  readonly options: Omit<ExecuteOptions, 'topology'>;
   readonly host: Host;
-  readonly topo: Topology;
+  /**
+   * What the results need of the topology once the routers are made: the graph itself goes (its
+   * node and edge records were ~0.9 KB a node of a big run's heap, kept to the end for this).
+   */
+  private readonly topo: TopologyFacts;
   readonly collector: RunCollector;
   readonly routerOptions: RouterOptions;
   readonly linkDefaults: LinkProps;
@@ -102,13 +112,13 @@ export class Execution {
 
   constructor(scenario: Scenario, given: ExecuteOptions = {}) {
     this.scenario = scenario;
-    const options = given;
+    const { topology: resolved, ...options } = given;
     this.options = options;
     const spec = resolveRunSpec(scenario, options);
     this.spec = spec;
     // "none": an empty network that the actions build (pineconesim sequences start empty).
-    this.topo =
-      options.topology ??
+    const topo: Topology =
+      resolved ??
       (scenario.topology === EMPTY_TOPOLOGY
         ? {
             graph: new UndirectedGraph<TopoNodeAttributes, TopoEdgeAttributes>(),
@@ -119,7 +129,7 @@ export class Execution {
             seed: scenario.seed,
             ...(scenario.topologyFormat === null ? {} : { format: scenario.topologyFormat }),
           }));
-    const graph = this.topo.graph;
+    const graph = topo.graph;
     const nodes = graph.nodes();
     checkNames(scenario, nodes);
     const variant = options.variant ?? null;
@@ -181,7 +191,8 @@ export class Execution {
       scenario,
       edges.map((e) => [e.source, e.target] as const),
     );
-    host.loadTopology(nodes, edges, this.topo.source);
+    host.loadTopology(nodes, edges, topo.source);
+    this.topo = topologyFacts(topo);
     this.driver = new Driver(host, scenario.duration);
     const random = (name: string) => host.streams.stream(`scenario:${name}`);
     this.collector = new RunCollector(random, false, {
@@ -259,7 +270,6 @@ export class Execution {
       refusedLinks: host.refusedLinks,
       interrupted: this.interrupted,
     });
-    const graph = this.topo.graph;
     const manifest: RunManifest = buildManifest({
       command: this.spec.command,
       seed: scenario.seed,
@@ -275,8 +285,8 @@ export class Execution {
       topology: {
         source: this.topo.source,
         digest: this.topo.digest,
-        nodes: graph.order,
-        links: graph.size,
+        nodes: this.topo.order,
+        links: this.topo.size,
       },
       ...(this.spec.outputs.idFromTopology ? {} : { scenario: scenario.source }),
       crypto: this.spec.crypto,
@@ -286,7 +296,7 @@ export class Execution {
     const data: RunResultsData = {
       manifest,
       summary,
-      topology: topologyFile(names, graph, views, links),
+      topology: topologyFile(names, this.topo.positions, views, links),
       nodes: r.nodes,
       // Streamed to a spool file during the run (results/timeseries.ts): in memory only on demand.
       series: r.series,
@@ -324,4 +334,30 @@ export function executeScenario(scenario: Scenario, options: ExecuteOptions = {}
   const result = execution.finish();
   if (options.out !== undefined) writeRunResults(options.out, result.data);
   return result;
+}
+
+/** What a run's results need of its topology (Execution.topo). */
+interface TopologyFacts {
+  readonly source: string;
+  readonly digest: string;
+  readonly order: number;
+  readonly size: number;
+  /** Position of each node the topology placed (x, y attributes), for topology.json. */
+  readonly positions: ReadonlyMap<string, NodePosition>;
+}
+
+function topologyFacts(topo: Topology): TopologyFacts {
+  const positions = new Map<string, NodePosition>();
+  topo.graph.forEachNode((name, attrs) => {
+    const { x, y } = attrs;
+    if (x !== undefined || y !== undefined)
+      positions.set(name, { ...(x === undefined ? {} : { x }), ...(y === undefined ? {} : { y }) });
+  });
+  return {
+    source: topo.source,
+    digest: topo.digest,
+    order: topo.graph.order,
+    size: topo.graph.size,
+    positions,
+  };
 }

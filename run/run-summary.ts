@@ -8,7 +8,6 @@ import type { RunSummary, TopologyFile } from '../results/schema.ts';
 import { toHex } from '../router/keys.ts';
 import { MICROS_PER_SECOND, type Micros, type RouterView } from '../router/types.ts';
 import type { Scenario } from '../scenarios/types.ts';
-import type { Topology } from '../topologies/index.ts';
 
 /** RunSummary plus what a scenario measures beyond a plain run (additive fields). */
 export interface ScenarioSummary extends RunSummary {
@@ -117,20 +116,26 @@ export function scenarioSummary(r: CollectedResults, run: RunFigures): ScenarioS
   };
 }
 
+/** A node's position in the topology file (its x and y attributes, each when given). */
+export interface NodePosition {
+  readonly x?: number;
+  readonly y?: number;
+}
+
 /**
  * topology.json: every node of the run with its key and the topology file's position (if any),
  * and the links up at the end.
  */
 export function topologyFile(
   names: readonly string[],
-  graph: Topology['graph'],
+  positions: ReadonlyMap<string, NodePosition>,
   views: ReadonlyMap<string, RouterView>,
   links: TopologyFile['links'],
 ): TopologyFile {
   return {
     nodes: names.map((name) => {
-      const x = graph.hasNode(name) ? graph.getNodeAttribute(name, 'x') : undefined;
-      const y = graph.hasNode(name) ? graph.getNodeAttribute(name, 'y') : undefined;
+      const x = positions.get(name)?.x;
+      const y = positions.get(name)?.y;
       return {
         name,
         key: toHex((views.get(name) as RouterView).key),
