@@ -2,10 +2,11 @@
  * scripts/bench-heap.ts — the idle heap of a router: `npm run bench -- --heap` (scripts/bench.ts).
  *
  * For each graph, a child process (`node --expose-gc`, so the row's heap is its own) loads the
- * topology, collects garbage twice and reads heapUsed + arrayBuffers (the baseline: modules, the graph, the
- * empty process), then runs `pinelab run --until converged` (seed 1, signatures on, node crypto)
- * through Simulation, collects garbage twice again and reads both again. (after − baseline) / nodes
- * is the heap one converged, idle router costs, host-side records (sim/host.ts, sim/peering.ts)
+ * modules, collects garbage twice and reads heapUsed + arrayBuffers (the baseline: the modules,
+ * the empty process), then runs `pinelab run --until
+ * converged` (seed 1, signatures on, node crypto) through Simulation, collects garbage twice again
+ * and reads both again. (after − baseline) / nodes is the heap one converged, idle router costs,
+ * host-side records (sim/host.ts, sim/peering.ts) and what the run keeps of its topology
  * included. With `--heap-breakdown` the child also writes a heap snapshot, and the parent adds up
  * its objects' shallow sizes by constructor name and by "retainer class.field" (the class and
  * field of the first object that refers to each), per router: what an idle router holds.
@@ -50,15 +51,12 @@ function collect(): number {
 /** The child: baseline, run to convergence, heap; a snapshot to `snapshotPath` when given. */
 export async function heapChild(topology: string, snapshotPath: string | null): Promise<void> {
   const { Simulation } = await import('../run/simulation.ts');
-  const { resolveTopology } = await import('../topologies/index.ts');
-  let loaded: { graph: { order: number } } | null = resolveTopology(topology, { seed: '1' });
-  const nodes = loaded.graph.order;
+  // No graph in the baseline: whatever the run keeps of its topology counts.
   const baselineBytes = collect();
-  // The simulation resolves its own copy of the graph: this one goes, so the graph counts once.
-  loaded = null;
   const sim = new Simulation({ topology, seed: '1', until: 'converged', crypto: 'node' });
   while (!sim.advance(100_000)) {}
   const heapBytes = collect();
+  const nodes = sim.host.nodeNames().length;
   // The snapshot shows the heap just measured: before finish() adds the final measurement (stretch
   // probes, node snapshots) to the results.
   let snapshot: string | null = null;
@@ -106,7 +104,7 @@ export interface HeapBreakdown {
  * Reads `"nodes":[…]`, `"edges":[…]` and `"strings":[…]` of a heap snapshot file in 1 MB chunks
  * (JSON.parse of the whole file would need a string longer than V8 allows).
  */
-export function readSnapshot(path: string): {
+function readSnapshot(path: string): {
   meta: {
     node_fields: string[];
     node_types: unknown[];
@@ -430,7 +428,7 @@ export function heapBreakdown(path: string, top = 30): HeapBreakdown {
 export function heapSection(breakdown: boolean, topologies = HEAP_TOPOLOGIES): void {
   process.stdout.write(
     '\nIdle heap per router (seed 1, --until converged, signatures on; heapUsed + arrayBuffers after\n' +
-      'GC minus the empty process with the topology loaded, divided by the nodes)\n',
+      'GC minus the empty process with the modules loaded, divided by the nodes)\n',
   );
   for (const topology of topologies) {
     const snapshotPath = breakdown
