@@ -99,7 +99,7 @@ export class Execution {
   readonly host: Host;
   /**
    * What the results need of the topology once the routers are made: the graph itself goes (its
-   * node and edge records were ~0.9 KB a node of a big run's heap, kept to the end for this).
+   * node and edge records were about 1 KB a node of a big run's heap, kept to the end for this).
    */
   private readonly topo: TopologyFacts;
   readonly collector: RunCollector;

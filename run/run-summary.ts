@@ -134,8 +134,7 @@ export function topologyFile(
 ): TopologyFile {
   return {
     nodes: names.map((name) => {
-      const x = positions.get(name)?.x;
-      const y = positions.get(name)?.y;
+      const { x, y } = positions.get(name) ?? {};
       return {
         name,
         key: toHex((views.get(name) as RouterView).key),

@@ -3,11 +3,10 @@
  *
  * For each graph, a child process (`node --expose-gc`, so the row's heap is its own) loads the
  * modules, collects garbage twice and reads heapUsed + arrayBuffers (the baseline: the modules,
- * the empty process), then runs `pinelab run --until
- * converged` (seed 1, signatures on, node crypto) through Simulation, collects garbage twice again
- * and reads both again. (after − baseline) / nodes is the heap one converged, idle router costs,
- * host-side records (sim/host.ts, sim/peering.ts) and what the run keeps of its topology
- * included. With `--heap-breakdown` the child also writes a heap snapshot, and the parent adds up
+ * the empty process), then runs `pinelab run --until converged` (seed 1, signatures on, node
+ * crypto) through Simulation, collects garbage twice again and reads both again.
+ * (after − baseline) / nodes is the heap one converged, idle router costs, host-side records
+ * (sim/host.ts, sim/peering.ts) and what the run keeps of its topology included. With `--heap-breakdown` the child also writes a heap snapshot, and the parent adds up
  * its objects' shallow sizes by constructor name and by "retainer class.field" (the class and
  * field of the first object that refers to each), per router: what an idle router holds.
  * Prints figures; asserts nothing.
@@ -104,7 +103,7 @@ export interface HeapBreakdown {
  * Reads `"nodes":[…]`, `"edges":[…]` and `"strings":[…]` of a heap snapshot file in 1 MB chunks
  * (JSON.parse of the whole file would need a string longer than V8 allows).
  */
-function readSnapshot(path: string): {
+export function readSnapshot(path: string): {
   meta: {
     node_fields: string[];
     node_types: unknown[];
