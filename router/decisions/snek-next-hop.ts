@@ -485,12 +485,10 @@ interface SignerIndex {
   readonly buckets: Bucket[];
   /** SnekInputs.linksVersion when last brought up to date (undefined: always re-check). */
   version: number | undefined;
-  /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see linksWithKey). */
+  /** The links ordered by (remote key, port), for steps 4 and 6 at hubs (see firstWithKey). */
   byKey: LinkInfo[];
   /** keyTag of each byKey link's remote key (the binary search reads these, not the links). */
   byKeyTags: Int32Array;
-  /** Scratch for linksWithKey. */
-  readonly sameKey: LinkInfo[];
 }
 
 function indexLink(index: SignerIndex, link: LinkInfo, stored: StoredAnnouncement, pos: number) {
@@ -560,7 +558,6 @@ function signerIndexFor(
       version,
       byKey,
       byKeyTags: Int32Array.from(byKey, (l) => keyTag(l.remoteKey)),
-      sameKey: [],
     };
     s.hub = index;
     for (let i = 0; i < links.length; i++) {
@@ -627,16 +624,15 @@ function leastAbove(bucket: Bucket, dest: PublicKey, destPrefix: number): number
 /**
  * Steps 4 and 6 at hubs: both look only at links whose remote key is the best key, in ascending
  * port order, and a plain scan is O(peers) per bootstrap hop at every hub. The index's links
- * sorted by (remote key, port) give that run by binary search, in the same port order; the up /
- * stored tests stay in the callers.
+ * sorted by (remote key, port) give that run by binary search, in the same port order: this
+ * returns where it starts in `index.byKey` (the callers read on while the key is `key`, and keep
+ * the up / stored tests). An index, not a list: a list made per search was a tenth of the bytes
+ * a sim-skitter run allocated.
  */
-function linksWithKey(index: SignerIndex, key: PublicKey): LinkInfo[] {
-  const out = index.sameKey;
-  out.length = 0;
+function firstWithKey(index: SignerIndex, key: PublicKey, tag: number): number {
   const byKey = index.byKey;
   const tags = index.byKeyTags;
   // Tags are the keys' top bits, so they order the links as their keys do where they differ.
-  const tag = keyTag(key);
   let lo = 0;
   let hi = byKey.length;
   while (lo < hi) {
@@ -646,12 +642,7 @@ function linksWithKey(index: SignerIndex, key: PublicKey): LinkInfo[] {
       lo = mid + 1;
     else hi = mid;
   }
-  for (let j = lo; j < byKey.length; j++) {
-    const link = byKey[j] as LinkInfo;
-    if (!keysEqual(link.remoteKey, key)) break;
-    out.push(link);
-  }
-  return out;
+  return lo;
 }
 
 function considerAllSignersIndexed(
@@ -947,7 +938,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       considerSigners(s, boot, dest, link.stored.announcement, link, SnekRule.PeerAncestor);
     }
   }
-  // Step 4: direct peering shortcut (at hubs only the links to bestKey, see linksWithKey; with
+  // Step 4: direct peering shortcut (at hubs only the links to bestKey, see firstWithKey; with
   // the sorted index only the links whose remote key's prefix is best's, see peerWithKey). Its
   // takes keep best's key, so best's prefix holds through step 5 too.
   const bestKey = s.bestKey;
@@ -957,12 +948,20 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       take(s, bestKey, 0, peerAt(s, links, k), SnekRule.DirectPeer);
       k = peerWithKey(s, links, bestKey, bestPrefix, k + 1);
     }
+  } else if (index !== null) {
+    // The run of links to best's key in the hub index (firstWithKey), in port order.
+    const key = s.bestKey;
+    const byKey = index.byKey;
+    for (let i = firstWithKey(index, key, keyTag(key)); i < byKey.length; i++) {
+      const link = byKey[i] as LinkInfo;
+      if (!keysEqual(link.remoteKey, key)) break;
+      if (link.up && link.stored !== null) take(s, key, 0, link, SnekRule.DirectPeer);
+    }
   } else {
-    const step4 = index === null ? links : linksWithKey(index, s.bestKey);
     // Links keep their remote key's tag: most are told apart from best without reading their key.
     const bestTag = keyTag(s.bestKey);
-    for (let i = 0; i < step4.length; i++) {
-      const link = step4[i] as LinkInfo;
+    for (let i = 0; i < links.length; i++) {
+      const link = links[i] as LinkInfo;
       if (!link.up || link.stored === null) continue;
       if (linksTo(link, s.bestKey, bestTag)) take(s, s.bestKey, 0, link, SnekRule.DirectPeer);
     }
@@ -1048,11 +1047,19 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
         preferParallel(s, input, peerAt(s, links, k));
         k = peerWithKey(s, links, key, p, k + 1);
       }
+    } else if (index !== null) {
+      // preferParallel keeps best's key: it only moves best to another link to that key.
+      const key = s.bestKey;
+      const byKey = index.byKey;
+      for (let i = firstWithKey(index, key, keyTag(key)); i < byKey.length; i++) {
+        const link = byKey[i] as LinkInfo;
+        if (!keysEqual(link.remoteKey, key)) break;
+        if (link.up && link.stored !== null) preferParallel(s, input, link);
+      }
     } else {
-      const step6 = index === null ? links : linksWithKey(index, s.bestKey);
       const bestTag6 = keyTag(s.bestKey);
-      for (let i = 0; i < step6.length; i++) {
-        const link = step6[i] as LinkInfo;
+      for (let i = 0; i < links.length; i++) {
+        const link = links[i] as LinkInfo;
         if (!link.up || link.stored === null) continue;
         if (linksTo(link, s.bestKey, bestTag6)) preferParallel(s, input, link);
       }
