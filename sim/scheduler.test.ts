@@ -28,9 +28,12 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ op: fc.constant('pop' as const) }) },
 );
 
-/** Run ops against the scheduler; returns the popped labels. */
-function runOps(ops: readonly Op[]): number[] {
-  const s = new Scheduler(16);
+/**
+ * Run ops against the scheduler; returns the popped labels. `nearSpan` (µs) sets how far the
+ * near heap reaches: small ones move events from the far heap at almost every pop.
+ */
+function runOps(ops: readonly Op[], nearSpan?: number): number[] {
+  const s = new Scheduler(16, nearSpan);
   const ids: number[] = [];
   const popped: number[] = [];
   let label = 0;
@@ -97,6 +100,20 @@ test('pops in (time, seq) order for any schedule sequence, with ties and cancels
     }),
     { seed: 42, numRuns: 300 },
   );
+});
+
+test('the order is the same whatever the near heap spans (events moved between the heaps)', () => {
+  fc.assert(
+    fc.property(
+      fc.array(opArb, { maxLength: 300, size: 'max' }),
+      fc.constantFrom(1, 2, 5, 17, 40),
+      (ops, span) => {
+        assert.deepEqual(runOps(ops, span), model(ops));
+      },
+    ),
+    { seed: 42, numRuns: 300 },
+  );
+  assert.throws(() => new Scheduler(16, 0), RangeError);
 });
 
 test('same inputs give the same order', () => {

@@ -8,6 +8,13 @@
  *   itself only moves (time, seq, slot) triples, so a sift touches three typed arrays.
  * - Ties at one instant pop in insertion order (the `seq` column), as SimPy's `eid` does. That is
  *   what makes a run bit-identical: nothing depends on heap internals.
+ * - Two heaps: the near one holds every event before a horizon, the far one the rest. Most
+ *   events are frames a link delivers a few milliseconds on, while most pending ones are timers
+ *   a second or more ahead and re-dials minutes ahead (sim-skitter: 51,000 pending, 1,500 within
+ *   100 ms). In one heap, every pop sifted through all of them; the near heap is a few thousand
+ *   entries that stay in the core's cache. When the near heap runs dry, the far heap's events
+ *   within NEAR_SPAN of its earliest move over, in order. Every far event is at or after the
+ *   horizon and every near one before it, so popping the near heap's top pops the earliest event.
  * - Cancellation is lazy: cancel() marks the slot and the entry is skipped when it surfaces.
  *   Event ids carry a per-slot generation so cancelling an event that already fired (its slot
  *   maybe reused) is a harmless no-op.
@@ -21,6 +28,99 @@ const CANCELLED = -1;
 /** Slots are < 2^24 so an id = generation * 2^24 + slot stays an exact double for 2^29 reuses. */
 const SLOT_LIMIT = 1 << 24;
 
+/**
+ * How far past the far heap's earliest event the near heap's horizon is set when it is refilled
+ * (µs). Deliveries a few milliseconds ahead land before it, timers a second ahead after it.
+ */
+const NEAR_SPAN = 100_000;
+
+/**
+ * A binary min-heap of (time, seq, slot) on typed arrays, ordered by (time, seq): a sift touches
+ * three arrays and no object.
+ */
+class TimeHeap {
+  time: Float64Array;
+  seq: Float64Array;
+  slot: Int32Array;
+  size = 0;
+
+  constructor(n: number) {
+    this.time = new Float64Array(n);
+    this.seq = new Float64Array(n);
+    this.slot = new Int32Array(n);
+  }
+
+  push(time: number, seq: number, slot: number): void {
+    if (this.size === this.time.length) this.grow();
+    const heapTime = this.time;
+    const heapSeq = this.seq;
+    const heapSlot = this.slot;
+    let i = this.size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = heapTime[parent] as number;
+      if (pt < time || (pt === time && (heapSeq[parent] as number) < seq)) break;
+      heapTime[i] = pt;
+      heapSeq[i] = heapSeq[parent] as number;
+      heapSlot[i] = heapSlot[parent] as number;
+      i = parent;
+    }
+    heapTime[i] = time;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
+  }
+
+  /** Drop the top entry (the caller has read it): the last entry sifts down from the root. */
+  removeTop(): void {
+    const last = --this.size;
+    if (last === 0) return;
+    const heapTime = this.time;
+    const heapSeq = this.seq;
+    const heapSlot = this.slot;
+    const time = heapTime[last] as number;
+    const seq = heapSeq[last] as number;
+    const slot = heapSlot[last] as number;
+    const n = last;
+    const half = n >> 1;
+    let i = 0;
+    while (i < half) {
+      let child = 2 * i + 1;
+      let ct = heapTime[child] as number;
+      let cs = heapSeq[child] as number;
+      const right = child + 1;
+      if (right < n) {
+        const rt = heapTime[right] as number;
+        if (rt < ct || (rt === ct && (heapSeq[right] as number) < cs)) {
+          child = right;
+          ct = rt;
+          cs = heapSeq[right] as number;
+        }
+      }
+      if (time < ct || (time === ct && seq < cs)) break;
+      heapTime[i] = ct;
+      heapSeq[i] = cs;
+      heapSlot[i] = heapSlot[child] as number;
+      i = child;
+    }
+    heapTime[i] = time;
+    heapSeq[i] = seq;
+    heapSlot[i] = slot;
+  }
+
+  private grow(): void {
+    const n = this.time.length * 2;
+    const t = new Float64Array(n);
+    t.set(this.time);
+    this.time = t;
+    const s = new Float64Array(n);
+    s.set(this.seq);
+    this.seq = s;
+    const h = new Int32Array(n);
+    h.set(this.slot);
+    this.slot = h;
+  }
+}
+
 /** Receives one event. Monomorphic and allocation-free: the payload is passed by reference. */
 export type EventHandler = (
   kind: number,
@@ -31,11 +131,11 @@ export type EventHandler = (
 ) => void;
 
 export class Scheduler {
-  // Heap columns (index = heap position).
-  private heapTime: Float64Array;
-  private heapSeq: Float64Array;
-  private heapSlot: Int32Array;
-  private size = 0;
+  /** The events before `horizon`, and the rest (see the module comment). */
+  private near: TimeHeap;
+  private far: TimeHeap;
+  private horizon = 0;
+  private readonly nearSpan: number;
   // Slot columns (index = slot).
   private kind: Int32Array;
   private node: Int32Array;
@@ -53,11 +153,14 @@ export class Scheduler {
   /** Set by stop() during a dispatch: the running runUntil/runBatch returns after that event. */
   private halted = false;
 
-  constructor(initialCapacity = 1024) {
+  /** `nearSpan` (µs, ≥ 1) is for tests: how often events move between the heaps. */
+  constructor(initialCapacity = 1024, nearSpan = NEAR_SPAN) {
     const n = Math.max(16, initialCapacity);
-    this.heapTime = new Float64Array(n);
-    this.heapSeq = new Float64Array(n);
-    this.heapSlot = new Int32Array(n);
+    if (!(nearSpan >= 1)) throw new RangeError(`scheduler: nearSpan ${nearSpan} must be ≥ 1 µs`);
+    this.nearSpan = nearSpan;
+    // Most pending events are far; the near heap grows as it needs.
+    this.near = new TimeHeap(Math.min(n, 4096));
+    this.far = new TimeHeap(n);
     this.kind = new Int32Array(n);
     this.node = new Int32Array(n);
     this.port = new Int32Array(n);
@@ -74,12 +177,19 @@ export class Scheduler {
 
   /** Entries in the heap, including cancelled ones not yet skipped. */
   get pending(): number {
-    return this.size;
+    return this.near.size + this.far.size;
   }
 
   /** Time of the earliest entry (maybe a cancelled one), or Infinity when empty. */
   peekTime(): Micros {
-    return this.size === 0 ? Number.POSITIVE_INFINITY : (this.heapTime[0] as number);
+    if (this.near.size > 0) return this.near.time[0] as number;
+    return this.far.size > 0 ? (this.far.time[0] as number) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Some entry (maybe a cancelled one) is at or before `until` (Infinity included). */
+  private dueBy(until: Micros): boolean {
+    if (this.near.size > 0) return (this.near.time[0] as number) <= until;
+    return this.far.size > 0 && (this.far.time[0] as number) <= until;
   }
 
   /**
@@ -111,8 +221,8 @@ export class Scheduler {
     this.port[slot] = port;
     this.aux[slot] = aux;
     this.payload[slot] = payload;
-    if (this.size === this.heapTime.length) this.growHeap();
-    this.siftUp(this.size++, at, this.nextSeq++, slot);
+    if (at < this.horizon) this.near.push(at, this.nextSeq++, slot);
+    else this.far.push(at, this.nextSeq++, slot);
     return (this.generation[slot] as number) * SLOT_LIMIT + slot;
   }
 
@@ -133,7 +243,7 @@ export class Scheduler {
    */
   runUntil(until: Micros, handler: EventHandler, stop?: () => boolean): number {
     const before = this.dispatched;
-    while (this.size > 0 && (this.heapTime[0] as number) <= until) {
+    while (this.dueBy(until)) {
       if (this.step(handler) && (this.takeHalt() || stop?.())) return this.dispatched - before;
     }
     if (until > this.current && until !== Number.POSITIVE_INFINITY)
@@ -147,11 +257,7 @@ export class Scheduler {
    */
   runBatch(until: Micros, maxEvents: number, handler: EventHandler): number {
     const before = this.dispatched;
-    while (
-      this.size > 0 &&
-      (this.heapTime[0] as number) <= until &&
-      this.dispatched - before < maxEvents
-    ) {
+    while (this.dueBy(until) && this.dispatched - before < maxEvents) {
       if (this.step(handler) && this.takeHalt()) break;
     }
     return this.dispatched - before;
@@ -175,17 +281,14 @@ export class Scheduler {
 
   /** Pop the earliest entry; dispatch it unless cancelled. True when an event was dispatched. */
   step(handler: EventHandler): boolean {
-    if (this.size === 0) return false;
-    const time = this.heapTime[0] as number;
-    const slot = this.heapSlot[0] as number;
-    const last = --this.size;
-    if (last > 0) {
-      this.siftDown(
-        this.heapTime[last] as number,
-        this.heapSeq[last] as number,
-        this.heapSlot[last] as number,
-      );
+    const near = this.near;
+    if (near.size === 0) {
+      if (this.far.size === 0) return false;
+      this.refill();
     }
+    const time = near.time[0] as number;
+    const slot = near.slot[0] as number;
+    near.removeTop();
     const kind = this.kind[slot] as number;
     const payload = this.payload[slot];
     const node = this.node[slot] as number;
@@ -207,68 +310,20 @@ export class Scheduler {
     return true;
   }
 
-  private siftUp(position: number, time: number, seq: number, slot: number): void {
-    const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
-    const heapSlot = this.heapSlot;
-    let i = position;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = heapTime[parent] as number;
-      if (pt < time || (pt === time && (heapSeq[parent] as number) < seq)) break;
-      heapTime[i] = pt;
-      heapSeq[i] = heapSeq[parent] as number;
-      heapSlot[i] = heapSlot[parent] as number;
-      i = parent;
-    }
-    heapTime[i] = time;
-    heapSeq[i] = seq;
-    heapSlot[i] = slot;
-  }
-
-  /** Place (time, seq, slot) starting from the root hole, moving smaller children up. */
-  private siftDown(time: number, seq: number, slot: number): void {
-    const heapTime = this.heapTime;
-    const heapSeq = this.heapSeq;
-    const heapSlot = this.heapSlot;
-    const n = this.size;
-    const half = n >> 1;
-    let i = 0;
-    while (i < half) {
-      let child = 2 * i + 1;
-      let ct = heapTime[child] as number;
-      let cs = heapSeq[child] as number;
-      const right = child + 1;
-      if (right < n) {
-        const rt = heapTime[right] as number;
-        if (rt < ct || (rt === ct && (heapSeq[right] as number) < cs)) {
-          child = right;
-          ct = rt;
-          cs = heapSeq[right] as number;
-        }
-      }
-      if (time < ct || (time === ct && seq < cs)) break;
-      heapTime[i] = ct;
-      heapSeq[i] = cs;
-      heapSlot[i] = heapSlot[child] as number;
-      i = child;
-    }
-    heapTime[i] = time;
-    heapSeq[i] = seq;
-    heapSlot[i] = slot;
-  }
-
-  private growHeap(): void {
-    const n = this.heapTime.length * 2;
-    const t = new Float64Array(n);
-    t.set(this.heapTime);
-    this.heapTime = t;
-    const s = new Float64Array(n);
-    s.set(this.heapSeq);
-    this.heapSeq = s;
-    const h = new Int32Array(n);
-    h.set(this.heapSlot);
-    this.heapSlot = h;
+  /**
+   * The near heap is empty: move the far heap's events before (its earliest + nearSpan) over, in
+   * order, and make that the horizon.
+   */
+  private refill(): void {
+    const far = this.far;
+    const near = this.near;
+    const horizon = (far.time[0] as number) + this.nearSpan;
+    this.horizon = horizon;
+    // The earliest moves whatever the sum gave: past 2^69 µs, adding the span changes nothing.
+    do {
+      near.push(far.time[0] as number, far.seq[0] as number, far.slot[0] as number);
+      far.removeTop();
+    } while (far.size > 0 && (far.time[0] as number) < horizon);
   }
 
   private growSlots(): void {
