@@ -292,8 +292,10 @@ export class TableRun {
     }
   }
 
-  private resize(cap: number): void {
-    const grown = this.store.alloc(cap * (1 + FIELDS));
+  private resize(wanted: number): void {
+    // The store may give more room than asked (router/double-arena.ts): all of it is used.
+    const grown = this.store.alloc(wanted * (1 + FIELDS));
+    const cap = Math.floor(grown.length / (1 + FIELDS));
     const n = this.length;
     grown.set(this.data.subarray(0, n));
     grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
