@@ -1048,7 +1048,9 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
         k = peerWithKey(s, links, key, p, k + 1);
       }
     } else if (index !== null) {
-      // preferParallel keeps best's key: it only moves best to another link to that key.
+      // Step 4's walk, with preferParallel (which keeps best's key, moving best only to another
+      // link to it). A near-copy on purpose: one walk taking the step as a function cost 2.4%
+      // when steps 4 and 6 last shared a helper (docs/large-networks.md).
       const key = s.bestKey;
       const byKey = index.byKey;
       for (let i = firstWithKey(index, key, keyTag(key)); i < byKey.length; i++) {
