@@ -950,12 +950,11 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
     }
   } else if (index !== null) {
     // The run of links to best's key in the hub index (firstWithKey), in port order.
-    const key = s.bestKey;
     const byKey = index.byKey;
-    for (let i = firstWithKey(index, key, keyTag(key)); i < byKey.length; i++) {
+    for (let i = firstWithKey(index, bestKey, keyTag(bestKey)); i < byKey.length; i++) {
       const link = byKey[i] as LinkInfo;
-      if (!keysEqual(link.remoteKey, key)) break;
-      if (link.up && link.stored !== null) take(s, key, 0, link, SnekRule.DirectPeer);
+      if (!keysEqual(link.remoteKey, bestKey)) break;
+      if (link.up && link.stored !== null) take(s, bestKey, 0, link, SnekRule.DirectPeer);
     }
   } else {
     // Links keep their remote key's tag: most are told apart from best without reading their key.
