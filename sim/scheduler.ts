@@ -186,10 +186,12 @@ export class Scheduler {
     return this.far.size > 0 ? (this.far.time[0] as number) : Number.POSITIVE_INFINITY;
   }
 
-  /** Some entry (maybe a cancelled one) is at or before `until` (Infinity included). */
+  /**
+   * Some entry (maybe a cancelled one) is at or before `until`. The count first: peekTime's
+   * Infinity for no entry is ≤ an `until` of Infinity.
+   */
   private dueBy(until: Micros): boolean {
-    if (this.near.size > 0) return (this.near.time[0] as number) <= until;
-    return this.far.size > 0 && (this.far.time[0] as number) <= until;
+    return this.pending > 0 && this.peekTime() <= until;
   }
 
   /**
