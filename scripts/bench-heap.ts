@@ -6,9 +6,11 @@
  * the empty process), then runs `pinelab run --until converged` (seed 1, signatures on, node
  * crypto) through Simulation, collects garbage twice again and reads both again.
  * (after − baseline) / nodes is the heap one converged, idle router costs, host-side records
- * (sim/host.ts, sim/peering.ts) and what the run keeps of its topology included. With `--heap-breakdown` the child also writes a heap snapshot, and the parent adds up
- * its objects' shallow sizes by constructor name and by "retainer class.field" (the class and
- * field of the first object that refers to each), per router: what an idle router holds.
+ * (sim/host.ts, sim/peering.ts) and what the run keeps of its topology included. With
+ * `--breakdown` (`npm run bench -- --heap --breakdown`) the child also writes a heap snapshot, and
+ * the parent adds up its objects' shallow sizes by constructor name and by "retainer class.field"
+ * (the class and field of the first object that refers to each), per router: what an idle router
+ * holds.
  * Prints figures; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
