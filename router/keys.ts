@@ -27,8 +27,8 @@ export function compareKeys(a: PublicKey, b: PublicKey): number {
 }
 
 /**
- * The key's first 6 bytes as an exact integer below 2^48. Sorted tables keep these in an array of
- * doubles beside their entries, so a binary search reads one contiguous array instead of an
+ * The key's first 6 bytes as an exact integer below 2^48. Sorted tables keep these in a
+ * Float64Array beside their entries, so a binary search reads one contiguous array instead of an
  * entry object and its key per probe (cache misses dominated big runs). Where two prefixes differ
  * they order the keys exactly as compareKeys; where they are equal, compare the whole keys.
  */
@@ -44,7 +44,7 @@ export function keyPrefix(k: PublicKey): number {
  * keyPrefix(keys[i]): the probes read the contiguous prefixes and whole keys only on a tie.
  */
 export function prefixLowerBound(
-  prefixes: readonly number[],
+  prefixes: Float64Array,
   keys: readonly PublicKey[],
   n: number,
   key: PublicKey,

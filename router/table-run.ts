@@ -5,7 +5,7 @@
  * Why columns: at 10,000 nodes and more an event costs what it takes to reach the state it
  * touches, and an entry object (header, a boxed number per timestamp-sized field, a pointer to
  * it from the table's array) was ~110 B and three or four cache misses per lookup: the object,
- * its key, its boxed sequence and time. Here a run is one array of doubles, `data`: first the
+ * its key, its boxed sequence and time. Here a run is one Float64Array, `data`: first the
  * keyPrefix of every entry, contiguous, for the binary searches (interleaving them with the rows
  * made the probes miss the cache, 3× the search's time), then one row of FIELDS doubles per
  * entry; keys are in an array. The entry's two ports and its root share one double (PORTS):
@@ -74,10 +74,11 @@ export interface TableRoot {
 const NO_ROOTS: readonly TableRoot[] = Object.freeze([]);
 
 /**
- * Data of a run that never held an entry: zero-length and frozen, so nothing can be written to
- * it. Most tables never fill their side run.
+ * Data of a run that never held an entry: zero-length, so nothing can be written to it. A
+ * Float64Array costs ~220 B of heap however short (the array, its buffer, the backing store), and
+ * most tables never fill their side run.
  */
-const NO_DATA: number[] = Object.freeze([]) as unknown as number[];
+const NO_DATA = new Float64Array(0);
 /** Keys of a run that never held an entry (frozen: nothing can be written to it). */
 const NO_KEYS = Object.freeze([]) as unknown as PublicKey[];
 
@@ -111,7 +112,7 @@ export class TableRun {
    * keys.ts keyPrefix of each entry's key (orders keys exactly where it differs) at [i], then
    * the entry's row of FIELDS doubles at row(i).
    */
-  data: number[] = NO_DATA;
+  data: Float64Array = NO_DATA;
   /**
    * At most the least lastSeen of the entries (−1 with none): a sweep finds nothing to drop while
    * now − oldest < expiry, and skips reading the rows (a hub's are hundreds of KB, swept every
@@ -284,12 +285,10 @@ export class TableRun {
   }
 
   private resize(cap: number): void {
-    const grown = doubles(cap * (1 + FIELDS));
+    const grown = new Float64Array(cap * (1 + FIELDS));
     const n = this.length;
-    const old = this.data;
-    for (let k = 0; k < n; k++) grown[k] = old[k] as number;
-    const from = this.capacity;
-    for (let k = 0; k < n * FIELDS; k++) grown[cap + k] = old[from + k] as number;
+    grown.set(this.data.subarray(0, n));
+    grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
     this.data = grown;
     this.capacity = cap;
     this.keys = keysSized(this.keys, cap);
@@ -312,10 +311,8 @@ export class TableRun {
     const root = this.rootIndex(rootKey, rootSeq);
     this.reserve(n + 1);
     const data = this.data;
-    // Loops: copyWithin on a plain array is a generic builtin, slower than the loop's moves.
-    for (let k = n; k > i; k--) data[k] = data[k - 1] as number;
-    const end = this.row(i + 1);
-    for (let k = this.row(n + 1) - 1; k >= end; k--) data[k] = data[k - FIELDS] as number;
+    data.copyWithin(i + 1, i, n);
+    data.copyWithin(this.row(i + 1), this.row(i), this.row(n));
     data[i] = keyPrefix(key);
     // A loop, not splice: splice is a runtime call whose fixed cost is most of an insert into a
     // run of a hundred entries.
@@ -447,20 +444,4 @@ function keysSized(keys: PublicKey[], capacity: number): PublicKey[] {
   const more: PublicKey[] = [];
   for (let k = keys.length; k < capacity; k++) more.push(FULL_MASK);
   return keys.concat(more);
-}
-
-/**
- * `n` zeros in a plain array of doubles. Tables and search indexes keep their numbers in such
- * arrays, not in Float64Arrays: a typed array longer than 64 bytes gets a backing store outside
- * V8's heap (an allocation, an ArrayBuffer, external-memory accounting), and tables grow and
- * indexes are rebuilt all through a run; every 64 MB of such stores made also starts a major GC.
- * A plain array is one allocation in the heap, its doubles unboxed (V8's double elements). Filled
- * with a non-integer first, so it takes that element kind at once rather than on the first
- * fractional write (which would copy it).
- */
-export function doubles(n: number): number[] {
-  const a = new Array<number>(n);
-  a.fill(0.5);
-  a.fill(0);
-  return a;
 }

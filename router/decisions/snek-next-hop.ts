@@ -20,7 +20,7 @@ import {
   prefixLowerBound,
   worse,
 } from '../keys.ts';
-import { doubles, LAST_SEEN, PORTS, SEQ, sourcePortOf, TableRun } from '../table-run.ts';
+import { LAST_SEEN, PORTS, SEQ, sourcePortOf, TableRun } from '../table-run.ts';
 import type { Micros, PublicKey, RootAnnouncement, Watermark } from '../types.ts';
 import { LOCAL_PORT } from '../types.ts';
 import { type LinkInfo, NO_PORT, type StoredAnnouncement } from './links.ts';
@@ -283,8 +283,8 @@ const SORTED_MIN_LINKS = 2;
  */
 const MAX_SORTED_LINKS = 31;
 
-/** The sorted index's data with no signers: zero-length and frozen, so nothing can be written to it. */
-const NO_SIGNERS: readonly number[] = Object.freeze([]);
+/** The sorted index's data with no signers: zero-length, so nothing can be written to it. */
+const NO_SIGNERS = new Float64Array(0);
 /** The sorted index's arrays before it is first built (shared, frozen: most routers build it). */
 const NO_KEYS: readonly PublicKey[] = Object.freeze([]);
 const NO_LINK_INFO: readonly LinkInfo[] = Object.freeze([]);
@@ -323,7 +323,7 @@ export class SnekSearch {
    * search's reads. A take finds the link by its port (SnekInputs.linkByPort holds exactly the
    * links of `links`), so there is no array of holders to keep or to read.
    */
-  sortedData: readonly number[] = NO_SIGNERS;
+  sortedData: Float64Array = NO_SIGNERS;
   sortedKeys: readonly PublicKey[] = NO_KEYS;
   /**
    * The links indexed that were up with a stored announcement, in `links` order, in sortedData
@@ -689,7 +689,7 @@ function considerAllSignersIndexed(
  * misses; about 40% of a 20,000-node run). Their outcome depends only on the candidate multiset
  * {(signer, link position)} (see considerSigners and considerAllSignersIndexed), so the search
  * keeps the links' signers sorted, with the keys' prefixes (keys.ts keyPrefix) in one
- * array of doubles (table-run.ts doubles) for the binary search (SnekSearch sorted*). Each signer is kept once, with the
+ * Float64Array for the binary search (SnekSearch sorted*). Each signer is kept once, with the
  * port of its first holder (what step 3 takes) and the positions of all of them (what step 2b
  * asks: does the parent hold it): a tree makes most signers common to several links, since a
  * child's announcement holds our whole path and the parent's all of it but us (3.6 candidates
@@ -751,8 +751,7 @@ function sortedSignersFor(
     )
       n++;
   }
-  // Nothing is written when both are 0 (the loops below are empty), so the frozen one serves.
-  const data = n + peers === 0 ? (NO_SIGNERS as number[]) : doubles(3 * n + 2 * peers);
+  const data = n + peers === 0 ? NO_SIGNERS : new Float64Array(3 * n + 2 * peers);
   const keys: PublicKey[] = new Array<PublicKey>(n);
   for (let i = 0, u = -1; i < candidates; i++) {
     const j = order[i] as number;
