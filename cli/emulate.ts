@@ -19,7 +19,6 @@ import { BridgeRouter, EchoRouter, type Inject } from '../live/bridge.ts';
 import { HandshakeReader } from '../live/deframer.ts';
 import { parseEndpoint, parseHostPort } from '../live/uri.ts';
 import { createNodeEd25519 } from '../router/crypto-node.ts';
-import { DoubleArena } from '../router/double-arena.ts';
 import { fromHex, toHex } from '../router/keys.ts';
 import { Router } from '../router/router.ts';
 import type { Identity, Micros, PublicKey, RouterLike } from '../router/types.ts';
@@ -93,8 +92,6 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
       }) as unknown as Argv<EmulateArgs>,
   handler: async (args: ArgumentsCamelCase<EmulateArgs>) => {
     const crypto = createNodeEd25519();
-    // The simulated routers' tables share one arena for their rows (router/double-arena.ts).
-    const doubles = new DoubleArena();
     const topo = resolveTopology(args.topology, { seed: args.seed });
     const names = topo.graph.nodes();
     const bridges = new Map<string, { host: string; port: number; key: PublicKey }>();
@@ -134,8 +131,6 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
                   { clockEpochMs: epochMs },
                   crypto,
                   host.streams.sparse(`router:${name}`),
-                  null,
-                  doubles,
                 ),
                 inject,
               )

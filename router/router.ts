@@ -8,12 +8,10 @@
  * 1024 + port keepalive (idle writer), 2048 + port read deadline, and from 4096 a rolling counter
  * space for hold-down instances, because a second hold-down must not cancel the first (§5.4).
  */
-
 import { BroadcastState, handleWakeup, TIMER_WAKEUP, wakeupTick } from './broadcast.ts';
 import { CoordsCache } from './coords-cache.ts';
 import type { RouterCore } from './core.ts';
 import type { Ed25519 } from './crypto.ts';
-import { DIRECT_DOUBLES, type DoubleStore } from './double-arena.ts';
 import { forwardTraffic, originateTraffic, pump, sendProtocol } from './forward.ts';
 import { keysEqual, toHex } from './keys.ts';
 import { type RouterOptions, resolveRouterOptions } from './options.ts';
@@ -128,7 +126,6 @@ export class Router implements RouterLike, RouterCore {
     crypto: Ed25519,
     random: () => number,
     variant: RouterVariant | null = null,
-    doubles: DoubleStore = DIRECT_DOUBLES,
   ) {
     this.identity = identity;
     this.variant = variant;
@@ -139,7 +136,7 @@ export class Router implements RouterLike, RouterCore {
     this.random = random;
     this.peers = new PeerTable(this.options.maxPorts);
     this.tree = new TreeState(identity.publicKey, this.peers);
-    this.snake = new SnakeState(this.options.bootstrapInterval, { doubles });
+    this.snake = new SnakeState(this.options.bootstrapInterval);
   }
 
   private enter(now: Micros, fx: Effects): void {

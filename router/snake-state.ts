@@ -14,7 +14,6 @@ import {
   type SnekTable,
   TABLE_BEHIND,
 } from './decisions/snek-next-hop.ts';
-import type { DoubleStore } from './double-arena.ts';
 import { compareKeys, FULL_MASK, INITIAL_WATERMARK, keysEqual, keyTag } from './keys.ts';
 import { TableRun } from './table-run.ts';
 import type { Micros, Port, PublicKey, Watermark } from './types.ts';
@@ -123,8 +122,8 @@ export class SnakeEntry implements SnekEntryInfo, Watermark {
  * its index in `main`, or −2 − its index in `side`, valid until the table next changes.
  */
 export class SnakeState implements SnekTable {
-  readonly main: TableRun;
-  readonly side: TableRun;
+  readonly main = new TableRun();
+  readonly side = new TableRun();
   /** The descending entry snapshot (§6.1), or null: set by setDescending only. */
   private descendingEntry: SnakeEntry | null = null;
   /**
@@ -156,13 +155,7 @@ export class SnakeState implements SnekTable {
   /** Entries in `main` from which new keys go to `side` (tests set 0 to exercise the merges). */
   private readonly sideFrom: number;
 
-  /** `doubles`: where the runs' rows come from (the run's arena; a fresh array each without). */
-  constructor(
-    bootstrapInterval: Micros,
-    tuning: { readonly sideFrom?: number; readonly doubles?: DoubleStore } = {},
-  ) {
-    this.main = new TableRun(tuning.doubles);
-    this.side = new TableRun(tuning.doubles);
+  constructor(bootstrapInterval: Micros, tuning: { readonly sideFrom?: number } = {}) {
     this.bootstrapInterval = bootstrapInterval;
     this.sideFrom = tuning.sideFrom ?? SIDE_FROM;
   }

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it, test } from 'node:test';
 import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
-import { DoubleArena } from './double-arena.ts';
 import { compareKeys, FULL_MASK, keyPrefix, prefixLowerBound } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
 import { FIELDS } from './table-run.ts';
@@ -105,16 +104,10 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
     fc.property(
       fc.array(op, { maxLength: 200, size: 'max' }),
       fc.constantFrom(0, 8, 256),
-      fc.boolean(),
-      (ops, sideFrom, shared) => {
+      (ops, sideFrom) => {
         // New keys to the side run from 0 or 8 entries (as in a big table, so that merges happen),
         // or all to the main run (256: a small table).
-        // Shared: the rows come from an arena (router/double-arena.ts) that another table, given
-        // the same changes with other keys, takes from and gives back to as well: a chunk handed
-        // to one while the other still used it would show as a wrong entry below.
-        const arena = new DoubleArena();
-        const s = new SnakeState(5, shared ? { sideFrom, doubles: arena } : { sideFrom });
-        const other = shared ? new SnakeState(5, { sideFrom, doubles: arena }) : null;
+        const s = new SnakeState(5, { sideFrom });
         const model = new Map<string, SnakeEntry>();
         // One object per key, as a run's keys are the frames' own objects: TableRun.lowerBound
         // remembers its last key by identity, so a stale answer after a change would show below.
@@ -149,21 +142,14 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
             // As bootstrap handling does: insert() for a key the table lacks, put() otherwise.
             if (s.get(entry.key) === null) s.insert(entry);
             else s.put(entry);
-            if (other !== null) {
-              const near = new SnakeEntry(keyOf(15 - o.put, o.low), o.port, 1, 9, o.at, k(1), 1);
-              if (other.get(near.key) === null) other.insert(near);
-              else other.put(near);
-            }
             model.set(`${o.put}.${o.low}`, entry);
           } else if ('removePort' in o) {
             s.removePort(o.removePort);
-            other?.removePort(o.removePort);
             for (const [id, x] of model)
               if (x.sourcePort === o.removePort || x.destinationPort === o.removePort)
                 model.delete(id);
           } else if ('expireAt' in o) {
             s.removeExpired(o.expireAt, 10);
-            other?.removeExpired(o.expireAt, 10);
             for (const [id, x] of model) if (o.expireAt - x.lastSeen >= 10) model.delete(id);
           } else if ('merge' in o) {
             // Reading the entries does not move them (bootstrap handling holds a slot across it).
@@ -172,14 +158,11 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
             assert.deepEqual(s.entries, want);
             assert.deepEqual([s.main.length, s.side.length], sizes);
             s.merge();
-            other?.merge();
             assert.equal(s.side.length, 0);
             assert.deepEqual(s.entries, want);
           } else {
             s.clear();
             model.clear();
-            // The other table keeps its rows half the time: clears are not in step everywhere.
-            if (step % 2 === 0) other?.clear();
           }
           for (const run of [s.main, s.side])
             assert.equal(

@@ -15,9 +15,7 @@
  * key's pointer. The routing table (router/snake-state.ts SnakeState) is two such runs; the
  * next-hop search (decisions/snek-next-hop.ts) reads them as they are.
  */
-
 import { asSmallInteger } from '../base/index.ts';
-import { DIRECT_DOUBLES, type DoubleStore } from './double-arena.ts';
 import { compareKeys, FULL_MASK, keyPrefix, keysEqual, prefixLowerBound } from './keys.ts';
 import type { Micros, Port, PublicKey } from './types.ts';
 
@@ -130,12 +128,6 @@ export class TableRun {
    */
   private boundKey: PublicKey | null = null;
   private bound = 0;
-  /** Where `data` comes from and goes back to (the run's arena, router/double-arena.ts). */
-  private readonly store: DoubleStore;
-
-  constructor(store: DoubleStore = DIRECT_DOUBLES) {
-    this.store = store;
-  }
 
   /** Offset in `data` of entry `i`'s row. */
   row(i: number): number {
@@ -292,14 +284,11 @@ export class TableRun {
     }
   }
 
-  private resize(wanted: number): void {
-    // The store may give more room than asked (router/double-arena.ts): all of it is used.
-    const grown = this.store.alloc(wanted * (1 + FIELDS));
-    const cap = Math.floor(grown.length / (1 + FIELDS));
+  private resize(cap: number): void {
+    const grown = new Float64Array(cap * (1 + FIELDS));
     const n = this.length;
     grown.set(this.data.subarray(0, n));
     grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
-    this.store.release(this.data);
     this.data = grown;
     this.capacity = cap;
     this.keys = keysSized(this.keys, cap);
@@ -369,7 +358,6 @@ export class TableRun {
     this.oldest = -1;
     this.truncate(0);
     this.capacity = 0;
-    this.store.release(this.data);
     this.data = NO_DATA;
     this.keys = NO_KEYS;
     this.roots = NO_ROOTS;

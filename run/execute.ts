@@ -4,7 +4,6 @@ import { type CollectedResults, RunCollector } from '../results/collector.ts';
 import { buildManifest } from '../results/manifest.ts';
 import { type RunResultsData, writeRunResults } from '../results/run-results.ts';
 import type { RunManifest } from '../results/schema.ts';
-import { DoubleArena } from '../router/double-arena.ts';
 import { type RouterOptions, resolveRouterOptions } from '../router/options.ts';
 import { Router } from '../router/router.ts';
 import type { Micros, RouterView } from '../router/types.ts';
@@ -159,8 +158,6 @@ export class Execution {
     const routerOptions = this.routerOptions;
     // Per-node CPU model (sim/processing.ts): null = off, the host then adds no events.
     const processing = processingCosts(scenario.processing ?? 'off', routerOptions.signatures);
-    // The routers' tables share one arena for their rows (router/double-arena.ts): this run's.
-    const doubles = new DoubleArena();
     const host: Host = new Host({
       seed: scenario.seed,
       identity: (name) => ids.identity(name),
@@ -171,7 +168,6 @@ export class Execution {
           crypto,
           host.streams.sparse(`router:${name}`),
           variant?.router ?? null,
-          doubles,
         ),
       linkDefaults: this.linkDefaults,
       wireEncode: spec.wireEncode,
