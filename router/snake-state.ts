@@ -135,11 +135,6 @@ export class SnakeState implements SnekTable {
    */
   descendingTag = -1;
   /**
-   * lastSeen of the descending entry (−1 with none), beside its tag for the same reason: the
-   * expiry test of §6.5 step 7 then reads the entry itself only when the tags tie.
-   */
-  descendingSeen: Micros = -1;
-  /**
    * −1 for never (zero time in the reference): the first tick with a parent bootstraps (§6.3).
    * Not −Infinity: a field that ever holds a non-integer holds every later time as a boxed double.
    */
@@ -374,7 +369,6 @@ export class SnakeState implements SnekTable {
     const changed = entry === null || old === null || !keysEqual(old.key, entry.key);
     this.descendingEntry = entry;
     this.descendingTag = entry === null ? -1 : keyTag(entry.key);
-    this.descendingSeen = entry === null ? -1 : entry.lastSeen;
     if (changed) this.bootstrapSoon(now);
   }
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
 import { compareKeys, FULL_MASK, keyPrefix, prefixLowerBound } from './keys.ts';
 import { SnakeEntry, SnakeState } from './snake.ts';
-import { FIELDS, summaryLength } from './table-run.ts';
+import { FIELDS } from './table-run.ts';
 
 const k = (b: number) => {
   const a = new Uint8Array(32);
@@ -180,10 +180,7 @@ test('SnakeState: two sorted runs with prefixes stay one table through puts, rem
             const roots = run.roots.map((r) => `${Buffer.from(r.key).toString('hex')}/${r.seq}`);
             assert.equal(new Set(roots).size, roots.length);
             assert.ok(run.capacity >= run.length);
-            assert.equal(
-              run.data.length,
-              run.capacity * (1 + FIELDS) + summaryLength(run.capacity),
-            );
+            assert.equal(run.data.length, run.capacity * (1 + FIELDS));
             for (let i = 0; i < run.length; i++) {
               const key = run.keys[i] as Uint8Array;
               assert.equal(run.data[i], keyPrefix(key));

@@ -159,17 +159,17 @@ export function handleBootstrap(r: RouterCore, link: Link, frame: BootstrapFrame
   // §6.5 step 7: descending update at every node on the path, to a snapshot of the entry (§6.1).
   const own = r.identity.publicKey;
   if (compareKeys(key, own) < 0) {
+    const d = snake.descending;
     // The reference's test is d.key = key or ordered(d.key, key, own); key < own holds here, so
     // it is d.key ≤ key: by the keys' tags (their top bits), and by the keys where the tags are
-    // equal. The entry's tag and lastSeen are copies in the snake state (a tag of −1: none), so
-    // the entry itself is read only on a tie.
+    // equal.
     const dt = snake.descendingTag;
     const kt = keyTag(key);
     if (
-      dt < 0 ||
-      now - snake.descendingSeen >= r.options.neighExpiry ||
+      d === null ||
+      now - d.lastSeen >= r.options.neighExpiry ||
       dt < kt ||
-      (dt === kt && compareKeys((snake.descending as SnakeEntry).key, key) <= 0)
+      (dt === kt && compareKeys(d.key, key) <= 0)
     ) {
       setDescending(
         r,

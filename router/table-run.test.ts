@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { NO_PORT } from './decisions/links.ts';
-import { prefixLowerBound } from './keys.ts';
 import { destinationPortOf, PORTS, sourcePortOf, TableRun } from './table-run.ts';
 
 const keyOf = (hi: number, lo = 0) => {
@@ -107,107 +106,4 @@ test('TableRun: the last lookup is remembered only until the keys change', () =>
   run.insertAt(0, keyOf(50), 3, 4, 1, 0, keyOf(200), 1);
   assert.equal(run.lowerBound(keyOf(50)), 0);
   assert.equal(run.lowerBound(keyOf(51)), 1);
-});
-
-test('TableRun.lowerBound by its summary equals the plain binary search, through inserts, removals, merges and growth (property)', () => {
-  // Keys from a small alphabet in the bytes the prefix covers (0..5) and the last byte, so that
-  // distinct keys often share a prefix and the searches' tie-breaks on whole keys are exercised.
-  const key = (a: number, b: number, last: number) => {
-    const k = new Uint8Array(32);
-    k[0] = a;
-    k[5] = b;
-    k[31] = last;
-    return k;
-  };
-  const arbKey = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.nat(2), fc.nat(3));
-  const op = fc.oneof(
-    {
-      weight: 8,
-      arbitrary: fc.record({
-        kind: fc.constant('insert' as const),
-        k: arbKey,
-        port: fc.integer({ min: 1, max: 4 }),
-        seen: fc.nat(9),
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('port' as const),
-        port: fc.integer({ min: 1, max: 4 }),
-      }),
-    },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), now: fc.nat(12) }) },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('merge' as const),
-        ks: fc.array(arbKey, { maxLength: 80 }),
-      }),
-    },
-    {
-      weight: 1,
-      arbitrary: fc.record({
-        kind: fc.constant('probe' as const),
-        ks: fc.array(arbKey, { maxLength: 20 }),
-      }),
-    },
-  );
-  const root = keyOf(255);
-  const add = (run: TableRun, k: Uint8Array, port: number, seen: number) => {
-    const r = run.search(k);
-    if (r < 0) run.insertAt(-r - 1, k, port, NO_PORT, 1, seen, root, 1);
-  };
-  fc.assert(
-    fc.property(fc.array(op, { maxLength: 600, size: 'max' }), (ops) => {
-      const run = new TableRun();
-      const check = (probes: readonly Uint8Array[]) => {
-        for (const p of probes) {
-          // A copy: the run remembers its last lookup by the key object.
-          const q = p.slice();
-          assert.equal(run.lowerBound(q), prefixLowerBound(run.data, run.keys, run.length, q));
-        }
-      };
-      for (const o of ops) {
-        if (o.kind === 'insert') add(run, key(...o.k), o.port, o.seen);
-        else if (o.kind === 'port') run.removePort(o.port);
-        else if (o.kind === 'expire') run.removeExpired(o.now, 5);
-        else if (o.kind === 'merge') {
-          const other = new TableRun();
-          for (const k of o.ks) {
-            const kk = key(...k);
-            if (run.search(kk) < 0) add(other, kk, 1, 9);
-          }
-          run.mergeFrom(other);
-        } else check(o.ks.map((k) => key(...k)));
-        // Every entry's own key, and the keys either side of the run.
-        check(run.keys.slice(0, run.length));
-        check([key(0, 0, 0), key(255, 2, 3)]);
-      }
-    }),
-    { seed: 2026, numRuns: 150 },
-  );
-});
-
-test('TableRun.lowerBound: a merge into room the run already has refreshes the summary', () => {
-  const run = new TableRun();
-  const root = keyOf(255);
-  // 100 entries (room for more), then 20 of them gone: room for the merge without growing.
-  for (let i = 0; i < 100; i++)
-    run.insertAt(i, keyOf(i + 1), i < 20 ? 2 : 1, NO_PORT, 1, 0, root, 1);
-  run.removePort(2);
-  assert.equal(run.length, 80);
-  assert.equal(run.lowerBound(keyOf(200)), 80);
-  const other = new TableRun();
-  // Keys below every entry of the run: the merge writes them first, where no entry moves to.
-  for (let i = 0; i < 10; i++) other.insertAt(i, keyOf(0, i + 1), 1, NO_PORT, 1, 0, root, 1);
-  const capacity = run.capacity;
-  run.mergeFrom(other);
-  assert.equal(run.capacity, capacity);
-  for (const probe of [keyOf(0, 5), keyOf(0, 11), keyOf(50), keyOf(200)])
-    assert.equal(
-      run.lowerBound(probe),
-      prefixLowerBound(run.data, run.keys, run.length, probe),
-      `key ${probe[0]}.${probe[31]}`,
-    );
 });

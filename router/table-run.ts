@@ -37,14 +37,6 @@ const SRC_UNIT = 2 ** 37;
 const ROOT_UNIT = 2 ** 17;
 /** Roots a run can name (2^20: 16 + 20 + 17 bits = 53). */
 const MAX_ROOTS = 2 ** 20;
-/**
- * Entries per block of the lookup's summary (TableRun.lowerBound): one cache line of prefixes.
- * Runs with room for fewer than SUMMARY_MIN entries keep no summary and are searched directly.
- */
-const BLOCK = 8;
-const BLOCK_SHIFT = 3;
-const SUMMARY_MIN = 64;
-
 /** Roots a run names before it drops the ones no entry uses any more (see rootIndex). */
 const ROOTS_BEFORE_COMPACTION = 8;
 
@@ -136,17 +128,6 @@ export class TableRun {
    */
   private boundKey: PublicKey | null = null;
   private bound = 0;
-  /**
-   * The lookup's summary (runs with room for SUMMARY_MIN entries or more): the prefix of the first
-   * entry of each block of BLOCK entries, at data[summaryAt() + b], after the rows. A binary search
-   * over the prefixes reads a cache line per probe until its last three, each a likely miss in a
-   * big run (the probe's load was a tenth of a `ba:20000,m=2` run's CPU once the tables had
-   * grown); over the summary, an eighth as long, the same search reads a third fewer lines, and a
-   * busy table's summary stays in the cache. Blocks from `summaryFrom` on may be stale (those past
-   * the entries always are): every change to the prefixes marks where it starts (stale), and the
-   * next lookup brings the blocks it reads up to date.
-   */
-  private summaryFrom = 0;
 
   /** Offset in `data` of entry `i`'s row. */
   row(i: number): number {
@@ -157,64 +138,10 @@ export class TableRun {
   lowerBound(key: PublicKey): number {
     if (key === this.boundKey) return this.bound;
     // The prefixes are data[0, capacity): the first `length` of them are the entries'.
-    const i =
-      this.length < SUMMARY_MIN || this.capacity < SUMMARY_MIN
-        ? prefixLowerBound(this.data, this.keys, this.length, key)
-        : this.summaryLowerBound(key);
+    const i = prefixLowerBound(this.data, this.keys, this.length, key);
     this.boundKey = key;
     this.bound = i;
     return i;
-  }
-
-  /**
-   * prefixLowerBound by way of the summary: the first block whose first entry is ≥ `key`, then
-   * the entries of the block before it, the only ones that can be the first ≥ `key` (its first
-   * is below `key`). The same answer for every key (table-run.test.ts).
-   */
-  private summaryLowerBound(key: PublicKey): number {
-    const n = this.length;
-    const data = this.data;
-    const keys = this.keys;
-    const blocks = (n + BLOCK - 1) >> BLOCK_SHIFT;
-    const at = this.summaryAt();
-    if (this.summaryFrom < blocks) {
-      for (let b = this.summaryFrom; b < blocks; b++)
-        data[at + b] = data[b << BLOCK_SHIFT] as number;
-      // Blocks past the last are stale by definition: a run that grows refreshes them.
-      this.summaryFrom = blocks;
-    }
-    const p = keyPrefix(key);
-    let lo = 0;
-    let hi = blocks;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const q = data[at + mid] as number;
-      if (q < p || (q === p && compareKeys(keys[mid << BLOCK_SHIFT] as PublicKey, key) < 0))
-        lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo === 0) return 0;
-    // Entry (lo − 1)·BLOCK is below key; the answer is after it, at most at lo·BLOCK.
-    let a = ((lo - 1) << BLOCK_SHIFT) + 1;
-    let b = Math.min(lo << BLOCK_SHIFT, n);
-    while (a < b) {
-      const mid = (a + b) >>> 1;
-      const q = data[mid] as number;
-      if (q < p || (q === p && compareKeys(keys[mid] as PublicKey, key) < 0)) a = mid + 1;
-      else b = mid;
-    }
-    return a;
-  }
-
-  /** Offset in `data` of the summary (after the rows). */
-  private summaryAt(): number {
-    return this.capacity * (1 + FIELDS);
-  }
-
-  /** The prefix at index `i` changed (or moved there): the summary is stale from its block on. */
-  private stale(i: number): void {
-    const b = i >> BLOCK_SHIFT;
-    if (b < this.summaryFrom) this.summaryFrom = b;
   }
 
   /** Index of `key`, or −(insertion point) − 1. */
@@ -358,14 +285,13 @@ export class TableRun {
   }
 
   private resize(cap: number): void {
-    const grown = new Float64Array(cap * (1 + FIELDS) + summaryLength(cap));
+    const grown = new Float64Array(cap * (1 + FIELDS));
     const n = this.length;
     grown.set(this.data.subarray(0, n));
     grown.set(this.data.subarray(this.capacity, this.capacity + n * FIELDS), cap);
     this.data = grown;
     this.capacity = cap;
     this.keys = keysSized(this.keys, cap);
-    this.summaryFrom = 0;
   }
 
   /** A new entry at index `i` (the insertion point of its key). */
@@ -385,7 +311,6 @@ export class TableRun {
     const root = this.rootIndex(rootKey, rootSeq);
     this.reserve(n + 1);
     const data = this.data;
-    this.stale(i);
     data.copyWithin(i + 1, i, n);
     data.copyWithin(this.row(i + 1), this.row(i), this.row(n));
     data[i] = keyPrefix(key);
@@ -431,7 +356,6 @@ export class TableRun {
   /** Drop every entry and the storage (§4.5 full reset). */
   clear(): void {
     this.oldest = -1;
-    this.summaryFrom = 0;
     this.truncate(0);
     this.capacity = 0;
     this.data = NO_DATA;
@@ -455,7 +379,6 @@ export class TableRun {
     if (this.roots.length + other.roots.length > ROOTS_BEFORE_COMPACTION) this.compactRoots();
     const rename = other.roots.map((root) => this.rootIndex(root.key, root.seq, false));
     this.reserve(n + s);
-    this.summaryFrom = 0; // entries move from the first one of `other` on
     const data = this.data;
     const keys = this.keys;
     const sdata = other.data;
@@ -495,7 +418,6 @@ export class TableRun {
     if (from === to) return;
     // Assignments, not copyWithin: a builtin call per entry costs more than the copy.
     const data = this.data;
-    this.stale(to);
     data[to] = data[from] as number;
     const a = this.row(to);
     const b = this.row(from);
@@ -510,11 +432,6 @@ export class TableRun {
     this.keys.fill(FULL_MASK, length, this.length);
     this.length = length;
   }
-}
-
-/** Doubles of a run's summary (TableRun.summaryFrom) for room of `capacity` entries. */
-export function summaryLength(capacity: number): number {
-  return capacity < SUMMARY_MIN ? 0 : (capacity + BLOCK - 1) >> BLOCK_SHIFT;
 }
 
 /**

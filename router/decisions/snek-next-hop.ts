@@ -340,13 +340,6 @@ export class SnekSearch {
    */
   sortedLinks: readonly LinkInfo[] = NO_LINK_INFO;
   sortedStored: readonly (StoredAnnouncement | null)[] = NO_STORED;
-  /**
-   * The position in the indexed links of `parentOf` (step 2b's holder bit), until the index is
-   * rebuilt: `links.indexOf(parent)` read the links array, a cache miss of its own in most
-   * searches, where the index's arrays are all the rest reads.
-   */
-  parentOf: LinkInfo | null = null;
-  parentAt = -1;
   /** The announcement whose signers `signersSorted` holds sorted (long announcements, no index). */
   signersOf: RootAnnouncement | null = null;
   signersSorted: PublicKey[] | null = null;
@@ -367,8 +360,6 @@ export class SnekSearch {
     this.sortedKeys = NO_KEYS;
     this.sortedLinks = NO_LINK_INFO;
     this.sortedStored = NO_STORED;
-    this.parentOf = null;
-    this.parentAt = -1;
     this.signersOf = null;
     this.signersSorted = null;
   }
@@ -782,7 +773,6 @@ function sortedSignersFor(
   }
   s.sortedOf = links;
   s.sortedVersion = version;
-  s.parentOf = null;
   s.sortedCount = n;
   s.sortedPeers = peers;
   s.sortedData = data;
@@ -861,18 +851,6 @@ function peerWithKey(
   return -1;
 }
 
-/**
- * `links.indexOf(parent)` for the links the sorted index holds, kept while the parent is the same
- * (SnekSearch.parentOf; sortedSignersFor forgets it at every rebuild, the only time positions move).
- */
-function parentPosition(s: SnekSearch, links: readonly LinkInfo[], parent: LinkInfo): number {
-  if (s.parentOf === parent) return s.parentAt;
-  const at = links.indexOf(parent);
-  s.parentOf = parent;
-  s.parentAt = at;
-  return at;
-}
-
 /** The link of the sorted index's k-th peer entry. */
 function peerAt(s: SnekSearch, links: readonly LinkInfo[], k: number): LinkInfo {
   return links[s.sortedData[3 * s.sortedCount + s.sortedPeers + k] as number] as LinkInfo;
@@ -939,7 +917,7 @@ export function nextHopSnekFast(input: SnekInputs, out: SnekResult): SnekResult 
       // The sorted index holds the parent's signers when the parent is one of `links` (always in
       // the router; a test may pass a parent outside them), by its position there: the scan
       // compares the array's pointers, not the links.
-      const at = sorted ? parentPosition(s, links, parent) : -1;
+      const at = sorted ? links.indexOf(parent) : -1;
       if (at >= 0)
         considerSorted(s, boot, dest, input.linkByPort, parent, at, SnekRule.ParentAncestor);
       else
